@@ -1,0 +1,219 @@
+//! Validation of what browsers put in our query strings, before anything is sent upstream.
+
+use std::collections::HashMap;
+
+/// Why a query parameter was refused; shown on the 400 page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the `{0}` parameter is missing")]
+    Missing(&'static str),
+    #[error("the `{0}` parameter is empty")]
+    Empty(&'static str),
+    #[error("the `{0}` parameter is too long")]
+    TooLong(&'static str),
+    #[error("the `{0}` parameter contains characters it never has")]
+    BadCharacters(&'static str),
+    #[error("the `{0}` parameter is given more than once")]
+    Duplicate(&'static str),
+    #[error("the identity schema `{0}` is not offered here")]
+    SchemaNotAllowed(String),
+}
+
+/// Checks a Hydra challenge: padded base64url (Hydra v2.2+, 1 kB and more), 32 hex characters (v2.1)
+/// or a UUID (logout challenges of released versions) all pass; anything else is refused here.
+pub fn validate_challenge(
+    name: &'static str,
+    value: Option<&str>,
+    max_bytes: usize,
+) -> Result<String, InputError> {
+    let value = value.ok_or(InputError::Missing(name))?;
+    if value.is_empty() {
+        return Err(InputError::Empty(name));
+    }
+    if value.len() > max_bytes {
+        return Err(InputError::TooLong(name));
+    }
+    let body = value.trim_end_matches('=');
+    let padding = value.len() - body.len();
+    let alphabet_ok = body
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if body.is_empty() || !alphabet_ok || padding > 2 {
+        return Err(InputError::BadCharacters(name));
+    }
+    Ok(value.to_owned())
+}
+
+/// Kratos identity schema ids as Hydra forwards them: short and plain.
+pub fn is_valid_identity_schema(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Validates an optional `identity_schema` against the syntax and, when configured, the allow-list.
+pub fn validate_identity_schema(
+    value: Option<&str>,
+    allowed: &[String],
+) -> Result<Option<String>, InputError> {
+    let Some(value) = value else { return Ok(None) };
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if !is_valid_identity_schema(value) {
+        return Err(InputError::BadCharacters("identity_schema"));
+    }
+    if !allowed.is_empty() && !allowed.iter().any(|a| a == value) {
+        return Err(InputError::SchemaNotAllowed(value.to_owned()));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// A query string split into parameters, refusing repeated keys the handlers read.
+pub struct QueryParams {
+    values: HashMap<String, Vec<String>>,
+}
+
+impl QueryParams {
+    pub fn parse(query: &str) -> Self {
+        let mut values: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            values
+                .entry(k.into_owned())
+                .or_default()
+                .push(v.into_owned());
+        }
+        Self { values }
+    }
+
+    /// The single value of `name`; a repeated key is an error, since two challenges cannot both be meant.
+    pub fn single(&self, name: &'static str) -> Result<Option<&str>, InputError> {
+        match self.values.get(name).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([one]) => Ok(Some(one.as_str())),
+            Some(_) => Err(InputError::Duplicate(name)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const MAX: usize = 64 * 1024;
+
+    #[test]
+    fn accepts_real_shapes() {
+        for c in [
+            "f2c8a2b4a6e84b3a9ea1c2f0b1e2d3c4",
+            "2a0d4b8c-5d7e-4f3a-9b1c-0e2d3f4a5b6c",
+            "aGVsbG8-d29ybGRf",
+            "aGVsbG8gd29ybGQ=",
+            "aGVsbG8gd29ybA==",
+        ] {
+            assert_eq!(validate_challenge("c", Some(c), MAX).as_deref(), Ok(c));
+        }
+        let long = "A".repeat(4000) + "==";
+        assert!(validate_challenge("c", Some(&long), MAX).is_ok());
+    }
+
+    #[test]
+    fn refuses_bad_ones() {
+        assert_eq!(
+            validate_challenge("c", None, MAX),
+            Err(InputError::Missing("c"))
+        );
+        assert_eq!(
+            validate_challenge("c", Some(""), MAX),
+            Err(InputError::Empty("c"))
+        );
+        for bad in [
+            "a b", "a+b", "a/b", "abc%3D", "<script>", "===", "ab=c", "abc===", "é",
+        ] {
+            assert_eq!(
+                validate_challenge("c", Some(bad), MAX),
+                Err(InputError::BadCharacters("c")),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            validate_challenge("c", Some(&"a".repeat(65)), 64),
+            Err(InputError::TooLong("c"))
+        );
+    }
+
+    #[test]
+    fn schemas() {
+        assert_eq!(validate_identity_schema(None, &[]), Ok(None));
+        assert_eq!(
+            validate_identity_schema(Some("customer"), &[]),
+            Ok(Some("customer".into()))
+        );
+        assert!(validate_identity_schema(Some("a/b"), &[]).is_err());
+        assert!(validate_identity_schema(Some(&"a".repeat(65)), &[]).is_err());
+        let allowed = vec!["customer".to_string()];
+        assert!(matches!(
+            validate_identity_schema(Some("employee"), &allowed),
+            Err(InputError::SchemaNotAllowed(_))
+        ));
+    }
+
+    #[test]
+    fn duplicate_keys_refused() {
+        let q = QueryParams::parse("login_challenge=a&login_challenge=b&x=1");
+        assert_eq!(
+            q.single("login_challenge"),
+            Err(InputError::Duplicate("login_challenge"))
+        );
+        assert_eq!(q.single("x"), Ok(Some("1")));
+        assert_eq!(q.single("y"), Ok(None));
+        let q = QueryParams::parse("login_challenge=abc%3D%3D");
+        assert_eq!(q.single("login_challenge"), Ok(Some("abc==")));
+    }
+
+    proptest! {
+        /// Whatever arrives, an accepted challenge is within the limit and only uses the URL-safe alphabet,
+        /// so it can travel to Hydra and back without escaping surprises.
+        #[test]
+        fn accepted_challenges_are_url_safe(s in "\\PC{0,200}", max in 1usize..300) {
+            if let Ok(c) = validate_challenge("c", Some(&s), max) {
+                prop_assert!(c.len() <= max);
+                prop_assert!(c.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_=".contains(&b)));
+                prop_assert!(!c.starts_with('='));
+            }
+        }
+
+        #[test]
+        fn base64url_always_accepted(bytes in proptest::collection::vec(any::<u8>(), 1..2000)) {
+            let c = b64url_padded(&bytes);
+            prop_assert!(validate_challenge("c", Some(&c), MAX).is_ok());
+        }
+
+        #[test]
+        fn query_parse_never_panics(s in "\\PC{0,300}") {
+            let q = QueryParams::parse(&s);
+            let _ = q.single("login_challenge");
+        }
+    }
+
+    fn b64url_padded(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = (chunk[0] as u32) << 16
+                | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+                | *chunk.get(2).unwrap_or(&0) as u32;
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}

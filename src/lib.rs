@@ -1,0 +1,14 @@
+//! kratos-hydra-bridge: the login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
+
+pub mod challenge;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod login;
+pub mod pages;
+pub mod redirect;
+pub mod startup;
+pub mod subject;
+pub mod telemetry;
+pub mod tokens;
+pub mod upstream;

@@ -1,0 +1,177 @@
+//! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
+
+pub mod decide;
+
+use actix_web::http::header::COOKIE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use time::OffsetDateTime;
+use url::Url;
+
+use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
+use crate::config::join_url;
+use crate::error::AppError;
+use crate::redirect::Redirect;
+use crate::startup::AppState;
+use crate::subject::subject_for;
+use crate::tokens::Reauth;
+use crate::upstream::kratos::{WhoAmI, find_cookie};
+use decide::{
+    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, parse_auth_params, unix_ms,
+};
+
+/// Query parameter carrying the signed re-authentication token through Kratos and back.
+pub const REAUTH_PARAM: &str = "reauth";
+
+pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let query = QueryParams::parse(req.query_string());
+    let settings = &state.settings;
+    let challenge = validate_challenge(
+        "login_challenge",
+        query.single("login_challenge")?,
+        settings.login.challenge_max_bytes,
+    )?;
+    let identity_schema = validate_identity_schema(
+        query.single("identity_schema")?,
+        &settings.kratos.identity_schemas,
+    )?;
+    // A token that fails verification is as good as none: the decision then starts afresh.
+    let reauth = query
+        .single(REAUTH_PARAM)?
+        .and_then(|token| state.signer.verify_reauth(token, &challenge));
+
+    let login_request = state.hydra.get_login_request(&challenge).await?;
+    let cookie = session_cookie(&req, state.kratos.cookie_name());
+    let whoami = state.kratos.whoami(cookie).await?;
+
+    let session_state = match &whoami {
+        WhoAmI::NoSession => SessionState::None,
+        WhoAmI::Aal2Required => SessionState::Aal2Required,
+        WhoAmI::Active(s) => SessionState::Active {
+            authenticated_at: s.authenticated_at,
+            aal: aal_level(&s.authenticator_assurance_level).unwrap_or(1),
+        },
+    };
+    let params = parse_auth_params(
+        &login_request.request_url,
+        &login_request.oidc_context.acr_values,
+    );
+    let now = OffsetDateTime::now_utc();
+    let decision = decide(&LoginFacts {
+        skip: login_request.skip,
+        params: &params,
+        session: &session_state,
+        reauth: reauth.as_ref(),
+        policy: settings.login.reauthenticate,
+        now,
+    });
+    tracing::debug!(skip = login_request.skip, ?decision, "login decision");
+
+    match (decision, whoami) {
+        (Decision::Accept, WhoAmI::Active(session)) => {
+            let subject = subject_for(
+                settings.oauth2_provider.subject_source(),
+                &session.identity.id,
+                session.identity.external_id.as_deref(),
+            )
+            .map_err(|_| AppError::NoExternalId)?;
+            tracing::info!(
+                subject_source = subject.kind.as_str(),
+                skip = login_request.skip,
+                client_id = %login_request.client.client_id,
+                "accepting login"
+            );
+            let body = accept_body(&session, &subject, &settings.login, now);
+            let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
+            Ok(Redirect::from_upstream(&redirect_to)?.response())
+        }
+        (Decision::Authenticate { refresh, aal2 }, _) => {
+            let target = KratosLogin {
+                refresh,
+                aal2,
+                // A login from no session is fresh by definition; only a pure step-up keeps the old one.
+                fresh: refresh || session_state == SessionState::None,
+                identity_schema: identity_schema.as_deref(),
+            };
+            let url = kratos_login_url(&state, &challenge, &target, now)?;
+            tracing::info!(refresh, aal2, "sending browser to Kratos login");
+            Ok(Redirect::from_config(url).response())
+        }
+        (Decision::ReauthIncomplete, _) => {
+            let wanted_aal2 = reauth.is_some_and(|r| r.aal >= 2);
+            let retry = KratosLogin {
+                refresh: matches!(session_state, SessionState::Active { .. }),
+                aal2: wanted_aal2 || session_state == SessionState::Aal2Required,
+                fresh: true,
+                identity_schema: identity_schema.as_deref(),
+            };
+            let url = kratos_login_url(&state, &challenge, &retry, now)?;
+            Err(AppError::ReauthIncomplete {
+                retry: Redirect::from_config(url),
+            })
+        }
+        (Decision::Accept, _) => Err(AppError::Internal(
+            "login accepted without an active session".into(),
+        )),
+    }
+}
+
+/// The browser's Kratos session cookie, looked up in every `Cookie` header it sent.
+fn session_cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(COOKIE)
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| find_cookie(h, name))
+}
+
+struct KratosLogin<'a> {
+    refresh: bool,
+    aal2: bool,
+    fresh: bool,
+    identity_schema: Option<&'a str>,
+}
+
+/// `{kratos.browser_url}/self-service/login/browser?…&return_to={base_url}/login?login_challenge=C&reauth=T`.
+/// `login_challenge` is never passed to Kratos: it would then accept the Hydra flow itself, with the UUID.
+fn kratos_login_url(
+    state: &AppState,
+    challenge: &str,
+    target: &KratosLogin<'_>,
+    now: OffsetDateTime,
+) -> Result<Url, AppError> {
+    let settings = &state.settings;
+    let asked = Reauth {
+        issued_at_ms: unix_ms(now),
+        refresh: target.fresh,
+        aal: if target.aal2 { 2 } else { 1 },
+    };
+    let token = state
+        .signer
+        .sign_reauth(challenge, &asked, settings.login.reauth_ttl_secs)
+        .ok_or_else(|| AppError::Internal("signing the re-authentication token failed".into()))?;
+
+    let mut return_to = join_url(&settings.serve.base_url, "/login");
+    {
+        let mut q = return_to.query_pairs_mut();
+        q.append_pair("login_challenge", challenge);
+        if let Some(schema) = target.identity_schema {
+            q.append_pair("identity_schema", schema);
+        }
+        q.append_pair(REAUTH_PARAM, &token);
+    }
+
+    let mut url = join_url(&settings.kratos.browser_url, "/self-service/login/browser");
+    {
+        let mut q = url.query_pairs_mut();
+        if target.refresh {
+            q.append_pair("refresh", "true");
+        }
+        if target.aal2 {
+            q.append_pair("aal", "aal2");
+        } else if let Some(schema) = target.identity_schema {
+            // Kratos honours identity_schema only for first-factor logins.
+            q.append_pair("identity_schema", schema);
+        }
+        q.append_pair("return_to", return_to.as_str());
+    }
+    Ok(url)
+}

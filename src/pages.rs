@@ -1,0 +1,51 @@
+//! Server-rendered pages. Templates are compiled into the binary and escape every value.
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use askama::Template;
+
+/// The stylesheet every page links; served from the binary.
+pub const STYLESHEET: &str = include_str!("../templates/style.css");
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub title: &'a str,
+    pub message: &'a str,
+    pub detail: Option<&'a str>,
+    /// A link onward: (href, label). The href comes from config or from the bridge itself.
+    pub link: Option<(&'a str, &'a str)>,
+    pub status: u16,
+}
+
+/// Renders a page with the given status. Rendering cannot fail for these templates, but should it,
+/// the user still gets a plain page rather than an empty answer.
+pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
+    let body = page.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "page rendering failed");
+        "<!doctype html><title>Error</title><p>Something went wrong.</p>".to_string()
+    });
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(body)
+}
+
+pub fn message(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    detail: Option<&str>,
+    link: Option<(&str, &str)>,
+) -> HttpResponse {
+    render(
+        status,
+        &MessagePage {
+            title,
+            message,
+            detail,
+            link,
+            status: status.as_u16(),
+        },
+    )
+}

@@ -1,0 +1,101 @@
+//! Logging through `tracing`: JSON or pretty, `RUST_LOG` honoured, one line per request.
+//! Request spans name the route and path only: query strings carry challenges and tokens.
+
+use std::time::Instant;
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use tracing::Span;
+use tracing_actix_web::{RequestId, RootSpanBuilder};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::writer::MakeWriterExt;
+
+use crate::config::{LogFormat, LogSettings};
+
+/// Installs the global subscriber. `RUST_LOG`, when set, wins over `log.level`.
+pub fn init(settings: &LogSettings) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&settings.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let writer = std::io::stdout.with_max_level(tracing::Level::TRACE);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_target(false);
+    // A second init (tests) keeps the first subscriber.
+    let _ = match settings.format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+struct StartedAt(Instant);
+
+/// Root span per request: method, route pattern, path without query, request id; status and latency
+/// recorded at the end, with one `request` event.
+pub struct BridgeRootSpan;
+
+const MAX_LOGGED_PATH: usize = 128;
+
+impl RootSpanBuilder for BridgeRootSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        request.extensions_mut().insert(StartedAt(Instant::now()));
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        let mut path = request.path().to_string();
+        if path.len() > MAX_LOGGED_PATH {
+            let mut cut = MAX_LOGGED_PATH;
+            while !path.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            path.truncate(cut);
+        }
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            route = %route,
+            path = %path,
+            request_id = %request_id,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        let _entered = span.enter();
+        match outcome {
+            Ok(response) => {
+                let elapsed_ms = response
+                    .request()
+                    .extensions()
+                    .get::<StartedAt>()
+                    .map(|s| s.0.elapsed().as_secs_f64() * 1000.0)
+                    .unwrap_or_default();
+                tracing::info!(
+                    status = response.status().as_u16(),
+                    elapsed_ms = format!("{elapsed_ms:.2}"),
+                    "request"
+                );
+            }
+            Err(error) => {
+                tracing::error!(
+                    status = error.as_response_error().status_code().as_u16(),
+                    "request failed"
+                );
+            }
+        }
+    }
+}

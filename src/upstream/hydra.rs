@@ -1,0 +1,241 @@
+//! Hydra's admin API: the login (and later consent and logout) requests and their answers.
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{Call, UpstreamError, null_as_default, read_json, send};
+use crate::config::{HydraSettings, join_url};
+
+/// How Hydra answered about a flow, beyond plain success.
+#[derive(Debug, thiserror::Error)]
+pub enum HydraError {
+    /// 404: unknown, garbled or foreign challenge.
+    #[error("Hydra does not know this {0} request")]
+    NotFound(&'static str),
+    /// 401 `request_unauthorized`: the request is older than Hydra's `ttl.login_consent_request`.
+    #[error("the {0} request has expired")]
+    Expired(&'static str),
+    /// 410: already handled; the browser goes back to where Hydra says.
+    #[error("the {flow} request was already handled")]
+    AlreadyHandled {
+        flow: &'static str,
+        redirect_to: String,
+    },
+    /// Another 4xx: Hydra refused what we sent. A bug here or a version mismatch, never the user's fault.
+    #[error("Hydra refused the {operation} call with status {status}: {error}")]
+    Refused {
+        operation: &'static str,
+        status: u16,
+        error: String,
+    },
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OAuth2Client {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub client_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub client_name: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub logo_uri: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub skip_consent: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub skip_logout_consent: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OidcContext {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub acr_values: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub login_hint: String,
+}
+
+/// `oAuth2LoginRequest`, the fields the login flow reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LoginRequest {
+    pub challenge: String,
+    pub skip: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subject: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub client: OAuth2Client,
+    pub request_url: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub oidc_context: OidcContext,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub requested_scope: Vec<String>,
+}
+
+/// `acceptOAuth2LoginRequest`, only fields every supported Hydra version knows
+/// (v2.2/v2.3 refuse unknown ones with 400).
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptLogin {
+    pub subject: String,
+    pub remember: bool,
+    pub remember_for: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_provider_session_id: Option<String>,
+    pub context: serde_json::Value,
+}
+
+/// `rejectOAuth2Request`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reject {
+    pub error: String,
+    pub error_description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<u16>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RedirectTo {
+    redirect_to: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    error_description: String,
+}
+
+#[derive(Clone)]
+pub struct HydraClient {
+    http: reqwest::Client,
+    admin_url: Url,
+    headers: HeaderMap,
+    max_body: usize,
+}
+
+const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
+
+impl HydraClient {
+    pub fn new(http: reqwest::Client, settings: &HydraSettings, max_body: usize) -> Self {
+        Self {
+            http,
+            admin_url: settings.admin_url.clone(),
+            headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
+            max_body,
+        }
+    }
+
+    /// `{admin}/admin/oauth2/auth/requests/{flow}[/{action}]?{flow}_challenge=C`, challenge percent-encoded.
+    fn flow_url(&self, flow: &str, action: Option<&str>, challenge: &str) -> Url {
+        let path = match action {
+            Some(action) => format!("{FLOW_PATH}/{flow}/{action}"),
+            None => format!("{FLOW_PATH}/{flow}"),
+        };
+        let mut url = join_url(&self.admin_url, &path);
+        url.query_pairs_mut()
+            .append_pair(&format!("{flow}_challenge"), challenge);
+        url
+    }
+
+    async fn get_flow<T: DeserializeOwned>(
+        &self,
+        flow: &'static str,
+        operation: &'static str,
+        challenge: &str,
+    ) -> Result<T, HydraError> {
+        let call = Call::new("hydra", operation);
+        let url = self.flow_url(flow, None, challenge);
+        let response = send(call, self.http.get(url).headers(self.headers.clone())).await?;
+        self.answer(call, flow, response).await
+    }
+
+    async fn put_flow<B: Serialize>(
+        &self,
+        flow: &'static str,
+        action: &'static str,
+        operation: &'static str,
+        challenge: &str,
+        body: &B,
+    ) -> Result<String, HydraError> {
+        let call = Call::new("hydra", operation);
+        let url = self.flow_url(flow, Some(action), challenge);
+        let request = self.http.put(url).headers(self.headers.clone()).json(body);
+        let response = send(call, request).await?;
+        let answer: RedirectTo = self.answer(call, flow, response).await?;
+        Ok(answer.redirect_to)
+    }
+
+    /// Maps Hydra's statuses for flow endpoints (404 unknown, 401 expired, 410 handled) and decodes 200.
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        flow: &'static str,
+        response: reqwest::Response,
+    ) -> Result<T, HydraError> {
+        let status = response.status();
+        match status {
+            StatusCode::OK => Ok(read_json(call, response, self.max_body).await?),
+            StatusCode::NOT_FOUND => Err(HydraError::NotFound(flow)),
+            StatusCode::UNAUTHORIZED => Err(HydraError::Expired(flow)),
+            StatusCode::GONE => {
+                let answer: RedirectTo = read_json(call, response, self.max_body).await?;
+                Err(HydraError::AlreadyHandled {
+                    flow,
+                    redirect_to: answer.redirect_to,
+                })
+            }
+            s if s.is_client_error() => {
+                let body: ErrorBody = read_json(call, response, self.max_body)
+                    .await
+                    .unwrap_or_default();
+                Err(HydraError::Refused {
+                    operation: call.operation,
+                    status: s.as_u16(),
+                    error: format!("{} {}", body.error, body.error_description)
+                        .trim()
+                        .to_string(),
+                })
+            }
+            s => Err(call.status(s).into()),
+        }
+    }
+
+    pub async fn get_login_request(&self, challenge: &str) -> Result<LoginRequest, HydraError> {
+        self.get_flow("login", "get_login_request", challenge).await
+    }
+
+    /// Accepts the login; returns where Hydra wants the browser next.
+    pub async fn accept_login_request(
+        &self,
+        challenge: &str,
+        body: &AcceptLogin,
+    ) -> Result<String, HydraError> {
+        self.put_flow("login", "accept", "accept_login_request", challenge, body)
+            .await
+    }
+
+    pub async fn reject_login_request(
+        &self,
+        challenge: &str,
+        body: &Reject,
+    ) -> Result<String, HydraError> {
+        self.put_flow("login", "reject", "reject_login_request", challenge, body)
+            .await
+    }
+
+    pub async fn ready(&self) -> Result<(), UpstreamError> {
+        super::check_ready(
+            &self.http,
+            Call::new("hydra", "health_ready"),
+            &self.admin_url,
+            self.headers.clone(),
+        )
+        .await
+    }
+}

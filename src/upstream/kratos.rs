@@ -1,0 +1,211 @@
+//! Kratos's public API (whoami) and admin API (identity lookups).
+
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, COOKIE, HeaderMap, HeaderValue};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use url::Url;
+
+use super::{Call, UpstreamError, null_as_default, read_json, send};
+use crate::config::{KratosSettings, join_url};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthenticationMethod {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub method: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct VerifiableAddress {
+    pub value: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub verified: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub via: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Identity {
+    pub id: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub schema_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub traits: serde_json::Value,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata_public: serde_json::Value,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub verifiable_addresses: Vec<VerifiableAddress>,
+}
+
+/// `session` as whoami returns it, the fields the flows read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Session {
+    pub id: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub authenticated_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub authenticator_assurance_level: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub authentication_methods: Vec<AuthenticationMethod>,
+    pub identity: Identity,
+}
+
+/// What whoami said about the browser.
+#[derive(Debug, Clone)]
+pub enum WhoAmI {
+    Active(Box<Session>),
+    /// No cookie, or 401: expired, revoked, or an inactive identity.
+    NoSession,
+    /// 403 `session_aal2_required`: a session exists but Kratos wants a second factor first.
+    Aal2Required,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct KratosErrorBody {
+    #[serde(default)]
+    error: KratosErrorInner,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct KratosErrorInner {
+    #[serde(default)]
+    id: String,
+}
+
+#[derive(Clone)]
+pub struct KratosClient {
+    http: reqwest::Client,
+    public_url: Url,
+    admin_url: Url,
+    admin_headers: HeaderMap,
+    cookie_name: String,
+    max_body: usize,
+}
+
+impl KratosClient {
+    pub fn new(http: reqwest::Client, settings: &KratosSettings, max_body: usize) -> Self {
+        Self {
+            http,
+            public_url: settings.public_url.clone(),
+            admin_url: settings.admin_url.clone(),
+            admin_headers: super::admin_headers(
+                settings.admin_token.as_ref(),
+                &settings.admin_headers,
+            ),
+            cookie_name: settings.session_cookie_name.clone(),
+            max_body,
+        }
+    }
+
+    pub fn cookie_name(&self) -> &str {
+        &self.cookie_name
+    }
+
+    /// `GET {public}/sessions/whoami` with only the session cookie forwarded.
+    /// `session_cookie` is the cookie's value; without one there is nothing to ask.
+    pub async fn whoami(&self, session_cookie: Option<&str>) -> Result<WhoAmI, UpstreamError> {
+        let Some(value) = session_cookie else {
+            return Ok(WhoAmI::NoSession);
+        };
+        let call = Call::new("kratos", "whoami");
+        let Ok(mut cookie) = HeaderValue::from_str(&format!("{}={}", self.cookie_name, value))
+        else {
+            // A cookie value no HTTP header can carry is no session.
+            return Ok(WhoAmI::NoSession);
+        };
+        cookie.set_sensitive(true);
+        let url = join_url(&self.public_url, "/sessions/whoami");
+        let request = self
+            .http
+            .get(url)
+            .header(ACCEPT, "application/json")
+            .header(COOKIE, cookie);
+        let response = send(call, request).await?;
+        match response.status() {
+            StatusCode::OK => {
+                let session: Session = read_json(call, response, self.max_body).await?;
+                if session.active == Some(false) {
+                    return Ok(WhoAmI::NoSession);
+                }
+                Ok(WhoAmI::Active(Box::new(session)))
+            }
+            StatusCode::UNAUTHORIZED => Ok(WhoAmI::NoSession),
+            StatusCode::FORBIDDEN => {
+                let body: KratosErrorBody = read_json(call, response, self.max_body)
+                    .await
+                    .unwrap_or_default();
+                if body.error.id == "session_aal2_required" {
+                    Ok(WhoAmI::Aal2Required)
+                } else {
+                    Err(call.status(StatusCode::FORBIDDEN))
+                }
+            }
+            status => Err(call.status(status)),
+        }
+    }
+
+    pub async fn public_ready(&self) -> Result<(), UpstreamError> {
+        super::check_ready(
+            &self.http,
+            Call::new("kratos", "public_health_ready"),
+            &self.public_url,
+            HeaderMap::new(),
+        )
+        .await
+    }
+
+    pub async fn admin_ready(&self) -> Result<(), UpstreamError> {
+        super::check_ready(
+            &self.http,
+            Call::new("kratos", "admin_health_ready"),
+            &self.admin_url,
+            self.admin_headers.clone(),
+        )
+        .await
+    }
+}
+
+/// The value of the named cookie in a `Cookie` header, if the browser sent one.
+pub fn find_cookie<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
+    cookie_header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k.trim() == name && !v.is_empty()).then_some(v.trim())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_only_the_named_cookie() {
+        let h = "a=1; ory_kratos_session=MTY3; ory_kratos_session_x=2";
+        assert_eq!(find_cookie(h, "ory_kratos_session"), Some("MTY3"));
+        assert_eq!(find_cookie(h, "b"), None);
+        assert_eq!(
+            find_cookie("ory_kratos_session=", "ory_kratos_session"),
+            None
+        );
+        assert_eq!(find_cookie("garbage", "ory_kratos_session"), None);
+    }
+
+    #[test]
+    fn decodes_a_real_session_shape() {
+        let json = r#"{"id":"s1","active":true,"expires_at":"2026-11-22T20:55:19.123456Z",
+            "authenticated_at":"2026-11-21T20:55:19Z","authenticator_assurance_level":"aal1",
+            "authentication_methods":[{"method":"password","aal":"aal1","completed_at":"2026-11-21T20:55:19Z"}],
+            "issued_at":"2026-11-21T20:55:19Z","devices":[],
+            "identity":{"id":"i1","schema_id":"default","schema_url":"x","state":"active",
+              "traits":{"email":"a@b.c"},"metadata_public":null,"verifiable_addresses":[]}}"#;
+        let s: Session = serde_json::from_str(json).unwrap();
+        assert_eq!(s.identity.external_id, None);
+        assert_eq!(s.authentication_methods[0].method, "password");
+        assert!(s.authenticated_at.is_some());
+    }
+}
