@@ -182,7 +182,21 @@ impl HydraClient {
         match status {
             StatusCode::OK => Ok(read_json(call, response, self.max_body).await?),
             StatusCode::NOT_FOUND => Err(HydraError::NotFound(flow)),
-            StatusCode::UNAUTHORIZED => Err(HydraError::Expired(flow)),
+            // Hydra's expiry is 401 `request_unauthorized`; any other 401 (a wrong API key) is ours to fix.
+            StatusCode::UNAUTHORIZED => {
+                let body: ErrorBody = read_json(call, response, self.max_body)
+                    .await
+                    .unwrap_or_default();
+                if body.error == "request_unauthorized" {
+                    Err(HydraError::Expired(flow))
+                } else {
+                    Err(HydraError::Refused {
+                        operation: call.operation,
+                        status: 401,
+                        error: body.error,
+                    })
+                }
+            }
             StatusCode::GONE => {
                 let answer: RedirectTo = read_json(call, response, self.max_body).await?;
                 Err(HydraError::AlreadyHandled {

@@ -1,0 +1,388 @@
+//! A fake Kratos: public API (`/sessions/whoami`, `/self-service/login/browser`) and admin health, with the
+//! real status codes and JSON shapes (401 without a session, 403 `session_aal2_required`, 400 for a
+//! `return_to` outside `allowed_return_urls`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::Fault;
+
+pub const COOKIE_NAME: &str = "ory_kratos_session";
+
+#[derive(Debug, Clone)]
+pub struct IdentitySpec {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub schema_id: String,
+    pub traits: Value,
+}
+
+impl IdentitySpec {
+    pub fn new(id: &str, external_id: Option<&str>) -> Self {
+        Self {
+            id: id.into(),
+            external_id: external_id.map(str::to_owned),
+            schema_id: "customer".into(),
+            traits: json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } }),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub id: String,
+    pub identity: IdentitySpec,
+    pub aal: u8,
+    pub authenticated_at: OffsetDateTime,
+    /// whoami answers 403 `session_aal2_required` (the identity has a second factor, the session not).
+    pub aal2_required: bool,
+    pub methods: Vec<String>,
+    pub lifespan_secs: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhoamiCall {
+    pub cookie: Option<String>,
+    pub header_names: Vec<String>,
+}
+
+#[derive(Default)]
+struct State {
+    sessions: HashMap<String, StoredSession>,
+    whoami_calls: Vec<WhoamiCall>,
+    login_browser_queries: Vec<String>,
+    allowed_return_urls: Vec<String>,
+    next_login: Option<IdentitySpec>,
+    /// Returns from a refresh without re-authenticating (a misbehaving chain).
+    lazy_refresh: bool,
+    fault: Option<Fault>,
+    counter: u64,
+}
+
+pub struct FakeKratos {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeKratos {
+    pub async fn start() -> Self {
+        let state = Arc::new(Mutex::new(State::default()));
+        let data = web::Data::new(state.clone());
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind fake kratos");
+        let port = listener.local_addr().unwrap().port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/health/alive", web::get().to(health))
+                .route("/health/ready", web::get().to(health))
+                .route("/sessions/whoami", web::get().to(whoami))
+                .route("/self-service/login/browser", web::get().to(login_browser))
+                .default_service(web::to(not_found))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listen fake kratos")
+        .run();
+        tokio::spawn(server);
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            state,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a session for `identity`, authenticated `age_secs` ago at the given AAL; returns the
+    /// cookie value.
+    pub fn add_session(&self, identity: IdentitySpec, aal: u8, age_secs: i64) -> String {
+        let mut state = self.lock();
+        state.counter += 1;
+        let n = state.counter;
+        let token = format!("MTc2NDI4NjUxOXxzZXNzaW9uLXRva2VuLXtestsession{n}");
+        state.sessions.insert(
+            token.clone(),
+            StoredSession {
+                id: format!("5e1d6b0c-0000-4000-8000-{n:012}"),
+                identity,
+                aal,
+                authenticated_at: OffsetDateTime::now_utc() - time::Duration::seconds(age_secs),
+                aal2_required: false,
+                methods: if aal >= 2 {
+                    vec!["password".into(), "totp".into()]
+                } else {
+                    vec!["password".into()]
+                },
+                lifespan_secs: 86_400,
+            },
+        );
+        token
+    }
+
+    pub fn require_aal2(&self, token: &str) {
+        if let Some(s) = self.lock().sessions.get_mut(token) {
+            s.aal2_required = true;
+        }
+    }
+
+    pub fn revoke(&self, token: &str) {
+        self.lock().sessions.remove(token);
+    }
+
+    pub fn allow_return_url(&self, prefix: &str) {
+        self.lock().allowed_return_urls.push(prefix.into());
+    }
+
+    /// Who logs in when the browser reaches the login flow without a session.
+    pub fn set_next_login(&self, identity: IdentitySpec) {
+        self.lock().next_login = Some(identity);
+    }
+
+    pub fn set_lazy_refresh(&self, lazy: bool) {
+        self.lock().lazy_refresh = lazy;
+    }
+
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.lock().fault = fault;
+    }
+
+    pub fn whoami_calls(&self) -> Vec<WhoamiCall> {
+        self.lock().whoami_calls.clone()
+    }
+
+    pub fn login_browser_queries(&self) -> Vec<String> {
+        self.lock().login_browser_queries.clone()
+    }
+
+    pub fn session(&self, token: &str) -> Option<StoredSession> {
+        self.lock().sessions.get(token).cloned()
+    }
+}
+
+type Shared = web::Data<Arc<Mutex<State>>>;
+
+fn lock(data: &Shared) -> std::sync::MutexGuard<'_, State> {
+    data.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap()
+}
+
+fn session_json(s: &StoredSession) -> Value {
+    let mut identity = json!({
+        "id": s.identity.id,
+        "schema_id": s.identity.schema_id,
+        "schema_url": format!("http://kratos.test/schemas/{}", s.identity.schema_id),
+        "state": "active",
+        "traits": s.identity.traits,
+        "verifiable_addresses": [{
+            "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": "ada@example.com", "verified": true,
+            "via": "email", "status": "completed", "created_at": ts(s.authenticated_at), "updated_at": ts(s.authenticated_at)
+        }],
+        "recovery_addresses": [],
+        "metadata_public": null,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+        "organization_id": null
+    });
+    if let Some(ext) = &s.identity.external_id {
+        identity["external_id"] = json!(ext);
+    }
+    let methods: Vec<Value> = s
+        .methods
+        .iter()
+        .map(|m| json!({ "method": m, "aal": if m == "totp" { "aal2" } else { "aal1" }, "completed_at": ts(s.authenticated_at) }))
+        .collect();
+    json!({
+        "id": s.id,
+        "active": true,
+        "expires_at": ts(s.authenticated_at + time::Duration::seconds(s.lifespan_secs)),
+        "authenticated_at": ts(s.authenticated_at),
+        "authenticator_assurance_level": format!("aal{}", s.aal),
+        "authentication_methods": methods,
+        "issued_at": ts(s.authenticated_at),
+        "identity": identity,
+        "devices": [{ "id": "d1", "ip_address": "127.0.0.1", "user_agent": "test", "location": "" }]
+    })
+}
+
+pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers()
+        .get_all("cookie")
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| {
+            h.split(';').find_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                (k == name).then(|| v.to_string())
+            })
+        })
+}
+
+fn unauthorized() -> HttpResponse {
+    HttpResponse::Unauthorized().json(json!({ "error": {
+        "code": 401, "status": "Unauthorized",
+        "reason": "No valid session credentials found in the request.",
+        "message": "The request could not be authorized"
+    }}))
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }}))
+}
+
+async fn health(data: Shared) -> HttpResponse {
+    let fault = lock(&data).fault.clone();
+    if let Some(r) = super::fault_response(fault).await {
+        return r;
+    }
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
+    let cookie = req
+        .headers()
+        .get("cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let header_names = req
+        .headers()
+        .keys()
+        .map(|k| k.as_str().to_owned())
+        .collect();
+    let fault = {
+        let mut state = lock(&data);
+        state.whoami_calls.push(WhoamiCall {
+            cookie,
+            header_names,
+        });
+        state.fault.clone()
+    };
+    if let Some(r) = super::fault_response(fault).await {
+        return r;
+    }
+    let token = req
+        .headers()
+        .get("x-session-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| cookie_value(&req, COOKIE_NAME));
+    let Some(session) = token.and_then(|t| lock(&data).sessions.get(&t).cloned()) else {
+        return unauthorized();
+    };
+    if session.aal2_required {
+        return HttpResponse::Forbidden().json(json!({
+            "error": {
+                "id": "session_aal2_required", "code": 403, "status": "Forbidden",
+                "reason": "An active session was found but it does not fulfil the Authenticator Assurance Level, implying that the session must first be upgraded to AAL2.",
+                "message": "Session does not fulfil the requested Authenticator Assurance Level",
+                "details": { "redirect_browser_to": "http://kratos.test/self-service/login/browser?aal=aal2" }
+            },
+            "redirect_browser_to": "http://kratos.test/self-service/login/browser?aal=aal2"
+        }));
+    }
+    HttpResponse::Ok()
+        .insert_header((
+            "X-Kratos-Authenticated-Identity-Id",
+            session.identity.id.clone(),
+        ))
+        .json(session_json(&session))
+}
+
+fn flow_error(id: &str, reason: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({ "error": { "id": id, "code": 400, "status": "Bad Request", "reason": reason, "message": "The request was malformed or contained invalid parameters" }}))
+}
+
+/// The browser login flow, reduced to its outcome: a user who completes it gets a fresh session
+/// and is sent to `return_to`.
+async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .into_owned()
+            .collect();
+    lock(&data)
+        .login_browser_queries
+        .push(req.query_string().to_owned());
+    if params.contains_key("login_challenge") {
+        // Kratos would then run the Hydra flow itself (subject = UUID); the bridge must never do this.
+        return HttpResponse::InternalServerError().json(
+            json!({ "error": { "code": 500, "message": "oauth2_provider.url is not configured" }}),
+        );
+    }
+    let return_to = params.get("return_to").cloned().unwrap_or_default();
+    let allowed = lock(&data).allowed_return_urls.clone();
+    if !return_to.is_empty() && !allowed.iter().any(|a| return_to.starts_with(a.as_str())) {
+        return flow_error(
+            "self_service_flow_return_to_forbidden",
+            "Requested return_to URL is not allowed.",
+        );
+    }
+    let refresh = params.get("refresh").is_some_and(|v| v == "true");
+    let aal2 = params.get("aal").is_some_and(|v| v == "aal2");
+    let existing = cookie_value(&req, COOKIE_NAME)
+        .and_then(|t| lock(&data).sessions.get(&t).cloned().map(|s| (t, s)));
+    if aal2 && existing.is_none() {
+        return flow_error(
+            "session_aal1_required",
+            "You can not requested a higher AAL (AAL2/AAL3) without an active session.",
+        );
+    }
+    let lazy = lock(&data).lazy_refresh;
+    if let Some((token, session)) = &existing
+        && ((!refresh && !aal2 && !session.aal2_required) || lazy)
+    {
+        let _ = (token, session);
+        return HttpResponse::SeeOther()
+            .insert_header(("Location", return_to))
+            .finish();
+    }
+    // The user completes the form.
+    let mut state = lock(&data);
+    let (token, mut session) = match existing {
+        Some((t, s)) => (t, s),
+        None => {
+            let Some(identity) = state.next_login.clone() else {
+                return HttpResponse::Ok()
+                    .content_type("text/html")
+                    .body("<form>login form</form>");
+            };
+            state.counter += 1;
+            let token = format!(
+                "MTc2NDI4NjUxOXxzZXNzaW9uLXRva2VuLXfreshlogin{}",
+                state.counter
+            );
+            let session = StoredSession {
+                id: format!("7a2c9d1e-0000-4000-8000-{:012}", state.counter),
+                identity,
+                aal: 1,
+                authenticated_at: OffsetDateTime::now_utc(),
+                aal2_required: false,
+                methods: vec![],
+                lifespan_secs: 86_400,
+            };
+            (token, session)
+        }
+    };
+    session.authenticated_at = OffsetDateTime::now_utc();
+    session.methods = vec!["password".into()];
+    if aal2 || session.aal2_required {
+        session.aal = 2;
+        session.aal2_required = false;
+        session.methods.push("totp".into());
+    }
+    state.sessions.insert(token.clone(), session);
+    HttpResponse::SeeOther()
+        .insert_header(("Location", return_to))
+        .insert_header((
+            "Set-Cookie",
+            format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"),
+        ))
+        .finish()
+}

@@ -1,0 +1,185 @@
+//! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
+#![allow(dead_code)]
+
+pub mod fake_hydra;
+pub mod fake_kratos;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use actix_web::HttpResponse;
+use kratos_hydra_bridge::config::Settings;
+use kratos_hydra_bridge::startup::Application;
+
+pub use fake_hydra::{FakeHydra, HydraVersion, LoginSpec};
+pub use fake_kratos::{FakeKratos, IdentitySpec};
+
+/// What a fake does instead of answering properly.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    Status(u16),
+    /// Never answers within any configured timeout.
+    Hang,
+    /// 200 with a body that is not JSON.
+    MalformedJson,
+    /// 200 with valid JSON of the wrong shape.
+    WrongShape,
+    /// 200 with a body far over the bridge's cap.
+    HugeBody,
+    /// A redirect, which the bridge must not follow.
+    Redirect,
+}
+
+pub async fn fault_response(fault: Option<Fault>) -> Option<HttpResponse> {
+    Some(match fault? {
+        Fault::Status(s) => HttpResponse::build(actix_web::http::StatusCode::from_u16(s).unwrap())
+            .content_type("text/html")
+            .body("<h1>upstream exploded</h1> secret-upstream-body"),
+        Fault::Hang => {
+            tokio::time::sleep(fake_hydra::HANG).await;
+            HttpResponse::Ok().json(serde_json::json!({}))
+        }
+        Fault::MalformedJson => HttpResponse::Ok()
+            .content_type("application/json")
+            .body("{\"challenge\": \"abc\", \"skip"),
+        Fault::WrongShape => HttpResponse::Ok().json(serde_json::json!({ "unexpected": true })),
+        Fault::HugeBody => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(format!("{{\"x\":\"{}\"}}", "a".repeat(3 * 1024 * 1024))),
+        Fault::Redirect => HttpResponse::Found()
+            .insert_header(("Location", "http://127.0.0.1:9/elsewhere"))
+            .finish(),
+    })
+}
+
+pub const IDENTITY_ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+pub const EXTERNAL_ID: &str = "CUST-000123";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub hydra: FakeHydra,
+    pub kratos: FakeKratos,
+    /// A client that never follows redirects, so each hop can be checked.
+    pub client: reqwest::Client,
+    pub config_path: PathBuf,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A temporary config file; removed by nothing, it lives in the OS temp dir.
+pub fn write_config(contents: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let path = std::env::temp_dir().join(format!("khb-test-{}-{n}.yaml", std::process::id()));
+    std::fs::write(&path, contents).expect("write config");
+    path
+}
+
+pub fn base_config(hydra: &str, kratos: &str, base_url: &str) -> String {
+    format!(
+        "serve:\n  host: 127.0.0.1\n  port: 0\n  base_url: {base_url}\n  workers: 2\n\
+         hydra:\n  admin_url: {hydra}\n\
+         kratos:\n  public_url: {kratos}\n  admin_url: {kratos}\n  browser_url: {kratos}\n\
+         secrets:\n  signing_keys: [\"test-signing-key-0123456789abcdef0123456789\"]\n\
+         upstream:\n  connect_timeout_ms: 500\n  request_timeout_ms: 1500\n"
+    )
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(HydraVersion::Strict, &[]).await
+}
+
+/// Starts the fakes and the bridge; `env` are `BRIDGE__*` overrides applied over the base config.
+pub async fn spawn_app_with(version: HydraVersion, env: &[(&str, &str)]) -> TestApp {
+    let hydra = FakeHydra::start(version).await;
+    let kratos = FakeKratos::start().await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind app");
+    let port = listener.local_addr().unwrap().port();
+    let address = format!("http://127.0.0.1:{port}");
+    kratos.allow_return_url(&format!("{address}/"));
+    let config_path = write_config(&base_config(&hydra.url, &kratos.url, &address));
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    let settings = Settings::load(&config_path, env).expect("test config loads");
+    let app = Application::from_listener(settings, listener).expect("app builds");
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        port,
+        hydra,
+        kratos,
+        client,
+        config_path,
+    }
+}
+
+/// A URL on which nothing listens: connection refused.
+pub fn closed_port_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+impl TestApp {
+    pub async fn get(&self, path_and_query: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .get(format!("{}{}", self.address, path_and_query));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send().await.expect("request to the bridge")
+    }
+
+    /// `GET /login?login_challenge=C` with the given Kratos session cookie value.
+    pub async fn login(&self, challenge: &str, session: Option<&str>) -> reqwest::Response {
+        let cookie = session.map(|s| format!("{}={s}", fake_kratos::COOKIE_NAME));
+        self.get(
+            &format!("/login?login_challenge={}", encode(challenge)),
+            cookie.as_deref(),
+        )
+        .await
+    }
+
+    /// Follows an absolute URL the bridge redirected to (the fake Kratos or the bridge itself).
+    pub async fn follow(&self, url: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(url);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send().await.expect("follow redirect")
+    }
+}
+
+pub fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The cookie a `Set-Cookie` header sets, as `name=value`.
+pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
+    let header = response.headers().get("set-cookie")?.to_str().ok()?;
+    header.split(';').next().map(str::to_owned)
+}
