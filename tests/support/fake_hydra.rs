@@ -268,7 +268,8 @@ async fn not_found() -> HttpResponse {
     not_found_body()
 }
 
-async fn health(data: web::Data<Shared>) -> HttpResponse {
+async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    record(&data, &req, None, None);
     if let Some(r) = apply_fault(&data).await {
         return r;
     }

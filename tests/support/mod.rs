@@ -1,5 +1,5 @@
 //! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod fake_hydra;
 pub mod fake_kratos;
@@ -29,6 +29,8 @@ pub enum Fault {
     HugeBody,
     /// A redirect, which the bridge must not follow.
     Redirect,
+    /// Answers properly, but only after this long.
+    Delay(Duration),
 }
 
 pub async fn fault_response(fault: Option<Fault>) -> Option<HttpResponse> {
@@ -50,6 +52,10 @@ pub async fn fault_response(fault: Option<Fault>) -> Option<HttpResponse> {
         Fault::Redirect => HttpResponse::Found()
             .insert_header(("Location", "http://127.0.0.1:9/elsewhere"))
             .finish(),
+        Fault::Delay(d) => {
+            tokio::time::sleep(d).await;
+            return None;
+        }
     })
 }
 

@@ -1,0 +1,263 @@
+//! The real binary: flags, config errors at start, the README's run command, graceful shutdown, and
+//! logs that never carry secrets.
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use support::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kratos-hydra-bridge");
+
+fn example_config() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.yaml"))
+}
+
+/// Runs the binary to completion with a deadline; returns (exit code, stdout, stderr).
+async fn run(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(BIN);
+    command.args(args).env_remove("RUST_LOG").env_remove("BRIDGE_CONFIG");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(10), command.output())
+        .await
+        .expect("the binary exits within seconds")
+        .expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn version_flag() {
+    let (code, stdout, _) = run(&["--version"], &[]).await;
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[tokio::test]
+async fn example_config_is_valid() {
+    let config = example_config().to_str().unwrap();
+    let (code, stdout, stderr) = run(&["--config", config, "--check-config"], &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("valid"));
+    // The path can come from BRIDGE_CONFIG as well.
+    let (code, _, stderr) = run(&["--check-config"], &[("BRIDGE_CONFIG", config)]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+const GOOD: &str = "serve:\n  base_url: http://127.0.0.1:3000\nhydra:\n  admin_url: http://127.0.0.1:4445\n\
+kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  browser_url: http://127.0.0.1:4433\n";
+
+#[tokio::test]
+async fn bad_configs_exit_non_zero_naming_file_and_key() {
+    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+        ("serve: [unclosed\n".into(), vec![], ""),
+        (GOOD.replace("http://127.0.0.1:4445", "not a url"), vec![], "hydra.admin_url"),
+        (GOOD.replace("http://127.0.0.1:4445", "ftp://hydra"), vec![], "hydra.admin_url"),
+        (format!("{GOOD}oauth2_provider:\n  use_external_id: maybe\n"), vec![], "oauth2_provider.use_external_id"),
+        (format!("{GOOD}oauth2_provider:\n  use_external_idd: true\n"), vec![], "oauth2_provider.use_external_idd"),
+        (format!("{GOOD}oauth2_provider:\n  subject_source: email\n"), vec![], "oauth2_provider.subject_source"),
+        (format!("{GOOD}serve2: {{}}\n"), vec![], "serve2"),
+        (format!("{GOOD}secrets:\n  signing_keys: [short]\n"), vec![], "secrets.signing_keys"),
+        (GOOD.replace("  browser_url: http://127.0.0.1:4433\n", ""), vec![], "kratos.browser_url"),
+        (GOOD.into(), vec![("BRIDGE__SERVE__PORT", "seventy")], "serve.port"),
+        (GOOD.into(), vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "yes please")], "BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID"),
+        (
+            format!("{GOOD}oauth2_provider:\n  subject_source: id\n"),
+            vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
+            "oauth2_provider.subject_source",
+        ),
+    ];
+    for (yaml, env, key) in cases {
+        let path = write_config(&yaml);
+        let started = Instant::now();
+        let (code, _, stderr) = run(&["--config", path.to_str().unwrap()], &env).await;
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(code, Some(2), "{yaml} {env:?}: {stderr}");
+        assert!(stderr.contains(path.to_str().unwrap()), "names the file: {stderr}");
+        assert!(stderr.contains(key), "names {key}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let (code, _, stderr) = run(&["--config", "/nonexistent/bridge.yaml"], &[]).await;
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("/nonexistent/bridge.yaml"));
+}
+
+#[tokio::test]
+async fn env_list_overrides_parse() {
+    let path = write_config(GOOD);
+    let (code, _, stderr) = run(
+        &["--config", path.to_str().unwrap(), "--check-config"],
+        &[("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"), ("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+struct Running {
+    child: Child,
+    port: u16,
+    lines: tokio::sync::mpsc::UnboundedReceiver<String>,
+    log: Vec<String>,
+}
+
+/// Starts the binary and waits for its "listening" log line.
+async fn start(config: &Path, env: &[(&str, &str)]) -> Running {
+    let mut command = Command::new(BIN);
+    command
+        .args(["--config", config.to_str().unwrap()])
+        .env_remove("RUST_LOG")
+        .env("BRIDGE__SERVE__PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("start the binary");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = reader.next_line().await {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let port = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = lines.recv().await {
+            log.push(line.clone());
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line)
+                && v["message"] == "listening"
+            {
+                let address = v["address"].as_str().unwrap().to_string();
+                return address.rsplit_once(':').unwrap().1.parse::<u16>().unwrap();
+            }
+        }
+        panic!("the binary exited before listening: {log:?}");
+    })
+    .await
+    .expect("the binary listens within seconds");
+    Running { child, port, lines, log }
+}
+
+impl Running {
+    fn terminate(&self) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits for exit and collects the rest of the log.
+    async fn wait(mut self) -> (Option<i32>, Vec<String>) {
+        let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .expect("exits after SIGTERM")
+            .unwrap();
+        while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(2), self.lines.recv()).await {
+            self.log.push(line);
+        }
+        (status.code(), self.log)
+    }
+}
+
+#[tokio::test]
+async fn readme_run_command_serves_health_and_stops_on_sigterm() {
+    let running = start(example_config(), &[]).await;
+    let response = reqwest::get(format!("http://127.0.0.1:{}/health/alive", running.port)).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    running.terminate();
+    let (code, log) = running.wait().await;
+    assert_eq!(code, Some(0), "{log:?}");
+}
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish() {
+    let hydra = FakeHydra::start(HydraVersion::Strict).await;
+    let kratos = FakeKratos::start().await;
+    let challenge = hydra.add_login(LoginSpec::default());
+    hydra.set_fault(Some(Fault::Delay(Duration::from_millis(1500))));
+    let config = write_config(&base_config(&hydra.url, &kratos.url, "http://127.0.0.1:3000"));
+    let running = start(&config, &[("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")]).await;
+    let port = running.port;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = format!("http://127.0.0.1:{port}/login?login_challenge={}", encode(&challenge));
+    let in_flight = tokio::spawn(async move { client.get(url).send().await });
+    // Let the request reach the delayed Hydra call, then ask the service to stop.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    running.terminate();
+    let response = in_flight.await.unwrap().expect("the in-flight request is answered");
+    assert_eq!(response.status().as_u16(), 303);
+    let (code, log) = running.wait().await;
+    assert_eq!(code, Some(0), "{log:?}");
+    // Stopped: nothing listens any more.
+    let refused = reqwest::get(format!("http://127.0.0.1:{port}/health/alive")).await;
+    assert!(refused.is_err());
+}
+
+#[tokio::test]
+async fn logs_never_carry_cookies_tokens_or_challenges() {
+    let hydra = FakeHydra::start(HydraVersion::Strict).await;
+    let kratos = FakeKratos::start().await;
+    hydra.require_bearer("ory_pat_SECRET_admin_token_value");
+    let config = write_config(&base_config(&hydra.url, &kratos.url, "http://127.0.0.1:3000"));
+    let running = start(
+        &config,
+        &[
+            ("BRIDGE__LOG__LEVEL", "trace"),
+            ("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_SECRET_admin_token_value"),
+        ],
+    )
+    .await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let base = format!("http://127.0.0.1:{}", running.port);
+
+    // A login that goes to Kratos (reauth token minted), one that is accepted, and one that fails upstream.
+    let token = kratos.add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let prompt = hydra.add_login(LoginSpec { auth_query: "prompt=login".into(), ..LoginSpec::default() });
+    let first = client
+        .get(format!("{base}/login?login_challenge={}", encode(&prompt)))
+        .header("Cookie", format!("ory_kratos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    let return_to = query_param(&location(&first), "return_to").unwrap();
+    let reauth = query_param(&return_to, "reauth").unwrap();
+    let plain = hydra.add_login(LoginSpec::default());
+    let accepted = client
+        .get(format!("{base}/login?login_challenge={}", encode(&plain)))
+        .header("Cookie", format!("ory_kratos_session={token}; other=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status().as_u16(), 303);
+    kratos.set_fault(Some(Fault::Status(500)));
+    let failed = client
+        .get(format!("{base}/login?login_challenge={}", encode(&plain)))
+        .header("Cookie", format!("ory_kratos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status().as_u16(), 502);
+
+    running.terminate();
+    let (code, log) = running.wait().await;
+    assert_eq!(code, Some(0));
+    let all = log.join("\n");
+    assert!(all.contains("accepting login"), "the log is captured: {all}");
+    for secret in [token.as_str(), &prompt, &plain, &reauth, "ory_pat_SECRET_admin_token_value"] {
+        // Any 24-character piece of a secret is enough to count as a leak.
+        let piece = &secret[secret.len().saturating_sub(24)..];
+        assert!(!all.contains(piece), "log leaks {piece}");
+    }
+}
