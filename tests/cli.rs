@@ -20,7 +20,10 @@ fn example_config() -> &'static Path {
 /// Runs the binary to completion with a deadline; returns (exit code, stdout, stderr).
 async fn run(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
     let mut command = Command::new(BIN);
-    command.args(args).env_remove("RUST_LOG").env_remove("BRIDGE_CONFIG");
+    command
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("BRIDGE_CONFIG");
     for (k, v) in env {
         command.env(k, v);
     }
@@ -60,16 +63,52 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
 async fn bad_configs_exit_non_zero_naming_file_and_key() {
     let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
         ("serve: [unclosed\n".into(), vec![], ""),
-        (GOOD.replace("http://127.0.0.1:4445", "not a url"), vec![], "hydra.admin_url"),
-        (GOOD.replace("http://127.0.0.1:4445", "ftp://hydra"), vec![], "hydra.admin_url"),
-        (format!("{GOOD}oauth2_provider:\n  use_external_id: maybe\n"), vec![], "oauth2_provider.use_external_id"),
-        (format!("{GOOD}oauth2_provider:\n  use_external_idd: true\n"), vec![], "oauth2_provider.use_external_idd"),
-        (format!("{GOOD}oauth2_provider:\n  subject_source: email\n"), vec![], "oauth2_provider.subject_source"),
+        (
+            GOOD.replace("http://127.0.0.1:4445", "not a url"),
+            vec![],
+            "hydra.admin_url",
+        ),
+        (
+            GOOD.replace("http://127.0.0.1:4445", "ftp://hydra"),
+            vec![],
+            "hydra.admin_url",
+        ),
+        (
+            format!("{GOOD}oauth2_provider:\n  use_external_id: maybe\n"),
+            vec![],
+            "oauth2_provider.use_external_id",
+        ),
+        (
+            format!("{GOOD}oauth2_provider:\n  use_external_idd: true\n"),
+            vec![],
+            "oauth2_provider.use_external_idd",
+        ),
+        (
+            format!("{GOOD}oauth2_provider:\n  subject_source: email\n"),
+            vec![],
+            "oauth2_provider.subject_source",
+        ),
         (format!("{GOOD}serve2: {{}}\n"), vec![], "serve2"),
-        (format!("{GOOD}secrets:\n  signing_keys: [short]\n"), vec![], "secrets.signing_keys"),
-        (GOOD.replace("  browser_url: http://127.0.0.1:4433\n", ""), vec![], "kratos.browser_url"),
-        (GOOD.into(), vec![("BRIDGE__SERVE__PORT", "seventy")], "serve.port"),
-        (GOOD.into(), vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "yes please")], "BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID"),
+        (
+            format!("{GOOD}secrets:\n  signing_keys: [short]\n"),
+            vec![],
+            "secrets.signing_keys",
+        ),
+        (
+            GOOD.replace("  browser_url: http://127.0.0.1:4433\n", ""),
+            vec![],
+            "kratos.browser_url",
+        ),
+        (
+            GOOD.into(),
+            vec![("BRIDGE__SERVE__PORT", "seventy")],
+            "serve.port",
+        ),
+        (
+            GOOD.into(),
+            vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "yes please")],
+            "BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID",
+        ),
         (
             format!("{GOOD}oauth2_provider:\n  subject_source: id\n"),
             vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
@@ -82,7 +121,10 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
         let (code, _, stderr) = run(&["--config", path.to_str().unwrap()], &env).await;
         assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(code, Some(2), "{yaml} {env:?}: {stderr}");
-        assert!(stderr.contains(path.to_str().unwrap()), "names the file: {stderr}");
+        assert!(
+            stderr.contains(path.to_str().unwrap()),
+            "names the file: {stderr}"
+        );
         assert!(stderr.contains(key), "names {key}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -96,7 +138,10 @@ async fn env_list_overrides_parse() {
     let path = write_config(GOOD);
     let (code, _, stderr) = run(
         &["--config", path.to_str().unwrap(), "--check-config"],
-        &[("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"), ("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")],
+        &[
+            ("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"),
+            ("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee"),
+        ],
     )
     .await;
     assert_eq!(code, Some(0), "{stderr}");
@@ -148,13 +193,21 @@ async fn start(config: &Path, env: &[(&str, &str)]) -> Running {
     })
     .await
     .expect("the binary listens within seconds");
-    Running { child, port, lines, log }
+    Running {
+        child,
+        port,
+        lines,
+        log,
+    }
 }
 
 impl Running {
     fn terminate(&self) {
         let pid = self.child.id().expect("running").to_string();
-        let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
         assert!(status.success());
     }
 
@@ -164,7 +217,9 @@ impl Running {
             .await
             .expect("exits after SIGTERM")
             .unwrap();
-        while let Ok(Some(line)) = tokio::time::timeout(Duration::from_secs(2), self.lines.recv()).await {
+        while let Ok(Some(line)) =
+            tokio::time::timeout(Duration::from_secs(2), self.lines.recv()).await
+        {
             self.log.push(line);
         }
         (status.code(), self.log)
@@ -174,7 +229,9 @@ impl Running {
 #[tokio::test]
 async fn readme_run_command_serves_health_and_stops_on_sigterm() {
     let running = start(example_config(), &[]).await;
-    let response = reqwest::get(format!("http://127.0.0.1:{}/health/alive", running.port)).await.unwrap();
+    let response = reqwest::get(format!("http://127.0.0.1:{}/health/alive", running.port))
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     running.terminate();
     let (code, log) = running.wait().await;
@@ -187,16 +244,33 @@ async fn sigterm_lets_in_flight_requests_finish() {
     let kratos = FakeKratos::start().await;
     let challenge = hydra.add_login(LoginSpec::default());
     hydra.set_fault(Some(Fault::Delay(Duration::from_millis(1500))));
-    let config = write_config(&base_config(&hydra.url, &kratos.url, "http://127.0.0.1:3000"));
-    let running = start(&config, &[("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")]).await;
+    let config = write_config(&base_config(
+        &hydra.url,
+        &kratos.url,
+        "http://127.0.0.1:3000",
+    ));
+    let running = start(
+        &config,
+        &[("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")],
+    )
+    .await;
     let port = running.port;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let url = format!("http://127.0.0.1:{port}/login?login_challenge={}", encode(&challenge));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = format!(
+        "http://127.0.0.1:{port}/login?login_challenge={}",
+        encode(&challenge)
+    );
     let in_flight = tokio::spawn(async move { client.get(url).send().await });
     // Let the request reach the delayed Hydra call, then ask the service to stop.
     tokio::time::sleep(Duration::from_millis(500)).await;
     running.terminate();
-    let response = in_flight.await.unwrap().expect("the in-flight request is answered");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request is answered");
     assert_eq!(response.status().as_u16(), 303);
     let (code, log) = running.wait().await;
     assert_eq!(code, Some(0), "{log:?}");
@@ -210,21 +284,34 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     let hydra = FakeHydra::start(HydraVersion::Strict).await;
     let kratos = FakeKratos::start().await;
     hydra.require_bearer("ory_pat_SECRET_admin_token_value");
-    let config = write_config(&base_config(&hydra.url, &kratos.url, "http://127.0.0.1:3000"));
+    let config = write_config(&base_config(
+        &hydra.url,
+        &kratos.url,
+        "http://127.0.0.1:3000",
+    ));
     let running = start(
         &config,
         &[
             ("BRIDGE__LOG__LEVEL", "trace"),
-            ("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_SECRET_admin_token_value"),
+            (
+                "BRIDGE__HYDRA__ADMIN_TOKEN",
+                "ory_pat_SECRET_admin_token_value",
+            ),
         ],
     )
     .await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let base = format!("http://127.0.0.1:{}", running.port);
 
     // A login that goes to Kratos (reauth token minted), one that is accepted, and one that fails upstream.
     let token = kratos.add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
-    let prompt = hydra.add_login(LoginSpec { auth_query: "prompt=login".into(), ..LoginSpec::default() });
+    let prompt = hydra.add_login(LoginSpec {
+        auth_query: "prompt=login".into(),
+        ..LoginSpec::default()
+    });
     let first = client
         .get(format!("{base}/login?login_challenge={}", encode(&prompt)))
         .header("Cookie", format!("ory_kratos_session={token}"))
@@ -254,8 +341,17 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     let (code, log) = running.wait().await;
     assert_eq!(code, Some(0));
     let all = log.join("\n");
-    assert!(all.contains("accepting login"), "the log is captured: {all}");
-    for secret in [token.as_str(), &prompt, &plain, &reauth, "ory_pat_SECRET_admin_token_value"] {
+    assert!(
+        all.contains("accepting login"),
+        "the log is captured: {all}"
+    );
+    for secret in [
+        token.as_str(),
+        &prompt,
+        &plain,
+        &reauth,
+        "ory_pat_SECRET_admin_token_value",
+    ] {
         // Any 24-character piece of a secret is enough to count as a leak.
         let piece = &secret[secret.len().saturating_sub(24)..];
         assert!(!all.contains(piece), "log leaks {piece}");

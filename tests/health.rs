@@ -6,7 +6,11 @@ use support::*;
 
 #[tokio::test]
 async fn alive_answers_without_upstreams() {
-    let app = spawn_app_with(HydraVersion::Strict, &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())]).await;
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())],
+    )
+    .await;
     let response = app.get("/health/alive", None).await;
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -24,7 +28,11 @@ async fn ready_when_hydra_and_kratos_answer() {
 
 #[tokio::test]
 async fn not_ready_when_hydra_is_down() {
-    let app = spawn_app_with(HydraVersion::Strict, &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())]).await;
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())],
+    )
+    .await;
     let response = app.get("/health/ready", None).await;
     assert_eq!(response.status().as_u16(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
