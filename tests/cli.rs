@@ -61,7 +61,9 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
 
 #[tokio::test]
 async fn bad_configs_exit_non_zero_naming_file_and_key() {
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    // (config, env overrides, the key the error must name)
+    type Case = (String, Vec<(&'static str, &'static str)>, &'static str);
+    let cases: Vec<Case> = vec![
         ("serve: [unclosed\n".into(), vec![], ""),
         (
             GOOD.replace("http://127.0.0.1:4445", "not a url"),
