@@ -15,6 +15,8 @@ pub enum InputError {
     BadCharacters(&'static str),
     #[error("the `{0}` parameter is given more than once")]
     Duplicate(&'static str),
+    #[error("the {0} could not be read")]
+    Malformed(&'static str),
     #[error("the identity schema `{0}` is not offered here")]
     SchemaNotAllowed(String),
 }
@@ -86,6 +88,14 @@ impl QueryParams {
                 .push(v.into_owned());
         }
         Self { values }
+    }
+
+    /// Every value of `name`, in order (for repeated form fields such as `grant_scope`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.values
+            .get(name)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default()
     }
 
     /// The single value of `name`; a repeated key is an error, since two challenges cannot both be meant.

@@ -38,6 +38,8 @@ pub struct Settings {
     #[serde(default)]
     pub consent: ConsentSettings,
     #[serde(default)]
+    pub claims: ClaimsSettings,
+    #[serde(default)]
     pub upstream: UpstreamSettings,
     #[serde(default)]
     pub secrets: SecretsSettings,
@@ -156,12 +158,86 @@ impl Default for LoginSettings {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentSettings {
     /// Client ids whose consent is granted without asking.
     #[serde(default)]
     pub trusted_clients: Vec<String>,
+    /// Seconds Hydra remembers a consent the user chose to remember; 0 = until revoked.
+    #[serde(default = "default_consent_remember_for")]
+    pub remember_for: u64,
+    /// Whether "remember this decision" starts ticked on the consent page.
+    #[serde(default)]
+    pub remember_by_default: bool,
+    /// Seconds a consent page may stay open before its form is refused.
+    #[serde(default = "default_csrf_ttl")]
+    pub csrf_ttl_secs: u64,
+    /// Readable descriptions for scopes, added to or replacing the built-in ones.
+    #[serde(default)]
+    pub scope_descriptions: BTreeMap<String, String>,
+    /// Largest consent form body accepted (it carries the challenge).
+    #[serde(default = "default_max_form")]
+    pub max_form_bytes: usize,
+}
+
+impl Default for ConsentSettings {
+    fn default() -> Self {
+        Self {
+            trusted_clients: Vec::new(),
+            remember_for: default_consent_remember_for(),
+            remember_by_default: false,
+            csrf_ttl_secs: default_csrf_ttl(),
+            scope_descriptions: BTreeMap::new(),
+            max_form_bytes: default_max_form(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsSettings {
+    /// The OIDC standard claims for the `email`, `profile`, `phone` and `address` scopes, from traits.
+    #[serde(default = "default_true")]
+    pub standard: bool,
+    #[serde(default)]
+    pub mappings: Vec<ClaimMapping>,
+}
+
+impl Default for ClaimsSettings {
+    fn default() -> Self {
+        Self {
+            standard: true,
+            mappings: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimTarget {
+    #[default]
+    IdToken,
+    AccessToken,
+    Both,
+}
+
+/// One configured claim: where its value comes from, which scope releases it, and for whom.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimMapping {
+    pub claim: String,
+    pub source: crate::claims::ClaimSource,
+    /// The claim is released only when this scope is granted.
+    pub scope: String,
+    /// Only for identities of these schemas (empty: all).
+    #[serde(default)]
+    pub schemas: Vec<String>,
+    /// Only for these OAuth2 clients (empty: all).
+    #[serde(default)]
+    pub clients: Vec<String>,
+    #[serde(default)]
+    pub token: ClaimTarget,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -243,6 +319,15 @@ fn default_reauth_ttl() -> u64 {
 }
 fn default_challenge_max() -> usize {
     64 * 1024
+}
+fn default_consent_remember_for() -> u64 {
+    30 * 24 * 3600
+}
+fn default_csrf_ttl() -> u64 {
+    3600
+}
+fn default_max_form() -> usize {
+    256 * 1024
 }
 fn default_connect_timeout() -> u64 {
     2_000
@@ -327,16 +412,56 @@ impl Settings {
         })?;
         settings
             .validate()
-            .map_err(|(key, reason)| ConfigError::Key {
-                file,
-                key: key.into(),
-                reason,
-            })?;
+            .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
         Ok(settings)
     }
 
     /// Checks that types alone cannot express. Returns the offending key and why.
-    fn validate(&self) -> Result<(), (&'static str, String)> {
+    fn validate(&self) -> Result<(), (String, String)> {
+        self.validate_basics()
+            .map_err(|(k, r)| (k.to_string(), r))?;
+        self.validate_claims()
+    }
+
+    fn validate_claims(&self) -> Result<(), (String, String)> {
+        for (i, mapping) in self.claims.mappings.iter().enumerate() {
+            let key = format!("claims.mappings[{i}]");
+            if !crate::claims::is_valid_claim_name(&mapping.claim) {
+                return Err((
+                    format!("{key}.claim"),
+                    format!("`{}` is not a claim name", mapping.claim),
+                ));
+            }
+            if crate::claims::is_reserved(&mapping.claim) {
+                return Err((
+                    format!("{key}.claim"),
+                    format!(
+                        "`{}` is a reserved claim that Hydra sets itself",
+                        mapping.claim
+                    ),
+                ));
+            }
+            if mapping.scope.is_empty() || mapping.scope.contains(' ') {
+                return Err((format!("{key}.scope"), "must be one scope name".into()));
+            }
+        }
+        if self.consent.csrf_ttl_secs == 0 {
+            return Err((
+                "consent.csrf_ttl_secs".into(),
+                "must be greater than 0".into(),
+            ));
+        }
+        if self.consent.max_form_bytes < self.login.challenge_max_bytes {
+            return Err((
+                "consent.max_form_bytes".into(),
+                "must be at least login.challenge_max_bytes (the form carries the challenge)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_basics(&self) -> Result<(), (&'static str, String)> {
         for (key, url) in [
             ("serve.base_url", &self.serve.base_url),
             ("hydra.admin_url", &self.hydra.admin_url),

@@ -24,6 +24,12 @@ pub enum AppError {
     /// The browser returned from a re-authentication without having done it.
     #[error("re-authentication did not complete")]
     ReauthIncomplete { retry: Redirect },
+    #[error("CSRF check failed: {0}")]
+    Csrf(#[from] crate::tokens::CsrfFailure),
+    #[error("the request body is not a form")]
+    UnsupportedMediaType,
+    #[error("the request body is too large")]
+    PayloadTooLarge,
     #[error("no such page")]
     NotFound,
     #[error("method not allowed")]
@@ -61,7 +67,9 @@ impl ResponseError for AppError {
                 StatusCode::BAD_GATEWAY
             }
             AppError::Hydra(HydraError::Upstream(e)) | AppError::Upstream(e) => gateway_status(e),
-            AppError::NoExternalId => StatusCode::FORBIDDEN,
+            AppError::NoExternalId | AppError::Csrf(_) => StatusCode::FORBIDDEN,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::ReauthIncomplete { .. } => StatusCode::UNAUTHORIZED,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -119,6 +127,21 @@ impl ResponseError for AppError {
                 "This application asked you to confirm your sign-in, and it was not confirmed.",
                 None,
                 Some((retry.url().as_str(), "Sign in again")),
+            ),
+            AppError::Csrf(_) => pages::message(
+                status,
+                "This form has expired",
+                "For your security this form can no longer be used. Go back to the application and \
+                 start again.",
+                None,
+                None,
+            ),
+            AppError::UnsupportedMediaType | AppError::PayloadTooLarge => pages::message(
+                status,
+                "This form could not be read",
+                "The form sent to this page was not one it accepts. Go back to the application and start again.",
+                None,
+                None,
             ),
             AppError::NotFound => pages::message(
                 status,

@@ -1,7 +1,9 @@
 //! kratos-hydra-bridge: the login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 
 pub mod challenge;
+pub mod claims;
 pub mod config;
+pub mod consent;
 pub mod error;
 pub mod health;
 pub mod login;

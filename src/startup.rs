@@ -15,7 +15,7 @@ use crate::tokens::Signer;
 use crate::upstream::build_http_client;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
-use crate::{health, login, pages};
+use crate::{consent, health, login, pages};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -119,6 +119,12 @@ impl Application {
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
                 .service(get("/login", login::login))
+                .service(
+                    web::resource("/consent")
+                        .route(web::get().to(consent::show))
+                        .route(web::post().to(consent::submit))
+                        .default_service(web::to(method_not_allowed)),
+                )
                 .service(get("/health/alive", health::alive))
                 .service(get("/health/ready", health::ready))
                 .service(get("/assets/style.css", stylesheet))

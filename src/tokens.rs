@@ -73,6 +73,79 @@ impl Signer {
     }
 }
 
+/// Audience of consent-form CSRF tokens.
+const CSRF_AUDIENCE: &str = "kratos-hydra-bridge/consent-csrf";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CsrfClaims {
+    aud: String,
+    /// SHA-256 of the challenge the form answers.
+    ch: String,
+    /// SHA-256 of the browser's CSRF cookie: the token is worthless without that cookie.
+    ck: String,
+    exp: u64,
+}
+
+impl Signer {
+    /// A form token bound to the challenge and to the browser's CSRF cookie value.
+    pub fn sign_csrf(
+        &self,
+        challenge: &str,
+        cookie: &str,
+        now_secs: u64,
+        ttl_secs: u64,
+    ) -> Option<String> {
+        self.sign(&CsrfClaims {
+            aud: CSRF_AUDIENCE.into(),
+            ch: challenge_digest(challenge),
+            ck: challenge_digest(cookie),
+            exp: now_secs + ttl_secs,
+        })
+    }
+
+    /// Why a CSRF token was refused, or `Ok` when it is ours, unexpired, for this challenge and cookie.
+    pub fn verify_csrf(
+        &self,
+        token: &str,
+        challenge: &str,
+        cookie: &str,
+    ) -> Result<(), CsrfFailure> {
+        let claims: CsrfClaims = self
+            .verify(token, CSRF_AUDIENCE)
+            .ok_or(CsrfFailure::InvalidToken)?;
+        if claims.ch != challenge_digest(challenge) {
+            return Err(CsrfFailure::WrongChallenge);
+        }
+        if claims.ck != challenge_digest(cookie) {
+            return Err(CsrfFailure::WrongCookie);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CsrfFailure {
+    #[error("the form token is missing")]
+    MissingToken,
+    #[error("the CSRF cookie is missing")]
+    MissingCookie,
+    #[error("the form token is invalid or expired")]
+    InvalidToken,
+    #[error("the form token belongs to another request")]
+    WrongChallenge,
+    #[error("the form token does not match this browser's cookie")]
+    WrongCookie,
+    #[error("the form was posted from another site")]
+    CrossSite,
+}
+
+/// A fresh random value for the CSRF cookie.
+pub fn random_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// What the bridge asked Kratos for, and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reauth {
@@ -169,7 +242,45 @@ mod tests {
         assert_eq!(signer.verify_reauth(&token, "c"), Some(r));
     }
 
+    #[test]
+    fn csrf_bound_to_challenge_cookie_and_time() {
+        let (signer, _) = Signer::from_keys(&[key("a")]).unwrap();
+        let now = (now_ms() / 1000) as u64;
+        let token = signer.sign_csrf("ch", "cookie", now, 60).unwrap();
+        assert_eq!(signer.verify_csrf(&token, "ch", "cookie"), Ok(()));
+        assert_eq!(
+            signer.verify_csrf(&token, "other", "cookie"),
+            Err(CsrfFailure::WrongChallenge)
+        );
+        assert_eq!(
+            signer.verify_csrf(&token, "ch", "other"),
+            Err(CsrfFailure::WrongCookie)
+        );
+        let old = signer.sign_csrf("ch", "cookie", now - 120, 60).unwrap();
+        assert_eq!(
+            signer.verify_csrf(&old, "ch", "cookie"),
+            Err(CsrfFailure::InvalidToken)
+        );
+        // A re-authentication token is not a CSRF token.
+        let r = Reauth {
+            issued_at_ms: now_ms(),
+            refresh: true,
+            aal: 1,
+        };
+        let reauth = signer.sign_reauth("ch", &r, 60).unwrap();
+        assert_eq!(
+            signer.verify_csrf(&reauth, "ch", "cookie"),
+            Err(CsrfFailure::InvalidToken)
+        );
+    }
+
     proptest! {
+        #[test]
+        fn forged_csrf_tokens_never_verify(s in "\\PC{0,300}") {
+            let (signer, _) = Signer::from_keys(&[key("k")]).unwrap();
+            prop_assert!(signer.verify_csrf(&s, "c", "cookie").is_err());
+        }
+
         /// No string that the signer did not mint verifies, and tampering with a real token breaks it.
         #[test]
         fn forged_or_tampered_tokens_never_verify(s in "\\PC{0,300}", flip in 0usize..400) {

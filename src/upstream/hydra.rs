@@ -89,6 +89,42 @@ pub struct AcceptLogin {
     pub context: serde_json::Value,
 }
 
+/// `oAuth2ConsentRequest`, the fields the consent flow reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConsentRequest {
+    pub challenge: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub skip: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subject: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub client: OAuth2Client,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub requested_scope: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub requested_access_token_audience: Vec<String>,
+    /// What the login accept put in `context`; absent, `null` or any JSON.
+    #[serde(default)]
+    pub context: serde_json::Value,
+}
+
+/// `acceptOAuth2ConsentRequestSession`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ConsentSession {
+    pub id_token: serde_json::Map<String, serde_json::Value>,
+    pub access_token: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `acceptOAuth2ConsentRequest`, fields every supported Hydra version knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcceptConsent {
+    pub grant_scope: Vec<String>,
+    pub grant_access_token_audience: Vec<String>,
+    pub remember: bool,
+    pub remember_for: u64,
+    pub session: ConsentSession,
+}
+
 /// `rejectOAuth2Request`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reject {
@@ -241,6 +277,41 @@ impl HydraClient {
     ) -> Result<String, HydraError> {
         self.put_flow("login", "reject", "reject_login_request", challenge, body)
             .await
+    }
+
+    pub async fn get_consent_request(&self, challenge: &str) -> Result<ConsentRequest, HydraError> {
+        self.get_flow("consent", "get_consent_request", challenge)
+            .await
+    }
+
+    pub async fn accept_consent_request(
+        &self,
+        challenge: &str,
+        body: &AcceptConsent,
+    ) -> Result<String, HydraError> {
+        self.put_flow(
+            "consent",
+            "accept",
+            "accept_consent_request",
+            challenge,
+            body,
+        )
+        .await
+    }
+
+    pub async fn reject_consent_request(
+        &self,
+        challenge: &str,
+        body: &Reject,
+    ) -> Result<String, HydraError> {
+        self.put_flow(
+            "consent",
+            "reject",
+            "reject_consent_request",
+            challenge,
+            body,
+        )
+        .await
     }
 
     pub async fn ready(&self) -> Result<(), UpstreamError> {

@@ -37,6 +37,17 @@ pub struct Identity {
     pub metadata_public: serde_json::Value,
     #[serde(default, deserialize_with = "null_as_default")]
     pub verifiable_addresses: Vec<VerifiableAddress>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub state: String,
+}
+
+impl Identity {
+    /// Kratos marks identities that may not log in as `inactive`; absent means active.
+    pub fn is_active(&self) -> bool {
+        self.state.is_empty() || self.state == "active"
+    }
 }
 
 /// `session` as whoami returns it, the fields the flows read.
@@ -146,6 +157,51 @@ impl KratosClient {
                     Err(call.status(StatusCode::FORBIDDEN))
                 }
             }
+            status => Err(call.status(status)),
+        }
+    }
+
+    /// `GET {admin}/admin/identities/{id}`; `None` when Kratos knows no such identity.
+    pub async fn identity_by_id(&self, id: &str) -> Result<Option<Identity>, UpstreamError> {
+        self.admin_identity(
+            Call::new("kratos", "get_identity"),
+            &["admin", "identities", id],
+        )
+        .await
+    }
+
+    /// `GET {admin}/admin/identities/by/external/{external_id}` (Kratos v25.4+). Older Kratos has no such
+    /// route and answers 404, the same as for an unknown external_id.
+    pub async fn identity_by_external_id(
+        &self,
+        external_id: &str,
+    ) -> Result<Option<Identity>, UpstreamError> {
+        self.admin_identity(
+            Call::new("kratos", "get_identity_by_external_id"),
+            &["admin", "identities", "by", "external", external_id],
+        )
+        .await
+    }
+
+    async fn admin_identity(
+        &self,
+        call: Call,
+        segments: &[&str],
+    ) -> Result<Option<Identity>, UpstreamError> {
+        let mut url = self.admin_url.clone();
+        {
+            // Each segment is percent-encoded: an external_id may hold any character.
+            let Ok(mut path) = url.path_segments_mut() else {
+                return Err(call.invalid_body("the admin URL cannot take a path"));
+            };
+            path.pop_if_empty().extend(segments);
+        }
+        let request = self.http.get(url).headers(self.admin_headers.clone());
+        let response = send(call, request).await?;
+        match response.status() {
+            StatusCode::OK => Ok(Some(read_json(call, response, self.max_body).await?)),
+            // 400 is Kratos's answer to an empty or malformed id: no such identity either.
+            StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST => Ok(None),
             status => Err(call.status(status)),
         }
     }

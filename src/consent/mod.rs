@@ -1,0 +1,349 @@
+//! `GET /consent` and `POST /consent`: grant (or deny) what the client asked for, with id_token claims
+//! from the Kratos identity behind the subject.
+
+pub mod decide;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use futures_util::StreamExt;
+
+use crate::challenge::{InputError, QueryParams, validate_challenge};
+use crate::claims::build_claims;
+use crate::error::AppError;
+use crate::pages;
+use crate::redirect::Redirect;
+use crate::startup::AppState;
+use crate::subject::subject_for;
+use crate::tokens::{CsrfFailure, random_token};
+use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
+use crate::upstream::kratos::{Identity, find_cookie};
+use decide::{
+    AutoAccept, Lookup, auto_accept, grant_scopes, lookup_plan, same_origin, scope_description,
+};
+
+/// The cookie a consent form's token is bound to.
+pub const CSRF_COOKIE: &str = "khb_csrf";
+
+enum Resolved {
+    Found(Box<Identity>),
+    /// No identity answers to the subject (deleted, or an external_id lookup Kratos cannot do).
+    NotFound,
+    /// An identity was found but its mapped subject is not the request's, or it is inactive.
+    Mismatch,
+}
+
+/// Finds the identity behind the consent request and checks it maps to the request's subject.
+async fn resolve_identity(
+    state: &AppState,
+    request: &ConsentRequest,
+) -> Result<Resolved, AppError> {
+    let source = state.settings.oauth2_provider.subject_source();
+    let mut mismatch = false;
+    for lookup in lookup_plan(&request.context, &request.subject, source) {
+        let found = match &lookup {
+            Lookup::ById(id) => state.kratos.identity_by_id(id).await?,
+            Lookup::ByExternalId(external_id) => {
+                state.kratos.identity_by_external_id(external_id).await?
+            }
+        };
+        let Some(identity) = found else {
+            if matches!(lookup, Lookup::ByExternalId(_)) {
+                tracing::info!(
+                    "no identity found by external_id (Kratos before v25.4 cannot look one up)"
+                );
+            }
+            continue;
+        };
+        let mapped = subject_for(source, &identity.id, identity.external_id.as_deref());
+        if identity.is_active() && mapped.is_ok_and(|s| s.value == request.subject) {
+            return Ok(Resolved::Found(Box::new(identity)));
+        }
+        mismatch = true;
+    }
+    Ok(if mismatch {
+        Resolved::Mismatch
+    } else {
+        Resolved::NotFound
+    })
+}
+
+/// Rejects a consent whose identity cannot be confirmed: claims are never built for someone else.
+async fn reject_unconfirmed(
+    state: &AppState,
+    challenge: &str,
+    why: &Resolved,
+) -> Result<HttpResponse, AppError> {
+    let reason = if matches!(why, Resolved::Mismatch) {
+        "subject_mismatch"
+    } else {
+        "identity_not_found"
+    };
+    tracing::warn!(
+        reason,
+        "rejecting consent: the identity behind the subject could not be confirmed"
+    );
+    let body = Reject {
+        error: "access_denied".into(),
+        error_description: "The account behind this request could not be confirmed.".into(),
+        status_code: None,
+    };
+    let redirect_to = state.hydra.reject_consent_request(challenge, &body).await?;
+    Ok(Redirect::from_upstream(&redirect_to)?.response())
+}
+
+async fn accept(
+    state: &AppState,
+    challenge: &str,
+    request: &ConsentRequest,
+    identity: &Identity,
+    granted: Vec<String>,
+    remember: bool,
+) -> Result<HttpResponse, AppError> {
+    let settings = &state.settings;
+    let claims = build_claims(
+        identity,
+        &granted,
+        &request.client.client_id,
+        &settings.claims,
+    );
+    let body = AcceptConsent {
+        grant_scope: granted,
+        grant_access_token_audience: request.requested_access_token_audience.clone(),
+        remember,
+        remember_for: if remember {
+            settings.consent.remember_for
+        } else {
+            0
+        },
+        session: ConsentSession {
+            id_token: claims.id_token,
+            access_token: claims.access_token,
+        },
+    };
+    let redirect_to = state.hydra.accept_consent_request(challenge, &body).await?;
+    Ok(Redirect::from_upstream(&redirect_to)?.response())
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let query = QueryParams::parse(req.query_string());
+    let challenge = validate_challenge(
+        "consent_challenge",
+        query.single("consent_challenge")?,
+        state.settings.login.challenge_max_bytes,
+    )?;
+    let request = state.hydra.get_consent_request(&challenge).await?;
+    let identity = match resolve_identity(&state, &request).await? {
+        Resolved::Found(identity) => identity,
+        other => return reject_unconfirmed(&state, &challenge, &other).await,
+    };
+    if let Some(reason) = auto_accept(&request, &state.settings.consent.trusted_clients) {
+        tracing::info!(outcome = reason.as_str(), client_id = %request.client.client_id, "granting consent without asking");
+        // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
+        let _: AutoAccept = reason;
+        let granted = request.requested_scope.clone();
+        return accept(&state, &challenge, &request, &identity, granted, false).await;
+    }
+    render_page(&req, &state, &challenge, &request, &identity)
+}
+
+struct ScopeView {
+    name: String,
+    description: String,
+    /// `openid` is what signing in means: granted whenever requested, no checkbox.
+    fixed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    client_name: &'a str,
+    logo: Option<&'a str>,
+    account: &'a str,
+    scopes: Vec<ScopeView>,
+    challenge: &'a str,
+    csrf_token: &'a str,
+    remember_checked: bool,
+}
+
+/// How the user recognises the account: the email trait, else the external_id, else the id.
+fn account_label(identity: &Identity) -> &str {
+    identity
+        .traits
+        .get("email")
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.is_empty())
+        .or(identity.external_id.as_deref().filter(|s| !s.is_empty()))
+        .unwrap_or(&identity.id)
+}
+
+fn render_page(
+    req: &HttpRequest,
+    state: &AppState,
+    challenge: &str,
+    request: &ConsentRequest,
+    identity: &Identity,
+) -> Result<HttpResponse, AppError> {
+    let settings = &state.settings;
+    // Reuse the browser's CSRF cookie so several open consent tabs all stay valid.
+    let existing =
+        csrf_cookie(req).filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let cookie = match existing {
+        Some(value) => value.to_owned(),
+        None => random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
+    let token = state
+        .signer
+        .sign_csrf(challenge, &cookie, now, settings.consent.csrf_ttl_secs)
+        .ok_or_else(|| AppError::Internal("signing the CSRF token failed".into()))?;
+    let client = &request.client;
+    let client_name = if client.client_name.is_empty() {
+        &client.client_id
+    } else {
+        &client.client_name
+    };
+    let logo = url::Url::parse(&client.logo_uri)
+        .ok()
+        .filter(|u| {
+            u.scheme() == "https"
+                || (u.scheme() == "http" && settings.serve.base_url.scheme() == "http")
+        })
+        .map(|_| client.logo_uri.as_str());
+    let scopes = request
+        .requested_scope
+        .iter()
+        .map(|s| ScopeView {
+            name: s.clone(),
+            description: scope_description(s, &settings.consent.scope_descriptions),
+            fixed: s == "openid",
+        })
+        .collect();
+    let page = ConsentPage {
+        client_name,
+        logo,
+        account: account_label(identity),
+        scopes,
+        challenge,
+        csrf_token: &token,
+        remember_checked: settings.consent.remember_by_default,
+    };
+    let mut response = pages::render(StatusCode::OK, &page);
+    let secure = if settings.serve.base_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let set_cookie = format!(
+        "{CSRF_COOKIE}={cookie}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        settings.consent.csrf_ttl_secs
+    );
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&set_cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+fn csrf_cookie(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get_all(COOKIE)
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| find_cookie(h, CSRF_COOKIE))
+}
+
+/// Reads a form body up to `limit` bytes.
+async fn read_form(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, AppError> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let settings = &state.settings;
+    let body = read_form(&req, payload, settings.consent.max_form_bytes).await?;
+    let body = std::str::from_utf8(&body)
+        .map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
+    let form = QueryParams::parse(body);
+    let challenge = validate_challenge(
+        "consent_challenge",
+        form.single("consent_challenge")?,
+        settings.login.challenge_max_bytes,
+    )?;
+    let action = form.single("action")?;
+    let allow = match action {
+        Some("allow") => true,
+        Some("deny") => false,
+        Some(_) => return Err(InputError::BadCharacters("action").into()),
+        None => return Err(InputError::Missing("action").into()),
+    };
+
+    // CSRF: our own origin, our own signed token, bound to this challenge and this browser's cookie.
+    let origin = req.headers().get(ORIGIN).and_then(|v| v.to_str().ok());
+    let fetch_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
+    if !same_origin(origin, fetch_site, &settings.serve.base_url) {
+        return Err(AppError::Csrf(CsrfFailure::CrossSite));
+    }
+    let token = form
+        .single("csrf_token")?
+        .ok_or(AppError::Csrf(CsrfFailure::MissingToken))?;
+    let cookie = csrf_cookie(&req).ok_or(AppError::Csrf(CsrfFailure::MissingCookie))?;
+    state
+        .signer
+        .verify_csrf(token, &challenge, cookie)
+        .map_err(AppError::Csrf)?;
+
+    let request = state.hydra.get_consent_request(&challenge).await?;
+    if !allow {
+        tracing::info!(outcome = "denied", client_id = %request.client.client_id, "consent denied by the user");
+        let body = Reject {
+            error: "access_denied".into(),
+            error_description: "The resource owner denied the request".into(),
+            status_code: None,
+        };
+        let redirect_to = state
+            .hydra
+            .reject_consent_request(&challenge, &body)
+            .await?;
+        return Ok(Redirect::from_upstream(&redirect_to)?.response());
+    }
+    let identity = match resolve_identity(&state, &request).await? {
+        Resolved::Found(identity) => identity,
+        other => return reject_unconfirmed(&state, &challenge, &other).await,
+    };
+    let mut chosen = form.all("grant_scope");
+    // openid has no checkbox: it is what signing in means.
+    chosen.push("openid");
+    let granted = grant_scopes(&chosen, &request.requested_scope);
+    let remember = form
+        .single("remember")?
+        .is_some_and(|v| v == "true" || v == "on");
+    tracing::info!(outcome = "granted", client_id = %request.client.client_id, granted = granted.len(), remember, "consent granted by the user");
+    accept(&state, &challenge, &request, &identity, granted, remember).await
+}
