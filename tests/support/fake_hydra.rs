@@ -34,6 +34,16 @@ const LOGIN_ACCEPT_FIELDS: &[&str] = &[
     "force_subject_identifier",
     "identity_provider_session_id",
 ];
+/// Fields accepted by `acceptOAuth2ConsentRequest` in v2.2/v2.3 (`handled_at` was dropped in v25.4).
+const CONSENT_ACCEPT_FIELDS: &[&str] = &[
+    "grant_scope",
+    "grant_access_token_audience",
+    "remember",
+    "remember_for",
+    "session",
+    "context",
+    "handled_at",
+];
 const REJECT_FIELDS: &[&str] = &[
     "error",
     "error_description",
@@ -74,6 +84,42 @@ impl Default for LoginSpec {
 }
 
 #[derive(Debug, Clone)]
+pub struct ConsentSpec {
+    pub skip: bool,
+    pub subject: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub logo_uri: String,
+    pub skip_consent: bool,
+    pub requested_scope: Vec<String>,
+    pub audience: Vec<String>,
+    /// The `context` field: `None` leaves it out, as Hydra does when the login set none.
+    pub context: Option<Value>,
+}
+
+impl Default for ConsentSpec {
+    fn default() -> Self {
+        Self {
+            skip: false,
+            subject: String::new(),
+            client_id: "demo-client".into(),
+            client_name: "Demo App".into(),
+            logo_uri: String::new(),
+            skip_consent: false,
+            requested_scope: vec!["openid".into(), "profile".into(), "email".into()],
+            audience: vec!["https://api.test".into()],
+            context: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ConsentFlow {
+    spec: ConsentSpec,
+    state: FlowState,
+}
+
+#[derive(Debug, Clone)]
 enum FlowState {
     Pending,
     Expired,
@@ -99,6 +145,9 @@ pub struct Recorded {
 #[derive(Default)]
 struct State {
     logins: HashMap<String, LoginFlow>,
+    consents: HashMap<String, ConsentFlow>,
+    accepted_consents: Vec<(String, Value)>,
+    rejected_consents: Vec<(String, Value)>,
     calls: Vec<Recorded>,
     accepted_logins: Vec<(String, Value)>,
     rejected_logins: Vec<(String, Value)>,
@@ -142,6 +191,18 @@ impl FakeHydra {
                     "/admin/oauth2/auth/requests/login/reject",
                     web::put().to(reject_login),
                 )
+                .route(
+                    "/admin/oauth2/auth/requests/consent",
+                    web::get().to(get_consent),
+                )
+                .route(
+                    "/admin/oauth2/auth/requests/consent/accept",
+                    web::put().to(accept_consent),
+                )
+                .route(
+                    "/admin/oauth2/auth/requests/consent/reject",
+                    web::put().to(reject_consent),
+                )
                 .default_service(web::to(not_found))
         })
         .workers(1)
@@ -174,6 +235,41 @@ impl FakeHydra {
             },
         );
         challenge
+    }
+
+    /// Registers a consent request and returns its challenge.
+    pub fn add_consent(&self, spec: ConsentSpec) -> String {
+        let mut state = self.lock();
+        state.counter += 1;
+        let challenge = make_challenge(self.version, state.counter + 1_000_000);
+        state.consents.insert(
+            challenge.clone(),
+            ConsentFlow {
+                spec,
+                state: FlowState::Pending,
+            },
+        );
+        challenge
+    }
+
+    pub fn expire_consent(&self, challenge: &str) {
+        if let Some(flow) = self.lock().consents.get_mut(challenge) {
+            flow.state = FlowState::Expired;
+        }
+    }
+
+    pub fn handle_consent(&self, challenge: &str) {
+        if let Some(flow) = self.lock().consents.get_mut(challenge) {
+            flow.state = FlowState::Handled;
+        }
+    }
+
+    pub fn accepted_consents(&self) -> Vec<(String, Value)> {
+        self.lock().accepted_consents.clone()
+    }
+
+    pub fn rejected_consents(&self) -> Vec<(String, Value)> {
+        self.lock().rejected_consents.clone()
     }
 
     pub fn expire_login(&self, challenge: &str) {
@@ -538,3 +634,178 @@ async fn reject_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared
 
 /// How long a hanging fake waits: far beyond any timeout the tests configure.
 pub const HANG: Duration = Duration::from_secs(30);
+
+fn consent_request_url(spec: &ConsentSpec) -> String {
+    format!(
+        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
+        spec.client_id,
+        spec.requested_scope.join("+")
+    )
+}
+
+async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    let challenge = challenge_param(&req, "consent");
+    record(&data, &req, challenge.clone(), None);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    let Some(challenge) = challenge else {
+        return error(
+            400,
+            "invalid_request",
+            "Query parameter 'challenge' is not defined but should have been.",
+        );
+    };
+    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
+        return not_found_body();
+    };
+    let spec = &flow.spec;
+    match flow.state {
+        FlowState::Expired => error(
+            401,
+            "request_unauthorized",
+            "The request could not be authorized. The consent request has expired, please try again.",
+        ),
+        FlowState::Handled => {
+            HttpResponse::Gone().json(json!({ "redirect_to": consent_request_url(spec) }))
+        }
+        FlowState::Pending => {
+            let mut body = json!({
+                "challenge": challenge,
+                "consent_request_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                "skip": spec.skip,
+                "subject": spec.subject,
+                "client": {
+                    "client_id": spec.client_id,
+                    "client_name": spec.client_name,
+                    "logo_uri": spec.logo_uri,
+                    "redirect_uris": ["https://app.test/callback"],
+                    "scope": "openid profile email phone address offline_access customer",
+                    "skip_consent": spec.skip_consent,
+                    "skip_logout_consent": null,
+                    "metadata": {}
+                },
+                "request_url": consent_request_url(spec),
+                "requested_scope": spec.requested_scope,
+                "requested_access_token_audience": spec.audience,
+                "oidc_context": { "acr_values": [], "ui_locales": [] },
+                "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
+                "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",
+                "acr": "aal1",
+                "amr": ["password"]
+            });
+            if let Some(context) = &spec.context {
+                body["context"] = context.clone();
+            }
+            HttpResponse::Ok().json(body)
+        }
+    }
+}
+
+fn check_consent_types(map: &serde_json::Map<String, Value>) -> Result<(), String> {
+    for (key, value) in map {
+        let ok = match key.as_str() {
+            "grant_scope" | "grant_access_token_audience" => value
+                .as_array()
+                .is_some_and(|a| a.iter().all(Value::is_string)),
+            "remember" => value.is_boolean(),
+            "remember_for" => value.is_i64() || value.is_u64(),
+            "session" => value.as_object().is_some_and(|s| {
+                s.keys().all(|k| k == "id_token" || k == "access_token")
+                    && s.values().all(|v| v.is_object() || v.is_null())
+            }),
+            _ => true,
+        };
+        if !ok {
+            // Hydra's consent endpoints answer decode failures with this unhelpful body.
+            return Err(format!("field {key}"));
+        }
+    }
+    Ok(())
+}
+
+async fn accept_consent(
+    req: HttpRequest,
+    body: web::Bytes,
+    data: web::Data<Shared>,
+) -> HttpResponse {
+    let challenge = challenge_param(&req, "consent");
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    record(&data, &req, challenge.clone(), parsed);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    let Some(challenge) = challenge else {
+        return error(
+            400,
+            "invalid_request",
+            "Query parameter 'challenge' is not defined but should have been.",
+        );
+    };
+    let allowed: Vec<&str> = CONSENT_ACCEPT_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| *f != "handled_at" || data.version != HydraVersion::Lenient)
+        .collect();
+    let map = match decode_body(data.version, &body, &allowed)
+        .and_then(|m| check_consent_types(&m).map(|_| m))
+    {
+        Ok(map) => map,
+        Err(_) => return error(400, "error", "The error is unrecognizable"),
+    };
+    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
+        return not_found_body();
+    };
+    if let FlowState::Expired = flow.state {
+        return error(
+            401,
+            "request_unauthorized",
+            "The consent request has expired, please try again.",
+        );
+    }
+    data.lock()
+        .accepted_consents
+        .push((challenge.clone(), Value::Object(map)));
+    HttpResponse::Ok().json(json!({
+        "redirect_to": format!("{}&consent_verifier=v{}", consent_request_url(&flow.spec), challenge.len())
+    }))
+}
+
+async fn reject_consent(
+    req: HttpRequest,
+    body: web::Bytes,
+    data: web::Data<Shared>,
+) -> HttpResponse {
+    let challenge = challenge_param(&req, "consent");
+    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
+    record(&data, &req, challenge.clone(), parsed);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    let Some(challenge) = challenge else {
+        return error(
+            400,
+            "invalid_request",
+            "Query parameter 'challenge' is not defined but should have been.",
+        );
+    };
+    let map = match decode_body(data.version, &body, REJECT_FIELDS)
+        .and_then(|m| check_types(&m).map(|_| m))
+    {
+        Ok(map) => map,
+        Err(_) => return error(400, "error", "The error is unrecognizable"),
+    };
+    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
+        return not_found_body();
+    };
+    data.lock()
+        .rejected_consents
+        .push((challenge, Value::Object(map.clone())));
+    let err = map
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("consent request denied");
+    HttpResponse::Ok().json(json!({
+        "redirect_to": format!("https://app.test/callback?error={err}&state=abcdefgh&client={}", flow.spec.client_id)
+    }))
+}

@@ -20,6 +20,8 @@ pub struct IdentitySpec {
     pub external_id: Option<String>,
     pub schema_id: String,
     pub traits: Value,
+    pub metadata_public: Value,
+    pub state: &'static str,
 }
 
 impl IdentitySpec {
@@ -29,6 +31,8 @@ impl IdentitySpec {
             external_id: external_id.map(str::to_owned),
             schema_id: "customer".into(),
             traits: json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } }),
+            metadata_public: Value::Null,
+            state: "active",
         }
     }
 }
@@ -53,6 +57,10 @@ pub struct WhoamiCall {
 
 #[derive(Default)]
 struct State {
+    identities: HashMap<String, IdentitySpec>,
+    /// Emulates Kratos before v25.4: no lookup by external_id.
+    no_external_lookup: bool,
+    admin_calls: Vec<String>,
     sessions: HashMap<String, StoredSession>,
     whoami_calls: Vec<WhoamiCall>,
     login_browser_queries: Vec<String>,
@@ -82,6 +90,11 @@ impl FakeKratos {
                 .route("/health/ready", web::get().to(health))
                 .route("/sessions/whoami", web::get().to(whoami))
                 .route("/self-service/login/browser", web::get().to(login_browser))
+                .route(
+                    "/admin/identities/by/external/{external_id}",
+                    web::get().to(identity_by_external),
+                )
+                .route("/admin/identities/{id}", web::get().to(identity_by_id))
                 .default_service(web::to(not_found))
         })
         .workers(1)
@@ -124,6 +137,24 @@ impl FakeKratos {
             },
         );
         token
+    }
+
+    /// Stores an identity for the admin API.
+    pub fn add_identity(&self, identity: IdentitySpec) {
+        self.lock().identities.insert(identity.id.clone(), identity);
+    }
+
+    pub fn remove_identity(&self, id: &str) {
+        self.lock().identities.remove(id);
+    }
+
+    pub fn disable_external_lookup(&self) {
+        self.lock().no_external_lookup = true;
+    }
+
+    /// Paths of admin API calls, in order.
+    pub fn admin_calls(&self) -> Vec<String> {
+        self.lock().admin_calls.clone()
     }
 
     pub fn require_aal2(&self, token: &str) {
@@ -176,26 +207,33 @@ fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap()
 }
 
-fn session_json(s: &StoredSession) -> Value {
-    let mut identity = json!({
-        "id": s.identity.id,
-        "schema_id": s.identity.schema_id,
-        "schema_url": format!("http://kratos.test/schemas/{}", s.identity.schema_id),
-        "state": "active",
-        "traits": s.identity.traits,
+pub fn identity_json(identity: &IdentitySpec) -> Value {
+    let mut json = json!({
+        "id": identity.id,
+        "schema_id": identity.schema_id,
+        "schema_url": format!("http://kratos.test/schemas/{}", identity.schema_id),
+        "state": identity.state,
+        "state_changed_at": "2026-01-01T00:00:00Z",
+        "traits": identity.traits,
         "verifiable_addresses": [{
             "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": "ada@example.com", "verified": true,
-            "via": "email", "status": "completed", "created_at": ts(s.authenticated_at), "updated_at": ts(s.authenticated_at)
+            "via": "email", "status": "completed", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
         }],
         "recovery_addresses": [],
-        "metadata_public": null,
+        "metadata_public": identity.metadata_public,
         "created_at": "2026-01-01T00:00:00Z",
-        "updated_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-02T03:04:05Z",
         "organization_id": null
     });
-    if let Some(ext) = &s.identity.external_id {
-        identity["external_id"] = json!(ext);
+    // Kratos omits external_id when it is not set.
+    if let Some(ext) = &identity.external_id {
+        json["external_id"] = json!(ext);
     }
+    json
+}
+
+fn session_json(s: &StoredSession) -> Value {
+    let identity = identity_json(&s.identity);
     let methods: Vec<Value> = s
         .methods
         .iter()
@@ -385,4 +423,58 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
             format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"),
         ))
         .finish()
+}
+
+async fn identity_by_id(req: HttpRequest, path: web::Path<String>, data: Shared) -> HttpResponse {
+    let fault = {
+        let mut state = lock(&data);
+        state.admin_calls.push(req.path().to_owned());
+        state.fault.clone()
+    };
+    if let Some(r) = super::fault_response(fault).await {
+        return r;
+    }
+    let id = path.into_inner();
+    let is_uuid = id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4;
+    if !is_uuid {
+        return not_found().await;
+    }
+    match lock(&data).identities.get(&id) {
+        Some(identity) => HttpResponse::Ok().json(identity_json(identity)),
+        None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "reason": "Unable to locate the resource", "message": "The requested resource could not be found" }})),
+    }
+}
+
+async fn identity_by_external(
+    req: HttpRequest,
+    path: web::Path<String>,
+    data: Shared,
+) -> HttpResponse {
+    let (fault, unsupported) = {
+        let mut state = lock(&data);
+        state.admin_calls.push(req.path().to_owned());
+        (state.fault.clone(), state.no_external_lookup)
+    };
+    if let Some(r) = super::fault_response(fault).await {
+        return r;
+    }
+    if unsupported {
+        // Kratos before v25.4 has no such route.
+        return HttpResponse::NotFound()
+            .content_type("text/plain")
+            .body("404 page not found");
+    }
+    let external_id = path.into_inner();
+    if external_id.is_empty() {
+        return flow_error("bad_request", "external ID is required");
+    }
+    let found = lock(&data)
+        .identities
+        .values()
+        .find(|i| i.external_id.as_deref() == Some(external_id.as_str()))
+        .cloned();
+    match found {
+        Some(identity) => HttpResponse::Ok().json(identity_json(&identity)),
+        None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }})),
+    }
 }

@@ -12,7 +12,7 @@ use actix_web::HttpResponse;
 use kratos_hydra_bridge::config::Settings;
 use kratos_hydra_bridge::startup::Application;
 
-pub use fake_hydra::{FakeHydra, HydraVersion, LoginSpec};
+pub use fake_hydra::{ConsentSpec, FakeHydra, HydraVersion, LoginSpec};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
 
 /// What a fake does instead of answering properly.
@@ -98,13 +98,25 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the fakes and the bridge; `env` are `BRIDGE__*` overrides applied over the base config.
 pub async fn spawn_app_with(version: HydraVersion, env: &[(&str, &str)]) -> TestApp {
+    spawn_app_full(version, env, "").await
+}
+
+/// Like `spawn_app_with`, with YAML appended to the base config (sections it does not already have).
+pub async fn spawn_app_full(
+    version: HydraVersion,
+    env: &[(&str, &str)],
+    extra_yaml: &str,
+) -> TestApp {
     let hydra = FakeHydra::start(version).await;
     let kratos = FakeKratos::start().await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind app");
     let port = listener.local_addr().unwrap().port();
     let address = format!("http://127.0.0.1:{port}");
     kratos.allow_return_url(&format!("{address}/"));
-    let config_path = write_config(&base_config(&hydra.url, &kratos.url, &address));
+    let config_path = write_config(&format!(
+        "{}{extra_yaml}",
+        base_config(&hydra.url, &kratos.url, &address)
+    ));
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
     let settings = Settings::load(&config_path, env).expect("test config loads");
     let app = Application::from_listener(settings, listener).expect("app builds");
@@ -188,4 +200,24 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
 pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
     let header = response.headers().get("set-cookie")?.to_str().ok()?;
     header.split(';').next().map(str::to_owned)
+}
+
+/// The value of a hidden form field in a page.
+pub fn form_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
+
+/// Decodes the few HTML entities the templates produce in attribute values.
+pub fn unescape(s: &str) -> String {
+    s.replace("&#61;", "=")
+        .replace("&#x3d;", "=")
+        .replace("&#43;", "+")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
