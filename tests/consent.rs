@@ -340,7 +340,9 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
     let page = open_page(&app, &challenge).await;
     let other_page = open_page(&app, &other).await;
     let base = app.address.clone();
-    let cases: Vec<(Vec<(&str, &str)>, Option<String>, Option<&str>)> = vec![
+    // (form, cookie header, Origin header)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Option<String>, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         // no token
         (
             vec![("consent_challenge", &challenge), ("action", "allow")],
