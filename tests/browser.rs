@@ -1,0 +1,276 @@
+//! Pages in a real browser: headless Chromium driven through chromedriver (WebDriver over HTTP).
+//! Needs Debian's `chromium` and `chromium-driver`; CI installs both. Elsewhere the test is skipped
+//! with a message when they are missing, and fails when `CI` is set.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use base64::Engine;
+use serde_json::{Value, json};
+use support::*;
+use tokio::process::{Child, Command};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+fn browser_available() -> bool {
+    let present =
+        std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists();
+    if !present {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium and chromium-driver for the browser tests"
+        );
+        eprintln!(
+            "skipping: {CHROMIUM} or {CHROMEDRIVER} is not installed (apt-get install chromium chromium-driver)"
+        );
+    }
+    present
+}
+
+fn artifacts_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/test-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    _profile: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile =
+            std::env::temp_dir().join(format!("khb-chromium-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&profile).unwrap();
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-quic", "--window-size=900,1000",
+                    format!("--user-data-dir={}", profile.display())
+                ]
+            }
+        }}});
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .expect("create a WebDriver session")
+            .json()
+            .await
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_string();
+        Self {
+            driver,
+            base,
+            session,
+            http,
+            _profile: TempDir(profile),
+        }
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer: Value = request.send().await.unwrap().json().await.unwrap();
+        if answer["value"].get("error").is_some() {
+            panic!("WebDriver {path}: {answer}");
+        }
+        answer["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({ "using": "css selector", "value": css })),
+            )
+            .await;
+        found[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    async fn is_selected(&self, css: &str) -> bool {
+        let element = self.find(css).await;
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{element}/selected"),
+            None,
+        )
+        .await
+        .as_bool()
+        .unwrap()
+    }
+
+    async fn screenshot(&self, name: &str) -> PathBuf {
+        let data = self
+            .command(reqwest::Method::GET, "/screenshot", None)
+            .await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap())
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        let path = artifacts_dir().join(name);
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    async fn close(mut self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+async fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(v) = probe() {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting");
+}
+
+#[tokio::test]
+async fn consent_page_submits_allow_with_an_unticked_scope() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
+    identity.traits =
+        json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } });
+    app.kratos.add_identity(identity);
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        subject: IDENTITY_ID.into(),
+        client_name: "Acme Shop".into(),
+        requested_scope: vec![
+            "openid".into(),
+            "profile".into(),
+            "email".into(),
+            "offline_access".into(),
+        ],
+        context: Some(json!({ "identity_id": IDENTITY_ID })),
+        ..ConsentSpec::default()
+    });
+
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/consent?consent_challenge={}",
+            app.address,
+            encode(&challenge)
+        ))
+        .await;
+    assert!(
+        browser
+            .is_selected("input[name=grant_scope][value=profile]")
+            .await
+    );
+    browser.screenshot("consent-page.png").await;
+
+    browser
+        .click("input[name=grant_scope][value=profile]")
+        .await;
+    assert!(
+        !browser
+            .is_selected("input[name=grant_scope][value=profile]")
+            .await
+    );
+    browser.click("button#allow").await;
+
+    let accepted = wait_for(|| app.hydra.accepted_consents().into_iter().next()).await;
+    browser.close().await;
+    assert_eq!(accepted.0, challenge);
+    assert_eq!(
+        accepted.1["grant_scope"],
+        json!(["openid", "email", "offline_access"])
+    );
+    let id_token = accepted.1["session"]["id_token"].as_object().unwrap();
+    assert_eq!(id_token["email"], "ada@example.com");
+    assert!(!id_token.contains_key("name"), "profile was unticked");
+}
+
+#[tokio::test]
+async fn error_page_renders_in_the_browser() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/login?login_challenge=%3Cscript%3E",
+            app.address
+        ))
+        .await;
+    let title = browser.command(reqwest::Method::GET, "/title", None).await;
+    browser.screenshot("error-page.png").await;
+    browser.close().await;
+    assert_eq!(title, "This link is not valid");
+}
