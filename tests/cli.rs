@@ -107,6 +107,20 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
             "serve.port",
         ),
         (
+            format!(
+                "{GOOD}claims:\n  mappings:\n    - {{ claim: iss, source: id, scope: openid }}\n"
+            ),
+            vec![],
+            "claims.mappings[0].claim",
+        ),
+        (
+            format!(
+                "{GOOD}claims:\n  mappings:\n    - {{ claim: x, source: metadata_admin.secret, scope: openid }}\n"
+            ),
+            vec![],
+            "claims.mappings[0].source",
+        ),
+        (
             GOOD.into(),
             vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "yes please")],
             "BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID",
