@@ -62,6 +62,12 @@ pub struct ServeSettings {
     /// Worker threads; 0 means one per CPU core.
     #[serde(default)]
     pub workers: usize,
+    /// Seconds a page's form (consent, logout confirmation) stays valid.
+    #[serde(default = "default_form_ttl")]
+    pub form_ttl_secs: u64,
+    /// Largest form body accepted (forms carry the challenge).
+    #[serde(default = "default_max_form")]
+    pub max_form_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,15 +176,9 @@ pub struct ConsentSettings {
     /// Whether "remember this decision" starts ticked on the consent page.
     #[serde(default)]
     pub remember_by_default: bool,
-    /// Seconds a consent page may stay open before its form is refused.
-    #[serde(default = "default_csrf_ttl")]
-    pub csrf_ttl_secs: u64,
     /// Readable descriptions for scopes, added to or replacing the built-in ones.
     #[serde(default)]
     pub scope_descriptions: BTreeMap<String, String>,
-    /// Largest consent form body accepted (it carries the challenge).
-    #[serde(default = "default_max_form")]
-    pub max_form_bytes: usize,
 }
 
 impl Default for ConsentSettings {
@@ -187,9 +187,7 @@ impl Default for ConsentSettings {
             trusted_clients: Vec::new(),
             remember_for: default_consent_remember_for(),
             remember_by_default: false,
-            csrf_ttl_secs: default_csrf_ttl(),
             scope_descriptions: BTreeMap::new(),
-            max_form_bytes: default_max_form(),
         }
     }
 }
@@ -323,7 +321,7 @@ fn default_challenge_max() -> usize {
 fn default_consent_remember_for() -> u64 {
     30 * 24 * 3600
 }
-fn default_csrf_ttl() -> u64 {
+fn default_form_ttl() -> u64 {
     3600
 }
 fn default_max_form() -> usize {
@@ -445,15 +443,15 @@ impl Settings {
                 return Err((format!("{key}.scope"), "must be one scope name".into()));
             }
         }
-        if self.consent.csrf_ttl_secs == 0 {
+        if self.serve.form_ttl_secs == 0 {
             return Err((
-                "consent.csrf_ttl_secs".into(),
+                "serve.form_ttl_secs".into(),
                 "must be greater than 0".into(),
             ));
         }
-        if self.consent.max_form_bytes < self.login.challenge_max_bytes {
+        if self.serve.max_form_bytes < self.login.challenge_max_bytes {
             return Err((
-                "consent.max_form_bytes".into(),
+                "serve.max_form_bytes".into(),
                 "must be at least login.challenge_max_bytes (the form carries the challenge)"
                     .into(),
             ));

@@ -4,6 +4,7 @@ pub mod challenge;
 pub mod claims;
 pub mod config;
 pub mod consent;
+pub mod csrf;
 pub mod error;
 pub mod health;
 pub mod login;

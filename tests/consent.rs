@@ -447,7 +447,7 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
 async fn an_expired_form_is_refused() {
     let app = spawn_app_with(
         HydraVersion::Strict,
-        &[("BRIDGE__CONSENT__CSRF_TTL_SECS", "1")],
+        &[("BRIDGE__SERVE__FORM_TTL_SECS", "1")],
     )
     .await;
     app.kratos.add_identity(customer());

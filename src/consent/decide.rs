@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use url::Url;
 
 use crate::subject::SubjectSource;
 use crate::upstream::hydra::ConsentRequest;
@@ -98,23 +97,6 @@ pub fn lookup_plan(context: &Value, subject: &str, source: SubjectSource) -> Vec
             Some(by_id) => vec![by_id, by_external],
             None => vec![by_external],
         },
-    }
-}
-
-/// Whether a form post comes from our own pages: `Origin` when the browser sends it, else
-/// `Sec-Fetch-Site`. A request with neither (old browsers, non-browser clients) still needs the token
-/// and cookie to pass.
-///
-/// Browsers send `Origin: null` on every form post from a page with `Referrer-Policy: no-referrer`
-/// (ours), so `null` defers to `Sec-Fetch-Site`, and counts as foreign when that is absent too.
-pub fn same_origin(origin: Option<&str>, sec_fetch_site: Option<&str>, base_url: &Url) -> bool {
-    let origin = origin.map(str::trim);
-    if let Some(origin) = origin.filter(|o| *o != "null") {
-        return Url::parse(origin).is_ok_and(|o| o.origin() == base_url.origin());
-    }
-    match sec_fetch_site {
-        Some(site) => site == "same-origin",
-        None => origin.is_none(),
     }
 }
 
@@ -214,25 +196,6 @@ mod tests {
             lookup_plan(&Value::Null, id, SubjectSource::ExternalId),
             vec![Lookup::ByExternalId(id.into())]
         );
-    }
-
-    #[test]
-    fn origin_checks() {
-        let base = Url::parse("https://auth.example.com/prefix").unwrap();
-        assert!(same_origin(Some("https://auth.example.com"), None, &base));
-        assert!(!same_origin(
-            Some("https://evil.example"),
-            Some("same-origin"),
-            &base
-        ));
-        assert!(!same_origin(Some("null"), None, &base));
-        assert!(same_origin(Some("null"), Some("same-origin"), &base));
-        assert!(!same_origin(Some("null"), Some("cross-site"), &base));
-        assert!(!same_origin(Some("http://auth.example.com"), None, &base));
-        assert!(same_origin(None, Some("same-origin"), &base));
-        assert!(!same_origin(None, Some("cross-site"), &base));
-        assert!(!same_origin(None, Some("same-site"), &base));
-        assert!(same_origin(None, None, &base));
     }
 
     proptest! {

@@ -4,27 +4,24 @@
 pub mod decide;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE};
+use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 
 use crate::challenge::{InputError, QueryParams, validate_challenge};
 use crate::claims::build_claims;
+use crate::csrf;
 use crate::error::AppError;
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 use crate::subject::subject_for;
-use crate::tokens::{CsrfFailure, random_token};
 use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
-use crate::upstream::kratos::{Identity, find_cookie};
-use decide::{
-    AutoAccept, Lookup, auto_accept, grant_scopes, lookup_plan, same_origin, scope_description,
-};
+use crate::upstream::kratos::Identity;
+use decide::{AutoAccept, Lookup, auto_accept, grant_scopes, lookup_plan, scope_description};
 
-/// The cookie a consent form's token is bound to.
-pub const CSRF_COOKIE: &str = "khb_csrf";
+/// Binds consent form tokens to this form.
+const CSRF_PURPOSE: &str = "consent";
 
 enum Resolved {
     Found(Box<Identity>),
@@ -186,18 +183,7 @@ fn render_page(
     identity: &Identity,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    // Reuse the browser's CSRF cookie so several open consent tabs all stay valid.
-    let existing =
-        csrf_cookie(req).filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()));
-    let cookie = match existing {
-        Some(value) => value.to_owned(),
-        None => random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
-    };
-    let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-    let token = state
-        .signer
-        .sign_csrf(challenge, &cookie, now, settings.consent.csrf_ttl_secs)
-        .ok_or_else(|| AppError::Internal("signing the CSRF token failed".into()))?;
+    let csrf = csrf::issue(req, state, CSRF_PURPOSE, challenge)?;
     let client = &request.client;
     let client_name = if client.client_name.is_empty() {
         &client.client_id
@@ -226,56 +212,12 @@ fn render_page(
         account: account_label(identity),
         scopes,
         challenge,
-        csrf_token: &token,
+        csrf_token: &csrf.token,
         remember_checked: settings.consent.remember_by_default,
     };
     let mut response = pages::render(StatusCode::OK, &page);
-    let secure = if settings.serve.base_url.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
-    let set_cookie = format!(
-        "{CSRF_COOKIE}={cookie}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-        settings.consent.csrf_ttl_secs
-    );
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&set_cookie) {
-        response.headers_mut().append(SET_COOKIE, value);
-    }
+    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
     Ok(response)
-}
-
-fn csrf_cookie(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .find_map(|h| find_cookie(h, CSRF_COOKIE))
-}
-
-/// Reads a form body up to `limit` bytes.
-async fn read_form(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<Vec<u8>, AppError> {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 pub async fn submit(
@@ -284,10 +226,7 @@ pub async fn submit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let body = read_form(&req, payload, settings.consent.max_form_bytes).await?;
-    let body = std::str::from_utf8(&body)
-        .map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
-    let form = QueryParams::parse(body);
+    let form = csrf::read_form(&req, payload, settings.serve.max_form_bytes).await?;
     let challenge = validate_challenge(
         "consent_challenge",
         form.single("consent_challenge")?,
@@ -301,23 +240,13 @@ pub async fn submit(
         None => return Err(InputError::Missing("action").into()),
     };
 
-    // CSRF: our own origin, our own signed token, bound to this challenge and this browser's cookie.
-    let origin = req.headers().get(ORIGIN).and_then(|v| v.to_str().ok());
-    let fetch_site = req
-        .headers()
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok());
-    if !same_origin(origin, fetch_site, &settings.serve.base_url) {
-        return Err(AppError::Csrf(CsrfFailure::CrossSite));
-    }
-    let token = form
-        .single("csrf_token")?
-        .ok_or(AppError::Csrf(CsrfFailure::MissingToken))?;
-    let cookie = csrf_cookie(&req).ok_or(AppError::Csrf(CsrfFailure::MissingCookie))?;
-    state
-        .signer
-        .verify_csrf(token, &challenge, cookie)
-        .map_err(AppError::Csrf)?;
+    csrf::verify(
+        &req,
+        &state,
+        CSRF_PURPOSE,
+        &challenge,
+        form.single("csrf_token")?,
+    )?;
 
     let request = state.hydra.get_consent_request(&challenge).await?;
     if !allow {

@@ -1,0 +1,160 @@
+//! CSRF protection for the bridge's forms (consent, logout confirmation): a cookie, a signed token bound
+//! to the form's purpose, its challenge and that cookie, and an origin check.
+
+use actix_web::http::header::{CONTENT_TYPE, COOKIE, HeaderValue, ORIGIN};
+use actix_web::{HttpRequest, web};
+use futures_util::StreamExt;
+use url::Url;
+
+use crate::challenge::{InputError, QueryParams};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::tokens::{CsrfFailure, random_token};
+use crate::upstream::kratos::find_cookie;
+
+/// The cookie a form's token is bound to.
+pub const CSRF_COOKIE: &str = "khb_csrf";
+
+/// A token for one form, and the cookie the browser must hold for it to count.
+pub struct CsrfIssue {
+    pub token: String,
+    pub set_cookie: HeaderValue,
+}
+
+fn cookie_value(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get_all(COOKIE)
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| find_cookie(h, CSRF_COOKIE))
+}
+
+/// What the token is bound to: the form's purpose and its challenge, so one form's token never
+/// passes for another's.
+fn binding(purpose: &str, challenge: &str) -> String {
+    format!("{purpose}\n{challenge}")
+}
+
+/// Issues a token for a form; reuses the browser's cookie so that several open tabs all stay valid.
+pub fn issue(
+    req: &HttpRequest,
+    state: &AppState,
+    purpose: &str,
+    challenge: &str,
+) -> Result<CsrfIssue, AppError> {
+    let settings = &state.settings;
+    let existing =
+        cookie_value(req).filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let cookie = match existing {
+        Some(value) => value.to_owned(),
+        None => random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
+    let ttl = settings.serve.form_ttl_secs;
+    let token = state
+        .signer
+        .sign_csrf(&binding(purpose, challenge), &cookie, now, ttl)
+        .ok_or_else(|| AppError::Internal("signing the CSRF token failed".into()))?;
+    let secure = if settings.serve.base_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let set_cookie = HeaderValue::from_str(&format!(
+        "{CSRF_COOKIE}={cookie}; Path=/; Max-Age={ttl}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .map_err(|e| AppError::Internal(format!("cookie header: {e}")))?;
+    Ok(CsrfIssue { token, set_cookie })
+}
+
+/// Checks a posted form: our own origin, then our own token for this purpose, challenge and cookie.
+pub fn verify(
+    req: &HttpRequest,
+    state: &AppState,
+    purpose: &str,
+    challenge: &str,
+    token: Option<&str>,
+) -> Result<(), AppError> {
+    let origin = req.headers().get(ORIGIN).and_then(|v| v.to_str().ok());
+    let fetch_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok());
+    if !same_origin(origin, fetch_site, &state.settings.serve.base_url) {
+        return Err(CsrfFailure::CrossSite.into());
+    }
+    let token = token.ok_or(CsrfFailure::MissingToken)?;
+    let cookie = cookie_value(req).ok_or(CsrfFailure::MissingCookie)?;
+    state
+        .signer
+        .verify_csrf(token, &binding(purpose, challenge), cookie)
+        .map_err(AppError::Csrf)
+}
+
+/// Whether a form post comes from our own pages: `Origin` when the browser sends it, else
+/// `Sec-Fetch-Site`. A request with neither (old browsers, non-browser clients) still needs the token
+/// and cookie to pass.
+///
+/// Browsers send `Origin: null` on every form post from a page with `Referrer-Policy: no-referrer`
+/// (ours), so `null` defers to `Sec-Fetch-Site`, and counts as foreign when that is absent too.
+pub fn same_origin(origin: Option<&str>, sec_fetch_site: Option<&str>, base_url: &Url) -> bool {
+    let origin = origin.map(str::trim);
+    if let Some(origin) = origin.filter(|o| *o != "null") {
+        return Url::parse(origin).is_ok_and(|o| o.origin() == base_url.origin());
+    }
+    match sec_fetch_site {
+        Some(site) => site == "same-origin",
+        None => origin.is_none(),
+    }
+}
+
+/// Reads an `application/x-www-form-urlencoded` body of at most `serve.max_form_bytes`.
+pub async fn read_form(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<QueryParams, AppError> {
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = std::str::from_utf8(&body)
+        .map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
+    Ok(QueryParams::parse(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_checks() {
+        let base = Url::parse("https://auth.example.com/prefix").unwrap();
+        assert!(same_origin(Some("https://auth.example.com"), None, &base));
+        assert!(!same_origin(
+            Some("https://evil.example"),
+            Some("same-origin"),
+            &base
+        ));
+        assert!(!same_origin(Some("null"), None, &base));
+        assert!(same_origin(Some("null"), Some("same-origin"), &base));
+        assert!(!same_origin(Some("null"), Some("cross-site"), &base));
+        assert!(!same_origin(Some("http://auth.example.com"), None, &base));
+        assert!(same_origin(None, Some("same-origin"), &base));
+        assert!(!same_origin(None, Some("cross-site"), &base));
+        assert!(!same_origin(None, Some("same-site"), &base));
+        assert!(same_origin(None, None, &base));
+    }
+}
