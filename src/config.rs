@@ -40,6 +40,10 @@ pub struct Settings {
     #[serde(default)]
     pub claims: ClaimsSettings,
     #[serde(default)]
+    pub logout: LogoutSettings,
+    #[serde(default)]
+    pub error: ErrorPageSettings,
+    #[serde(default)]
     pub upstream: UpstreamSettings,
     #[serde(default)]
     pub secrets: SecretsSettings,
@@ -189,6 +193,44 @@ impl Default for ConsentSettings {
             remember_by_default: false,
             scope_descriptions: BTreeMap::new(),
         }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutSettings {
+    /// Ask "Log out of <client>?" unless the client skips it or the logout is RP-initiated.
+    #[serde(default = "default_true")]
+    pub confirm: bool,
+    /// Where "No, stay signed in" goes; unset shows a page linking to the home URL.
+    #[serde(default)]
+    pub cancel_url: Option<Url>,
+}
+
+impl Default for LogoutSettings {
+    fn default() -> Self {
+        Self {
+            confirm: true,
+            cancel_url: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorPageSettings {
+    /// Show Hydra's `error_debug` on the error page (never in production).
+    #[serde(default)]
+    pub show_debug: bool,
+    /// The "back" link of error pages; unset means `serve.base_url`.
+    #[serde(default)]
+    pub home_url: Option<Url>,
+}
+
+impl Settings {
+    /// Where pages link a user who has nowhere else to go.
+    pub fn home_url(&self) -> &Url {
+        self.error.home_url.as_ref().unwrap_or(&self.serve.base_url)
     }
 }
 
@@ -460,6 +502,16 @@ impl Settings {
     }
 
     fn validate_basics(&self) -> Result<(), (&'static str, String)> {
+        for (key, url) in [
+            ("logout.cancel_url", self.logout.cancel_url.as_ref()),
+            ("error.home_url", self.error.home_url.as_ref()),
+        ] {
+            if let Some(url) = url
+                && !matches!(url.scheme(), "http" | "https")
+            {
+                return Err((key, format!("`{url}` must be an http or https URL")));
+            }
+        }
         for (key, url) in [
             ("serve.base_url", &self.serve.base_url),
             ("hydra.admin_url", &self.hydra.admin_url),

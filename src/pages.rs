@@ -17,6 +17,10 @@ pub struct MessagePage<'a> {
     /// A link onward: (href, label). The href comes from config or from the bridge itself.
     pub link: Option<(&'a str, &'a str)>,
     pub status: u16,
+    /// An OAuth2 error code, shown beside the status.
+    pub code: Option<&'a str>,
+    /// Debug text, shown only when `error.show_debug` is on.
+    pub debug: Option<&'a str>,
 }
 
 /// Renders a page with the given status. Rendering cannot fail for these templates, but should it,
@@ -46,6 +50,8 @@ pub fn message(
             detail,
             link,
             status: status.as_u16(),
+            code: None,
+            debug: None,
         },
     )
 }

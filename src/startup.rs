@@ -15,7 +15,7 @@ use crate::tokens::Signer;
 use crate::upstream::build_http_client;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
-use crate::{consent, health, login, pages};
+use crate::{consent, error_page, health, login, logout, pages, registration};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -75,7 +75,7 @@ async fn method_not_allowed() -> Result<HttpResponse, AppError> {
     Err(AppError::MethodNotAllowed)
 }
 
-/// A GET-only resource whose other methods get the bridge's 405 page.
+/// A resource answering GET (add more routes to it), whose other methods get the bridge's 405 page.
 fn get<F, Args>(path: &str, handler: F) -> actix_web::Resource
 where
     F: actix_web::Handler<Args>,
@@ -119,12 +119,10 @@ impl Application {
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
                 .service(get("/login", login::login))
-                .service(
-                    web::resource("/consent")
-                        .route(web::get().to(consent::show))
-                        .route(web::post().to(consent::submit))
-                        .default_service(web::to(method_not_allowed)),
-                )
+                .service(get("/consent", consent::show).route(web::post().to(consent::submit)))
+                .service(get("/logout", logout::show).route(web::post().to(logout::submit)))
+                .service(get("/registration", registration::register))
+                .service(get("/error", error_page::show))
                 .service(get("/health/alive", health::alive))
                 .service(get("/health/ready", health::ready))
                 .service(get("/assets/style.css", stylesheet))

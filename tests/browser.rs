@@ -257,6 +257,61 @@ async fn consent_page_submits_allow_with_an_unticked_scope() {
 }
 
 #[tokio::test]
+async fn logout_confirmation_lands_on_hydras_redirect() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
+        client: Some(("demo-client".into(), "Acme Shop".into(), false)),
+        ..LogoutSpec::default()
+    });
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/logout?logout_challenge={challenge}",
+            app.address
+        ))
+        .await;
+    assert_eq!(
+        browser.command(reqwest::Method::GET, "/title", None).await,
+        "Log out"
+    );
+    browser.screenshot("logout-page.png").await;
+    browser.click("button#logout").await;
+    wait_for(|| (!app.hydra.accepted_logouts().is_empty()).then_some(())).await;
+    // The browser followed the bridge's redirect to Hydra's public logout endpoint.
+    let mut url = String::new();
+    for _ in 0..50 {
+        url = browser
+            .command(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+        if url.starts_with(&format!(
+            "{}/oauth2/sessions/logout?logout_verifier=",
+            app.hydra.url
+        )) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let title = browser.command(reqwest::Method::GET, "/title", None).await;
+    browser.close().await;
+    assert!(
+        url.starts_with(&format!(
+            "{}/oauth2/sessions/logout?logout_verifier=",
+            app.hydra.url
+        )),
+        "{url}"
+    );
+    assert_eq!(title, "Logged out");
+    assert_eq!(app.hydra.accepted_logouts(), vec![challenge]);
+}
+
+#[tokio::test]
 async fn error_page_renders_in_the_browser() {
     if !browser_available() {
         return;

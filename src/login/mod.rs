@@ -116,7 +116,7 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
 }
 
 /// The browser's Kratos session cookie, looked up in every `Cookie` header it sent.
-fn session_cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+pub fn session_cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers()
         .get_all(COOKIE)
         .filter_map(|h| h.to_str().ok())

@@ -125,6 +125,19 @@ pub struct AcceptConsent {
     pub session: ConsentSession,
 }
 
+/// `oAuth2LogoutRequest`, the fields the logout flow reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogoutRequest {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subject: String,
+    /// True only when the relying party sent a valid `id_token_hint`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub rp_initiated: bool,
+    /// `null` for a logout the OpenID provider itself started.
+    #[serde(default)]
+    pub client: Option<OAuth2Client>,
+}
+
 /// `rejectOAuth2Request`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reject {
@@ -312,6 +325,33 @@ impl HydraClient {
             body,
         )
         .await
+    }
+
+    pub async fn get_logout_request(&self, challenge: &str) -> Result<LogoutRequest, HydraError> {
+        self.get_flow("logout", "get_logout_request", challenge)
+            .await
+    }
+
+    /// Accepts the logout (no body); returns Hydra's `redirect_to` that completes it.
+    pub async fn accept_logout_request(&self, challenge: &str) -> Result<String, HydraError> {
+        let call = Call::new("hydra", "accept_logout_request");
+        let url = self.flow_url("logout", Some("accept"), challenge);
+        let response = send(call, self.http.put(url).headers(self.headers.clone())).await?;
+        let answer: RedirectTo = self.answer(call, "logout", response).await?;
+        Ok(answer.redirect_to)
+    }
+
+    /// Rejects the logout: the user stays signed in. Hydra answers 204 and no redirect.
+    pub async fn reject_logout_request(&self, challenge: &str) -> Result<(), HydraError> {
+        let call = Call::new("hydra", "reject_logout_request");
+        let url = self.flow_url("logout", Some("reject"), challenge);
+        let response = send(call, self.http.put(url).headers(self.headers.clone())).await?;
+        if response.status() == StatusCode::NO_CONTENT {
+            return Ok(());
+        }
+        self.answer::<serde_json::Value>(call, "logout", response)
+            .await
+            .map(|_| ())
     }
 
     pub async fn ready(&self) -> Result<(), UpstreamError> {

@@ -77,6 +77,20 @@ pub enum WhoAmI {
     Aal2Required,
 }
 
+/// What Kratos's browser logout said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrowserLogout {
+    /// The URL the browser must open to end its session (the token matches its cookie).
+    Url(String),
+    /// 401: the browser has no session any more.
+    NoSession,
+}
+
+#[derive(Debug, Deserialize)]
+struct LogoutFlow {
+    logout_url: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct KratosErrorBody {
     #[serde(default)]
@@ -157,6 +171,40 @@ impl KratosClient {
                     Err(call.status(StatusCode::FORBIDDEN))
                 }
             }
+            status => Err(call.status(status)),
+        }
+    }
+
+    /// `GET {public}/self-service/logout/browser?return_to=…` with the browser's session cookie and
+    /// `Accept: application/json` (without it Kratos answers errors with redirects).
+    pub async fn browser_logout(
+        &self,
+        session_cookie: Option<&str>,
+        return_to: &str,
+    ) -> Result<BrowserLogout, UpstreamError> {
+        let Some(value) = session_cookie else {
+            return Ok(BrowserLogout::NoSession);
+        };
+        let call = Call::new("kratos", "create_browser_logout_flow");
+        let Ok(mut cookie) = HeaderValue::from_str(&format!("{}={}", self.cookie_name, value))
+        else {
+            return Ok(BrowserLogout::NoSession);
+        };
+        cookie.set_sensitive(true);
+        let mut url = join_url(&self.public_url, "/self-service/logout/browser");
+        url.query_pairs_mut().append_pair("return_to", return_to);
+        let request = self
+            .http
+            .get(url)
+            .header(ACCEPT, "application/json")
+            .header(COOKIE, cookie);
+        let response = send(call, request).await?;
+        match response.status() {
+            StatusCode::OK => {
+                let flow: LogoutFlow = read_json(call, response, self.max_body).await?;
+                Ok(BrowserLogout::Url(flow.logout_url))
+            }
+            StatusCode::UNAUTHORIZED => Ok(BrowserLogout::NoSession),
             status => Err(call.status(status)),
         }
     }

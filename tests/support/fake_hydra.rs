@@ -113,6 +113,22 @@ impl Default for ConsentSpec {
     }
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct LogoutSpec {
+    pub subject: String,
+    pub rp_initiated: bool,
+    /// `None`: an OP-initiated logout, for which Hydra sends `client: null`.
+    pub client: Option<(String, String, bool)>,
+    /// Hydra's unreleased stateless challenge instead of the released UUID.
+    pub aead_challenge: bool,
+}
+
+#[derive(Debug, Clone)]
+struct LogoutFlow {
+    spec: LogoutSpec,
+    state: FlowState,
+}
+
 #[derive(Debug, Clone)]
 struct ConsentFlow {
     spec: ConsentSpec,
@@ -146,6 +162,10 @@ pub struct Recorded {
 struct State {
     logins: HashMap<String, LoginFlow>,
     consents: HashMap<String, ConsentFlow>,
+    logouts: HashMap<String, LogoutFlow>,
+    accepted_logouts: Vec<String>,
+    rejected_logouts: Vec<String>,
+    public_url: String,
     accepted_consents: Vec<(String, Value)>,
     rejected_consents: Vec<(String, Value)>,
     calls: Vec<Recorded>,
@@ -203,6 +223,19 @@ impl FakeHydra {
                     "/admin/oauth2/auth/requests/consent/reject",
                     web::put().to(reject_consent),
                 )
+                .route(
+                    "/admin/oauth2/auth/requests/logout",
+                    web::get().to(get_logout),
+                )
+                .route(
+                    "/admin/oauth2/auth/requests/logout/accept",
+                    web::put().to(accept_logout),
+                )
+                .route(
+                    "/admin/oauth2/auth/requests/logout/reject",
+                    web::put().to(reject_logout),
+                )
+                .route("/oauth2/sessions/logout", web::get().to(public_logout))
                 .default_service(web::to(not_found))
         })
         .workers(1)
@@ -211,8 +244,10 @@ impl FakeHydra {
         .expect("listen fake hydra")
         .run();
         tokio::spawn(server);
+        let url = format!("http://127.0.0.1:{port}");
+        state.lock().unwrap().public_url = url.clone();
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url,
             version,
             state,
         }
@@ -250,6 +285,39 @@ impl FakeHydra {
             },
         );
         challenge
+    }
+
+    /// Registers a logout request; released Hydra uses UUID challenges.
+    pub fn add_logout(&self, spec: LogoutSpec) -> String {
+        let mut state = self.lock();
+        state.counter += 1;
+        let challenge = if spec.aead_challenge {
+            make_challenge(HydraVersion::Strict, state.counter + 2_000_000)
+        } else {
+            format!("3f2504e0-4f89-41d3-9a0c-{:012x}", state.counter)
+        };
+        state.logouts.insert(
+            challenge.clone(),
+            LogoutFlow {
+                spec,
+                state: FlowState::Pending,
+            },
+        );
+        challenge
+    }
+
+    pub fn expire_logout(&self, challenge: &str) {
+        if let Some(flow) = self.lock().logouts.get_mut(challenge) {
+            flow.state = FlowState::Expired;
+        }
+    }
+
+    pub fn accepted_logouts(&self) -> Vec<String> {
+        self.lock().accepted_logouts.clone()
+    }
+
+    pub fn rejected_logouts(&self) -> Vec<String> {
+        self.lock().rejected_logouts.clone()
     }
 
     pub fn expire_consent(&self, challenge: &str) {
@@ -808,4 +876,111 @@ async fn reject_consent(
     HttpResponse::Ok().json(json!({
         "redirect_to": format!("https://app.test/callback?error={err}&state=abcdefgh&client={}", flow.spec.client_id)
     }))
+}
+
+fn logout_request_url(public: &str) -> String {
+    format!("{public}/oauth2/sessions/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.test%2Fbye")
+}
+
+async fn get_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    let challenge = challenge_param(&req, "logout");
+    record(&data, &req, challenge.clone(), None);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    // Hydra has no empty-challenge check for logout: a missing one is simply not found.
+    let Some(challenge) = challenge else {
+        return not_found_body();
+    };
+    let (flow, public) = {
+        let state = data.lock();
+        (
+            state.logouts.get(&challenge).cloned(),
+            state.public_url.clone(),
+        )
+    };
+    let Some(flow) = flow else {
+        return not_found_body();
+    };
+    match flow.state {
+        FlowState::Expired => error(
+            401,
+            "request_unauthorized",
+            "The logout request has expired, please try the flow again.",
+        ),
+        FlowState::Handled => {
+            HttpResponse::Gone().json(json!({ "redirect_to": logout_request_url(&public) }))
+        }
+        FlowState::Pending => {
+            let client = match &flow.spec.client {
+                Some((id, name, skip)) => json!({
+                    "client_id": id, "client_name": name, "skip_logout_consent": skip,
+                    "redirect_uris": ["https://app.test/callback"], "post_logout_redirect_uris": ["https://app.test/bye"]
+                }),
+                None => Value::Null,
+            };
+            HttpResponse::Ok().json(json!({
+                "challenge": challenge,
+                "subject": flow.spec.subject,
+                "sid": "b8f1c6f0-7d5e-4c2a-9f3b-1a2b3c4d5e6f",
+                "request_url": logout_request_url(&public),
+                "rp_initiated": flow.spec.rp_initiated,
+                "client": client,
+                "expires_at": "2026-11-21T22:00:00Z",
+                "requested_at": "2026-11-21T21:00:00Z"
+            }))
+        }
+    }
+}
+
+async fn accept_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    let challenge = challenge_param(&req, "logout");
+    record(&data, &req, challenge.clone(), None);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    let Some(challenge) = challenge else {
+        return not_found_body();
+    };
+    let mut state = data.lock();
+    let public = state.public_url.clone();
+    let Some(flow) = state.logouts.get_mut(&challenge) else {
+        return not_found_body();
+    };
+    if let FlowState::Expired = flow.state {
+        return error(
+            401,
+            "request_unauthorized",
+            "The logout request has expired, please try the flow again.",
+        );
+    }
+    flow.state = FlowState::Handled;
+    state.accepted_logouts.push(challenge.clone());
+    HttpResponse::Ok().json(json!({
+        "redirect_to": format!("{public}/oauth2/sessions/logout?logout_verifier=v{}", challenge.len())
+    }))
+}
+
+async fn reject_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    let challenge = challenge_param(&req, "logout");
+    record(&data, &req, challenge.clone(), None);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    let Some(challenge) = challenge else {
+        return not_found_body();
+    };
+    let mut state = data.lock();
+    if state.logouts.remove(&challenge).is_none() {
+        return not_found_body();
+    }
+    state.rejected_logouts.push(challenge);
+    HttpResponse::NoContent().finish()
+}
+
+/// Hydra's public logout endpoint, where the browser completes the logout.
+async fn public_logout() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html")
+        .body("<!doctype html><title>Logged out</title><p>Logged out of Hydra.</p>")
 }

@@ -61,6 +61,8 @@ struct State {
     /// Emulates Kratos before v25.4: no lookup by external_id.
     no_external_lookup: bool,
     admin_calls: Vec<String>,
+    logout_browser_calls: Vec<(Option<String>, Option<String>)>,
+    logout_tokens: HashMap<String, String>,
     sessions: HashMap<String, StoredSession>,
     whoami_calls: Vec<WhoamiCall>,
     login_browser_queries: Vec<String>,
@@ -90,6 +92,11 @@ impl FakeKratos {
                 .route("/health/ready", web::get().to(health))
                 .route("/sessions/whoami", web::get().to(whoami))
                 .route("/self-service/login/browser", web::get().to(login_browser))
+                .route(
+                    "/self-service/logout/browser",
+                    web::get().to(logout_browser),
+                )
+                .route("/self-service/logout", web::get().to(logout_with_token))
                 .route(
                     "/admin/identities/by/external/{external_id}",
                     web::get().to(identity_by_external),
@@ -150,6 +157,11 @@ impl FakeKratos {
 
     pub fn disable_external_lookup(&self) {
         self.lock().no_external_lookup = true;
+    }
+
+    /// (Cookie, Accept) of each `/self-service/logout/browser` call.
+    pub fn logout_browser_calls(&self) -> Vec<(Option<String>, Option<String>)> {
+        self.lock().logout_browser_calls.clone()
     }
 
     /// Paths of admin API calls, in order.
@@ -476,5 +488,91 @@ async fn identity_by_external(
     match found {
         Some(identity) => HttpResponse::Ok().json(identity_json(&identity)),
         None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }})),
+    }
+}
+
+/// `GET /self-service/logout/browser`: a logout URL for the browser, bound to its session.
+async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
+    let cookie = req
+        .headers()
+        .get("cookie")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let accept = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let fault = {
+        let mut state = lock(&data);
+        state.logout_browser_calls.push((cookie, accept.clone()));
+        state.fault.clone()
+    };
+    if let Some(r) = super::fault_response(fault).await {
+        return r;
+    }
+    let json_request = accept
+        .as_deref()
+        .is_some_and(|a| a.contains("application/json"));
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .into_owned()
+            .collect();
+    let token = cookie_value(&req, COOKIE_NAME);
+    let session = token
+        .as_ref()
+        .and_then(|t| lock(&data).sessions.get(t).cloned());
+    if session.is_none() {
+        if !json_request {
+            // Without Accept: application/json, Kratos answers errors by redirecting to its error UI.
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", "http://kratos.test/error?id=x"))
+                .finish();
+        }
+        return unauthorized();
+    }
+    let return_to = params.get("return_to").cloned().unwrap_or_default();
+    let allowed = lock(&data).allowed_return_urls.clone();
+    if !return_to.is_empty() && !allowed.iter().any(|a| return_to.starts_with(a.as_str())) {
+        return flow_error(
+            "self_service_flow_return_to_forbidden",
+            "Requested return_to URL is not allowed.",
+        );
+    }
+    let logout_token = format!("lt{}", token.as_deref().unwrap_or("").len() * 7919);
+    lock(&data)
+        .logout_tokens
+        .insert(logout_token.clone(), token.unwrap_or_default());
+    let host = req.connection_info().host().to_owned();
+    let mut url = url::Url::parse(&format!("http://{host}/self-service/logout")).unwrap();
+    url.query_pairs_mut().append_pair("token", &logout_token);
+    if !return_to.is_empty() {
+        url.query_pairs_mut().append_pair("return_to", &return_to);
+    }
+    HttpResponse::Ok().json(json!({ "logout_url": url.as_str(), "logout_token": logout_token }))
+}
+
+/// `GET /self-service/logout?token=…`: the browser ends its session; the token must match its cookie.
+async fn logout_with_token(req: HttpRequest, data: Shared) -> HttpResponse {
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(req.query_string().as_bytes())
+            .into_owned()
+            .collect();
+    let cookie = cookie_value(&req, COOKIE_NAME);
+    let mut state = lock(&data);
+    let bound = params
+        .get("token")
+        .and_then(|t| state.logout_tokens.get(t))
+        .cloned();
+    match (bound, cookie) {
+        (Some(session), Some(cookie)) if session == cookie => {
+            state.sessions.remove(&session);
+            let to = params.get("return_to").cloned().unwrap_or_else(|| "http://kratos.test/".into());
+            HttpResponse::SeeOther()
+                .insert_header(("Location", to))
+                .insert_header(("Set-Cookie", format!("{COOKIE_NAME}=; Path=/; Max-Age=0")))
+                .finish()
+        }
+        _ => HttpResponse::Forbidden().json(json!({ "error": { "code": 403, "status": "Forbidden", "reason": "Unable to log out because the logout token in the URL query does not match the session cookie." }})),
     }
 }

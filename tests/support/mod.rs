@@ -12,7 +12,7 @@ use actix_web::HttpResponse;
 use kratos_hydra_bridge::config::Settings;
 use kratos_hydra_bridge::startup::Application;
 
-pub use fake_hydra::{ConsentSpec, FakeHydra, HydraVersion, LoginSpec};
+pub use fake_hydra::{ConsentSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
 
 /// What a fake does instead of answering properly.
@@ -113,6 +113,8 @@ pub async fn spawn_app_full(
     let port = listener.local_addr().unwrap().port();
     let address = format!("http://127.0.0.1:{port}");
     kratos.allow_return_url(&format!("{address}/"));
+    // Logout returns to Hydra's public logout endpoint (the fake serves it itself).
+    kratos.allow_return_url(&format!("{}/oauth2/sessions/logout", hydra.url));
     let config_path = write_config(&format!(
         "{}{extra_yaml}",
         base_config(&hydra.url, &kratos.url, &address)

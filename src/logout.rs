@@ -1,0 +1,180 @@
+//! `GET /logout` and `POST /logout`: end the Hydra session and the Kratos session together.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::SET_COOKIE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::challenge::{InputError, QueryParams, validate_challenge};
+use crate::config::LogoutSettings;
+use crate::csrf;
+use crate::error::AppError;
+use crate::login::session_cookie;
+use crate::pages;
+use crate::redirect::Redirect;
+use crate::startup::AppState;
+use crate::upstream::hydra::LogoutRequest;
+use crate::upstream::kratos::BrowserLogout;
+
+const CSRF_PURPOSE: &str = "logout";
+
+/// Whether to ask "Log out of <client>?" first. Not when the client opted out
+/// (`skip_logout_consent`, which Hydra only forwards), when the relying party proved the user with a
+/// valid `id_token_hint`, or when confirmation is off in config.
+pub fn needs_confirmation(request: &LogoutRequest, settings: &LogoutSettings) -> bool {
+    let client_skips = request
+        .client
+        .as_ref()
+        .is_some_and(|c| c.skip_logout_consent);
+    settings.confirm && !client_skips && !request.rp_initiated
+}
+
+fn challenge_from(value: Option<&str>, state: &AppState) -> Result<String, AppError> {
+    Ok(validate_challenge(
+        "logout_challenge",
+        value,
+        state.settings.login.challenge_max_bytes,
+    )?)
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let query = QueryParams::parse(req.query_string());
+    let challenge = challenge_from(query.single("logout_challenge")?, &state)?;
+    let request = state.hydra.get_logout_request(&challenge).await?;
+    if !needs_confirmation(&request, &state.settings.logout) {
+        return complete(&req, &state, &challenge).await;
+    }
+    let csrf = csrf::issue(&req, &state, CSRF_PURPOSE, &challenge)?;
+    let client_name = request
+        .client
+        .as_ref()
+        .map(|c| {
+            if c.client_name.is_empty() {
+                c.client_id.as_str()
+            } else {
+                c.client_name.as_str()
+            }
+        })
+        .filter(|name| !name.is_empty());
+    let page = LogoutPage {
+        client_name,
+        challenge: &challenge,
+        csrf_token: &csrf.token,
+    };
+    let mut response = pages::render(StatusCode::OK, &page);
+    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+    Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage<'a> {
+    client_name: Option<&'a str>,
+    challenge: &'a str,
+    csrf_token: &'a str,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = csrf::read_form(&req, payload, state.settings.serve.max_form_bytes).await?;
+    let challenge = challenge_from(form.single("logout_challenge")?, &state)?;
+    let confirmed = match form.single("action")? {
+        Some("logout") => true,
+        Some("cancel") => false,
+        Some(_) => return Err(InputError::BadCharacters("action").into()),
+        None => return Err(InputError::Missing("action").into()),
+    };
+    csrf::verify(
+        &req,
+        &state,
+        CSRF_PURPOSE,
+        &challenge,
+        form.single("csrf_token")?,
+    )?;
+    if confirmed {
+        return complete(&req, &state, &challenge).await;
+    }
+    state.hydra.reject_logout_request(&challenge).await?;
+    tracing::info!("logout cancelled by the user");
+    if let Some(url) = &state.settings.logout.cancel_url {
+        return Ok(Redirect::from_config(url.clone()).response());
+    }
+    let home = state.settings.home_url().as_str();
+    Ok(pages::message(
+        StatusCode::OK,
+        "You are still signed in",
+        "You chose not to log out.",
+        None,
+        Some((home, "Continue")),
+    ))
+}
+
+/// Accepts the logout at Hydra, then ends the Kratos session in the browser: Kratos's logout URL
+/// (opened by the browser, so its token meets its cookie) returns to Hydra's `redirect_to`.
+async fn complete(
+    req: &HttpRequest,
+    state: &AppState,
+    challenge: &str,
+) -> Result<HttpResponse, AppError> {
+    let redirect_to = state.hydra.accept_logout_request(challenge).await?;
+    let hydra_next = Redirect::from_upstream(&redirect_to)?;
+    let cookie = session_cookie(req, state.kratos.cookie_name());
+    match state
+        .kratos
+        .browser_logout(cookie, hydra_next.url().as_str())
+        .await
+    {
+        Ok(BrowserLogout::Url(logout_url)) => {
+            tracing::info!("logout accepted, ending the Kratos session");
+            Ok(Redirect::from_upstream(&logout_url)?.response())
+        }
+        Ok(BrowserLogout::NoSession) => {
+            tracing::info!("logout accepted; the browser had no Kratos session");
+            Ok(hydra_next.response())
+        }
+        Err(e) => {
+            // Hydra's logout must still complete; with urls.identity_provider set Hydra also revokes
+            // the Kratos session itself.
+            tracing::error!(error = %e, "Kratos browser logout failed; completing Hydra's logout only \
+                (is Hydra's public URL in Kratos's selfservice.allowed_return_urls?)");
+            Ok(hydra_next.response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upstream::hydra::OAuth2Client;
+
+    fn request(rp: bool, skip: Option<bool>) -> LogoutRequest {
+        LogoutRequest {
+            subject: "s".into(),
+            rp_initiated: rp,
+            client: skip.map(|skip| OAuth2Client {
+                skip_logout_consent: skip,
+                ..OAuth2Client::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn confirmation_rules() {
+        let on = LogoutSettings {
+            confirm: true,
+            cancel_url: None,
+        };
+        let off = LogoutSettings {
+            confirm: false,
+            cancel_url: None,
+        };
+        assert!(needs_confirmation(&request(false, None), &on));
+        assert!(needs_confirmation(&request(false, Some(false)), &on));
+        assert!(!needs_confirmation(&request(false, Some(true)), &on));
+        assert!(!needs_confirmation(&request(true, Some(false)), &on));
+        assert!(!needs_confirmation(&request(false, None), &off));
+    }
+}
