@@ -98,6 +98,16 @@ impl QueryParams {
             .unwrap_or_default()
     }
 
+    /// A two-way choice (a form's submit button): `true` for `yes`, `false` for `no`, an error otherwise.
+    pub fn choice(&self, name: &'static str, yes: &str, no: &str) -> Result<bool, InputError> {
+        match self.single(name)? {
+            Some(v) if v == yes => Ok(true),
+            Some(v) if v == no => Ok(false),
+            Some(_) => Err(InputError::BadCharacters(name)),
+            None => Err(InputError::Missing(name)),
+        }
+    }
+
     /// The single value of `name`; a repeated key is an error, since two challenges cannot both be meant.
     pub fn single(&self, name: &'static str) -> Result<Option<&str>, InputError> {
         match self.values.get(name).map(Vec::as_slice) {
@@ -180,6 +190,20 @@ mod tests {
         );
         assert_eq!(q.single("x"), Ok(Some("1")));
         assert_eq!(q.single("y"), Ok(None));
+        let q = QueryParams::parse("action=allow&other=deny&x=&other=allow");
+        assert_eq!(q.choice("action", "allow", "deny"), Ok(true));
+        assert_eq!(
+            q.choice("x", "allow", "deny"),
+            Err(InputError::BadCharacters("x"))
+        );
+        assert_eq!(
+            q.choice("y", "allow", "deny"),
+            Err(InputError::Missing("y"))
+        );
+        assert_eq!(
+            q.choice("other", "allow", "deny"),
+            Err(InputError::Duplicate("other"))
+        );
         let q = QueryParams::parse("login_challenge=abc%3D%3D");
         assert_eq!(q.single("login_challenge"), Ok(Some("abc==")));
     }

@@ -5,7 +5,7 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{InputError, QueryParams, validate_challenge};
+use crate::challenge::{QueryParams, validate_challenge};
 use crate::config::LogoutSettings;
 use crate::csrf;
 use crate::error::AppError;
@@ -81,12 +81,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = csrf::read_form(&req, payload, state.settings.serve.max_form_bytes).await?;
     let challenge = challenge_from(form.single("logout_challenge")?, &state)?;
-    let confirmed = match form.single("action")? {
-        Some("logout") => true,
-        Some("cancel") => false,
-        Some(_) => return Err(InputError::BadCharacters("action").into()),
-        None => return Err(InputError::Missing("action").into()),
-    };
+    let confirmed = form.choice("action", "logout", "cancel")?;
     csrf::verify(
         &req,
         &state,

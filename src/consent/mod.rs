@@ -8,7 +8,7 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{InputError, QueryParams, validate_challenge};
+use crate::challenge::{QueryParams, validate_challenge};
 use crate::claims::build_claims;
 use crate::csrf;
 use crate::error::AppError;
@@ -232,13 +232,7 @@ pub async fn submit(
         form.single("consent_challenge")?,
         settings.login.challenge_max_bytes,
     )?;
-    let action = form.single("action")?;
-    let allow = match action {
-        Some("allow") => true,
-        Some("deny") => false,
-        Some(_) => return Err(InputError::BadCharacters("action").into()),
-        None => return Err(InputError::Missing("action").into()),
-    };
+    let allow = form.choice("action", "allow", "deny")?;
 
     csrf::verify(
         &req,

@@ -132,6 +132,14 @@ impl KratosClient {
         &self.cookie_name
     }
 
+    /// `Cookie: <name>=<value>` carrying only the session cookie, marked sensitive so that no debug
+    /// output shows it. `None` for a value no header can carry, which is no session either.
+    fn cookie_header(&self, value: &str) -> Option<HeaderValue> {
+        let mut header = HeaderValue::from_str(&format!("{}={}", self.cookie_name, value)).ok()?;
+        header.set_sensitive(true);
+        Some(header)
+    }
+
     /// `GET {public}/sessions/whoami` with only the session cookie forwarded.
     /// `session_cookie` is the cookie's value; without one there is nothing to ask.
     pub async fn whoami(&self, session_cookie: Option<&str>) -> Result<WhoAmI, UpstreamError> {
@@ -139,12 +147,9 @@ impl KratosClient {
             return Ok(WhoAmI::NoSession);
         };
         let call = Call::new("kratos", "whoami");
-        let Ok(mut cookie) = HeaderValue::from_str(&format!("{}={}", self.cookie_name, value))
-        else {
-            // A cookie value no HTTP header can carry is no session.
+        let Some(cookie) = self.cookie_header(value) else {
             return Ok(WhoAmI::NoSession);
         };
-        cookie.set_sensitive(true);
         let url = join_url(&self.public_url, "/sessions/whoami");
         let request = self
             .http
@@ -186,11 +191,9 @@ impl KratosClient {
             return Ok(BrowserLogout::NoSession);
         };
         let call = Call::new("kratos", "create_browser_logout_flow");
-        let Ok(mut cookie) = HeaderValue::from_str(&format!("{}={}", self.cookie_name, value))
-        else {
+        let Some(cookie) = self.cookie_header(value) else {
             return Ok(BrowserLogout::NoSession);
         };
-        cookie.set_sensitive(true);
         let mut url = join_url(&self.public_url, "/self-service/logout/browser");
         url.query_pairs_mut().append_pair("return_to", return_to);
         let request = self

@@ -475,6 +475,39 @@ fn challenge_param(req: &HttpRequest, flow: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// What every admin flow endpoint does first: record the call, apply the fault, check the API key and
+/// read the challenge. Login and consent answer a missing challenge with 400; logout has no such
+/// check in Hydra and answers 404.
+async fn begin(
+    req: &HttpRequest,
+    data: &Shared,
+    flow: &str,
+    body: Option<&[u8]>,
+) -> Result<String, HttpResponse> {
+    let challenge = challenge_param(req, flow);
+    let parsed = body.and_then(|b| serde_json::from_slice(b).ok());
+    record(data, req, challenge.clone(), parsed);
+    if let Some(r) = apply_fault(data).await {
+        return Err(r);
+    }
+    if let Some(r) = check_auth(data, req) {
+        return Err(r);
+    }
+    challenge.ok_or_else(|| {
+        if flow == "logout" {
+            not_found_body()
+        } else {
+            error(
+                400,
+                "invalid_request",
+                "The request is missing a required parameter, includes an invalid parameter value, \
+                 includes a parameter more than once, or is otherwise malformed. Query parameter \
+                 'challenge' is not defined but should have been.",
+            )
+        }
+    })
+}
+
 fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
     let required = data.lock().required_bearer.clone()?;
     let given = req
@@ -489,20 +522,9 @@ fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
 }
 
 async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "login");
-    record(&data, &req, challenge.clone(), None);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    if let Some(r) = check_auth(&data, &req) {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return error(
-            400,
-            "invalid_request",
-            "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed. Query parameter 'challenge' is not defined but should have been.",
-        );
+    let challenge = match begin(&req, &data, "login", None).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
         return not_found_body();
@@ -601,21 +623,9 @@ fn check_types(map: &serde_json::Map<String, Value>) -> Result<(), String> {
 }
 
 async fn accept_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "login");
-    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
-    record(&data, &req, challenge.clone(), parsed);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    if let Some(r) = check_auth(&data, &req) {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return error(
-            400,
-            "invalid_request",
-            "Query parameter 'challenge' is not defined but should have been.",
-        );
+    let challenge = match begin(&req, &data, "login", Some(&body)).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let map = match decode_body(data.version, &body, LOGIN_ACCEPT_FIELDS)
         .and_then(|m| check_types(&m).map(|_| m))
@@ -666,18 +676,9 @@ async fn accept_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared
 }
 
 async fn reject_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "login");
-    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
-    record(&data, &req, challenge.clone(), parsed);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return error(
-            400,
-            "invalid_request",
-            "Query parameter 'challenge' is not defined but should have been.",
-        );
+    let challenge = match begin(&req, &data, "login", Some(&body)).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let map = match decode_body(data.version, &body, REJECT_FIELDS)
         .and_then(|m| check_types(&m).map(|_| m))
@@ -712,17 +713,9 @@ fn consent_request_url(spec: &ConsentSpec) -> String {
 }
 
 async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "consent");
-    record(&data, &req, challenge.clone(), None);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return error(
-            400,
-            "invalid_request",
-            "Query parameter 'challenge' is not defined but should have been.",
-        );
+    let challenge = match begin(&req, &data, "consent", None).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
         return not_found_body();
@@ -797,18 +790,9 @@ async fn accept_consent(
     body: web::Bytes,
     data: web::Data<Shared>,
 ) -> HttpResponse {
-    let challenge = challenge_param(&req, "consent");
-    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
-    record(&data, &req, challenge.clone(), parsed);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return error(
-            400,
-            "invalid_request",
-            "Query parameter 'challenge' is not defined but should have been.",
-        );
+    let challenge = match begin(&req, &data, "consent", Some(&body)).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let allowed: Vec<&str> = CONSENT_ACCEPT_FIELDS
         .iter()
@@ -844,18 +828,9 @@ async fn reject_consent(
     body: web::Bytes,
     data: web::Data<Shared>,
 ) -> HttpResponse {
-    let challenge = challenge_param(&req, "consent");
-    let parsed: Option<Value> = serde_json::from_slice(&body).ok();
-    record(&data, &req, challenge.clone(), parsed);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return error(
-            400,
-            "invalid_request",
-            "Query parameter 'challenge' is not defined but should have been.",
-        );
+    let challenge = match begin(&req, &data, "consent", Some(&body)).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let map = match decode_body(data.version, &body, REJECT_FIELDS)
         .and_then(|m| check_types(&m).map(|_| m))
@@ -883,14 +858,9 @@ fn logout_request_url(public: &str) -> String {
 }
 
 async fn get_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "logout");
-    record(&data, &req, challenge.clone(), None);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    // Hydra has no empty-challenge check for logout: a missing one is simply not found.
-    let Some(challenge) = challenge else {
-        return not_found_body();
+    let challenge = match begin(&req, &data, "logout", None).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let (flow, public) = {
         let state = data.lock();
@@ -934,13 +904,9 @@ async fn get_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
 }
 
 async fn accept_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "logout");
-    record(&data, &req, challenge.clone(), None);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return not_found_body();
+    let challenge = match begin(&req, &data, "logout", None).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let mut state = data.lock();
     let public = state.public_url.clone();
@@ -962,13 +928,9 @@ async fn accept_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpRespons
 }
 
 async fn reject_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = challenge_param(&req, "logout");
-    record(&data, &req, challenge.clone(), None);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    let Some(challenge) = challenge else {
-        return not_found_body();
+    let challenge = match begin(&req, &data, "logout", None).await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
     };
     let mut state = data.lock();
     if state.logouts.remove(&challenge).is_none() {
