@@ -49,6 +49,27 @@ pub struct Settings {
     pub secrets: SecretsSettings,
     #[serde(default)]
     pub log: LogSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// `host:port` of a separate listener for `/metrics`; unset serves it on the main port.
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            address: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -583,6 +604,14 @@ impl Settings {
                     return Err((key, format!("header `{name}` is not a valid HTTP header")));
                 }
             }
+        }
+        if let Some(address) = &self.metrics.address
+            && address.parse::<std::net::SocketAddr>().is_err()
+            && address
+                .rsplit_once(':')
+                .is_none_or(|(_, port)| port.parse::<u16>().is_err())
+        {
+            return Err(("metrics.address", format!("`{address}` is not host:port")));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err((

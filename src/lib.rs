@@ -10,6 +10,7 @@ pub mod error_page;
 pub mod health;
 pub mod login;
 pub mod logout;
+pub mod metrics;
 pub mod pages;
 pub mod redirect;
 pub mod registration;

@@ -11,16 +11,64 @@ use kratos_hydra_bridge::telemetry;
 #[command(name = "kratos-hydra-bridge", version, about)]
 struct Cli {
     /// Path to the YAML config file.
-    #[arg(long, env = "BRIDGE_CONFIG", value_name = "PATH")]
-    config: PathBuf,
+    #[arg(
+        long,
+        env = "BRIDGE_CONFIG",
+        value_name = "PATH",
+        required_unless_present = "probe"
+    )]
+    config: Option<PathBuf>,
     /// Validate the config (file and BRIDGE__* overrides) and exit.
     #[arg(long)]
     check_config: bool,
+    /// GET this URL and exit 0 on a 2xx answer, 1 otherwise: a health check for images without a shell.
+    #[arg(long, value_name = "URL", conflicts_with = "check_config")]
+    probe: Option<String>,
+}
+
+fn probe(url: &str) -> ExitCode {
+    let result = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| {
+            rt.block_on(async {
+                let client = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(3))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let response = client
+                    .get(url)
+                    .send()
+                    .await
+                    .map_err(|e| e.without_url().to_string())?;
+                Ok::<_, String>(response.status())
+            })
+        });
+    match result {
+        Ok(status) if status.is_success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("kratos-hydra-bridge: probe answered {status}");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("kratos-hydra-bridge: probe failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(&cli.config, std::env::vars()) {
+    if let Some(url) = &cli.probe {
+        return probe(url);
+    }
+    let Some(config) = cli.config else {
+        eprintln!("kratos-hydra-bridge: --config PATH (or BRIDGE_CONFIG) is required");
+        return ExitCode::from(2);
+    };
+    let settings = match Settings::load(&config, std::env::vars()) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("kratos-hydra-bridge: {e}");
@@ -28,7 +76,7 @@ fn main() -> ExitCode {
         }
     };
     if cli.check_config {
-        println!("config {} is valid", cli.config.display());
+        println!("config {} is valid", config.display());
         return ExitCode::SUCCESS;
     }
     telemetry::init(&settings.log);
@@ -57,7 +105,10 @@ fn main() -> ExitCode {
             .rsplit_once(':')
             .map_or(address.as_str(), |(h, _)| h);
         tracing::info!(address = %format!("{host}:{}", app.port()), "listening");
-        tokio::spawn(stop_on_signal(app.handle()));
+        if let Some(port) = app.metrics_port() {
+            tracing::info!(port, "metrics listening");
+        }
+        tokio::spawn(stop_on_signal(app.handles()));
         match app.run_until_stopped().await {
             Ok(()) => {
                 tracing::info!("stopped");

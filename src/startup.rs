@@ -1,6 +1,7 @@
 //! Builds the application from settings: shared state, routes, middleware, the listening server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
@@ -10,16 +11,18 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::telemetry::BridgeRootSpan;
 use crate::tokens::Signer;
-use crate::upstream::build_http_client;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
+use crate::upstream::{Upstream, build_http_client};
 use crate::{consent, error_page, health, login, logout, pages, registration};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
     pub settings: Settings,
+    pub metrics: Arc<Metrics>,
     pub hydra: HydraClient,
     pub kratos: KratosClient,
     pub signer: Signer,
@@ -43,6 +46,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` on its own listener, when `metrics.address` is set: (server, port).
+    metrics_server: Option<(Server, u16)>,
 }
 
 /// Headers on every answer: no framing, no sniffing, no referrer, no caching of pages that carry
@@ -65,6 +70,12 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(pages::STYLESHEET)
+}
+
+async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.render())
 }
 
 async fn not_found() -> Result<HttpResponse, AppError> {
@@ -106,13 +117,16 @@ impl Application {
                  survive a restart or work across replicas"
             );
         }
-        let max_body = settings.upstream.max_body_bytes;
+        let metrics = Arc::new(Metrics::new());
+        let upstream = Upstream::new(http, settings.upstream.max_body_bytes, metrics.clone());
         let state = web::Data::new(AppState {
-            hydra: HydraClient::new(http.clone(), &settings.hydra, max_body),
-            kratos: KratosClient::new(http, &settings.kratos, max_body),
+            hydra: HydraClient::new(upstream.clone(), &settings.hydra),
+            kratos: KratosClient::new(upstream, &settings.kratos),
             signer,
+            metrics: metrics.clone(),
             settings: settings.clone(),
         });
+        let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(security_headers())
@@ -126,6 +140,11 @@ impl Application {
                 .service(get("/health/alive", health::alive))
                 .service(get("/health/ready", health::ready))
                 .service(get("/assets/style.css", stylesheet))
+                .configure(|cfg| {
+                    if metrics_on_main_port {
+                        cfg.service(get("/metrics", metrics_endpoint));
+                    }
+                })
                 .default_service(web::to(not_found))
         })
         .disable_signals()
@@ -135,9 +154,14 @@ impl Application {
         if settings.serve.workers > 0 {
             server = server.workers(settings.serve.workers);
         }
+        let metrics_server = match (&settings.metrics.address, settings.metrics.enabled) {
+            (Some(address), true) => Some(metrics_listener(address, metrics)?),
+            _ => None,
+        };
         Ok(Self {
             port,
             server: server.run(),
+            metrics_server,
         })
     }
 
@@ -145,21 +169,66 @@ impl Application {
         self.port
     }
 
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    /// The port of the separate metrics listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, port)| *port)
     }
 
-    /// Serves until the server is stopped; a graceful stop lets in-flight requests finish.
+    /// Handles to stop every listener.
+    pub fn handles(&self) -> Vec<ServerHandle> {
+        let mut handles = vec![self.server.handle()];
+        handles.extend(self.metrics_server.as_ref().map(|(s, _)| s.handle()));
+        handles
+    }
+
+    /// Serves until stopped; a graceful stop lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics_server {
+            Some((metrics, _)) => {
+                let (main, metrics) = tokio::join!(self.server, metrics);
+                main.and(metrics)
+            }
+            None => self.server.await,
+        }
     }
 }
 
+/// A listener that serves only `/metrics`, for scraping on a port browsers never reach.
+fn metrics_listener(address: &str, metrics: Arc<Metrics>) -> Result<(Server, u16), StartupError> {
+    let listener = TcpListener::bind(address).map_err(|source| StartupError::Bind {
+        address: address.to_string(),
+        source,
+    })?;
+    let port = listener.local_addr().map_err(StartupError::Server)?.port();
+    let server = HttpServer::new(move || {
+        let metrics = metrics.clone();
+        App::new().route(
+            "/metrics",
+            web::get().to(move || {
+                let body = metrics.render();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                        .body(body)
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(StartupError::Server)?
+    .run();
+    Ok((server, port))
+}
+
 /// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish, then return.
-pub async fn stop_on_signal(handle: ServerHandle) {
+pub async fn stop_on_signal(handles: Vec<ServerHandle>) {
     wait_for_signal().await;
     tracing::info!("shutdown signal received, finishing in-flight requests");
-    handle.stop(true).await;
+    for handle in handles {
+        handle.stop(true).await;
+    }
 }
 
 #[cfg(unix)]

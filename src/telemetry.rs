@@ -3,15 +3,17 @@
 
 use std::time::Instant;
 
-use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{HttpMessage, web};
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::MakeWriterExt;
 
 use crate::config::{LogFormat, LogSettings};
+use crate::metrics::RequestLabels;
+use crate::startup::AppState;
 
 /// Installs the global subscriber. `RUST_LOG`, when set, wins over `log.level`.
 pub fn init(settings: &LogSettings) {
@@ -78,12 +80,28 @@ impl RootSpanBuilder for BridgeRootSpan {
         let _entered = span.enter();
         match outcome {
             Ok(response) => {
-                let elapsed_ms = response
-                    .request()
+                let request = response.request();
+                let elapsed = request
                     .extensions()
                     .get::<StartedAt>()
-                    .map(|s| s.0.elapsed().as_secs_f64() * 1000.0)
+                    .map(|s| s.0.elapsed().as_secs_f64())
                     .unwrap_or_default();
+                let elapsed_ms = elapsed * 1000.0;
+                if let Some(state) = request.app_data::<web::Data<AppState>>() {
+                    let labels = RequestLabels {
+                        route: request
+                            .match_pattern()
+                            .unwrap_or_else(|| "unmatched".into()),
+                        method: request.method().to_string(),
+                        status: response.status().as_u16(),
+                    };
+                    state.metrics.requests.get_or_create(&labels).inc();
+                    state
+                        .metrics
+                        .request_seconds
+                        .get_or_create(&labels)
+                        .observe(elapsed);
+                }
                 tracing::info!(
                     status = response.status().as_u16(),
                     elapsed_ms = format!("{elapsed_ms:.2}"),

@@ -18,7 +18,7 @@ use crate::startup::AppState;
 use crate::subject::subject_for;
 use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
 use crate::upstream::kratos::Identity;
-use decide::{AutoAccept, Lookup, auto_accept, grant_scopes, lookup_plan, scope_description};
+use decide::{Lookup, auto_accept, grant_scopes, lookup_plan, scope_description};
 
 /// Binds consent form tokens to this form.
 const CSRF_PURPOSE: &str = "consent";
@@ -138,7 +138,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     if let Some(reason) = auto_accept(&request, &state.settings.consent.trusted_clients) {
         tracing::info!(outcome = reason.as_str(), client_id = %request.client.client_id, "granting consent without asking");
         // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
-        let _: AutoAccept = reason;
+        state.metrics.consent(reason.as_str());
         let granted = request.requested_scope.clone();
         return accept(&state, &challenge, &request, &identity, granted, false).await;
     }
@@ -244,6 +244,7 @@ pub async fn submit(
 
     let request = state.hydra.get_consent_request(&challenge).await?;
     if !allow {
+        state.metrics.consent("denied");
         tracing::info!(outcome = "denied", client_id = %request.client.client_id, "consent denied by the user");
         let body = Reject {
             error: "access_denied".into(),
@@ -267,6 +268,7 @@ pub async fn submit(
     let remember = form
         .single("remember")?
         .is_some_and(|v| v == "true" || v == "on");
+    state.metrics.consent("granted");
     tracing::info!(outcome = "granted", client_id = %request.client.client_id, granted = granted.len(), remember, "consent granted by the user");
     accept(&state, &challenge, &request, &identity, granted, remember).await
 }

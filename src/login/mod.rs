@@ -10,6 +10,7 @@ use url::Url;
 use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
 use crate::config::join_url;
 use crate::error::AppError;
+use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 use crate::subject::subject_for;
@@ -80,6 +81,13 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
                 client_id = %login_request.client.client_id,
                 "accepting login"
             );
+            state
+                .metrics
+                .logins
+                .get_or_create(&SubjectLabels {
+                    subject_source: subject.kind.as_str(),
+                })
+                .inc();
             let body = accept_body(&session, &subject, &settings.login, now);
             let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
             Ok(Redirect::from_upstream(&redirect_to)?.response())
@@ -93,6 +101,18 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
                 identity_schema: identity_schema.as_deref(),
             };
             let url = kratos_login_url(&state, &challenge, &target, now)?;
+            let kind = if aal2 {
+                "aal2"
+            } else if refresh {
+                "refresh"
+            } else {
+                "login"
+            };
+            state
+                .metrics
+                .reauthentications
+                .get_or_create(&ReauthLabels { kind })
+                .inc();
             tracing::info!(refresh, aal2, "sending browser to Kratos login");
             Ok(Redirect::from_config(url).response())
         }

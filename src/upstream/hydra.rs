@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{Call, UpstreamError, null_as_default, read_json, send};
+use super::{Call, Upstream, UpstreamError, null_as_default};
 use crate::config::{HydraSettings, join_url};
 
 /// How Hydra answered about a flow, beyond plain success.
@@ -162,21 +162,19 @@ struct ErrorBody {
 
 #[derive(Clone)]
 pub struct HydraClient {
-    http: reqwest::Client,
+    upstream: Upstream,
     admin_url: Url,
     headers: HeaderMap,
-    max_body: usize,
 }
 
 const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
 
 impl HydraClient {
-    pub fn new(http: reqwest::Client, settings: &HydraSettings, max_body: usize) -> Self {
+    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Self {
         Self {
-            http,
+            upstream,
             admin_url: settings.admin_url.clone(),
             headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
-            max_body,
         }
     }
 
@@ -200,7 +198,13 @@ impl HydraClient {
     ) -> Result<T, HydraError> {
         let call = Call::new("hydra", operation);
         let url = self.flow_url(flow, None, challenge);
-        let response = send(call, self.http.get(url).headers(self.headers.clone())).await?;
+        let response = self
+            .upstream
+            .send(
+                call,
+                self.upstream.http.get(url).headers(self.headers.clone()),
+            )
+            .await?;
         self.answer(call, flow, response).await
     }
 
@@ -214,8 +218,13 @@ impl HydraClient {
     ) -> Result<String, HydraError> {
         let call = Call::new("hydra", operation);
         let url = self.flow_url(flow, Some(action), challenge);
-        let request = self.http.put(url).headers(self.headers.clone()).json(body);
-        let response = send(call, request).await?;
+        let request = self
+            .upstream
+            .http
+            .put(url)
+            .headers(self.headers.clone())
+            .json(body);
+        let response = self.upstream.send(call, request).await?;
         let answer: RedirectTo = self.answer(call, flow, response).await?;
         Ok(answer.redirect_to)
     }
@@ -229,11 +238,13 @@ impl HydraClient {
     ) -> Result<T, HydraError> {
         let status = response.status();
         match status {
-            StatusCode::OK => Ok(read_json(call, response, self.max_body).await?),
+            StatusCode::OK => Ok(self.upstream.read_json(call, response).await?),
             StatusCode::NOT_FOUND => Err(HydraError::NotFound(flow)),
             // Hydra's expiry is 401 `request_unauthorized`; any other 401 (a wrong API key) is ours to fix.
             StatusCode::UNAUTHORIZED => {
-                let body: ErrorBody = read_json(call, response, self.max_body)
+                let body: ErrorBody = self
+                    .upstream
+                    .read_json(call, response)
                     .await
                     .unwrap_or_default();
                 if body.error == "request_unauthorized" {
@@ -247,14 +258,16 @@ impl HydraClient {
                 }
             }
             StatusCode::GONE => {
-                let answer: RedirectTo = read_json(call, response, self.max_body).await?;
+                let answer: RedirectTo = self.upstream.read_json(call, response).await?;
                 Err(HydraError::AlreadyHandled {
                     flow,
                     redirect_to: answer.redirect_to,
                 })
             }
             s if s.is_client_error() => {
-                let body: ErrorBody = read_json(call, response, self.max_body)
+                let body: ErrorBody = self
+                    .upstream
+                    .read_json(call, response)
                     .await
                     .unwrap_or_default();
                 Err(HydraError::Refused {
@@ -336,7 +349,13 @@ impl HydraClient {
     pub async fn accept_logout_request(&self, challenge: &str) -> Result<String, HydraError> {
         let call = Call::new("hydra", "accept_logout_request");
         let url = self.flow_url("logout", Some("accept"), challenge);
-        let response = send(call, self.http.put(url).headers(self.headers.clone())).await?;
+        let response = self
+            .upstream
+            .send(
+                call,
+                self.upstream.http.put(url).headers(self.headers.clone()),
+            )
+            .await?;
         let answer: RedirectTo = self.answer(call, "logout", response).await?;
         Ok(answer.redirect_to)
     }
@@ -345,7 +364,13 @@ impl HydraClient {
     pub async fn reject_logout_request(&self, challenge: &str) -> Result<(), HydraError> {
         let call = Call::new("hydra", "reject_logout_request");
         let url = self.flow_url("logout", Some("reject"), challenge);
-        let response = send(call, self.http.put(url).headers(self.headers.clone())).await?;
+        let response = self
+            .upstream
+            .send(
+                call,
+                self.upstream.http.put(url).headers(self.headers.clone()),
+            )
+            .await?;
         if response.status() == StatusCode::NO_CONTENT {
             return Ok(());
         }
@@ -355,12 +380,12 @@ impl HydraClient {
     }
 
     pub async fn ready(&self) -> Result<(), UpstreamError> {
-        super::check_ready(
-            &self.http,
-            Call::new("hydra", "health_ready"),
-            &self.admin_url,
-            self.headers.clone(),
-        )
-        .await
+        self.upstream
+            .check_ready(
+                Call::new("hydra", "health_ready"),
+                &self.admin_url,
+                self.headers.clone(),
+            )
+            .await
     }
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use url::Url;
 
-use super::{Call, UpstreamError, null_as_default, read_json, send};
+use super::{Call, Upstream, UpstreamError, null_as_default};
 use crate::config::{KratosSettings, join_url};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -105,18 +105,17 @@ struct KratosErrorInner {
 
 #[derive(Clone)]
 pub struct KratosClient {
-    http: reqwest::Client,
+    upstream: Upstream,
     public_url: Url,
     admin_url: Url,
     admin_headers: HeaderMap,
     cookie_name: String,
-    max_body: usize,
 }
 
 impl KratosClient {
-    pub fn new(http: reqwest::Client, settings: &KratosSettings, max_body: usize) -> Self {
+    pub fn new(upstream: Upstream, settings: &KratosSettings) -> Self {
         Self {
-            http,
+            upstream,
             public_url: settings.public_url.clone(),
             admin_url: settings.admin_url.clone(),
             admin_headers: super::admin_headers(
@@ -124,7 +123,6 @@ impl KratosClient {
                 &settings.admin_headers,
             ),
             cookie_name: settings.session_cookie_name.clone(),
-            max_body,
         }
     }
 
@@ -152,14 +150,15 @@ impl KratosClient {
         };
         let url = join_url(&self.public_url, "/sessions/whoami");
         let request = self
+            .upstream
             .http
             .get(url)
             .header(ACCEPT, "application/json")
             .header(COOKIE, cookie);
-        let response = send(call, request).await?;
+        let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => {
-                let session: Session = read_json(call, response, self.max_body).await?;
+                let session: Session = self.upstream.read_json(call, response).await?;
                 if session.active == Some(false) {
                     return Ok(WhoAmI::NoSession);
                 }
@@ -167,7 +166,9 @@ impl KratosClient {
             }
             StatusCode::UNAUTHORIZED => Ok(WhoAmI::NoSession),
             StatusCode::FORBIDDEN => {
-                let body: KratosErrorBody = read_json(call, response, self.max_body)
+                let body: KratosErrorBody = self
+                    .upstream
+                    .read_json(call, response)
                     .await
                     .unwrap_or_default();
                 if body.error.id == "session_aal2_required" {
@@ -197,14 +198,15 @@ impl KratosClient {
         let mut url = join_url(&self.public_url, "/self-service/logout/browser");
         url.query_pairs_mut().append_pair("return_to", return_to);
         let request = self
+            .upstream
             .http
             .get(url)
             .header(ACCEPT, "application/json")
             .header(COOKIE, cookie);
-        let response = send(call, request).await?;
+        let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => {
-                let flow: LogoutFlow = read_json(call, response, self.max_body).await?;
+                let flow: LogoutFlow = self.upstream.read_json(call, response).await?;
                 Ok(BrowserLogout::Url(flow.logout_url))
             }
             StatusCode::UNAUTHORIZED => Ok(BrowserLogout::NoSession),
@@ -247,10 +249,14 @@ impl KratosClient {
             };
             path.pop_if_empty().extend(segments);
         }
-        let request = self.http.get(url).headers(self.admin_headers.clone());
-        let response = send(call, request).await?;
+        let request = self
+            .upstream
+            .http
+            .get(url)
+            .headers(self.admin_headers.clone());
+        let response = self.upstream.send(call, request).await?;
         match response.status() {
-            StatusCode::OK => Ok(Some(read_json(call, response, self.max_body).await?)),
+            StatusCode::OK => Ok(Some(self.upstream.read_json(call, response).await?)),
             // 400 is Kratos's answer to an empty or malformed id: no such identity either.
             StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST => Ok(None),
             status => Err(call.status(status)),
@@ -258,23 +264,23 @@ impl KratosClient {
     }
 
     pub async fn public_ready(&self) -> Result<(), UpstreamError> {
-        super::check_ready(
-            &self.http,
-            Call::new("kratos", "public_health_ready"),
-            &self.public_url,
-            HeaderMap::new(),
-        )
-        .await
+        self.upstream
+            .check_ready(
+                Call::new("kratos", "public_health_ready"),
+                &self.public_url,
+                HeaderMap::new(),
+            )
+            .await
     }
 
     pub async fn admin_ready(&self) -> Result<(), UpstreamError> {
-        super::check_ready(
-            &self.http,
-            Call::new("kratos", "admin_health_ready"),
-            &self.admin_url,
-            self.admin_headers.clone(),
-        )
-        .await
+        self.upstream
+            .check_ready(
+                Call::new("kratos", "admin_health_ready"),
+                &self.admin_url,
+                self.admin_headers.clone(),
+            )
+            .await
     }
 }
 

@@ -4,13 +4,17 @@ pub mod hydra;
 pub mod kratos;
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
+use tracing::Instrument;
+
 use crate::config::UpstreamSettings;
+use crate::metrics::Metrics;
 
 /// One upstream failure that is not an answer the flow understands. Messages never carry URLs
 /// (they hold challenges) or bodies (they may hold tokens).
@@ -145,76 +149,116 @@ pub fn admin_headers(
     headers
 }
 
-/// Reads at most `limit` bytes of a body; a larger one is an error, never a truncated parse.
-pub async fn read_body(
-    call: Call,
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<Vec<u8>, UpstreamError> {
-    let too_large = || UpstreamError::TooLarge {
-        service: call.service,
-        operation: call.operation,
-        limit,
-    };
-    if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| call.transport(e))? {
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+/// The shared HTTP client with what every upstream call needs: the body cap and the metrics.
+#[derive(Clone)]
+pub struct Upstream {
+    pub http: reqwest::Client,
+    pub max_body: usize,
+    pub metrics: Arc<Metrics>,
 }
 
-/// Reads and decodes a JSON body within the size limit.
-pub async fn read_json<T: DeserializeOwned>(
-    call: Call,
-    response: reqwest::Response,
-    limit: usize,
-) -> Result<T, UpstreamError> {
-    let body = read_body(call, response, limit).await?;
-    serde_json::from_slice(&body).map_err(|e| call.invalid_body(e))
-}
-
-/// Sends a request and maps transport failures.
-pub async fn send(
-    call: Call,
-    request: reqwest::RequestBuilder,
-) -> Result<reqwest::Response, UpstreamError> {
-    let started = std::time::Instant::now();
-    let result = request.send().await;
-    let elapsed_ms = started.elapsed().as_millis() as u64;
+/// The outcome label of a call, for metrics.
+fn outcome(result: &Result<reqwest::Response, UpstreamError>) -> &'static str {
     match result {
-        Ok(response) => {
+        Ok(r) if r.status().is_success() => "ok",
+        Ok(r) if r.status().is_redirection() => "redirect",
+        Ok(r) if r.status().is_client_error() => "http_4xx",
+        Ok(_) => "http_5xx",
+        Err(UpstreamError::Timeout { .. }) => "timeout",
+        Err(_) => "unreachable",
+    }
+}
+
+impl Upstream {
+    pub fn new(http: reqwest::Client, max_body: usize, metrics: Arc<Metrics>) -> Self {
+        Self {
+            http,
+            max_body,
+            metrics,
+        }
+    }
+
+    /// Sends a request inside an `upstream` span, maps transport failures, and counts the call.
+    pub async fn send(
+        &self,
+        call: Call,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, UpstreamError> {
+        let span = tracing::debug_span!(
+            "upstream",
+            target = call.service,
+            operation = call.operation
+        );
+        let started = Instant::now();
+        let result = request
+            .send()
+            .instrument(span.clone())
+            .await
+            .map_err(|e| call.transport(e));
+        let elapsed = started.elapsed();
+        let outcome = outcome(&result);
+        self.metrics
+            .upstream(call.service, call.operation, outcome, elapsed.as_secs_f64());
+        span.in_scope(|| {
             tracing::debug!(
-                service = call.service,
-                operation = call.operation,
-                status = response.status().as_u16(),
-                elapsed_ms,
+                outcome,
+                status = result.as_ref().map(|r| r.status().as_u16()).unwrap_or(0),
+                elapsed_ms = elapsed.as_millis() as u64,
                 "upstream call"
             );
-            Ok(response)
-        }
-        Err(e) => Err(call.transport(e)),
+        });
+        result
     }
-}
 
-/// `GET {base}/health/ready`: ready when it answers 200.
-pub async fn check_ready(
-    http: &reqwest::Client,
-    call: Call,
-    base: &url::Url,
-    headers: HeaderMap,
-) -> Result<(), UpstreamError> {
-    let url = crate::config::join_url(base, "/health/ready");
-    let response = send(call, http.get(url).headers(headers)).await?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(call.status(response.status()))
+    /// Reads at most `max_body` bytes of a body; a larger one is an error, never a truncated parse.
+    pub async fn read_body(
+        &self,
+        call: Call,
+        mut response: reqwest::Response,
+    ) -> Result<Vec<u8>, UpstreamError> {
+        let limit = self.max_body;
+        let too_large = || UpstreamError::TooLarge {
+            service: call.service,
+            operation: call.operation,
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| call.transport(e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    /// Reads and decodes a JSON body within the size limit.
+    pub async fn read_json<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        response: reqwest::Response,
+    ) -> Result<T, UpstreamError> {
+        let body = self.read_body(call, response).await?;
+        serde_json::from_slice(&body).map_err(|e| call.invalid_body(e))
+    }
+
+    /// `GET {base}/health/ready`: ready when it answers 200.
+    pub async fn check_ready(
+        &self,
+        call: Call,
+        base: &url::Url,
+        headers: HeaderMap,
+    ) -> Result<(), UpstreamError> {
+        let url = crate::config::join_url(base, "/health/ready");
+        let response = self.send(call, self.http.get(url).headers(headers)).await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(call.status(response.status()))
+        }
     }
 }
 

@@ -70,6 +70,8 @@ pub struct TestApp {
     /// A client that never follows redirects, so each hop can be checked.
     pub client: reqwest::Client,
     pub config_path: PathBuf,
+    /// The separate metrics listener's port, when `metrics.address` is set.
+    pub metrics_port: Option<u16>,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -122,6 +124,7 @@ pub async fn spawn_app_full(
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
     let settings = Settings::load(&config_path, env).expect("test config loads");
     let app = Application::from_listener(settings, listener).expect("app builds");
+    let metrics_port = app.metrics_port();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -135,6 +138,7 @@ pub async fn spawn_app_full(
         kratos,
         client,
         config_path,
+        metrics_port,
     }
 }
 
