@@ -21,9 +21,20 @@ struct Cli {
     /// Validate the config (file and BRIDGE__* overrides) and exit.
     #[arg(long)]
     check_config: bool,
-    /// GET this URL and exit 0 on a 2xx answer, 1 otherwise: a health check for images without a shell.
-    #[arg(long, value_name = "URL", conflicts_with = "check_config")]
+    /// GET this URL and exit 0 on a 2xx answer, 1 otherwise: a health check for images without a
+    /// shell. Without a URL: this instance's own /health/alive, from the config's host and port.
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "", conflicts_with = "check_config")]
     probe: Option<String>,
+}
+
+/// `http://{host}:{port}/health/alive` of the configured listener (a wildcard host means loopback).
+fn own_health_url(settings: &Settings) -> String {
+    let host = match settings.serve.host.as_str() {
+        "0.0.0.0" | "" => "127.0.0.1",
+        "::" | "[::]" => "[::1]",
+        other => other,
+    };
+    format!("http://{host}:{}/health/alive", settings.serve.port)
 }
 
 fn probe(url: &str) -> ExitCode {
@@ -61,7 +72,7 @@ fn probe(url: &str) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(url) = &cli.probe {
+    if let Some(url) = cli.probe.as_deref().filter(|u| !u.is_empty()) {
         return probe(url);
     }
     let Some(config) = cli.config else {
@@ -75,6 +86,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if cli.probe.is_some() {
+        return probe(&own_health_url(&settings));
+    }
     if cli.check_config {
         println!("config {} is valid", config.display());
         return ExitCode::SUCCESS;
