@@ -172,6 +172,9 @@ pub struct LoginSettings {
     /// Seconds a re-authentication round trip through Kratos may take.
     #[serde(default = "default_reauth_ttl")]
     pub reauth_ttl_secs: u64,
+    /// How far Kratos's clock may run behind the bridge's when judging whether a login is fresh.
+    #[serde(default = "default_clock_skew")]
+    pub clock_skew_secs: u64,
     /// Longest challenge accepted (Hydra v2.2+ challenges are 1 kB and more).
     #[serde(default = "default_challenge_max")]
     pub challenge_max_bytes: usize,
@@ -184,6 +187,7 @@ impl Default for LoginSettings {
             remember_for: None,
             reauthenticate: Reauthenticate::default(),
             reauth_ttl_secs: default_reauth_ttl(),
+            clock_skew_secs: default_clock_skew(),
             challenge_max_bytes: default_challenge_max(),
         }
     }
@@ -378,6 +382,9 @@ fn default_true() -> bool {
 fn default_reauth_ttl() -> u64 {
     30 * 60
 }
+fn default_clock_skew() -> u64 {
+    5
+}
 fn default_challenge_max() -> usize {
     64 * 1024
 }
@@ -570,6 +577,12 @@ impl Settings {
             return Err((
                 "login.challenge_max_bytes",
                 "must be at least 64 (Hydra v2.2+ challenges are 1 kB and more)".into(),
+            ));
+        }
+        if self.login.clock_skew_secs > 300 {
+            return Err((
+                "login.clock_skew_secs",
+                "must be at most 300; fix the clocks instead".into(),
             ));
         }
         if self.login.reauth_ttl_secs == 0 {

@@ -91,20 +91,16 @@ pub fn verify(
 }
 
 /// Whether a form post comes from our own pages: `Origin` when the browser sends it, else
-/// `Sec-Fetch-Site`. A request with neither (old browsers, non-browser clients) still needs the token
-/// and cookie to pass.
+/// `Sec-Fetch-Site`. Every current browser sends one of them on a form post; a post with neither is
+/// refused.
 ///
 /// Browsers send `Origin: null` on every form post from a page with `Referrer-Policy: no-referrer`
-/// (ours), so `null` defers to `Sec-Fetch-Site`, and counts as foreign when that is absent too.
+/// (ours), so `null` defers to `Sec-Fetch-Site`.
 pub fn same_origin(origin: Option<&str>, sec_fetch_site: Option<&str>, base_url: &Url) -> bool {
-    let origin = origin.map(str::trim);
-    if let Some(origin) = origin.filter(|o| *o != "null") {
+    if let Some(origin) = origin.map(str::trim).filter(|o| *o != "null") {
         return Url::parse(origin).is_ok_and(|o| o.origin() == base_url.origin());
     }
-    match sec_fetch_site {
-        Some(site) => site == "same-origin",
-        None => origin.is_none(),
-    }
+    sec_fetch_site == Some("same-origin")
 }
 
 /// Reads an `application/x-www-form-urlencoded` body of at most `serve.max_form_bytes`.
@@ -155,6 +151,6 @@ mod tests {
         assert!(same_origin(None, Some("same-origin"), &base));
         assert!(!same_origin(None, Some("cross-site"), &base));
         assert!(!same_origin(None, Some("same-site"), &base));
-        assert!(same_origin(None, None, &base));
+        assert!(!same_origin(None, None, &base));
     }
 }

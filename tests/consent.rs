@@ -415,6 +415,19 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
                 .contains("This form has expired")
         );
     }
+    // Neither Origin nor Sec-Fetch-Site: no browser posts like that.
+    let response = post(
+        &app,
+        &[
+            ("consent_challenge", &challenge),
+            ("csrf_token", &page.csrf_token),
+            ("action", "allow"),
+        ],
+        Some(&page.cookie),
+        None,
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 403);
     // Sec-Fetch-Site tells a cross-site post when Origin is absent.
     let response = app
         .client

@@ -546,6 +546,28 @@ async fn whoami_aal2_required_sends_the_browser_to_step_up() {
 }
 
 #[tokio::test]
+async fn a_step_up_does_not_skip_prompt_login() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 7_200);
+    app.kratos.require_aal2(&token);
+    let cookie = session_cookie(&token);
+    let challenge = app.hydra.add_login(LoginSpec {
+        auth_query: "prompt=login".into(),
+        ..LoginSpec::default()
+    });
+    let first = app.login(&challenge, Some(&token)).await;
+    let to = location(&first);
+    assert_eq!(query_param(&to, "aal").as_deref(), Some("aal2"));
+    assert_eq!(query_param(&to, "refresh").as_deref(), Some("true"));
+    let kratos = app.follow(&to, Some(&cookie)).await;
+    let done = app.follow(&location(&kratos), Some(&cookie)).await;
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(accepted_body(&app, &challenge)["acr"], "aal2");
+}
+
+#[tokio::test]
 async fn full_chain_from_no_session_to_hydra() {
     let app = spawn_app_with(
         HydraVersion::Strict,

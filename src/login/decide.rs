@@ -108,6 +108,8 @@ pub struct LoginFacts<'a> {
     pub reauth: Option<&'a Reauth>,
     pub policy: Reauthenticate,
     pub now: OffsetDateTime,
+    /// How far Kratos's clock may run behind the bridge's when judging a fresh login.
+    pub clock_skew_ms: i64,
 }
 
 pub fn decide(facts: &LoginFacts<'_>) -> Decision {
@@ -124,12 +126,14 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
                 }
             };
         }
+        // Kratos hides the session until a second factor is given, so its age is unknown: a request
+        // that demands a recent login gets a refresh together with the step-up.
         SessionState::Aal2Required => {
             return if facts.reauth.is_some_and(|r| r.aal >= 2) {
                 Decision::ReauthIncomplete
             } else {
                 Decision::Authenticate {
-                    refresh: false,
+                    refresh: demands_refresh(facts, None),
                     aal2: true,
                 }
             };
@@ -144,13 +148,30 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
         return Decision::Accept;
     }
     if let Some(reauth) = facts.reauth {
-        let fresh =
-            !reauth.refresh || authenticated_at.is_some_and(|t| unix_ms(t) > reauth.issued_at_ms);
+        // A small allowance for Kratos's clock running behind the bridge's.
+        let fresh = !reauth.refresh
+            || authenticated_at
+                .is_some_and(|t| unix_ms(t) + facts.clock_skew_ms > reauth.issued_at_ms);
         return if fresh && aal >= reauth.aal {
             Decision::Accept
         } else {
             Decision::ReauthIncomplete
         };
+    }
+    let refresh = demands_refresh(facts, authenticated_at);
+    let aal2 = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
+    if refresh || aal2 {
+        Decision::Authenticate { refresh, aal2 }
+    } else {
+        Decision::Accept
+    }
+}
+
+/// Whether a non-skipped login must be fresh: the policy, `prompt=login`, or `max_age` older than the
+/// session (or a session whose age is unknown).
+fn demands_refresh(facts: &LoginFacts<'_>, authenticated_at: Option<OffsetDateTime>) -> bool {
+    if facts.skip {
+        return false;
     }
     let too_old = facts
         .params
@@ -159,13 +180,7 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
             Some(t) => (facts.now - t).whole_milliseconds() > i128::from(max_age) * 1000,
             None => true,
         });
-    let refresh = facts.policy == Reauthenticate::Always || facts.params.prompt_login || too_old;
-    let aal2 = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
-    if refresh || aal2 {
-        Decision::Authenticate { refresh, aal2 }
-    } else {
-        Decision::Accept
-    }
+    facts.policy == Reauthenticate::Always || facts.params.prompt_login || too_old
 }
 
 pub fn unix_ms(t: OffsetDateTime) -> i64 {
@@ -238,6 +253,7 @@ mod tests {
             reauth,
             policy: Reauthenticate::WhenRequired,
             now: now(),
+            clock_skew_ms: 0,
         }
     }
 
@@ -384,6 +400,62 @@ mod tests {
     }
 
     #[test]
+    fn a_step_up_also_refreshes_when_the_request_demands_a_recent_login() {
+        let s = SessionState::Aal2Required;
+        for p in [
+            AuthParams {
+                prompt_login: true,
+                ..Default::default()
+            },
+            AuthParams {
+                max_age: Some(3600),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(
+                decide(&facts(false, &p, &s, None)),
+                Decision::Authenticate {
+                    refresh: true,
+                    aal2: true
+                }
+            );
+            assert_eq!(
+                decide(&facts(true, &p, &s, None)),
+                Decision::Authenticate {
+                    refresh: false,
+                    aal2: true
+                }
+            );
+        }
+        let plain = AuthParams::default();
+        assert_eq!(
+            decide(&facts(false, &plain, &s, None)),
+            Decision::Authenticate {
+                refresh: false,
+                aal2: true
+            }
+        );
+    }
+
+    #[test]
+    fn clock_skew_allowance() {
+        let p = AuthParams {
+            prompt_login: true,
+            ..Default::default()
+        };
+        let r = Reauth {
+            issued_at_ms: unix_ms(now()),
+            refresh: true,
+            aal: 1,
+        };
+        let just_before = active(2, 1);
+        let mut f = facts(false, &p, &just_before, Some(&r));
+        assert_eq!(decide(&f), Decision::ReauthIncomplete);
+        f.clock_skew_ms = 5_000;
+        assert_eq!(decide(&f), Decision::Accept);
+    }
+
+    #[test]
     fn reauth_token_accepts_only_fresh_sessions() {
         let p = AuthParams {
             prompt_login: true,
@@ -455,7 +527,7 @@ mod tests {
                                                   token_refresh in any::<bool>(), token_aal in 1u8..3) {
             let reauth = token_age.map(|a| Reauth { issued_at_ms: unix_ms(now() - Duration::seconds(a)), refresh: token_refresh, aal: token_aal });
             let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(),
-                policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now() };
+                policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0 };
             let d = decide(&f);
             if d == Decision::Accept {
                 let SessionState::Active { authenticated_at, aal } = &s else { return Err(TestCaseError::fail("accepted without a session")) };
@@ -477,17 +549,38 @@ mod tests {
             }
         }
 
+        /// A redirect to Kratos asks for everything the request demands: whenever a non-skipped login
+        /// must be recent, the redirect refreshes (or starts from no session, which is fresh anyway).
+        #[test]
+        fn redirects_ask_for_a_fresh_login_when_one_is_demanded(skip in any::<bool>(), p in params(), s in session_state(), always in any::<bool>()) {
+            let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
+            let f = LoginFacts { skip, params: &p, session: &s, reauth: None, policy, now: now(), clock_skew_ms: 0 };
+            if let Decision::Authenticate { refresh, aal2 } = decide(&f) {
+                let age_ok = match &s {
+                    SessionState::Active { authenticated_at: Some(t), .. } => p.max_age.is_none_or(|m| (now() - *t).whole_milliseconds() <= i128::from(m) * 1000),
+                    _ => p.max_age.is_none(),
+                };
+                let demanded = !skip && (always || p.prompt_login || !age_ok);
+                if demanded && s != SessionState::None {
+                    prop_assert!(refresh, "{:?} {:?} skip={} always={}", s, p, skip, always);
+                }
+                if s == SessionState::Aal2Required {
+                    prop_assert!(aal2);
+                }
+            }
+        }
+
         /// Liveness: after the bridge sends the browser to Kratos, a session that did what was asked
         /// is accepted on return, so the flow converges instead of looping.
         #[test]
         fn completing_what_was_asked_is_accepted(p in params(), s in session_state(), always in any::<bool>()) {
             let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-            let f = LoginFacts { skip: false, params: &p, session: &s, reauth: None, policy, now: now() };
+            let f = LoginFacts { skip: false, params: &p, session: &s, reauth: None, policy, now: now(), clock_skew_ms: 0 };
             if let Decision::Authenticate { refresh, aal2 } = decide(&f) {
                 let asked = Reauth { issued_at_ms: unix_ms(now()), refresh: refresh || s == SessionState::None, aal: if aal2 { 2 } else { 1 } };
                 let later = now() + Duration::seconds(20);
                 let done = SessionState::Active { authenticated_at: Some(later), aal: asked.aal.max(1) };
-                let back = LoginFacts { skip: false, params: &p, session: &done, reauth: Some(&asked), policy, now: later };
+                let back = LoginFacts { skip: false, params: &p, session: &done, reauth: Some(&asked), policy, now: later, clock_skew_ms: 0 };
                 prop_assert_eq!(decide(&back), Decision::Accept);
             }
         }

@@ -64,6 +64,7 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         reauth: reauth.as_ref(),
         policy: settings.login.reauthenticate,
         now,
+        clock_skew_ms: settings.login.clock_skew_secs as i64 * 1000,
     });
     tracing::debug!(skip = login_request.skip, ?decision, "login decision");
 
