@@ -13,8 +13,9 @@ use crate::login::session_cookie;
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
+use crate::subject::subject_for;
 use crate::upstream::hydra::LogoutRequest;
-use crate::upstream::kratos::BrowserLogout;
+use crate::upstream::kratos::{BrowserLogout, WhoAmI};
 
 const CSRF_PURPOSE: &str = "logout";
 
@@ -41,7 +42,9 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let query = QueryParams::parse(req.query_string());
     let challenge = challenge_from(query.single("logout_challenge")?, &state)?;
     let request = state.hydra.get_logout_request(&challenge).await?;
-    if !needs_confirmation(&request, &state.settings.logout) {
+    if !needs_confirmation(&request, &state.settings.logout)
+        && !session_of_someone_else(&req, &state, &request).await?
+    {
         return complete(&req, &state, &challenge).await;
     }
     let csrf = csrf::issue(&req, &state, CSRF_PURPOSE, &challenge)?;
@@ -107,6 +110,47 @@ pub async fn submit(
     ))
 }
 
+/// Whether the browser is signed in to Kratos as someone other than the logout's subject. A link to
+/// someone else's logout must not end this browser's session without asking (forced logout).
+async fn session_of_someone_else(
+    req: &HttpRequest,
+    state: &AppState,
+    request: &LogoutRequest,
+) -> Result<bool, AppError> {
+    let Some(cookie) = session_cookie(req, state.kratos.cookie_name()) else {
+        return Ok(false);
+    };
+    Ok(match state.kratos.whoami(Some(cookie)).await? {
+        WhoAmI::NoSession => false,
+        // The session's identity is hidden until a second factor; ask rather than guess.
+        WhoAmI::Aal2Required => true,
+        WhoAmI::Active(session) => {
+            let subject = subject_for(
+                state.settings.oauth2_provider.subject_source(),
+                &session.identity.id,
+                session.identity.external_id.as_deref(),
+            );
+            subject.map_or(true, |s| s.value != request.subject)
+        }
+    })
+}
+
+/// Ends the browser's Kratos session through the admin API, when the browser flow could not.
+async fn revoke_server_side(state: &AppState, cookie: Option<&str>) {
+    let session = match state.kratos.whoami(cookie).await {
+        Ok(WhoAmI::Active(session)) => session,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot find the Kratos session to revoke");
+            return;
+        }
+    };
+    match state.kratos.revoke_session(&session.id).await {
+        Ok(()) => tracing::info!("Kratos session revoked through the admin API"),
+        Err(e) => tracing::error!(error = %e, "revoking the Kratos session failed"),
+    }
+}
+
 /// Accepts the logout at Hydra, then ends the Kratos session in the browser: Kratos's logout URL
 /// (opened by the browser, so its token meets its cookie) returns to Hydra's `redirect_to`.
 async fn complete(
@@ -131,10 +175,11 @@ async fn complete(
             Ok(hydra_next.response())
         }
         Err(e) => {
-            // Hydra's logout must still complete; with urls.identity_provider set Hydra also revokes
-            // the Kratos session itself.
-            tracing::error!(error = %e, "Kratos browser logout failed; completing Hydra's logout only \
-                (is Hydra's public URL in Kratos's selfservice.allowed_return_urls?)");
+            // Hydra's logout must still complete, and the Kratos session must still end: revoke it
+            // through the admin API instead (the browser keeps a cookie Kratos no longer honours).
+            tracing::error!(error = %e, "Kratos browser logout failed (is Hydra's public URL in \
+                Kratos's selfservice.allowed_return_urls?); revoking the session server-side");
+            revoke_server_side(state, cookie).await;
             Ok(hydra_next.response())
         }
     }

@@ -546,6 +546,58 @@ async fn whoami_aal2_required_sends_the_browser_to_step_up() {
 }
 
 #[tokio::test]
+async fn a_custom_session_cookie_name_is_honoured() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[(
+            "BRIDGE__KRATOS__SESSION_COOKIE_NAME",
+            "ory_session_projectslug",
+        )],
+    )
+    .await;
+    app.kratos.set_cookie_name("ory_session_projectslug");
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    // The default name no longer counts.
+    let response = app.login(&challenge, Some(&token)).await;
+    assert!(
+        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
+    );
+    let cookie = format!("ory_session_projectslug={token}");
+    let response = app
+        .get(
+            &format!("/login?login_challenge={}", encode(&challenge)),
+            Some(&cookie),
+        )
+        .await;
+    assert!(location(&response).contains("login_verifier="));
+    assert_eq!(
+        app.kratos.whoami_calls().last().unwrap().cookie.as_deref(),
+        Some(cookie.as_str())
+    );
+}
+
+#[tokio::test]
+async fn an_inactive_identity_has_no_session() {
+    let app = spawn_app().await;
+    let mut identity = IdentitySpec::new(IDENTITY_ID, None);
+    identity.state = "inactive";
+    let token = app.kratos.add_session(identity, 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec {
+        skip: true,
+        subject: IDENTITY_ID.into(),
+        ..LoginSpec::default()
+    });
+    let response = app.login(&challenge, Some(&token)).await;
+    assert!(
+        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
+    );
+    assert!(app.hydra.accepted_logins().is_empty());
+}
+
+#[tokio::test]
 async fn a_step_up_does_not_skip_prompt_login() {
     let app = spawn_app().await;
     let token = app

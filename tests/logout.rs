@@ -180,10 +180,12 @@ async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
     let skip = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
         client: client("Acme", true),
         ..Default::default()
     });
     let rp = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
         rp_initiated: true,
         client: client("Acme", false),
         ..Default::default()
@@ -396,13 +398,14 @@ async fn hydra_answers_map_to_pages() {
 }
 
 #[tokio::test]
-async fn a_kratos_that_refuses_the_return_url_still_lets_hydra_finish() {
+async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
     let app = spawn_app().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
-    app.kratos.set_fault(Some(Fault::Status(400)));
+    app.kratos.set_logout_fault(Some(Fault::Status(400)));
     let challenge = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
         client: client("Acme", true),
         ..Default::default()
     });
@@ -414,4 +417,33 @@ async fn a_kratos_that_refuses_the_return_url_still_lets_hydra_finish() {
         .await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with(&hydra_logout_url(&app)));
+    assert!(
+        app.kratos.session(&token).is_none(),
+        "revoked through the admin API"
+    );
+    assert!(
+        app.kratos
+            .admin_calls()
+            .iter()
+            .any(|c| c.starts_with("DELETE /admin/sessions/"))
+    );
+}
+
+#[tokio::test]
+async fn a_logout_link_for_someone_else_does_not_log_this_browser_out_unasked() {
+    let app = spawn_app().await;
+    // The victim's browser is signed in as IDENTITY_ID; the link is the attacker's own logout.
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        subject: "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
+        rp_initiated: true,
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, Some(&token)).await;
+    assert!(page.html.contains("Log out of Acme?"));
+    assert!(app.hydra.accepted_logouts().is_empty());
+    assert!(app.kratos.session(&token).is_some());
 }

@@ -214,6 +214,29 @@ impl KratosClient {
         }
     }
 
+    /// `DELETE {admin}/admin/sessions/{id}`: revokes one session. 404 means it is gone already.
+    pub async fn revoke_session(&self, session_id: &str) -> Result<(), UpstreamError> {
+        let call = Call::new("kratos", "disable_session");
+        let mut url = self.admin_url.clone();
+        {
+            let Ok(mut path) = url.path_segments_mut() else {
+                return Err(call.invalid_body("the admin URL cannot take a path"));
+            };
+            path.pop_if_empty()
+                .extend(["admin", "sessions", session_id]);
+        }
+        let request = self
+            .upstream
+            .http
+            .delete(url)
+            .headers(self.admin_headers.clone());
+        let response = self.upstream.send(call, request).await?;
+        match response.status() {
+            StatusCode::NO_CONTENT | StatusCode::OK | StatusCode::NOT_FOUND => Ok(()),
+            status => Err(call.status(status)),
+        }
+    }
+
     /// `GET {admin}/admin/identities/{id}`; `None` when Kratos knows no such identity.
     pub async fn identity_by_id(&self, id: &str) -> Result<Option<Identity>, UpstreamError> {
         self.admin_identity(

@@ -306,8 +306,13 @@ impl FakeHydra {
         challenge
     }
 
+    /// Only the stateless challenges of newer Hydra expire (401); released Hydra's do not.
     pub fn expire_logout(&self, challenge: &str) {
         if let Some(flow) = self.lock().logouts.get_mut(challenge) {
+            assert!(
+                flow.spec.aead_challenge,
+                "released Hydra's logout requests do not expire"
+            );
             flow.state = FlowState::Expired;
         }
     }
@@ -689,6 +694,13 @@ async fn reject_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared
     let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
         return not_found_body();
     };
+    if let FlowState::Expired = flow.state {
+        return error(
+            401,
+            "request_unauthorized",
+            "The login request has expired, please try again.",
+        );
+    }
     data.lock()
         .rejected_logins
         .push((challenge, Value::Object(map.clone())));
@@ -841,6 +853,13 @@ async fn reject_consent(
     let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
         return not_found_body();
     };
+    if let FlowState::Expired = flow.state {
+        return error(
+            401,
+            "request_unauthorized",
+            "The consent request has expired, please try again.",
+        );
+    }
     data.lock()
         .rejected_consents
         .push((challenge, Value::Object(map.clone())));
@@ -920,7 +939,11 @@ async fn accept_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpRespons
             "The logout request has expired, please try the flow again.",
         );
     }
-    flow.state = FlowState::Handled;
+    // Released Hydra (UUID challenges) answers a completed logout with 410; the stateless challenges
+    // of newer Hydra stay decodable after accept.
+    if !flow.spec.aead_challenge {
+        flow.state = FlowState::Handled;
+    }
     state.accepted_logouts.push(challenge.clone());
     HttpResponse::Ok().json(json!({
         "redirect_to": format!("{public}/oauth2/sessions/logout?logout_verifier=v{}", challenge.len())

@@ -55,8 +55,10 @@ pub struct WhoamiCall {
     pub header_names: Vec<String>,
 }
 
-#[derive(Default)]
 struct State {
+    cookie_name: String,
+    /// A fault for the browser logout endpoint only.
+    logout_fault: Option<Fault>,
     identities: HashMap<String, IdentitySpec>,
     /// Emulates Kratos before v25.4: no lookup by external_id.
     no_external_lookup: bool,
@@ -72,6 +74,28 @@ struct State {
     lazy_refresh: bool,
     fault: Option<Fault>,
     counter: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            cookie_name: COOKIE_NAME.into(),
+            logout_fault: None,
+            identities: HashMap::new(),
+            no_external_lookup: false,
+            admin_calls: Vec::new(),
+            logout_browser_calls: Vec::new(),
+            logout_tokens: HashMap::new(),
+            sessions: HashMap::new(),
+            whoami_calls: Vec::new(),
+            login_browser_queries: Vec::new(),
+            allowed_return_urls: Vec::new(),
+            next_login: None,
+            lazy_refresh: false,
+            fault: None,
+            counter: 0,
+        }
+    }
 }
 
 pub struct FakeKratos {
@@ -102,6 +126,7 @@ impl FakeKratos {
                     web::get().to(identity_by_external),
                 )
                 .route("/admin/identities/{id}", web::get().to(identity_by_id))
+                .route("/admin/sessions/{id}", web::delete().to(revoke_session))
                 .default_service(web::to(not_found))
         })
         .workers(1)
@@ -169,6 +194,15 @@ impl FakeKratos {
         self.lock().admin_calls.clone()
     }
 
+    /// Kratos's `session.cookie.name`.
+    pub fn set_cookie_name(&self, name: &str) {
+        self.lock().cookie_name = name.into();
+    }
+
+    pub fn set_logout_fault(&self, fault: Option<Fault>) {
+        self.lock().logout_fault = fault;
+    }
+
     pub fn require_aal2(&self, token: &str) {
         if let Some(s) = self.lock().sessions.get_mut(token) {
             s.aal2_required = true;
@@ -215,11 +249,21 @@ fn lock(data: &Shared) -> std::sync::MutexGuard<'_, State> {
     data.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Kratos's session cookie name; read before any other lock is taken (the mutex is not re-entrant).
+fn cookie_name(data: &Shared) -> String {
+    lock(data).cookie_name.clone()
+}
+
 fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap()
 }
 
 pub fn identity_json(identity: &IdentitySpec) -> Value {
+    // Kratos keeps a verifiable address per email trait marked as one; verified here.
+    let addresses: Vec<Value> = identity.traits.get("email").and_then(Value::as_str).map(|email| json!({
+        "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": email.to_lowercase(), "verified": true,
+        "via": "email", "status": "completed", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+    })).into_iter().collect();
     let mut json = json!({
         "id": identity.id,
         "schema_id": identity.schema_id,
@@ -227,10 +271,7 @@ pub fn identity_json(identity: &IdentitySpec) -> Value {
         "state": identity.state,
         "state_changed_at": "2026-01-01T00:00:00Z",
         "traits": identity.traits,
-        "verifiable_addresses": [{
-            "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": "ada@example.com", "verified": true,
-            "via": "email", "status": "completed", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
-        }],
+        "verifiable_addresses": addresses,
         "recovery_addresses": [],
         "metadata_public": identity.metadata_public,
         "created_at": "2026-01-01T00:00:00Z",
@@ -323,10 +364,14 @@ async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
         .get("x-session-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-        .or_else(|| cookie_value(&req, COOKIE_NAME));
+        .or_else(|| cookie_value(&req, &cookie_name(&data)));
     let Some(session) = token.and_then(|t| lock(&data).sessions.get(&t).cloned()) else {
         return unauthorized();
     };
+    // Kratos answers 401 for the sessions of an inactive identity.
+    if session.identity.state != "active" {
+        return unauthorized();
+    }
     if session.aal2_required {
         return HttpResponse::Forbidden().json(json!({
             "error": {
@@ -376,7 +421,7 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     }
     let refresh = params.get("refresh").is_some_and(|v| v == "true");
     let aal2 = params.get("aal").is_some_and(|v| v == "aal2");
-    let existing = cookie_value(&req, COOKIE_NAME)
+    let existing = cookie_value(&req, &cookie_name(&data))
         .and_then(|t| lock(&data).sessions.get(&t).cloned().map(|s| (t, s)));
     if aal2 && existing.is_none() {
         return flow_error(
@@ -432,7 +477,10 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
         .insert_header(("Location", return_to))
         .insert_header((
             "Set-Cookie",
-            format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax"),
+            format!(
+                "{}={token}; Path=/; HttpOnly; SameSite=Lax",
+                state.cookie_name
+            ),
         ))
         .finish()
 }
@@ -506,7 +554,7 @@ async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let fault = {
         let mut state = lock(&data);
         state.logout_browser_calls.push((cookie, accept.clone()));
-        state.fault.clone()
+        state.logout_fault.clone().or(state.fault.clone())
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -518,7 +566,7 @@ async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
         url::form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
             .collect();
-    let token = cookie_value(&req, COOKIE_NAME);
+    let token = cookie_value(&req, &cookie_name(&data));
     let session = token
         .as_ref()
         .and_then(|t| lock(&data).sessions.get(t).cloned());
@@ -558,7 +606,7 @@ async fn logout_with_token(req: HttpRequest, data: Shared) -> HttpResponse {
         url::form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
             .collect();
-    let cookie = cookie_value(&req, COOKIE_NAME);
+    let cookie = cookie_value(&req, &cookie_name(&data));
     let mut state = lock(&data);
     let bound = params
         .get("token")
@@ -570,9 +618,38 @@ async fn logout_with_token(req: HttpRequest, data: Shared) -> HttpResponse {
             let to = params.get("return_to").cloned().unwrap_or_else(|| "http://kratos.test/".into());
             HttpResponse::SeeOther()
                 .insert_header(("Location", to))
-                .insert_header(("Set-Cookie", format!("{COOKIE_NAME}=; Path=/; Max-Age=0")))
+                .insert_header(("Set-Cookie", format!("{}=; Path=/; Max-Age=0", state.cookie_name)))
                 .finish()
         }
         _ => HttpResponse::Forbidden().json(json!({ "error": { "code": 403, "status": "Forbidden", "reason": "Unable to log out because the logout token in the URL query does not match the session cookie." }})),
+    }
+}
+
+/// `DELETE /admin/sessions/{id}`: 204, 404 for an unknown session, 400 for a malformed id.
+async fn revoke_session(req: HttpRequest, path: web::Path<String>, data: Shared) -> HttpResponse {
+    let fault = {
+        let mut state = lock(&data);
+        state.admin_calls.push(format!("DELETE {}", req.path()));
+        state.fault.clone()
+    };
+    if let Some(r) = super::fault_response(fault).await {
+        return r;
+    }
+    let id = path.into_inner();
+    if id.len() != 36 {
+        return flow_error("bad_request", "the session id must be a UUID");
+    }
+    let mut state = lock(&data);
+    let token = state
+        .sessions
+        .iter()
+        .find(|(_, s)| s.id == id)
+        .map(|(t, _)| t.clone());
+    match token {
+        Some(token) => {
+            state.sessions.remove(&token);
+            HttpResponse::NoContent().finish()
+        }
+        None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }})),
     }
 }
