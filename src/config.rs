@@ -87,6 +87,9 @@ pub struct ServeSettings {
     /// Worker threads; 0 means one per CPU core.
     #[serde(default)]
     pub workers: usize,
+    /// The longest a browser waits for an answer, however many upstream calls it takes (504 after).
+    #[serde(default = "default_total_timeout")]
+    pub request_timeout_ms: u64,
     /// Seconds a page's form (consent, logout confirmation) stays valid.
     #[serde(default = "default_form_ttl")]
     pub form_ttl_secs: u64,
@@ -391,6 +394,9 @@ fn default_challenge_max() -> usize {
 fn default_consent_remember_for() -> u64 {
     30 * 24 * 3600
 }
+fn default_total_timeout() -> u64 {
+    15_000
+}
 fn default_form_ttl() -> u64 {
     3600
 }
@@ -587,6 +593,9 @@ impl Settings {
         }
         if self.login.reauth_ttl_secs == 0 {
             return Err(("login.reauth_ttl_secs", "must be greater than 0".into()));
+        }
+        if self.serve.request_timeout_ms == 0 {
+            return Err(("serve.request_timeout_ms", "must be greater than 0".into()));
         }
         if self.upstream.connect_timeout_ms == 0 || self.upstream.request_timeout_ms == 0 {
             return Err((

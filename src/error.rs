@@ -30,12 +30,26 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("the request body is too large")]
     PayloadTooLarge,
+    #[error("no answer within serve.request_timeout_ms")]
+    Deadline,
     #[error("no such page")]
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Bounds a whole answer to a browser, however many upstream calls it takes: past
+/// `serve.request_timeout_ms` the work is dropped and the browser gets the 504 page.
+pub async fn within_deadline(
+    settings: &crate::config::Settings,
+    work: impl std::future::Future<Output = Result<HttpResponse, AppError>>,
+) -> Result<HttpResponse, AppError> {
+    let limit = std::time::Duration::from_millis(settings.serve.request_timeout_ms);
+    tokio::time::timeout(limit, work)
+        .await
+        .unwrap_or(Err(AppError::Deadline))
 }
 
 impl AppError {
@@ -67,10 +81,11 @@ impl ResponseError for AppError {
                 StatusCode::BAD_GATEWAY
             }
             AppError::Hydra(HydraError::Upstream(e)) | AppError::Upstream(e) => gateway_status(e),
+            AppError::Deadline => StatusCode::GATEWAY_TIMEOUT,
             AppError::NoExternalId | AppError::Csrf(_) => StatusCode::FORBIDDEN,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::ReauthIncomplete { .. } => StatusCode::UNAUTHORIZED,
+            AppError::ReauthIncomplete { .. } => StatusCode::FORBIDDEN,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -154,6 +169,13 @@ impl ResponseError for AppError {
                 status,
                 "Method not allowed",
                 "This page cannot be used that way.",
+                None,
+                None,
+            ),
+            AppError::Deadline => pages::message(
+                status,
+                "Sign-in is taking too long",
+                "A service the sign-in depends on did not answer in time. Please try again in a moment.",
                 None,
                 None,
             ),

@@ -8,7 +8,7 @@ use askama::Template;
 use crate::challenge::{QueryParams, validate_challenge};
 use crate::config::LogoutSettings;
 use crate::csrf;
-use crate::error::AppError;
+use crate::error::{AppError, within_deadline};
 use crate::login::session_cookie;
 use crate::pages;
 use crate::redirect::Redirect;
@@ -39,15 +39,19 @@ fn challenge_from(value: Option<&str>, state: &AppState) -> Result<String, AppEr
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    within_deadline(&state.settings, show_within(&req, &state)).await
+}
+
+async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
     let query = QueryParams::parse(req.query_string());
-    let challenge = challenge_from(query.single("logout_challenge")?, &state)?;
+    let challenge = challenge_from(query.single("logout_challenge")?, state)?;
     let request = state.hydra.get_logout_request(&challenge).await?;
     if !needs_confirmation(&request, &state.settings.logout)
-        && !session_of_someone_else(&req, &state, &request).await?
+        && !session_of_someone_else(req, state, &request).await?
     {
-        return complete(&req, &state, &challenge).await;
+        return complete(req, state, &challenge).await;
     }
-    let csrf = csrf::issue(&req, &state, CSRF_PURPOSE, &challenge)?;
+    let csrf = csrf::issue(req, state, CSRF_PURPOSE, &challenge)?;
     let client_name = request
         .client
         .as_ref()
@@ -82,18 +86,26 @@ pub async fn submit(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let form = csrf::read_form(&req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = challenge_from(form.single("logout_challenge")?, &state)?;
+    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
+}
+
+async fn submit_within(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
+    let form = csrf::read_form(req, payload, state.settings.serve.max_form_bytes).await?;
+    let challenge = challenge_from(form.single("logout_challenge")?, state)?;
     let confirmed = form.choice("action", "logout", "cancel")?;
     csrf::verify(
-        &req,
-        &state,
+        req,
+        state,
         CSRF_PURPOSE,
         &challenge,
         form.single("csrf_token")?,
     )?;
     if confirmed {
-        return complete(&req, &state, &challenge).await;
+        return complete(req, state, &challenge).await;
     }
     state.hydra.reject_logout_request(&challenge).await?;
     tracing::info!("logout cancelled by the user");

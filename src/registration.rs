@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
 use crate::config::join_url;
-use crate::error::AppError;
+use crate::error::{AppError, within_deadline};
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 
@@ -13,6 +13,10 @@ pub async fn register(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    within_deadline(&state.settings, register_within(&req, &state)).await
+}
+
+async fn register_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
     let query = QueryParams::parse(req.query_string());
     let challenge = validate_challenge(

@@ -389,7 +389,7 @@ async fn a_refresh_that_did_not_happen_is_not_accepted_and_does_not_loop() {
     let first = app.login(&challenge, Some(&token)).await;
     let kratos = app.follow(&location(&first), Some(&cookie)).await;
     let back = app.follow(&location(&kratos), Some(&cookie)).await;
-    let body = assert_page(back, 401, "did not complete").await;
+    let body = assert_page(back, 403, "did not complete").await;
     assert!(body.contains("Sign in again"));
     assert!(app.hydra.accepted_logins().is_empty());
 }
@@ -667,7 +667,7 @@ async fn a_session_cookie_kratos_never_sees_does_not_loop() {
         .await;
     assert_eq!(kratos.status().as_u16(), 303);
     let back = app.follow(&location(&kratos), None).await;
-    assert_page(back, 401, "did not complete").await;
+    assert_page(back, 403, "did not complete").await;
 }
 
 #[tokio::test]
@@ -801,6 +801,33 @@ async fn hydra_faults_give_gateway_pages_in_time() {
         app.login(&challenge, Some(&token)).await.status().as_u16(),
         303
     );
+}
+
+#[tokio::test]
+async fn slow_upstreams_add_up_to_one_deadline() {
+    // Each call is within its own timeout (1.5 s); together they pass the request's deadline.
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "1200")],
+    )
+    .await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    app.hydra
+        .set_fault(Some(Fault::Delay(Duration::from_millis(800))));
+    app.kratos
+        .set_fault(Some(Fault::Delay(Duration::from_millis(800))));
+    let started = Instant::now();
+    let response = app.login(&challenge, Some(&token)).await;
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(2000),
+        "answered after {elapsed:?}"
+    );
+    assert_page(response, 504, "taking too long").await;
+    assert!(app.hydra.accepted_logins().is_empty());
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use askama::Template;
 use crate::challenge::{QueryParams, validate_challenge};
 use crate::claims::build_claims;
 use crate::csrf;
-use crate::error::AppError;
+use crate::error::{AppError, within_deadline};
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
@@ -124,6 +124,10 @@ async fn accept(
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    within_deadline(&state.settings, show_within(&req, &state)).await
+}
+
+async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
     let query = QueryParams::parse(req.query_string());
     let challenge = validate_challenge(
         "consent_challenge",
@@ -131,18 +135,18 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         state.settings.login.challenge_max_bytes,
     )?;
     let request = state.hydra.get_consent_request(&challenge).await?;
-    let identity = match resolve_identity(&state, &request).await? {
+    let identity = match resolve_identity(state, &request).await? {
         Resolved::Found(identity) => identity,
-        other => return reject_unconfirmed(&state, &challenge, &other).await,
+        other => return reject_unconfirmed(state, &challenge, &other).await,
     };
     if let Some(reason) = auto_accept(&request, &state.settings.consent.trusted_clients) {
         tracing::info!(outcome = reason.as_str(), client_id = %request.client.client_id, "granting consent without asking");
         // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
         state.metrics.consent(reason.as_str());
         let granted = request.requested_scope.clone();
-        return accept(&state, &challenge, &request, &identity, granted, false).await;
+        return accept(state, &challenge, &request, &identity, granted, false).await;
     }
-    render_page(&req, &state, &challenge, &request, &identity)
+    render_page(req, state, &challenge, &request, &identity)
 }
 
 struct ScopeView {
@@ -190,12 +194,10 @@ fn render_page(
     } else {
         &client.client_name
     };
+    // https only: the page's CSP allows no other images from elsewhere.
     let logo = url::Url::parse(&client.logo_uri)
         .ok()
-        .filter(|u| {
-            u.scheme() == "https"
-                || (u.scheme() == "http" && settings.serve.base_url.scheme() == "http")
-        })
+        .filter(|u| u.scheme() == "https")
         .map(|_| client.logo_uri.as_str());
     let scopes = request
         .requested_scope
@@ -225,8 +227,16 @@ pub async fn submit(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
+    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
+}
+
+async fn submit_within(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let form = csrf::read_form(&req, payload, settings.serve.max_form_bytes).await?;
+    let form = csrf::read_form(req, payload, settings.serve.max_form_bytes).await?;
     let challenge = validate_challenge(
         "consent_challenge",
         form.single("consent_challenge")?,
@@ -235,8 +245,8 @@ pub async fn submit(
     let allow = form.choice("action", "allow", "deny")?;
 
     csrf::verify(
-        &req,
-        &state,
+        req,
+        state,
         CSRF_PURPOSE,
         &challenge,
         form.single("csrf_token")?,
@@ -257,9 +267,9 @@ pub async fn submit(
             .await?;
         return Ok(Redirect::from_upstream(&redirect_to)?.response());
     }
-    let identity = match resolve_identity(&state, &request).await? {
+    let identity = match resolve_identity(state, &request).await? {
         Resolved::Found(identity) => identity,
-        other => return reject_unconfirmed(&state, &challenge, &other).await,
+        other => return reject_unconfirmed(state, &challenge, &other).await,
     };
     let mut chosen = form.all("grant_scope");
     // openid has no checkbox: it is what signing in means.
@@ -270,5 +280,5 @@ pub async fn submit(
         .is_some_and(|v| v == "true" || v == "on");
     state.metrics.consent("granted");
     tracing::info!(outcome = "granted", client_id = %request.client.client_id, granted = granted.len(), remember, "consent granted by the user");
-    accept(&state, &challenge, &request, &identity, granted, remember).await
+    accept(state, &challenge, &request, &identity, granted, remember).await
 }

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
 use crate::config::join_url;
-use crate::error::AppError;
+use crate::error::{AppError, within_deadline};
 use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::redirect::Redirect;
 use crate::startup::AppState;
@@ -24,6 +24,10 @@ use decide::{
 pub const REAUTH_PARAM: &str = "reauth";
 
 pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    within_deadline(&state.settings, handle(&req, &state)).await
+}
+
+async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
     let query = QueryParams::parse(req.query_string());
     let settings = &state.settings;
     let challenge = validate_challenge(
@@ -41,7 +45,7 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
         .and_then(|token| state.signer.verify_reauth(token, &challenge));
 
     let login_request = state.hydra.get_login_request(&challenge).await?;
-    let cookie = session_cookie(&req, state.kratos.cookie_name());
+    let cookie = session_cookie(req, state.kratos.cookie_name());
     let whoami = state.kratos.whoami(cookie).await?;
 
     let session_state = match &whoami {
@@ -101,7 +105,7 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
                 fresh: refresh || session_state == SessionState::None,
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(&state, &challenge, &target, now)?;
+            let url = kratos_login_url(state, &challenge, &target, now)?;
             let kind = if aal2 {
                 "aal2"
             } else if refresh {
@@ -125,7 +129,7 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpR
                 fresh: true,
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(&state, &challenge, &retry, now)?;
+            let url = kratos_login_url(state, &challenge, &retry, now)?;
             Err(AppError::ReauthIncomplete {
                 retry: Redirect::from_config(url),
             })
