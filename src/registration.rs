@@ -2,10 +2,11 @@
 //! Sends the browser to Kratos's registration flow, which returns to `/login` for the same challenge.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use time::OffsetDateTime;
 
 use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
-use crate::config::join_url;
 use crate::error::{AppError, within_deadline};
+use crate::login::{KratosLogin, kratos_login_url};
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 
@@ -30,26 +31,14 @@ async fn register_within(req: &HttpRequest, state: &AppState) -> Result<HttpResp
     )?;
     // An unknown, expired or handled request gets its page now, not after the user filled a form.
     state.hydra.get_login_request(&challenge).await?;
-
-    let mut return_to = join_url(&settings.serve.base_url, "/login");
-    {
-        let mut q = return_to.query_pairs_mut();
-        q.append_pair("login_challenge", &challenge);
-        if let Some(schema) = &schema {
-            q.append_pair("identity_schema", schema);
-        }
-    }
-    let mut url = join_url(
-        &settings.kratos.browser_url,
-        "/self-service/registration/browser",
-    );
-    {
-        let mut q = url.query_pairs_mut();
-        if let Some(schema) = &schema {
-            q.append_pair("identity_schema", schema);
-        }
-        q.append_pair("return_to", return_to.as_str());
-    }
+    let target = KratosLogin {
+        register: true,
+        refresh: false,
+        aal2: false,
+        fresh: true,
+        identity_schema: schema.as_deref(),
+    };
+    let url = kratos_login_url(state, &challenge, &target, OffsetDateTime::now_utc())?;
     tracing::info!(
         identity_schema = schema.as_deref().unwrap_or(""),
         "sending browser to Kratos registration"

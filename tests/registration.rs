@@ -33,13 +33,17 @@ async fn registration_goes_to_kratos_and_back_to_login() {
         "Kratos must never see the challenge"
     );
     let return_to = query_param(&to, "return_to").unwrap();
+    assert!(
+        return_to.starts_with(&format!("{}/login?", app.address)),
+        "{return_to}"
+    );
     assert_eq!(
-        return_to,
-        format!(
-            "{}/login?login_challenge={}",
-            app.address,
-            encode(&challenge)
-        )
+        query_param(&return_to, "login_challenge").as_deref(),
+        Some(challenge.as_str())
+    );
+    assert!(
+        query_param(&return_to, "reauth").is_some(),
+        "only a login after the registration counts"
     );
 }
 
@@ -116,4 +120,29 @@ async fn unknown_or_missing_challenges_get_pages() {
         .as_u16(),
         410
     );
+}
+
+#[tokio::test]
+async fn prompt_registration_reaching_login_goes_to_registration() {
+    // Hydra sends prompt=registration to urls.registration, which defaults to urls.login.
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_login(LoginSpec {
+        auth_query: "prompt=registration".into(),
+        ..LoginSpec::default()
+    });
+    let response = app.login(&challenge, None).await;
+    let to = location(&response);
+    assert!(
+        to.starts_with(&format!(
+            "{}/self-service/registration/browser?",
+            app.kratos.url
+        )),
+        "{to}"
+    );
+    // With a session there is nothing to register: the login is accepted.
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let response = app.login(&challenge, Some(&token)).await;
+    assert!(location(&response).contains("login_verifier="));
 }

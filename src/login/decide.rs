@@ -16,6 +16,9 @@ use crate::upstream::kratos::Session;
 pub struct AuthParams {
     /// `prompt=login` (or `select_account`, which newer Hydra treats alike).
     pub prompt_login: bool,
+    /// `prompt=registration` (or OIDC's `create`): Hydra sends these to `urls.registration`, which
+    /// defaults to `urls.login`.
+    pub prompt_registration: bool,
     pub max_age: Option<u64>,
     pub acr_values: Vec<String>,
 }
@@ -34,6 +37,9 @@ pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthP
                 params.prompt_login |= value
                     .split(' ')
                     .any(|p| p == "login" || p == "select_account");
+                params.prompt_registration |= value
+                    .split(' ')
+                    .any(|p| p == "registration" || p == "create");
             }
             "max_age" => {
                 // Several or unparsable values: the strictest parsable one counts.
@@ -95,6 +101,8 @@ pub enum Decision {
     Accept,
     /// Send the browser to Kratos's login flow.
     Authenticate { refresh: bool, aal2: bool },
+    /// Send the browser to Kratos's registration flow (`prompt=registration` without a session).
+    Register,
     /// The browser came back from a re-authentication the bridge asked for without having done it.
     /// Asking again could loop, so the user gets a page with a way to retry.
     ReauthIncomplete,
@@ -119,6 +127,8 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
         SessionState::None => {
             return if facts.reauth.is_some() {
                 Decision::ReauthIncomplete
+            } else if facts.params.prompt_registration {
+                Decision::Register
             } else {
                 Decision::Authenticate {
                     refresh: false,
@@ -283,6 +293,7 @@ mod tests {
             p,
             AuthParams {
                 prompt_login: false,
+                prompt_registration: false,
                 max_age: None,
                 acr_values: vec!["aal1".into()]
             }
@@ -505,17 +516,21 @@ mod tests {
     fn params() -> impl Strategy<Value = AuthParams> {
         (
             any::<bool>(),
+            any::<bool>(),
             proptest::option::of(0u64..200_000),
             proptest::collection::vec(
                 prop_oneof![Just("aal1"), Just("aal2"), Just("aal3"), Just("x")],
                 0..3,
             ),
         )
-            .prop_map(|(prompt_login, max_age, acr)| AuthParams {
-                prompt_login,
-                max_age,
-                acr_values: acr.into_iter().map(String::from).collect(),
-            })
+            .prop_map(
+                |(prompt_login, prompt_registration, max_age, acr)| AuthParams {
+                    prompt_login,
+                    prompt_registration,
+                    max_age,
+                    acr_values: acr.into_iter().map(String::from).collect(),
+                },
+            )
     }
 
     proptest! {

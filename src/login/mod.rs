@@ -99,6 +99,7 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
         }
         (Decision::Authenticate { refresh, aal2 }, _) => {
             let target = KratosLogin {
+                register: false,
                 refresh,
                 aal2,
                 // A login from no session is fresh by definition; only a pure step-up keeps the old one.
@@ -121,9 +122,22 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
             tracing::info!(refresh, aal2, "sending browser to Kratos login");
             Ok(Redirect::from_config(url).response())
         }
+        (Decision::Register, _) => {
+            let target = KratosLogin {
+                register: true,
+                refresh: false,
+                aal2: false,
+                fresh: true,
+                identity_schema: identity_schema.as_deref(),
+            };
+            let url = kratos_login_url(state, &challenge, &target, now)?;
+            tracing::info!("prompt=registration: sending browser to Kratos registration");
+            Ok(Redirect::from_config(url).response())
+        }
         (Decision::ReauthIncomplete, _) => {
             let wanted_aal2 = reauth.is_some_and(|r| r.aal >= 2);
             let retry = KratosLogin {
+                register: false,
                 refresh: matches!(session_state, SessionState::Active { .. }),
                 aal2: wanted_aal2 || session_state == SessionState::Aal2Required,
                 fresh: true,
@@ -148,16 +162,20 @@ pub fn session_cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .find_map(|h| find_cookie(h, name))
 }
 
-struct KratosLogin<'a> {
-    refresh: bool,
-    aal2: bool,
-    fresh: bool,
-    identity_schema: Option<&'a str>,
+/// Where in Kratos to send the browser, and what to ask for there.
+pub(crate) struct KratosLogin<'a> {
+    /// The registration flow instead of the login flow.
+    pub register: bool,
+    pub refresh: bool,
+    pub aal2: bool,
+    /// Only a login after this redirect counts on return.
+    pub fresh: bool,
+    pub identity_schema: Option<&'a str>,
 }
 
-/// `{kratos.browser_url}/self-service/login/browser?…&return_to={base_url}/login?login_challenge=C&reauth=T`.
+/// `{kratos.browser_url}/self-service/{login|registration}/browser?…&return_to={base_url}/login?login_challenge=C&reauth=T`.
 /// `login_challenge` is never passed to Kratos: it would then accept the Hydra flow itself, with the UUID.
-fn kratos_login_url(
+pub(crate) fn kratos_login_url(
     state: &AppState,
     challenge: &str,
     target: &KratosLogin<'_>,
@@ -184,7 +202,12 @@ fn kratos_login_url(
         q.append_pair(REAUTH_PARAM, &token);
     }
 
-    let mut url = join_url(&settings.kratos.browser_url, "/self-service/login/browser");
+    let flow = if target.register {
+        "/self-service/registration/browser"
+    } else {
+        "/self-service/login/browser"
+    };
+    let mut url = join_url(&settings.kratos.browser_url, flow);
     {
         let mut q = url.query_pairs_mut();
         if target.refresh {
