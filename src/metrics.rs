@@ -22,6 +22,13 @@ pub struct UpstreamLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BodyFailureLabels {
+    pub target: &'static str,
+    pub operation: &'static str,
+    pub cause: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OperationLabels {
     pub target: &'static str,
     pub operation: &'static str,
@@ -55,6 +62,7 @@ pub struct Metrics {
     pub request_seconds: Family<RequestLabels, Histogram, fn() -> Histogram>,
     pub upstream_calls: Family<UpstreamLabels, Counter>,
     pub upstream_seconds: Family<OperationLabels, Histogram, fn() -> Histogram>,
+    pub upstream_body_failures: Family<BodyFailureLabels, Counter>,
     pub logins: Family<SubjectLabels, Counter>,
     pub consents: Family<OutcomeLabels, Counter>,
     pub csrf_failures: Counter,
@@ -80,6 +88,7 @@ impl Metrics {
             Family::<OperationLabels, Histogram, fn() -> Histogram>::new_with_constructor(
                 latency_histogram,
             );
+        let upstream_body_failures = Family::<BodyFailureLabels, Counter>::default();
         let logins = Family::<SubjectLabels, Counter>::default();
         let consents = Family::<OutcomeLabels, Counter>::default();
         let csrf_failures = Counter::default();
@@ -103,6 +112,11 @@ impl Metrics {
             "upstream_call_duration_seconds",
             "Latency of calls to Hydra and Kratos (until response headers)",
             upstream_seconds.clone(),
+        );
+        registry.register(
+            "upstream_body_failures",
+            "Upstream answers whose body could not be used: invalid (malformed, truncated, wrong shape) or too large",
+            upstream_body_failures.clone(),
         );
         registry.register(
             "logins",
@@ -130,6 +144,7 @@ impl Metrics {
             request_seconds,
             upstream_calls,
             upstream_seconds,
+            upstream_body_failures,
             logins,
             consents,
             csrf_failures,

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::config::UpstreamSettings;
-use crate::metrics::Metrics;
+use crate::metrics::{BodyFailureLabels, Metrics};
 
 /// One upstream failure that is not an answer the flow understands. Messages never carry URLs
 /// (they hold challenges) or bodies (they may hold tokens).
@@ -157,16 +157,32 @@ pub struct Upstream {
     pub metrics: Arc<Metrics>,
 }
 
-/// The outcome label of a call, for metrics.
-fn outcome(result: &Result<reqwest::Response, UpstreamError>) -> &'static str {
+/// The outcome label of one attempt, for metrics.
+fn outcome(result: &Result<reqwest::Response, reqwest::Error>) -> &'static str {
     match result {
         Ok(r) if r.status().is_success() => "ok",
         Ok(r) if r.status().is_redirection() => "redirect",
         Ok(r) if r.status().is_client_error() => "http_4xx",
         Ok(_) => "http_5xx",
-        Err(UpstreamError::Timeout { .. }) => "timeout",
+        Err(e) if e.is_timeout() => "timeout",
         Err(_) => "unreachable",
     }
+}
+
+/// Whether a failed attempt may be repeated. Never after a timeout (the deadline is spent). Always
+/// when the connection could not be made, since nothing was sent. Otherwise only for idempotent
+/// methods: a lost answer to an accept must not turn into a second accept behind the browser's back.
+pub fn may_retry(error_is_timeout: bool, error_is_connect: bool, idempotent: bool) -> bool {
+    !error_is_timeout && (error_is_connect || idempotent)
+}
+
+/// 50–150 ms, so that replicas retrying together do not arrive together.
+fn backoff() -> Duration {
+    let mut byte = [0u8; 1];
+    let spread = getrandom::fill(&mut byte)
+        .map(|_| u64::from(byte[0]))
+        .unwrap_or(128);
+    Duration::from_millis(50 + spread * 100 / 255)
 }
 
 impl Upstream {
@@ -178,23 +194,50 @@ impl Upstream {
         }
     }
 
-    /// Sends a request inside an `upstream` span, maps transport failures, and counts the call.
+    /// Sends a request inside an `upstream` span, counts it, and retries it once on a connection
+    /// error where that is safe (see [`may_retry`]).
     pub async fn send(
         &self,
         call: Call,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, UpstreamError> {
+        let request = request.build().map_err(|e| call.transport(e))?;
+        let idempotent = matches!(
+            *request.method(),
+            reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::DELETE
+        );
+        let second = request.try_clone();
+        let first = self.attempt(call, request).await;
+        let result = match (first, second) {
+            (Err(e), Some(second)) if may_retry(e.is_timeout(), e.is_connect(), idempotent) => {
+                let wait = backoff();
+                tracing::warn!(
+                    target_service = call.service,
+                    operation = call.operation,
+                    error = %call.transport(e),
+                    retry_in_ms = wait.as_millis() as u64,
+                    "upstream call failed, retrying once"
+                );
+                tokio::time::sleep(wait).await;
+                self.attempt(call, second).await
+            }
+            (first, _) => first,
+        };
+        result.map_err(|e| call.transport(e))
+    }
+
+    async fn attempt(
+        &self,
+        call: Call,
+        request: reqwest::Request,
+    ) -> Result<reqwest::Response, reqwest::Error> {
         let span = tracing::debug_span!(
             "upstream",
             target = call.service,
             operation = call.operation
         );
         let started = Instant::now();
-        let result = request
-            .send()
-            .instrument(span.clone())
-            .await
-            .map_err(|e| call.transport(e));
+        let result = self.http.execute(request).instrument(span.clone()).await;
         let elapsed = started.elapsed();
         let outcome = outcome(&result);
         self.metrics
@@ -212,6 +255,16 @@ impl Upstream {
 
     /// Reads at most `max_body` bytes of a body; a larger one is an error, never a truncated parse.
     pub async fn read_body(
+        &self,
+        call: Call,
+        response: reqwest::Response,
+    ) -> Result<Vec<u8>, UpstreamError> {
+        self.collect(call, response)
+            .await
+            .inspect_err(|e| self.count_body_failure(call, e))
+    }
+
+    async fn collect(
         &self,
         call: Call,
         mut response: reqwest::Response,
@@ -242,7 +295,27 @@ impl Upstream {
         response: reqwest::Response,
     ) -> Result<T, UpstreamError> {
         let body = self.read_body(call, response).await?;
-        serde_json::from_slice(&body).map_err(|e| call.invalid_body(e))
+        serde_json::from_slice(&body)
+            .map_err(|e| call.invalid_body(e))
+            .inspect_err(|e| self.count_body_failure(call, e))
+    }
+
+    /// Answers whose headers arrived but whose body could not be used (the call itself counted "ok").
+    fn count_body_failure(&self, call: Call, error: &UpstreamError) {
+        let cause = match error {
+            UpstreamError::TooLarge { .. } => "too_large",
+            UpstreamError::InvalidBody { .. } => "invalid",
+            UpstreamError::Timeout { .. } => "timeout",
+            _ => "interrupted",
+        };
+        self.metrics
+            .upstream_body_failures
+            .get_or_create(&BodyFailureLabels {
+                target: call.service,
+                operation: call.operation,
+                cause,
+            })
+            .inc();
     }
 
     /// `GET {base}/health/ready`: ready when it answers 200.
@@ -270,4 +343,35 @@ where
 {
     use serde::Deserialize;
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_only_where_safe() {
+        // timeout, connect, idempotent
+        assert!(
+            !may_retry(true, false, true),
+            "a timeout already spent the deadline"
+        );
+        assert!(
+            may_retry(false, true, false),
+            "nothing was sent: even an accept may go again"
+        );
+        assert!(may_retry(false, false, true), "a GET may go again");
+        assert!(
+            !may_retry(false, false, false),
+            "an accept whose answer was lost must not repeat"
+        );
+    }
+
+    #[test]
+    fn backoff_is_jittered_within_bounds() {
+        for _ in 0..50 {
+            let d = backoff();
+            assert!((50..=150).contains(&(d.as_millis() as u64)));
+        }
+    }
 }

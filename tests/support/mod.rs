@@ -3,6 +3,7 @@
 
 pub mod fake_hydra;
 pub mod fake_kratos;
+pub mod raw;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
