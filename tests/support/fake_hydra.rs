@@ -172,6 +172,8 @@ struct State {
     accepted_logins: Vec<(String, Value)>,
     rejected_logins: Vec<(String, Value)>,
     fault: Option<Fault>,
+    fault_every: usize,
+    calls_seen: usize,
     required_bearer: Option<String>,
     counter: u64,
 }
@@ -361,6 +363,11 @@ impl FakeHydra {
         self.lock().fault = fault;
     }
 
+    /// Every n-th call fails (503 or a malformed body); 0 turns it off.
+    pub fn fail_every(&self, n: usize) {
+        self.lock().fault_every = n;
+    }
+
     pub fn require_bearer(&self, token: &str) {
         self.lock().required_bearer = Some(token.into());
     }
@@ -447,7 +454,14 @@ async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
 
 /// Applies the configured fault, if any, before the real handling.
 async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
-    let fault = data.lock().fault.clone();
+    let fault = {
+        let mut state = data.lock();
+        state.calls_seen += 1;
+        state
+            .fault
+            .clone()
+            .or_else(|| super::periodic_fault(state.fault_every, state.calls_seen))
+    };
     super::fault_response(fault).await
 }
 

@@ -73,7 +73,19 @@ struct State {
     /// Returns from a refresh without re-authenticating (a misbehaving chain).
     lazy_refresh: bool,
     fault: Option<Fault>,
+    fault_every: usize,
+    calls_seen: usize,
     counter: u64,
+}
+
+impl State {
+    /// The fault for this call: the fixed one, else the periodic one.
+    fn next_fault(&mut self) -> Option<Fault> {
+        self.calls_seen += 1;
+        self.fault
+            .clone()
+            .or_else(|| super::periodic_fault(self.fault_every, self.calls_seen))
+    }
 }
 
 impl Default for State {
@@ -93,6 +105,8 @@ impl Default for State {
             next_login: None,
             lazy_refresh: false,
             fault: None,
+            fault_every: 0,
+            calls_seen: 0,
             counter: 0,
         }
     }
@@ -197,6 +211,11 @@ impl FakeKratos {
     /// Kratos's `session.cookie.name`.
     pub fn set_cookie_name(&self, name: &str) {
         self.lock().cookie_name = name.into();
+    }
+
+    /// Every n-th call fails (503 or a malformed body); 0 turns it off.
+    pub fn fail_every(&self, n: usize) {
+        self.lock().fault_every = n;
     }
 
     pub fn set_logout_fault(&self, fault: Option<Fault>) {
@@ -354,7 +373,7 @@ async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
             cookie,
             header_names,
         });
-        state.fault.clone()
+        state.next_fault()
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -489,7 +508,7 @@ async fn identity_by_id(req: HttpRequest, path: web::Path<String>, data: Shared)
     let fault = {
         let mut state = lock(&data);
         state.admin_calls.push(req.path().to_owned());
-        state.fault.clone()
+        state.next_fault()
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -513,7 +532,7 @@ async fn identity_by_external(
     let (fault, unsupported) = {
         let mut state = lock(&data);
         state.admin_calls.push(req.path().to_owned());
-        (state.fault.clone(), state.no_external_lookup)
+        (state.next_fault(), state.no_external_lookup)
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -554,7 +573,7 @@ async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let fault = {
         let mut state = lock(&data);
         state.logout_browser_calls.push((cookie, accept.clone()));
-        state.logout_fault.clone().or(state.fault.clone())
+        state.logout_fault.clone().or_else(|| state.next_fault())
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -630,7 +649,7 @@ async fn revoke_session(req: HttpRequest, path: web::Path<String>, data: Shared)
     let fault = {
         let mut state = lock(&data);
         state.admin_calls.push(format!("DELETE {}", req.path()));
-        state.fault.clone()
+        state.next_fault()
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;

@@ -34,6 +34,18 @@ pub enum Fault {
     Delay(Duration),
 }
 
+/// Every `every`-th call (counting from 1) fails, alternating a 503 and a malformed body; 0 = never.
+pub fn periodic_fault(every: usize, seen: usize) -> Option<Fault> {
+    if every == 0 || seen % every != 0 {
+        return None;
+    }
+    Some(if (seen / every) % 2 == 0 {
+        Fault::Status(503)
+    } else {
+        Fault::MalformedJson
+    })
+}
+
 pub async fn fault_response(fault: Option<Fault>) -> Option<HttpResponse> {
     Some(match fault? {
         Fault::Status(s) => HttpResponse::build(actix_web::http::StatusCode::from_u16(s).unwrap())
