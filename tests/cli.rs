@@ -255,7 +255,7 @@ async fn readme_run_command_serves_health_and_stops_on_sigterm() {
 }
 
 #[tokio::test]
-async fn sigterm_lets_in_flight_requests_finish() {
+async fn sigterm_under_load_lets_in_flight_requests_finish() {
     let hydra = FakeHydra::start(HydraVersion::Strict).await;
     let kratos = FakeKratos::start().await;
     let challenge = hydra.add_login(LoginSpec::default());
@@ -279,15 +279,29 @@ async fn sigterm_lets_in_flight_requests_finish() {
         "http://127.0.0.1:{port}/login?login_challenge={}",
         encode(&challenge)
     );
-    let in_flight = tokio::spawn(async move { client.get(url).send().await });
-    // Let the request reach the delayed Hydra call, then ask the service to stop.
+    // Under load: 40 requests in flight, each waiting on the slow Hydra.
+    let in_flight: Vec<_> = (0..40)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move { client.get(url).send().await })
+        })
+        .collect();
+    // Let them reach the delayed Hydra call, then ask the service to stop.
     tokio::time::sleep(Duration::from_millis(500)).await;
     running.terminate();
-    let response = in_flight
-        .await
-        .unwrap()
-        .expect("the in-flight request is answered");
-    assert_eq!(response.status().as_u16(), 303);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let refused = reqwest::get(format!("http://127.0.0.1:{port}/health/alive")).await;
+    assert!(
+        refused.is_err(),
+        "new connections are refused while stopping"
+    );
+    for request in in_flight {
+        let response = request
+            .await
+            .unwrap()
+            .expect("every in-flight request is answered");
+        assert_eq!(response.status().as_u16(), 303);
+    }
     let (code, log) = running.wait().await;
     assert_eq!(code, Some(0), "{log:?}");
     // Stopped: nothing listens any more.

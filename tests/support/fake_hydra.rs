@@ -174,6 +174,8 @@ struct State {
     fault: Option<Fault>,
     fault_every: usize,
     calls_seen: usize,
+    /// Answer accepts with a `redirect_to` no browser should be sent to.
+    hostile_redirect: Option<String>,
     required_bearer: Option<String>,
     counter: u64,
 }
@@ -361,6 +363,11 @@ impl FakeHydra {
 
     pub fn set_fault(&self, fault: Option<Fault>) {
         self.lock().fault = fault;
+    }
+
+    /// Makes every accept answer with this `redirect_to`.
+    pub fn answer_accepts_with(&self, redirect_to: Option<&str>) {
+        self.lock().hostile_redirect = redirect_to.map(str::to_owned);
     }
 
     /// Every n-th call fails (503 or a malformed body); 0 turns it off.
@@ -688,6 +695,9 @@ async fn accept_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared
     data.lock()
         .accepted_logins
         .push((challenge.clone(), Value::Object(map)));
+    if let Some(hostile) = data.lock().hostile_redirect.clone() {
+        return HttpResponse::Ok().json(json!({ "redirect_to": hostile }));
+    }
     let verifier: String = challenge.chars().rev().take(32).collect();
     HttpResponse::Ok().json(json!({
         "redirect_to": format!("{}&login_verifier={}", request_url(spec), verifier.replace(['=', '-', '_'], "x"))
