@@ -745,6 +745,85 @@ mod tests {
         );
     }
 
+    use proptest::prelude::*;
+
+    const GOOD: &str = "serve:\n  base_url: http://127.0.0.1:3000\nhydra:\n  admin_url: http://127.0.0.1:4445\n\
+kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  browser_url: http://127.0.0.1:4433\n";
+
+    fn load_str(yaml: &str, env: Vec<(String, String)>) -> Result<Settings, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("khb-config-prop-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{:x}.yaml", Sha256Lite::of(yaml)));
+        std::fs::write(&path, yaml).unwrap();
+        let result = Settings::load(&path, env);
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    /// A file name per content, so parallel cases never share a file.
+    struct Sha256Lite;
+    impl Sha256Lite {
+        fn of(s: &str) -> u64 {
+            s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            })
+        }
+    }
+
+    #[test]
+    fn the_good_config_loads() {
+        let s = load_str(GOOD, vec![]).unwrap();
+        assert_eq!(s.oauth2_provider.subject_source(), SubjectSource::Id);
+        let s = load_str(
+            GOOD,
+            vec![(
+                "BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID".into(),
+                "true".into(),
+            )],
+        )
+        .unwrap();
+        assert_eq!(
+            s.oauth2_provider.subject_source(),
+            SubjectSource::ExternalIdOrId
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// No file content makes loading panic; a refusal always names the file.
+        #[test]
+        fn arbitrary_yaml_never_panics(extra in "\\PC{0,120}") {
+            let yaml = format!("{GOOD}{extra}");
+            if let Err(e) = load_str(&yaml, vec![]) {
+                prop_assert!(e.to_string().contains("config file"));
+            }
+        }
+
+        /// Any value for any known key, from the environment, is either accepted or refused with the
+        /// key and the variable named.
+        #[test]
+        fn arbitrary_env_values_are_accepted_or_named(
+            key in prop_oneof![
+                Just("SERVE__PORT"), Just("SERVE__BASE_URL"), Just("HYDRA__ADMIN_URL"),
+                Just("OAUTH2_PROVIDER__USE_EXTERNAL_ID"), Just("OAUTH2_PROVIDER__SUBJECT_SOURCE"),
+                Just("LOGIN__REMEMBER_FOR"), Just("LOGIN__REAUTHENTICATE"), Just("UPSTREAM__REQUEST_TIMEOUT_MS"),
+                Just("CONSENT__TRUSTED_CLIENTS"), Just("LOG__LEVEL"), Just("METRICS__ADDRESS")
+            ],
+            value in "[ -~]{0,40}",
+        ) {
+            let var = format!("BRIDGE__{key}");
+            match load_str(GOOD, vec![(var.clone(), value)]) {
+                Ok(_) => {}
+                Err(e) => {
+                    let text = e.to_string();
+                    let dotted = key.to_lowercase().replace("__", ".");
+                    prop_assert!(text.contains(&dotted) || text.contains(&var), "{}", text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn strip_origin() {
         assert_eq!(

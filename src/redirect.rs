@@ -43,6 +43,22 @@ impl Redirect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever an upstream answers, a redirect is only ever to an absolute http(s) URL with a
+        /// host, and to exactly the host it named.
+        #[test]
+        fn only_absolute_web_urls_become_redirects(raw in "\\PC{0,80}", host in "[a-z]{1,10}\\.[a-z]{2,3}") {
+            if let Ok(r) = Redirect::from_upstream(&raw) {
+                prop_assert!(matches!(r.url().scheme(), "http" | "https"));
+                prop_assert!(r.url().host_str().is_some_and(|h| !h.is_empty()));
+            }
+            let good = format!("https://{host}/cb?code=1");
+            let r = Redirect::from_upstream(&good).unwrap();
+            prop_assert_eq!(r.url().host_str(), Some(host.as_str()));
+        }
+    }
 
     #[test]
     fn upstream_targets_must_be_absolute_http() {

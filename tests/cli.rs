@@ -327,6 +327,14 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
                 "BRIDGE__HYDRA__ADMIN_TOKEN",
                 "ory_pat_SECRET_admin_token_value",
             ),
+            (
+                "BRIDGE__KRATOS__ADMIN_TOKEN",
+                "ory_pat_SECRET_kratos_admin_token",
+            ),
+            (
+                "BRIDGE__SECRETS__SIGNING_KEYS",
+                "SECRET-signing-key-material-0123456789abcdef",
+            ),
         ],
     )
     .await;
@@ -381,6 +389,8 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         &plain,
         &reauth,
         "ory_pat_SECRET_admin_token_value",
+        "ory_pat_SECRET_kratos_admin_token",
+        "SECRET-signing-key-material-0123456789abcdef",
     ] {
         // Any 24-character piece of a secret is enough to count as a leak.
         let piece = &secret[secret.len().saturating_sub(24)..];
