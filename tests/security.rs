@@ -134,3 +134,57 @@ async fn bad_percent_encoding_and_utf8_are_400_pages() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 400);
 }
+
+/// Sends raw bytes and returns the status line of the answer.
+async fn raw_status(port: u16, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let _ = socket.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        socket.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn oversized_heads_and_broken_paths_are_4xx_never_5xx() {
+    let app = spawn_app().await;
+    let big_header = format!(
+        "GET /health/alive HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    assert!(
+        raw_status(app.port, big_header.as_bytes())
+            .await
+            .starts_with("HTTP/1.1 431")
+    );
+    let big_url = format!(
+        "GET /login?login_challenge={} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    assert!(
+        raw_status(app.port, big_url.as_bytes())
+            .await
+            .starts_with("HTTP/1.1 431")
+    );
+    let many: String = (0..200).map(|i| format!("X-H{i}: 1\r\n")).collect();
+    let many_headers = format!("GET /health/alive HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+    assert!(
+        raw_status(app.port, many_headers.as_bytes())
+            .await
+            .starts_with("HTTP/1.1 431")
+    );
+    let status = raw_status(app.port, b"GET /log\xffin HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(status.starts_with("HTTP/1.1 4"), "{status}");
+    // And the service is fine afterwards.
+    assert_eq!(app.get("/health/alive", None).await.status().as_u16(), 200);
+}
