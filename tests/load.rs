@@ -16,7 +16,7 @@ const IDENTITIES: usize = 40;
 const CONCURRENCY: usize = 32;
 
 fn identity(i: usize) -> IdentitySpec {
-    let external = (i % 2 == 0).then(|| format!("CUST-{i:05}"));
+    let external = i.is_multiple_of(2).then(|| format!("CUST-{i:05}"));
     let mut spec = IdentitySpec::new(
         &format!("00000000-0000-4000-8000-{i:012}"),
         external.as_deref(),

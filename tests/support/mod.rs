@@ -36,10 +36,10 @@ pub enum Fault {
 
 /// Every `every`-th call (counting from 1) fails, alternating a 503 and a malformed body; 0 = never.
 pub fn periodic_fault(every: usize, seen: usize) -> Option<Fault> {
-    if every == 0 || seen % every != 0 {
+    if every == 0 || !seen.is_multiple_of(every) {
         return None;
     }
-    Some(if (seen / every) % 2 == 0 {
+    Some(if (seen / every).is_multiple_of(2) {
         Fault::Status(503)
     } else {
         Fault::MalformedJson
