@@ -204,6 +204,7 @@ mod tests {
 
     fn request(rp: bool, skip: Option<bool>) -> LogoutRequest {
         LogoutRequest {
+            challenge: "c".into(),
             subject: "s".into(),
             rp_initiated: rp,
             client: skip.map(|skip| OAuth2Client {

@@ -111,3 +111,226 @@ async fn malformed_and_oversized_bodies_are_counted() {
     assert!(metrics.contains("bridge_upstream_body_failures_total{target=\"hydra\",operation=\"get_login_request\",cause=\"invalid\"} 1"), "{metrics}");
     assert!(metrics.contains("bridge_upstream_body_failures_total{target=\"hydra\",operation=\"get_login_request\",cause=\"too_large\"} 1"), "{metrics}");
 }
+
+/// One browser request that reaches the upstream call under test.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    LoginGet,
+    LoginAccept,
+    Whoami,
+    ConsentGet,
+    ConsentAccept,
+    ConsentReject,
+    IdentityById,
+    IdentityByExternalId,
+    LogoutGet,
+    LogoutAccept,
+    LogoutReject,
+}
+
+impl Step {
+    /// (which fake, the path of the call under test)
+    fn target(self) -> (&'static str, &'static str) {
+        match self {
+            Step::LoginGet => ("hydra", "/admin/oauth2/auth/requests/login"),
+            Step::LoginAccept => ("hydra", "/admin/oauth2/auth/requests/login/accept"),
+            Step::Whoami => ("kratos", "/sessions/whoami"),
+            Step::ConsentGet => ("hydra", "/admin/oauth2/auth/requests/consent"),
+            Step::ConsentAccept => ("hydra", "/admin/oauth2/auth/requests/consent/accept"),
+            Step::ConsentReject => ("hydra", "/admin/oauth2/auth/requests/consent/reject"),
+            Step::IdentityById => ("kratos", "/admin/identities/"),
+            Step::IdentityByExternalId => ("kratos", "/admin/identities/by/external/"),
+            Step::LogoutGet => ("hydra", "/admin/oauth2/auth/requests/logout"),
+            Step::LogoutAccept => ("hydra", "/admin/oauth2/auth/requests/logout/accept"),
+            Step::LogoutReject => ("hydra", "/admin/oauth2/auth/requests/logout/reject"),
+        }
+    }
+
+    async fn run(self, app: &TestApp) -> reqwest::Response {
+        let token =
+            app.kratos
+                .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+        let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+        app.kratos
+            .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
+        match self {
+            Step::LoginGet | Step::LoginAccept | Step::Whoami => {
+                let challenge = app.hydra.add_login(LoginSpec::default());
+                app.login(&challenge, Some(&token)).await
+            }
+            Step::ConsentGet | Step::ConsentAccept | Step::IdentityById => {
+                let challenge = app.hydra.add_consent(ConsentSpec {
+                    skip: true,
+                    subject: IDENTITY_ID.into(),
+                    ..ConsentSpec::default()
+                });
+                app.get(
+                    &format!("/consent?consent_challenge={}", encode(&challenge)),
+                    None,
+                )
+                .await
+            }
+            Step::IdentityByExternalId => {
+                let challenge = app.hydra.add_consent(ConsentSpec {
+                    skip: true,
+                    subject: EXTERNAL_ID.into(),
+                    ..ConsentSpec::default()
+                });
+                app.get(
+                    &format!("/consent?consent_challenge={}", encode(&challenge)),
+                    None,
+                )
+                .await
+            }
+            Step::ConsentReject => {
+                let challenge = app.hydra.add_consent(ConsentSpec {
+                    skip: true,
+                    subject: "not-the-identity".into(),
+                    context: Some(serde_json::json!({ "identity_id": IDENTITY_ID })),
+                    ..ConsentSpec::default()
+                });
+                app.get(
+                    &format!("/consent?consent_challenge={}", encode(&challenge)),
+                    None,
+                )
+                .await
+            }
+            Step::LogoutGet | Step::LogoutAccept => {
+                let challenge = app.hydra.add_logout(LogoutSpec {
+                    subject: IDENTITY_ID.into(),
+                    client: Some(("demo-client".into(), "Demo".into(), true)),
+                    ..LogoutSpec::default()
+                });
+                app.get(
+                    &format!("/logout?logout_challenge={challenge}"),
+                    Some(&cookie),
+                )
+                .await
+            }
+            Step::LogoutReject => {
+                let challenge = app.hydra.add_logout(LogoutSpec {
+                    subject: IDENTITY_ID.into(),
+                    ..LogoutSpec::default()
+                });
+                let page = app
+                    .get(&format!("/logout?logout_challenge={challenge}"), None)
+                    .await;
+                let csrf = page
+                    .headers()
+                    .get("set-cookie")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                let html = page.text().await.unwrap();
+                app.client
+                    .post(format!("{}/logout", app.address))
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .header("cookie", csrf)
+                    .header("origin", &app.address)
+                    .body(format!(
+                        "logout_challenge={challenge}&csrf_token={}&action=cancel",
+                        form_field(&html, "csrf_token").unwrap()
+                    ))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
+    const TIMEOUT_MS: u64 = 700;
+    let steps = [
+        Step::LoginGet,
+        Step::LoginAccept,
+        Step::Whoami,
+        Step::ConsentGet,
+        Step::ConsentAccept,
+        Step::ConsentReject,
+        Step::IdentityById,
+        Step::IdentityByExternalId,
+        Step::LogoutGet,
+        Step::LogoutAccept,
+        Step::LogoutReject,
+    ];
+    let faults = [
+        (Fault::Status(500), 502),
+        (Fault::Status(503), 502),
+        (Fault::MalformedJson, 502),
+        (Fault::WrongShape, 502),
+        (Fault::HugeBody, 502),
+        (Fault::Redirect, 502),
+        (Fault::Hang, 504),
+    ];
+    for step in steps {
+        let (service, path) = step.target();
+        let use_external = matches!(step, Step::IdentityByExternalId);
+        let app = spawn_app_with(
+            HydraVersion::Strict,
+            &[
+                ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700"),
+                (
+                    "BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE",
+                    if use_external { "external_id" } else { "id" },
+                ),
+            ],
+        )
+        .await;
+        for (fault, expected) in &faults {
+            // A wrong shape is a valid answer for calls whose answer the bridge does not read.
+            if matches!(fault, Fault::WrongShape)
+                && !matches!(
+                    step,
+                    Step::LoginGet
+                        | Step::Whoami
+                        | Step::ConsentGet
+                        | Step::IdentityById
+                        | Step::IdentityByExternalId
+                        | Step::LogoutGet
+                )
+            {
+                continue;
+            }
+            match service {
+                "hydra" => app.hydra.fault_on(path, Some(fault.clone())),
+                _ => app.kratos.fault_on(path, Some(fault.clone())),
+            }
+            let started = Instant::now();
+            let response = step.run(&app).await;
+            let elapsed = started.elapsed();
+            app.hydra.fault_on("", None);
+            app.kratos.fault_on("", None);
+            let status = response.status().as_u16();
+            assert_eq!(status, *expected, "{step:?} under {fault:?}");
+            // Within the timeout plus a margin (a retried GET may take two attempts' worth of faults,
+            // but never two timeouts).
+            assert!(
+                elapsed < Duration::from_millis(TIMEOUT_MS + 1500),
+                "{step:?} under {fault:?} took {elapsed:?}"
+            );
+            let body = response.text().await.unwrap();
+            assert!(
+                !body.contains("secret-upstream-body") && !body.contains("upstream exploded"),
+                "{step:?}: upstream body echoed"
+            );
+        }
+        // Healthy for the next request, and every fault was counted.
+        assert_eq!(app.get("/health/alive", None).await.status().as_u16(), 200);
+        let metrics = app.get("/metrics", None).await.text().await.unwrap();
+        assert!(
+            metrics.contains("outcome=\"http_5xx\""),
+            "{step:?}: {metrics}"
+        );
+        assert!(metrics.contains("outcome=\"timeout\""), "{step:?}");
+        assert!(
+            metrics.contains("cause=\"invalid\"") && metrics.contains("cause=\"too_large\""),
+            "{step:?}"
+        );
+    }
+}

@@ -128,6 +128,8 @@ pub struct AcceptConsent {
 /// `oAuth2LogoutRequest`, the fields the logout flow reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogoutRequest {
+    /// Every Hydra version sends it; a body without it is not a logout request.
+    pub challenge: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub subject: String,
     /// True only when the relying party sent a valid `id_token_hint`.

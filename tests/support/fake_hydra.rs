@@ -174,6 +174,8 @@ struct State {
     fault: Option<Fault>,
     fault_every: usize,
     calls_seen: usize,
+    /// Faults for calls whose path starts with a prefix.
+    path_faults: Vec<(String, Fault)>,
     /// Answer accepts with a `redirect_to` no browser should be sent to.
     hostile_redirect: Option<String>,
     required_bearer: Option<String>,
@@ -365,6 +367,16 @@ impl FakeHydra {
         self.lock().fault = fault;
     }
 
+    /// A fault for the calls to `path` only (a trailing `/` matches everything below it); `None`
+    /// clears them all.
+    pub fn fault_on(&self, prefix: &str, fault: Option<Fault>) {
+        let mut state = self.lock();
+        match fault {
+            Some(f) => state.path_faults.push((prefix.into(), f)),
+            None => state.path_faults.clear(),
+        }
+    }
+
     /// Makes every accept answer with this `redirect_to`.
     pub fn answer_accepts_with(&self, redirect_to: Option<&str>) {
         self.lock().hostile_redirect = redirect_to.map(str::to_owned);
@@ -513,6 +525,15 @@ async fn begin(
     let challenge = challenge_param(req, flow);
     let parsed = body.and_then(|b| serde_json::from_slice(b).ok());
     record(data, req, challenge.clone(), parsed);
+    let path_fault = data
+        .lock()
+        .path_faults
+        .iter()
+        .find(|(prefix, _)| super::path_matches(prefix, req.path()))
+        .map(|(_, f)| f.clone());
+    if let Some(r) = super::fault_response(path_fault).await {
+        return Err(r);
+    }
     if let Some(r) = apply_fault(data).await {
         return Err(r);
     }

@@ -75,15 +75,20 @@ struct State {
     fault: Option<Fault>,
     fault_every: usize,
     calls_seen: usize,
+    /// Faults for calls whose path starts with a prefix.
+    path_faults: Vec<(String, Fault)>,
     counter: u64,
 }
 
 impl State {
-    /// The fault for this call: the fixed one, else the periodic one.
-    fn next_fault(&mut self) -> Option<Fault> {
+    /// The fault for this call: one set for its path, the fixed one, else the periodic one.
+    fn next_fault(&mut self, path: &str) -> Option<Fault> {
         self.calls_seen += 1;
-        self.fault
-            .clone()
+        self.path_faults
+            .iter()
+            .find(|(prefix, _)| super::path_matches(prefix, path))
+            .map(|(_, fault)| fault.clone())
+            .or_else(|| self.fault.clone())
             .or_else(|| super::periodic_fault(self.fault_every, self.calls_seen))
     }
 }
@@ -107,6 +112,7 @@ impl Default for State {
             fault: None,
             fault_every: 0,
             calls_seen: 0,
+            path_faults: Vec::new(),
             counter: 0,
         }
     }
@@ -211,6 +217,16 @@ impl FakeKratos {
     /// Kratos's `session.cookie.name`.
     pub fn set_cookie_name(&self, name: &str) {
         self.lock().cookie_name = name.into();
+    }
+
+    /// A fault for the calls to `path` only (a trailing `/` matches everything below it); `None`
+    /// clears them all.
+    pub fn fault_on(&self, prefix: &str, fault: Option<Fault>) {
+        let mut state = self.lock();
+        match fault {
+            Some(f) => state.path_faults.push((prefix.into(), f)),
+            None => state.path_faults.clear(),
+        }
     }
 
     /// Every n-th call fails (503 or a malformed body); 0 turns it off.
@@ -373,7 +389,7 @@ async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
             cookie,
             header_names,
         });
-        state.next_fault()
+        state.next_fault(req.path())
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -508,7 +524,7 @@ async fn identity_by_id(req: HttpRequest, path: web::Path<String>, data: Shared)
     let fault = {
         let mut state = lock(&data);
         state.admin_calls.push(req.path().to_owned());
-        state.next_fault()
+        state.next_fault(req.path())
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -532,7 +548,7 @@ async fn identity_by_external(
     let (fault, unsupported) = {
         let mut state = lock(&data);
         state.admin_calls.push(req.path().to_owned());
-        (state.next_fault(), state.no_external_lookup)
+        (state.next_fault(req.path()), state.no_external_lookup)
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -573,7 +589,10 @@ async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let fault = {
         let mut state = lock(&data);
         state.logout_browser_calls.push((cookie, accept.clone()));
-        state.logout_fault.clone().or_else(|| state.next_fault())
+        state
+            .logout_fault
+            .clone()
+            .or_else(|| state.next_fault(req.path()))
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;
@@ -649,7 +668,7 @@ async fn revoke_session(req: HttpRequest, path: web::Path<String>, data: Shared)
     let fault = {
         let mut state = lock(&data);
         state.admin_calls.push(format!("DELETE {}", req.path()));
-        state.next_fault()
+        state.next_fault(req.path())
     };
     if let Some(r) = super::fault_response(fault).await {
         return r;

@@ -34,6 +34,11 @@ pub enum Fault {
     Delay(Duration),
 }
 
+/// `/a/b` matches only `/a/b`; `/a/` matches everything below `/a/`.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    path == pattern || (pattern.ends_with('/') && path.starts_with(pattern))
+}
+
 /// Every `every`-th call (counting from 1) fails, alternating a 503 and a malformed body; 0 = never.
 pub fn periodic_fault(every: usize, seen: usize) -> Option<Fault> {
     if every == 0 || !seen.is_multiple_of(every) {
