@@ -272,6 +272,24 @@ fn standard_claims(identity: &Identity, granted: &[String]) -> Map<String, Value
     claims
 }
 
+/// Whether any claim could be released for `granted` to `client_id`, i.e. whether the identity must be
+/// read at all. Conservative: a mapping limited to some schemas counts, as the schema is not known yet.
+pub fn claims_need_identity(
+    granted: &[String],
+    client_id: &str,
+    settings: &ClaimsSettings,
+) -> bool {
+    let standard = settings.standard
+        && granted
+            .iter()
+            .any(|scope| STANDARD_SCOPES.contains(&scope.as_str()));
+    standard
+        || settings.mappings.iter().any(|m| {
+            granted.contains(&m.scope)
+                && (m.clients.is_empty() || m.clients.iter().any(|c| c == client_id))
+        })
+}
+
 /// All claims released for `granted` scopes to `client_id`. Pure: only claims whose gating scope is
 /// granted ever appear, and never a reserved one.
 pub fn build_claims(
@@ -530,6 +548,21 @@ mod tests {
     }
 
     proptest! {
+        /// When the identity is not needed, it really releases nothing: skipping the lookup never
+        /// loses a claim.
+        #[test]
+        fn no_lookup_means_no_claims(traits in arb_traits(), granted in arb_scopes(),
+                                     client in prop_oneof![Just("shop"), Just("other")], standard in any::<bool>()) {
+            let id = identity(traits);
+            let mut m = mapping("customer_id", "traits.customer_id", "customer");
+            m.clients = vec!["shop".into()];
+            let settings = ClaimsSettings { standard, mappings: vec![m, mapping("tier", "metadata_public.tier.level", "profile")] };
+            if !claims_need_identity(&granted, client, &settings) {
+                let c = build_claims(&id, &granted, client, &settings);
+                prop_assert!(c.id_token.is_empty() && c.access_token.is_empty());
+            }
+        }
+
         /// Only claims of granted scopes ever appear; never a reserved claim; configured claims only
         /// for their scope, schema and client.
         #[test]

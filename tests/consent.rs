@@ -174,6 +174,45 @@ async fn skip_accepts_everything_requested_without_a_page() {
 }
 
 #[tokio::test]
+async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
+    let app = spawn_app().await;
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        skip: true,
+        requested_scope: vec!["openid".into(), "offline_access".into()],
+        ..consent_for(IDENTITY_ID)
+    });
+    let response = app
+        .get(
+            &format!("/consent?consent_challenge={}", encode(&challenge)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let body = only_accept(&app, &challenge);
+    assert_eq!(body["grant_scope"], json!(["openid", "offline_access"]));
+    assert_eq!(body["session"]["id_token"], json!({}));
+    assert!(
+        app.kratos.admin_calls().is_empty(),
+        "the context named the identity, no claims needed"
+    );
+    // Without the context the subject must still be checked against an identity.
+    let without = app.hydra.add_consent(ConsentSpec {
+        skip: true,
+        subject: IDENTITY_ID.into(),
+        requested_scope: vec!["openid".into()],
+        context: None,
+        ..ConsentSpec::default()
+    });
+    app.get(
+        &format!("/consent?consent_challenge={}", encode(&without)),
+        None,
+    )
+    .await;
+    assert_eq!(app.kratos.admin_calls().len(), 1);
+}
+
+#[tokio::test]
 async fn skip_consent_clients_are_accepted_without_a_page() {
     let app = spawn_app().await;
     app.kratos.add_identity(customer());

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::challenge::{QueryParams, validate_challenge};
-use crate::claims::build_claims;
+use crate::claims::{build_claims, claims_need_identity};
 use crate::csrf;
 use crate::error::{AppError, within_deadline};
 use crate::pages;
@@ -18,7 +18,9 @@ use crate::startup::AppState;
 use crate::subject::subject_for;
 use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
 use crate::upstream::kratos::Identity;
-use decide::{Lookup, auto_accept, grant_scopes, lookup_plan, scope_description};
+use decide::{
+    Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
+};
 
 /// Binds consent form tokens to this form.
 const CSRF_PURPOSE: &str = "consent";
@@ -90,21 +92,26 @@ async fn reject_unconfirmed(
     Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 
+/// Accepts with the claims `identity` releases for `granted`; with no identity (none needed) no claims.
 async fn accept(
     state: &AppState,
     challenge: &str,
     request: &ConsentRequest,
-    identity: &Identity,
+    identity: Option<&Identity>,
     granted: Vec<String>,
     remember: bool,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let claims = build_claims(
-        identity,
-        &granted,
-        &request.client.client_id,
-        &settings.claims,
-    );
+    let claims = identity
+        .map(|identity| {
+            build_claims(
+                identity,
+                &granted,
+                &request.client.client_id,
+                &settings.claims,
+            )
+        })
+        .unwrap_or_default();
     let body = AcceptConsent {
         grant_scope: granted,
         grant_access_token_audience: request.requested_access_token_audience.clone(),
@@ -135,17 +142,44 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
         state.settings.login.challenge_max_bytes,
     )?;
     let request = state.hydra.get_consent_request(&challenge).await?;
-    let identity = match resolve_identity(state, &request).await? {
-        Resolved::Found(identity) => identity,
-        other => return reject_unconfirmed(state, &challenge, &other).await,
+    let auto = auto_accept(&request, &state.settings.consent.trusted_clients);
+    // When nothing granted needs the identity, and the bridge's own login step named it in the
+    // context (Hydra binds that context to this subject), there is nothing to look up.
+    let needs_identity = auto.is_none()
+        || context_identity_id(&request.context).is_none()
+        || claims_need_identity(
+            &request.requested_scope,
+            &request.client.client_id,
+            &state.settings.claims,
+        );
+    let identity = if needs_identity {
+        match resolve_identity(state, &request).await? {
+            Resolved::Found(identity) => Some(identity),
+            other => return reject_unconfirmed(state, &challenge, &other).await,
+        }
+    } else {
+        None
     };
-    if let Some(reason) = auto_accept(&request, &state.settings.consent.trusted_clients) {
+    if let Some(reason) = auto {
         tracing::info!(outcome = reason.as_str(), client_id = %request.client.client_id, "granting consent without asking");
         // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
         state.metrics.consent(reason.as_str());
         let granted = request.requested_scope.clone();
-        return accept(state, &challenge, &request, &identity, granted, false).await;
+        return accept(
+            state,
+            &challenge,
+            &request,
+            identity.as_deref(),
+            granted,
+            false,
+        )
+        .await;
     }
+    let Some(identity) = identity else {
+        return Err(AppError::Internal(
+            "consent page without an identity".into(),
+        ));
+    };
     render_page(req, state, &challenge, &request, &identity)
 }
 
@@ -280,5 +314,13 @@ async fn submit_within(
         .is_some_and(|v| v == "true" || v == "on");
     state.metrics.consent("granted");
     tracing::info!(outcome = "granted", client_id = %request.client.client_id, granted = granted.len(), remember, "consent granted by the user");
-    accept(state, &challenge, &request, &identity, granted, remember).await
+    accept(
+        state,
+        &challenge,
+        &request,
+        Some(&identity),
+        granted,
+        remember,
+    )
+    .await
 }
