@@ -103,6 +103,46 @@ pub fn same_origin(origin: Option<&str>, sec_fetch_site: Option<&str>, base_url:
     sec_fetch_site == Some("same-origin")
 }
 
+/// One of the bridge's forms, read and checked: the challenge it answers, the user's choice of its
+/// two buttons, and the rest of its fields.
+pub struct PostedForm {
+    pub challenge: String,
+    pub confirmed: bool,
+    pub fields: QueryParams,
+}
+
+/// The form of a page that answers `challenge_field`, with an `action` of `yes` or `no`: read within
+/// `serve.max_form_bytes`, the challenge validated, then the CSRF check for `purpose`. Nothing reaches
+/// Hydra unless all of it holds.
+pub async fn read_posted_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    purpose: &str,
+    challenge_field: &'static str,
+    (yes, no): (&str, &str),
+) -> Result<PostedForm, AppError> {
+    let fields = read_form(req, payload, state.settings.serve.max_form_bytes).await?;
+    let challenge = crate::challenge::validate_challenge(
+        challenge_field,
+        fields.single(challenge_field)?,
+        state.settings.login.challenge_max_bytes,
+    )?;
+    let confirmed = fields.choice("action", yes, no)?;
+    verify(
+        req,
+        state,
+        purpose,
+        &challenge,
+        fields.single("csrf_token")?,
+    )?;
+    Ok(PostedForm {
+        challenge,
+        confirmed,
+        fields,
+    })
+}
+
 /// Reads an `application/x-www-form-urlencoded` body of at most `serve.max_form_bytes`.
 pub async fn read_form(
     req: &HttpRequest,

@@ -94,16 +94,19 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let form = csrf::read_form(req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = challenge_from(form.single("logout_challenge")?, state)?;
-    let confirmed = form.choice("action", "logout", "cancel")?;
-    csrf::verify(
+    let csrf::PostedForm {
+        challenge,
+        confirmed,
+        ..
+    } = csrf::read_posted_form(
         req,
+        payload,
         state,
         CSRF_PURPOSE,
-        &challenge,
-        form.single("csrf_token")?,
-    )?;
+        "logout_challenge",
+        ("logout", "cancel"),
+    )
+    .await?;
     if confirmed {
         return complete(req, state, &challenge).await;
     }

@@ -213,31 +213,13 @@ impl Step {
                     ..LogoutSpec::default()
                 });
                 let page = app
-                    .get(&format!("/logout?logout_challenge={challenge}"), None)
+                    .open_form(&format!("/logout?logout_challenge={challenge}"), None)
                     .await;
-                let csrf = page
-                    .headers()
-                    .get("set-cookie")
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .split(';')
-                    .next()
-                    .unwrap()
-                    .to_string();
-                let html = page.text().await.unwrap();
-                app.client
-                    .post(format!("{}/logout", app.address))
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("cookie", csrf)
-                    .header("origin", &app.address)
-                    .body(format!(
-                        "logout_challenge={challenge}&csrf_token={}&action=cancel",
-                        form_field(&html, "csrf_token").unwrap()
-                    ))
-                    .send()
-                    .await
-                    .unwrap()
+                let body = format!(
+                    "logout_challenge={challenge}&csrf_token={}&action=cancel",
+                    page.csrf_token
+                );
+                app.post_form("/logout", &page.cookie, body).await
             }
         }
     }

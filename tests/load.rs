@@ -108,31 +108,19 @@ async fn a_thousand_interleaved_logins_and_consents_under_faults() {
                 match flow {
                     Flow::Login { challenge, token } => app_ref.login(&challenge, Some(&token)).await.status().as_u16(),
                     Flow::Consent { challenge, with_page } => {
-                        let page = app_ref.get(&format!("/consent?consent_challenge={}", encode(&challenge)), None).await;
-                        let status = page.status().as_u16();
-                        if !with_page || status != 200 {
-                            return status;
+                        let page = app_ref
+                            .open_form(&format!("/consent?consent_challenge={}", encode(&challenge)), None)
+                            .await;
+                        if !with_page || page.status != 200 {
+                            return page.status;
                         }
-                        let cookie = page.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
-                        let html = page.text().await.unwrap();
-                        let token = form_field(&html, "csrf_token").unwrap();
                         // A forged extra scope rides along with every post.
                         let body = format!(
-                            "consent_challenge={}&csrf_token={token}&action=allow&grant_scope=email&grant_scope=admin&grant_scope=profile",
-                            encode(&challenge)
+                            "consent_challenge={}&csrf_token={}&action=allow&grant_scope=email&grant_scope=admin&grant_scope=profile",
+                            encode(&challenge),
+                            page.csrf_token
                         );
-                        app_ref
-                            .client
-                            .post(format!("{}/consent", app_ref.address))
-                            .header("content-type", "application/x-www-form-urlencoded")
-                            .header("cookie", cookie)
-                            .header("origin", &app_ref.address)
-                            .body(body)
-                            .send()
-                            .await
-                            .expect("every browser is answered")
-                            .status()
-                            .as_u16()
+                        app_ref.post_form("/consent", &page.cookie, body).await.status().as_u16()
                     }
                 }
             })

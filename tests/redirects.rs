@@ -120,37 +120,19 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
             ..ConsentSpec::default()
         });
         let page = app
-            .get(
+            .open_form(
                 &format!("/consent?consent_challenge={}", encode(&challenge)),
                 None,
             )
             .await;
-        let csrf = page
-            .headers()
-            .get("set-cookie")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        let html = page.text().await.unwrap();
         let body = format!(
             "consent_challenge={}&csrf_token={}&action={action}&grant_scope=email{HOSTILE}",
             encode(&challenge),
-            form_field(&html, "csrf_token").unwrap()
+            page.csrf_token
         );
         let r = app
-            .client
-            .post(format!("{}/consent?{}", app.address, &HOSTILE[1..]))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", csrf)
-            .header("origin", &app.address)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+            .post_form(&format!("/consent?{}", &HOSTILE[1..]), &page.cookie, body)
+            .await;
         locations.push(("consent post", location(&r)));
     }
 
@@ -174,33 +156,13 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         ..LogoutSpec::default()
     });
     let page = app
-        .get(&format!("/logout?logout_challenge={challenge}"), None)
+        .open_form(&format!("/logout?logout_challenge={challenge}"), None)
         .await;
-    let csrf = page
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let html = page.text().await.unwrap();
     let body = format!(
         "logout_challenge={challenge}&csrf_token={}&action=cancel{HOSTILE}",
-        form_field(&html, "csrf_token").unwrap()
+        page.csrf_token
     );
-    let r = app
-        .client
-        .post(format!("{}/logout", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", csrf)
-        .header("origin", &app.address)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_form("/logout", &page.cookie, body).await;
     locations.push(("logout cancel", location(&r)));
 
     assert!(locations.len() >= 15);

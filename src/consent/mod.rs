@@ -269,23 +269,19 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let settings = &state.settings;
-    let form = csrf::read_form(req, payload, settings.serve.max_form_bytes).await?;
-    let challenge = validate_challenge(
-        "consent_challenge",
-        form.single("consent_challenge")?,
-        settings.login.challenge_max_bytes,
-    )?;
-    let allow = form.choice("action", "allow", "deny")?;
-
-    csrf::verify(
+    let csrf::PostedForm {
+        challenge,
+        confirmed: allow,
+        fields: form,
+    } = csrf::read_posted_form(
         req,
+        payload,
         state,
         CSRF_PURPOSE,
-        &challenge,
-        form.single("csrf_token")?,
-    )?;
-
+        "consent_challenge",
+        ("allow", "deny"),
+    )
+    .await?;
     let request = state.hydra.get_consent_request(&challenge).await?;
     if !allow {
         state.metrics.consent("denied");
