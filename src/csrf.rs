@@ -74,20 +74,32 @@ pub fn verify(
     challenge: &str,
     token: Option<&str>,
 ) -> Result<(), AppError> {
+    check(req, state, purpose, challenge, token).map_err(|failure| {
+        state.metrics.csrf_failures.inc();
+        AppError::Csrf(failure)
+    })
+}
+
+fn check(
+    req: &HttpRequest,
+    state: &AppState,
+    purpose: &str,
+    challenge: &str,
+    token: Option<&str>,
+) -> Result<(), CsrfFailure> {
     let origin = req.headers().get(ORIGIN).and_then(|v| v.to_str().ok());
     let fetch_site = req
         .headers()
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok());
     if !same_origin(origin, fetch_site, &state.settings.serve.base_url) {
-        return Err(CsrfFailure::CrossSite.into());
+        return Err(CsrfFailure::CrossSite);
     }
     let token = token.ok_or(CsrfFailure::MissingToken)?;
     let cookie = cookie_value(req).ok_or(CsrfFailure::MissingCookie)?;
     state
         .signer
         .verify_csrf(token, &binding(purpose, challenge), cookie)
-        .map_err(AppError::Csrf)
 }
 
 /// Whether a form post comes from our own pages: `Origin` when the browser sends it, else

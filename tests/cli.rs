@@ -366,6 +366,41 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         .await
         .unwrap();
     assert_eq!(accepted.status().as_u16(), 303);
+    // Back from Kratos without re-authenticating: the error page's retry link holds the challenge and
+    // a fresh token, and the error is logged; neither may reach the log.
+    let incomplete = client
+        .get(format!(
+            "{base}/login?login_challenge={}&reauth={reauth}",
+            encode(&prompt)
+        ))
+        .header("Cookie", format!("ory_kratos_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(incomplete.status().as_u16(), 403);
+    let retry_link = incomplete.text().await.unwrap();
+    let retry_token = retry_link
+        .split("reauth%3D")
+        .nth(1)
+        .map(|rest| {
+            rest.split(['"', '&', '%'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .expect("the retry link carries a new token");
+    assert!(
+        retry_token.len() > 100 && retry_token.matches('.').count() == 2,
+        "{retry_token}"
+    );
+    // An already handled request: Hydra's redirect_to (with the challenge's request) is followed.
+    hydra.handle_login(&prompt);
+    let handled = client
+        .get(format!("{base}/login?login_challenge={}", encode(&prompt)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(handled.status().as_u16(), 303);
     kratos.set_fault(Some(Fault::Status(500)));
     let failed = client
         .get(format!("{base}/login?login_challenge={}", encode(&plain)))
@@ -388,6 +423,7 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         &prompt,
         &plain,
         &reauth,
+        &retry_token,
         "ory_pat_SECRET_admin_token_value",
         "ory_pat_SECRET_kratos_admin_token",
         "SECRET-signing-key-material-0123456789abcdef",

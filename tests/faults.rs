@@ -302,8 +302,15 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
                 "{step:?}: upstream body echoed"
             );
         }
-        // Healthy for the next request, and every fault was counted.
-        assert_eq!(app.get("/health/alive", None).await.status().as_u16(), 200);
+        // Healthy for the next request: the same flow, without the fault, succeeds.
+        let again = step.run(&app).await.status().as_u16();
+        let success = if matches!(step, Step::LogoutReject) {
+            200
+        } else {
+            303
+        };
+        assert_eq!(again, success, "{step:?} after the faults");
+        // And every fault was counted.
         let metrics = app.get("/metrics", None).await.text().await.unwrap();
         assert!(
             metrics.contains("outcome=\"http_5xx\""),

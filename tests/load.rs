@@ -47,7 +47,7 @@ async fn a_thousand_interleaved_logins_and_consents_under_faults() {
             HydraVersion::Strict,
             &[
                 ("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag),
-                ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "3000"),
+                ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "300"),
             ],
         )
         .await;
@@ -141,7 +141,10 @@ async fn a_thousand_interleaved_logins_and_consents_under_faults() {
             redirects > FLOWS_PER_MODE / 2,
             "most flows succeed despite faults: {redirects}"
         );
-        assert!(answers.contains(&502), "the faults did happen");
+        assert!(
+            answers.contains(&502) && answers.contains(&504),
+            "the faults did happen"
+        );
 
         // No accept with a wrong subject.
         let logins = app.hydra.accepted_logins();

@@ -83,6 +83,7 @@ async fn reject_unconfirmed(
         reason,
         "rejecting consent: the identity behind the subject could not be confirmed"
     );
+    state.metrics.consent("rejected");
     let body = Reject {
         error: "access_denied".into(),
         error_description: "The account behind this request could not be confirmed.".into(),
@@ -100,6 +101,7 @@ async fn accept(
     identity: Option<&Identity>,
     granted: Vec<String>,
     remember: bool,
+    outcome: &'static str,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
     let claims = identity
@@ -127,7 +129,10 @@ async fn accept(
         },
     };
     let redirect_to = state.hydra.accept_consent_request(challenge, &body).await?;
-    Ok(Redirect::from_upstream(&redirect_to)?.response())
+    let target = Redirect::from_upstream(&redirect_to)?;
+    // Counted once Hydra took it.
+    state.metrics.consent(outcome);
+    Ok(target.response())
 }
 
 pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
@@ -163,7 +168,6 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
     if let Some(reason) = auto {
         tracing::info!(outcome = reason.as_str(), client_id = %request.client.client_id, "granting consent without asking");
         // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
-        state.metrics.consent(reason.as_str());
         let granted = request.requested_scope.clone();
         return accept(
             state,
@@ -172,6 +176,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
             identity.as_deref(),
             granted,
             false,
+            reason.as_str(),
         )
         .await;
     }
@@ -308,7 +313,6 @@ async fn submit_within(
     let remember = form
         .single("remember")?
         .is_some_and(|v| v == "true" || v == "on");
-    state.metrics.consent("granted");
     tracing::info!(outcome = "granted", client_id = %request.client.client_id, granted = granted.len(), remember, "consent granted by the user");
     accept(
         state,
@@ -317,6 +321,7 @@ async fn submit_within(
         Some(&identity),
         granted,
         remember,
+        "granted",
     )
     .await
 }

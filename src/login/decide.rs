@@ -534,6 +534,22 @@ mod tests {
     }
 
     proptest! {
+        /// Any request_url, valid or not, parses without panicking; a max_age, prompt or acr_values
+        /// it carries is read back exactly.
+        #[test]
+        fn request_url_parsing_never_panics(url in "\\PC{0,200}", acr in proptest::collection::vec("\\PC{0,12}", 0..3),
+                                            age in proptest::option::of(any::<u64>()), login in any::<bool>()) {
+            let _ = parse_auth_params(&url, &acr);
+            let _ = required_aal(&acr);
+            let prompt = if login { "login+consent" } else { "consent" };
+            let max_age = age.map(|a| a.to_string()).unwrap_or_else(|| "x".into());
+            let with = format!("https://hydra.test/oauth2/auth?prompt={prompt}&max_age={max_age}&acr_values=aal1+aal2");
+            let p = parse_auth_params(&with, &[]);
+            prop_assert_eq!(p.max_age, age);
+            prop_assert_eq!(p.prompt_login, login);
+            prop_assert_eq!(p.acr_values, vec!["aal1".to_string(), "aal2".to_string()]);
+        }
+
         /// Safety: nothing is accepted without a usable Kratos session; a non-skipped login that demands
         /// re-authentication is accepted only with a token whose demands the session now meets.
         #[test]

@@ -86,6 +86,9 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 client_id = %login_request.client.client_id,
                 "accepting login"
             );
+            let body = accept_body(&session, &subject, &settings.login, now);
+            let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
+            let target = Redirect::from_upstream(&redirect_to)?;
             state
                 .metrics
                 .logins
@@ -93,9 +96,7 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                     subject_source: subject.kind.as_str(),
                 })
                 .inc();
-            let body = accept_body(&session, &subject, &settings.login, now);
-            let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
-            Ok(Redirect::from_upstream(&redirect_to)?.response())
+            Ok(target.response())
         }
         (Decision::Authenticate { refresh, aal2 }, _) => {
             let target = KratosLogin {

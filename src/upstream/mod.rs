@@ -211,7 +211,8 @@ impl Upstream {
         let result = match (first, second) {
             (Err(e), Some(second)) if may_retry(e.is_timeout(), e.is_connect(), idempotent) => {
                 let wait = backoff();
-                tracing::warn!(
+                // Debug only: a failure is logged once, where it becomes the user's answer.
+                tracing::debug!(
                     target_service = call.service,
                     operation = call.operation,
                     error = %call.transport(e),

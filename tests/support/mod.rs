@@ -39,15 +39,16 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
     path == pattern || (pattern.ends_with('/') && path.starts_with(pattern))
 }
 
-/// Every `every`-th call (counting from 1) fails, alternating a 503 and a malformed body; 0 = never.
+/// Every `every`-th call (counting from 1) fails, in turn with a 503, a malformed body and a hang;
+/// 0 = never.
 pub fn periodic_fault(every: usize, seen: usize) -> Option<Fault> {
     if every == 0 || !seen.is_multiple_of(every) {
         return None;
     }
-    Some(if (seen / every).is_multiple_of(2) {
-        Fault::Status(503)
-    } else {
-        Fault::MalformedJson
+    Some(match (seen / every) % 3 {
+        0 => Fault::Status(503),
+        1 => Fault::MalformedJson,
+        _ => Fault::Hang,
     })
 }
 
