@@ -90,7 +90,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
         (None, None) => None,
     };
     let status = status_for(code.unwrap_or(""));
-    tracing::info!(error = code.unwrap_or(""), "showing an OAuth2 error");
+    crate::telemetry::note("outcome", code.unwrap_or("no_code"));
     pages::render(
         status,
         &MessagePage {

@@ -14,6 +14,7 @@ use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 use crate::subject::subject_for;
+use crate::telemetry::note;
 use crate::upstream::hydra::LogoutRequest;
 use crate::upstream::kratos::{BrowserLogout, WhoAmI};
 
@@ -111,7 +112,7 @@ async fn submit_within(
         return complete(req, state, &challenge).await;
     }
     state.hydra.reject_logout_request(&challenge).await?;
-    tracing::info!("logout cancelled by the user");
+    note("outcome", "logout_cancelled");
     if let Some(url) = &state.settings.logout.cancel_url {
         return Ok(Redirect::from_config(url.clone()).response());
     }
@@ -182,11 +183,11 @@ async fn complete(
         .await
     {
         Ok(BrowserLogout::Url(logout_url)) => {
-            tracing::info!("logout accepted, ending the Kratos session");
+            note("outcome", "logged_out");
             Ok(Redirect::from_upstream(&logout_url)?.response())
         }
         Ok(BrowserLogout::NoSession) => {
-            tracing::info!("logout accepted; the browser had no Kratos session");
+            note("outcome", "logged_out_no_session");
             Ok(hydra_next.response())
         }
         Err(e) => {

@@ -39,7 +39,8 @@ async fn register_within(req: &HttpRequest, state: &AppState) -> Result<HttpResp
         identity_schema: schema.as_deref(),
     };
     let url = kratos_login_url(state, &challenge, &target, OffsetDateTime::now_utc())?;
-    tracing::info!(
+    crate::telemetry::note("outcome", "registration");
+    tracing::debug!(
         identity_schema = schema.as_deref().unwrap_or(""),
         "sending browser to Kratos registration"
     );

@@ -39,6 +39,12 @@ pub fn init(settings: &LogSettings) {
 
 struct StartedAt(Instant);
 
+/// What a flow did, for the request's log line: `outcome` (accepted, refresh, granted, …),
+/// `subject_source` (id / external_id) or `client_id`.
+pub fn note(field: &'static str, value: &str) {
+    tracing::Span::current().record(field, value);
+}
+
 /// Root span per request: method, route pattern, path without query, request id; status and latency
 /// recorded at the end, with one `request` event.
 pub struct BridgeRootSpan;
@@ -64,12 +70,16 @@ impl RootSpanBuilder for BridgeRootSpan {
             }
             path.truncate(cut);
         }
+        // The flows fill in what happened, so that one line per request tells the whole story.
         tracing::info_span!(
             "request",
             method = %request.method(),
             route = %route,
             path = %path,
             request_id = %request_id,
+            outcome = tracing::field::Empty,
+            subject_source = tracing::field::Empty,
+            client_id = tracing::field::Empty,
         )
     }
 

@@ -415,7 +415,7 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     assert_eq!(code, Some(0));
     let all = log.join("\n");
     assert!(
-        all.contains("accepting login"),
+        all.contains("\"subject_source\":\"id\"") && all.contains("\"outcome\":\"accepted\""),
         "the log is captured: {all}"
     );
     for secret in [

@@ -16,6 +16,7 @@ use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 use crate::subject::subject_for;
+use crate::telemetry::note;
 use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
 use crate::upstream::kratos::Identity;
 use decide::{
@@ -84,6 +85,7 @@ async fn reject_unconfirmed(
         "rejecting consent: the identity behind the subject could not be confirmed"
     );
     state.metrics.consent("rejected");
+    note("outcome", "rejected");
     let body = Reject {
         error: "access_denied".into(),
         error_description: "The account behind this request could not be confirmed.".into(),
@@ -132,6 +134,8 @@ async fn accept(
     let target = Redirect::from_upstream(&redirect_to)?;
     // Counted once Hydra took it.
     state.metrics.consent(outcome);
+    note("outcome", outcome);
+    note("client_id", &request.client.client_id);
     Ok(target.response())
 }
 
@@ -166,7 +170,6 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
         None
     };
     if let Some(reason) = auto {
-        tracing::info!(outcome = reason.as_str(), client_id = %request.client.client_id, "granting consent without asking");
         // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
         let granted = request.requested_scope.clone();
         return accept(
@@ -290,7 +293,7 @@ async fn submit_within(
     let request = state.hydra.get_consent_request(&challenge).await?;
     if !allow {
         state.metrics.consent("denied");
-        tracing::info!(outcome = "denied", client_id = %request.client.client_id, "consent denied by the user");
+        note("outcome", "denied");
         let body = Reject {
             error: "access_denied".into(),
             error_description: "The resource owner denied the request".into(),
@@ -313,7 +316,6 @@ async fn submit_within(
     let remember = form
         .single("remember")?
         .is_some_and(|v| v == "true" || v == "on");
-    tracing::info!(outcome = "granted", client_id = %request.client.client_id, granted = granted.len(), remember, "consent granted by the user");
     accept(
         state,
         &challenge,

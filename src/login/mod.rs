@@ -14,6 +14,7 @@ use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 use crate::subject::subject_for;
+use crate::telemetry::note;
 use crate::tokens::Reauth;
 use crate::upstream::kratos::{WhoAmI, find_cookie};
 use decide::{
@@ -80,11 +81,15 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 session.identity.external_id.as_deref(),
             )
             .map_err(|_| AppError::NoExternalId)?;
-            tracing::info!(
-                subject_source = subject.kind.as_str(),
-                skip = login_request.skip,
-                client_id = %login_request.client.client_id,
-                "accepting login"
+            note("subject_source", subject.kind.as_str());
+            note("client_id", &login_request.client.client_id);
+            note(
+                "outcome",
+                if login_request.skip {
+                    "accepted_skip"
+                } else {
+                    "accepted"
+                },
             );
             let body = accept_body(&session, &subject, &settings.login, now);
             let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
@@ -120,7 +125,7 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 .reauthentications
                 .get_or_create(&ReauthLabels { kind })
                 .inc();
-            tracing::info!(refresh, aal2, "sending browser to Kratos login");
+            note("outcome", kind);
             Ok(Redirect::from_config(url).response())
         }
         (Decision::Register, _) => {
@@ -132,7 +137,7 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 identity_schema: identity_schema.as_deref(),
             };
             let url = kratos_login_url(state, &challenge, &target, now)?;
-            tracing::info!("prompt=registration: sending browser to Kratos registration");
+            note("outcome", "registration");
             Ok(Redirect::from_config(url).response())
         }
         (Decision::ReauthIncomplete, _) => {
