@@ -402,10 +402,6 @@ impl FakeHydra {
     pub fn rejected_logins(&self) -> Vec<(String, Value)> {
         self.lock().rejected_logins.clone()
     }
-
-    pub fn request_url(challenge_spec: &LoginSpec) -> String {
-        request_url(challenge_spec)
-    }
 }
 
 struct Shared {
