@@ -57,7 +57,7 @@ def stacks(perf_data):
     for line in out.splitlines():
         if not line.strip():
             continue
-        if not line[0].isspace():
+        if not line.startswith("\t"):  # a sample's header ("  tid"); its frames follow, tab-indented
             if cur is not None:
                 samples.append(cur)
             cur = []
@@ -89,8 +89,8 @@ def main():
         cpu0 = bench.cpu_ticks(app.pid)
         t0 = time.time()
         perf_data = os.path.join(tmp, "perf.data")
-        subprocess.run(["perf", "record", "-q", "-F", "299", "--call-graph", "dwarf,65528", "-p", str(app.pid),
-                        "-o", perf_data, "--", "sleep", str(PERF_SECONDS)], check=True, timeout=PERF_SECONDS + 60)
+        subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "299", "--call-graph", "dwarf,65528",
+                        "-p", str(app.pid), "-o", perf_data, "--", "sleep", str(PERF_SECONDS)], check=True, timeout=PERF_SECONDS + 60)
         cpu_us_per_s = (bench.cpu_ticks(app.pid) - cpu0) / bench.CLK_TCK * 1e6 / (time.time() - t0)
         out, _ = load.communicate(timeout=duration + 60)
         bench.children.remove(load)

@@ -260,6 +260,15 @@ impl Settings {
     pub fn home_url(&self) -> &Url {
         self.error.home_url.as_ref().unwrap_or(&self.serve.base_url)
     }
+
+    /// The upstream APIs the bridge calls.
+    pub fn upstream_urls(&self) -> [&Url; 3] {
+        [
+            &self.hydra.admin_url,
+            &self.kratos.public_url,
+            &self.kratos.admin_url,
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

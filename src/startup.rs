@@ -16,7 +16,7 @@ use crate::telemetry::BridgeRootSpan;
 use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
-use crate::upstream::{Upstream, build_http_client};
+use crate::upstream::{Upstream, build_tls_client};
 use crate::{consent, error_page, health, login, logout, pages, registration};
 
 /// Everything a handler needs, shared by all workers.
@@ -108,7 +108,13 @@ impl Application {
 
     pub fn from_listener(settings: Settings, listener: TcpListener) -> Result<Self, StartupError> {
         let port = listener.local_addr().map_err(StartupError::Server)?.port();
-        let http = build_http_client(&settings.upstream)?;
+        // reqwest (with its TLS setup) only when some upstream is https; plain http needs none of it.
+        let tls = settings
+            .upstream_urls()
+            .iter()
+            .any(|url| url.scheme() == "https")
+            .then(|| build_tls_client(&settings.upstream))
+            .transpose()?;
         let (signer, generated) =
             Signer::from_keys(&settings.secrets.signing_keys).map_err(StartupError::Random)?;
         if generated {
@@ -118,7 +124,7 @@ impl Application {
             );
         }
         let metrics = Arc::new(Metrics::new());
-        let upstream = Upstream::new(http, settings.upstream.max_body_bytes, metrics.clone());
+        let upstream = Upstream::new(&settings.upstream, tls, metrics.clone());
         let state = web::Data::new(AppState {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra),
             kratos: KratosClient::new(upstream, &settings.kratos),

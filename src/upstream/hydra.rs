@@ -1,13 +1,14 @@
 //! Hydra's admin API: the login (and later consent and logout) requests and their answers.
 
+use std::sync::Arc;
+
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use url::Url;
 
-use super::{Call, Upstream, UpstreamError, null_as_default};
-use crate::config::{HydraSettings, join_url};
+use super::{Base, Call, Method, Request, Response, Upstream, UpstreamError, null_as_default};
+use crate::config::HydraSettings;
 
 /// How Hydra answered about a flow, beyond plain success.
 #[derive(Debug, thiserror::Error)]
@@ -165,7 +166,7 @@ struct ErrorBody {
 #[derive(Clone)]
 pub struct HydraClient {
     upstream: Upstream,
-    admin_url: Url,
+    admin: Arc<Base>,
     headers: HeaderMap,
 }
 
@@ -175,21 +176,32 @@ impl HydraClient {
     pub fn new(upstream: Upstream, settings: &HydraSettings) -> Self {
         Self {
             upstream,
-            admin_url: settings.admin_url.clone(),
+            admin: Arc::new(Base::new(&settings.admin_url)),
             headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
         }
     }
 
-    /// `{admin}/admin/oauth2/auth/requests/{flow}[/{action}]?{flow}_challenge=C`, challenge percent-encoded.
-    fn flow_url(&self, flow: &str, action: Option<&str>, challenge: &str) -> Url {
-        let path = match action {
-            Some(action) => format!("{FLOW_PATH}/{flow}/{action}"),
-            None => format!("{FLOW_PATH}/{flow}"),
-        };
-        let mut url = join_url(&self.admin_url, &path);
-        url.query_pairs_mut()
-            .append_pair(&format!("{flow}_challenge"), challenge);
-        url
+    /// `{admin}/admin/oauth2/auth/requests/{flow}[/{action}]?{flow}_challenge=C`, challenge
+    /// form-encoded.
+    fn flow_request(
+        &self,
+        method: Method,
+        flow: &str,
+        action: Option<&str>,
+        challenge: &str,
+    ) -> Request<'_> {
+        let mut target = self.admin.target(FLOW_PATH);
+        target.push('/');
+        target.push_str(flow);
+        if let Some(action) = action {
+            target.push('/');
+            target.push_str(action);
+        }
+        target.push('?');
+        target.push_str(flow);
+        target.push_str("_challenge=");
+        target.extend(url::form_urlencoded::byte_serialize(challenge.as_bytes()));
+        Request::new(method, &self.admin, target, &self.headers)
     }
 
     async fn get_flow<T: DeserializeOwned>(
@@ -199,15 +211,9 @@ impl HydraClient {
         challenge: &str,
     ) -> Result<T, HydraError> {
         let call = Call::new("hydra", operation);
-        let url = self.flow_url(flow, None, challenge);
-        let response = self
-            .upstream
-            .send(
-                call,
-                self.upstream.http.get(url).headers(self.headers.clone()),
-            )
-            .await?;
-        self.answer(call, flow, response).await
+        let request = self.flow_request(Method::Get, flow, None, challenge);
+        let response = self.upstream.send(call, request).await?;
+        self.answer(call, flow, response)
     }
 
     async fn put_flow<B: Serialize>(
@@ -219,36 +225,29 @@ impl HydraClient {
         body: &B,
     ) -> Result<String, HydraError> {
         let call = Call::new("hydra", operation);
-        let url = self.flow_url(flow, Some(action), challenge);
+        let body = serde_json::to_vec(body).map_err(|e| call.encode(e))?;
         let request = self
-            .upstream
-            .http
-            .put(url)
-            .headers(self.headers.clone())
+            .flow_request(Method::Put, flow, Some(action), challenge)
             .json(body);
         let response = self.upstream.send(call, request).await?;
-        let answer: RedirectTo = self.answer(call, flow, response).await?;
+        let answer: RedirectTo = self.answer(call, flow, response)?;
         Ok(answer.redirect_to)
     }
 
     /// Maps Hydra's statuses for flow endpoints (404 unknown, 401 expired, 410 handled) and decodes 200.
-    async fn answer<T: DeserializeOwned>(
+    fn answer<T: DeserializeOwned>(
         &self,
         call: Call,
         flow: &'static str,
-        response: reqwest::Response,
+        response: Response,
     ) -> Result<T, HydraError> {
         let status = response.status();
         match status {
-            StatusCode::OK => Ok(self.upstream.read_json(call, response).await?),
+            StatusCode::OK => Ok(self.upstream.read_json(call, response)?),
             StatusCode::NOT_FOUND => Err(HydraError::NotFound(flow)),
             // Hydra's expiry is 401 `request_unauthorized`; any other 401 (a wrong API key) is ours to fix.
             StatusCode::UNAUTHORIZED => {
-                let body: ErrorBody = self
-                    .upstream
-                    .read_json(call, response)
-                    .await
-                    .unwrap_or_default();
+                let body: ErrorBody = self.upstream.read_json(call, response).unwrap_or_default();
                 if body.error == "request_unauthorized" {
                     Err(HydraError::Expired(flow))
                 } else {
@@ -260,18 +259,14 @@ impl HydraClient {
                 }
             }
             StatusCode::GONE => {
-                let answer: RedirectTo = self.upstream.read_json(call, response).await?;
+                let answer: RedirectTo = self.upstream.read_json(call, response)?;
                 Err(HydraError::AlreadyHandled {
                     flow,
                     redirect_to: answer.redirect_to,
                 })
             }
             s if s.is_client_error() => {
-                let body: ErrorBody = self
-                    .upstream
-                    .read_json(call, response)
-                    .await
-                    .unwrap_or_default();
+                let body: ErrorBody = self.upstream.read_json(call, response).unwrap_or_default();
                 Err(HydraError::Refused {
                     operation: call.operation,
                     status: s.as_u16(),
@@ -341,34 +336,21 @@ impl HydraClient {
     /// Accepts the logout (no body); returns Hydra's `redirect_to` that completes it.
     pub async fn accept_logout_request(&self, challenge: &str) -> Result<String, HydraError> {
         let call = Call::new("hydra", "accept_logout_request");
-        let url = self.flow_url("logout", Some("accept"), challenge);
-        let response = self
-            .upstream
-            .send(
-                call,
-                self.upstream.http.put(url).headers(self.headers.clone()),
-            )
-            .await?;
-        let answer: RedirectTo = self.answer(call, "logout", response).await?;
+        let request = self.flow_request(Method::Put, "logout", Some("accept"), challenge);
+        let response = self.upstream.send(call, request).await?;
+        let answer: RedirectTo = self.answer(call, "logout", response)?;
         Ok(answer.redirect_to)
     }
 
     /// Rejects the logout: the user stays signed in. Hydra answers 204 and no redirect.
     pub async fn reject_logout_request(&self, challenge: &str) -> Result<(), HydraError> {
         let call = Call::new("hydra", "reject_logout_request");
-        let url = self.flow_url("logout", Some("reject"), challenge);
-        let response = self
-            .upstream
-            .send(
-                call,
-                self.upstream.http.put(url).headers(self.headers.clone()),
-            )
-            .await?;
+        let request = self.flow_request(Method::Put, "logout", Some("reject"), challenge);
+        let response = self.upstream.send(call, request).await?;
         if response.status() == StatusCode::NO_CONTENT {
             return Ok(());
         }
         self.answer::<serde_json::Value>(call, "logout", response)
-            .await
             .map(|_| ())
     }
 
@@ -376,8 +358,8 @@ impl HydraClient {
         self.upstream
             .check_ready(
                 Call::new("hydra", "health_ready"),
-                &self.admin_url,
-                self.headers.clone(),
+                &self.admin,
+                &self.headers,
             )
             .await
     }

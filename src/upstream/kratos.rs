@@ -1,13 +1,14 @@
 //! Kratos's public API (whoami) and admin API (identity lookups).
 
+use std::sync::Arc;
+
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, COOKIE, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use time::OffsetDateTime;
-use url::Url;
 
-use super::{Call, Upstream, UpstreamError, null_as_default};
-use crate::config::{KratosSettings, join_url};
+use super::{Base, Call, Method, Request, Upstream, UpstreamError, encode_path, null_as_default};
+use crate::config::KratosSettings;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct AuthenticationMethod {
@@ -106,8 +107,10 @@ struct KratosErrorInner {
 #[derive(Clone)]
 pub struct KratosClient {
     upstream: Upstream,
-    public_url: Url,
-    admin_url: Url,
+    public: Arc<Base>,
+    admin: Arc<Base>,
+    /// `Accept: application/json`: without it Kratos answers some errors with redirects.
+    public_headers: HeaderMap,
     admin_headers: HeaderMap,
     cookie_name: String,
 }
@@ -116,8 +119,12 @@ impl KratosClient {
     pub fn new(upstream: Upstream, settings: &KratosSettings) -> Self {
         Self {
             upstream,
-            public_url: settings.public_url.clone(),
-            admin_url: settings.admin_url.clone(),
+            public: Arc::new(Base::new(&settings.public_url)),
+            admin: Arc::new(Base::new(&settings.admin_url)),
+            public_headers: HeaderMap::from_iter([(
+                ACCEPT,
+                HeaderValue::from_static("application/json"),
+            )]),
             admin_headers: super::admin_headers(
                 settings.admin_token.as_ref(),
                 &settings.admin_headers,
@@ -148,17 +155,13 @@ impl KratosClient {
         let Some(cookie) = self.cookie_header(value) else {
             return Ok(WhoAmI::NoSession);
         };
-        let url = join_url(&self.public_url, "/sessions/whoami");
-        let request = self
-            .upstream
-            .http
-            .get(url)
-            .header(ACCEPT, "application/json")
-            .header(COOKIE, cookie);
+        let target = self.public.target("/sessions/whoami");
+        let request =
+            Request::new(Method::Get, &self.public, target, &self.public_headers).cookie(cookie);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => {
-                let session: Session = self.upstream.read_json(call, response).await?;
+                let session: Session = self.upstream.read_json(call, response)?;
                 if session.active == Some(false) {
                     return Ok(WhoAmI::NoSession);
                 }
@@ -166,11 +169,8 @@ impl KratosClient {
             }
             StatusCode::UNAUTHORIZED => Ok(WhoAmI::NoSession),
             StatusCode::FORBIDDEN => {
-                let body: KratosErrorBody = self
-                    .upstream
-                    .read_json(call, response)
-                    .await
-                    .unwrap_or_default();
+                let body: KratosErrorBody =
+                    self.upstream.read_json(call, response).unwrap_or_default();
                 if body.error.id == "session_aal2_required" {
                     Ok(WhoAmI::Aal2Required)
                 } else {
@@ -195,18 +195,16 @@ impl KratosClient {
         let Some(cookie) = self.cookie_header(value) else {
             return Ok(BrowserLogout::NoSession);
         };
-        let mut url = join_url(&self.public_url, "/self-service/logout/browser");
-        url.query_pairs_mut().append_pair("return_to", return_to);
-        let request = self
-            .upstream
-            .http
-            .get(url)
-            .header(ACCEPT, "application/json")
-            .header(COOKIE, cookie);
+        let mut target = self
+            .public
+            .target("/self-service/logout/browser?return_to=");
+        target.extend(url::form_urlencoded::byte_serialize(return_to.as_bytes()));
+        let request =
+            Request::new(Method::Get, &self.public, target, &self.public_headers).cookie(cookie);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => {
-                let flow: LogoutFlow = self.upstream.read_json(call, response).await?;
+                let flow: LogoutFlow = self.upstream.read_json(call, response)?;
                 Ok(BrowserLogout::Url(flow.logout_url))
             }
             StatusCode::UNAUTHORIZED => Ok(BrowserLogout::NoSession),
@@ -217,19 +215,10 @@ impl KratosClient {
     /// `DELETE {admin}/admin/sessions/{id}`: revokes one session. 404 means it is gone already.
     pub async fn revoke_session(&self, session_id: &str) -> Result<(), UpstreamError> {
         let call = Call::new("kratos", "disable_session");
-        let mut url = self.admin_url.clone();
-        {
-            let Ok(mut path) = url.path_segments_mut() else {
-                return Err(call.invalid_body("the admin URL cannot take a path"));
-            };
-            path.pop_if_empty()
-                .extend(["admin", "sessions", session_id]);
-        }
-        let request = self
-            .upstream
-            .http
-            .delete(url)
-            .headers(self.admin_headers.clone());
+        let target = self
+            .admin
+            .target(&encode_path(&["admin", "sessions", session_id]));
+        let request = Request::new(Method::Delete, &self.admin, target, &self.admin_headers);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::NO_CONTENT | StatusCode::OK | StatusCode::NOT_FOUND => Ok(()),
@@ -264,22 +253,12 @@ impl KratosClient {
         call: Call,
         segments: &[&str],
     ) -> Result<Option<Identity>, UpstreamError> {
-        let mut url = self.admin_url.clone();
-        {
-            // Each segment is percent-encoded: an external_id may hold any character.
-            let Ok(mut path) = url.path_segments_mut() else {
-                return Err(call.invalid_body("the admin URL cannot take a path"));
-            };
-            path.pop_if_empty().extend(segments);
-        }
-        let request = self
-            .upstream
-            .http
-            .get(url)
-            .headers(self.admin_headers.clone());
+        // Each segment is percent-encoded: an external_id may hold any character.
+        let target = self.admin.target(&encode_path(segments));
+        let request = Request::new(Method::Get, &self.admin, target, &self.admin_headers);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
-            StatusCode::OK => Ok(Some(self.upstream.read_json(call, response).await?)),
+            StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),
             // 400 is Kratos's answer to an empty or malformed id: no such identity either.
             StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST => Ok(None),
             status => Err(call.status(status)),
@@ -290,8 +269,8 @@ impl KratosClient {
         self.upstream
             .check_ready(
                 Call::new("kratos", "public_health_ready"),
-                &self.public_url,
-                HeaderMap::new(),
+                &self.public,
+                &HeaderMap::new(),
             )
             .await
     }
@@ -300,8 +279,8 @@ impl KratosClient {
         self.upstream
             .check_ready(
                 Call::new("kratos", "admin_health_ready"),
-                &self.admin_url,
-                self.admin_headers.clone(),
+                &self.admin,
+                &self.admin_headers,
             )
             .await
     }

@@ -2,16 +2,18 @@
 
 pub mod hydra;
 pub mod kratos;
+pub mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::StatusCode;
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
-
-use tracing::Instrument;
 
 use crate::config::UpstreamSettings;
 use crate::metrics::{BodyFailureLabels, Metrics};
@@ -43,6 +45,12 @@ pub enum UpstreamError {
         operation: &'static str,
         reason: String,
     },
+    #[error("{service} {operation}: cannot encode the request: {reason}")]
+    Encode {
+        service: &'static str,
+        operation: &'static str,
+        reason: String,
+    },
     #[error("{service} {operation}: response body over {limit} bytes")]
     TooLarge {
         service: &'static str,
@@ -69,34 +77,19 @@ impl Call {
         Self { service, operation }
     }
 
-    pub fn transport(self, e: reqwest::Error) -> UpstreamError {
-        if e.is_timeout() {
-            return UpstreamError::Timeout {
-                service: self.service,
-                operation: self.operation,
-            };
-        }
-        // The URL holds the challenge: drop it before the error is printed.
-        let e = e.without_url();
-        let mut reason = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            reason.push_str(": ");
-            reason.push_str(&s.to_string());
-            source = s.source();
-        }
-        UpstreamError::Unreachable {
-            service: self.service,
-            operation: self.operation,
-            reason,
-        }
-    }
-
-    pub fn status(self, status: reqwest::StatusCode) -> UpstreamError {
+    pub fn status(self, status: StatusCode) -> UpstreamError {
         UpstreamError::Status {
             service: self.service,
             operation: self.operation,
             status: status.as_u16(),
+        }
+    }
+
+    pub fn encode(self, reason: impl ToString) -> UpstreamError {
+        UpstreamError::Encode {
+            service: self.service,
+            operation: self.operation,
+            reason: reason.to_string(),
         }
     }
 
@@ -109,18 +102,22 @@ impl Call {
     }
 }
 
-/// Builds the one HTTP client every upstream call shares: rustls, no redirects followed,
-/// pooled keep-alive connections, connect and whole-call timeouts from config.
-pub fn build_http_client(settings: &UpstreamSettings) -> Result<reqwest::Client, reqwest::Error> {
+/// The HTTP client for `https://` upstreams: rustls, no redirects followed, pooled keep-alive
+/// connections, connect and whole-call timeouts from config. Plain `http://` upstreams, the usual
+/// case beside Hydra, go through [`wire`] instead.
+pub fn build_tls_client(settings: &UpstreamSettings) -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_millis(settings.connect_timeout_ms))
         .timeout(Duration::from_millis(settings.request_timeout_ms))
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
-        .user_agent(concat!("kratos-hydra-bridge/", env!("CARGO_PKG_VERSION")))
+        .user_agent(USER_AGENT)
+        .https_only(true)
         .build()
 }
+
+const USER_AGENT: &str = concat!("kratos-hydra-bridge/", env!("CARGO_PKG_VERSION"));
 
 /// Default headers for an admin API: JSON, plus the configured bearer token and extra headers.
 /// Values are marked sensitive so that no debug output of a request shows them.
@@ -149,22 +146,194 @@ pub fn admin_headers(
     headers
 }
 
-/// The shared HTTP client with what every upstream call needs: the body cap and the metrics.
+/// One configured upstream base URL (Hydra admin, Kratos public, Kratos admin).
+#[derive(Debug)]
+pub struct Base {
+    pub url: url::Url,
+    /// Set for `http://`: calls go over [`wire`]. `None` for `https://`, which goes through reqwest.
+    wire: Option<wire::Endpoint>,
+}
+
+impl Base {
+    pub fn new(url: &url::Url) -> Self {
+        let wire = (url.scheme() == "http")
+            .then(|| wire::Endpoint::new(url))
+            .flatten();
+        Self {
+            url: url.clone(),
+            wire,
+        }
+    }
+
+    /// The request target (path and query) for `path`, which starts with `/` and is encoded.
+    pub fn target(&self, path: &str) -> String {
+        let mut target = String::with_capacity(self.url.path().len() + path.len());
+        target.push_str(self.url.path().trim_end_matches('/'));
+        target.push_str(path);
+        target
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Delete,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Safe to send twice: a lost answer to an accept must not turn into a second accept.
+    fn idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Delete)
+    }
+}
+
+/// One upstream request. Deliberately not `Debug`: its headers and target carry secrets.
+pub struct Request<'a> {
+    method: Method,
+    base: &'a Base,
+    /// Path and query, percent-encoded, base path included.
+    target: String,
+    headers: &'a HeaderMap,
+    cookie: Option<HeaderValue>,
+    json: Option<Vec<u8>>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(method: Method, base: &'a Base, target: String, headers: &'a HeaderMap) -> Self {
+        Self {
+            method,
+            base,
+            target,
+            headers,
+            cookie: None,
+            json: None,
+        }
+    }
+
+    pub fn cookie(mut self, cookie: HeaderValue) -> Self {
+        self.cookie = Some(cookie);
+        self
+    }
+
+    pub fn json(mut self, body: Vec<u8>) -> Self {
+        self.json = Some(body);
+        self
+    }
+
+    fn wire_bytes(&self) -> Vec<u8> {
+        let mut headers: Vec<(&str, &[u8])> = Vec::with_capacity(self.headers.len() + 2);
+        headers.push(("User-Agent", USER_AGENT.as_bytes()));
+        headers.extend(
+            self.headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+        );
+        if let Some(cookie) = &self.cookie {
+            headers.push(("Cookie", cookie.as_bytes()));
+        }
+        wire::encode_request(
+            self.method.as_str(),
+            &self.target,
+            self.base
+                .wire
+                .as_ref()
+                .map_or("", |endpoint| endpoint.authority()),
+            &headers,
+            self.json.as_deref(),
+        )
+    }
+
+    fn reqwest(&self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        let method = match self.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let url = format!(
+            "{}{}",
+            &self.base.url[..url::Position::BeforePath],
+            self.target
+        );
+        let mut builder = client.request(method, url).headers(self.headers.clone());
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header(COOKIE, cookie.clone());
+        }
+        match &self.json {
+            Some(body) => builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone()),
+            None if self.method == Method::Put => builder.header(CONTENT_LENGTH, "0"),
+            None => builder,
+        }
+    }
+}
+
+/// An upstream answer: its status, and its body (read whole, within the size cap, before the
+/// answer is handed over) or why it could not be read.
+pub struct Response {
+    status: StatusCode,
+    body: Result<Vec<u8>, UpstreamError>,
+}
+
+impl Response {
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+/// Why an attempt got no answer, for the retry rule and the error.
+enum Failed {
+    Timeout,
+    /// Nothing was sent.
+    Connect(String),
+    /// The request may have been sent.
+    Other(String),
+}
+
+impl Failed {
+    fn into_error(self, call: Call) -> UpstreamError {
+        match self {
+            Failed::Timeout => UpstreamError::Timeout {
+                service: call.service,
+                operation: call.operation,
+            },
+            Failed::Connect(reason) | Failed::Other(reason) => UpstreamError::Unreachable {
+                service: call.service,
+                operation: call.operation,
+                reason,
+            },
+        }
+    }
+}
+
+/// What every upstream call shares: the TLS client (when an upstream is `https://`), timeouts,
+/// the body cap and the metrics.
 #[derive(Clone)]
 pub struct Upstream {
-    pub http: reqwest::Client,
+    tls: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
     pub max_body: usize,
     pub metrics: Arc<Metrics>,
 }
 
 /// The outcome label of one attempt, for metrics.
-fn outcome(result: &Result<reqwest::Response, reqwest::Error>) -> &'static str {
+fn outcome(result: &Result<Response, Failed>) -> &'static str {
     match result {
-        Ok(r) if r.status().is_success() => "ok",
-        Ok(r) if r.status().is_redirection() => "redirect",
-        Ok(r) if r.status().is_client_error() => "http_4xx",
+        Ok(r) if r.status.is_success() => "ok",
+        Ok(r) if r.status.is_redirection() => "redirect",
+        Ok(r) if r.status.is_client_error() => "http_4xx",
         Ok(_) => "http_5xx",
-        Err(e) if e.is_timeout() => "timeout",
+        Err(Failed::Timeout) => "timeout",
         Err(_) => "unreachable",
     }
 }
@@ -185,84 +354,155 @@ fn backoff() -> Duration {
     Duration::from_millis(50 + spread * 100 / 255)
 }
 
+/// A reqwest failure without its URL (it holds the challenge), with its causes.
+fn reqwest_reason(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    reason
+}
+
 impl Upstream {
-    pub fn new(http: reqwest::Client, max_body: usize, metrics: Arc<Metrics>) -> Self {
+    /// `tls` is needed only when some upstream URL is `https://`.
+    pub fn new(
+        settings: &UpstreamSettings,
+        tls: Option<reqwest::Client>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
-            http,
-            max_body,
+            tls,
+            connect_timeout: Duration::from_millis(settings.connect_timeout_ms),
+            request_timeout: Duration::from_millis(settings.request_timeout_ms),
+            max_body: settings.max_body_bytes,
             metrics,
         }
     }
 
     /// Sends a request inside an `upstream` span, counts it, and retries it once on a connection
     /// error where that is safe (see [`may_retry`]).
-    pub async fn send(
-        &self,
-        call: Call,
-        request: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, UpstreamError> {
-        let request = request.build().map_err(|e| call.transport(e))?;
-        let idempotent = matches!(
-            *request.method(),
-            reqwest::Method::GET | reqwest::Method::HEAD | reqwest::Method::DELETE
-        );
-        let second = request.try_clone();
-        let first = self.attempt(call, request).await;
-        let result = match (first, second) {
-            (Err(e), Some(second)) if may_retry(e.is_timeout(), e.is_connect(), idempotent) => {
+    pub async fn send(&self, call: Call, request: Request<'_>) -> Result<Response, UpstreamError> {
+        let first = self.attempt(call, &request).await;
+        let result = match first {
+            Err(e)
+                if may_retry(
+                    matches!(e, Failed::Timeout),
+                    matches!(e, Failed::Connect(_)),
+                    request.method.idempotent(),
+                ) =>
+            {
                 let wait = backoff();
                 // Debug only: a failure is logged once, where it becomes the user's answer.
                 tracing::debug!(
                     target_service = call.service,
                     operation = call.operation,
-                    error = %call.transport(e),
+                    error = %e.into_error(call),
                     retry_in_ms = wait.as_millis() as u64,
                     "upstream call failed, retrying once"
                 );
                 tokio::time::sleep(wait).await;
-                self.attempt(call, second).await
+                self.attempt(call, &request).await
             }
-            (first, _) => first,
+            first => first,
         };
-        result.map_err(|e| call.transport(e))
+        result.map_err(|e| e.into_error(call))
     }
 
-    async fn attempt(
-        &self,
-        call: Call,
-        request: reqwest::Request,
-    ) -> Result<reqwest::Response, reqwest::Error> {
-        let span = tracing::debug_span!(
-            "upstream",
-            target = call.service,
-            operation = call.operation
-        );
+    async fn attempt(&self, call: Call, request: &Request<'_>) -> Result<Response, Failed> {
         let started = Instant::now();
-        let result = self.http.execute(request).instrument(span.clone()).await;
+        let result = match &request.base.wire {
+            Some(endpoint) => self.attempt_wire(call, endpoint, request).await,
+            None => self.attempt_tls(call, request).await,
+        };
         let elapsed = started.elapsed();
         let outcome = outcome(&result);
         self.metrics
             .upstream(call.service, call.operation, outcome, elapsed.as_secs_f64());
-        span.in_scope(|| {
-            tracing::debug!(
-                outcome,
-                status = result.as_ref().map(|r| r.status().as_u16()).unwrap_or(0),
-                elapsed_ms = elapsed.as_millis() as u64,
-                "upstream call"
-            );
-        });
+        tracing::debug!(
+            target_service = call.service,
+            operation = call.operation,
+            outcome,
+            status = result.as_ref().map(|r| r.status.as_u16()).unwrap_or(0),
+            elapsed_ms = elapsed.as_millis() as u64,
+            "upstream call"
+        );
         result
     }
 
-    /// Reads at most `max_body` bytes of a body; a larger one is an error, never a truncated parse.
-    pub async fn read_body(
+    async fn attempt_wire(
         &self,
         call: Call,
-        response: reqwest::Response,
-    ) -> Result<Vec<u8>, UpstreamError> {
-        self.collect(call, response)
-            .await
-            .inspect_err(|e| self.count_body_failure(call, e))
+        endpoint: &wire::Endpoint,
+        request: &Request<'_>,
+    ) -> Result<Response, Failed> {
+        let bytes = request.wire_bytes();
+        let limits = wire::Limits {
+            connect_timeout: self.connect_timeout,
+            max_body: self.max_body,
+        };
+        let head = std::cell::Cell::new(None);
+        let exchange = wire::exchange(
+            endpoint,
+            &bytes,
+            request.method.idempotent(),
+            &limits,
+            &head,
+        );
+        let status = |code: u16| StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
+        match tokio::time::timeout(self.request_timeout, exchange).await {
+            Ok(Ok(answer)) => Ok(Response {
+                status: status(answer.status),
+                body: answer.body.map_err(|e| self.body_error(call, e)),
+            }),
+            Ok(Err(wire::Failure::Connect(reason))) => Err(Failed::Connect(reason)),
+            Ok(Err(wire::Failure::Io(reason))) => Err(Failed::Other(reason)),
+            // The head came but the body did not: an answer whose body failed.
+            Err(_) => match head.get() {
+                Some(code) => Ok(Response {
+                    status: status(code),
+                    body: Err(Failed::Timeout.into_error(call)),
+                }),
+                None => Err(Failed::Timeout),
+            },
+        }
+    }
+
+    fn body_error(&self, call: Call, e: wire::BodyFailure) -> UpstreamError {
+        match e {
+            wire::BodyFailure::TooLarge => UpstreamError::TooLarge {
+                service: call.service,
+                operation: call.operation,
+                limit: self.max_body,
+            },
+            wire::BodyFailure::Interrupted(reason) => UpstreamError::Unreachable {
+                service: call.service,
+                operation: call.operation,
+                reason,
+            },
+            wire::BodyFailure::Invalid(reason) => call.invalid_body(reason),
+        }
+    }
+
+    async fn attempt_tls(&self, call: Call, request: &Request<'_>) -> Result<Response, Failed> {
+        let Some(client) = &self.tls else {
+            return Err(Failed::Connect("no TLS client configured".into()));
+        };
+        let response = request.reqwest(client).send().await.map_err(|e| {
+            if e.is_timeout() {
+                Failed::Timeout
+            } else if e.is_connect() {
+                Failed::Connect(reqwest_reason(e))
+            } else {
+                Failed::Other(reqwest_reason(e))
+            }
+        })?;
+        let status = response.status();
+        let body = self.collect(call, response).await;
+        Ok(Response { status, body })
     }
 
     async fn collect(
@@ -280,22 +520,35 @@ impl Upstream {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| call.transport(e))? {
-            if body.len() + chunk.len() > limit {
-                return Err(too_large());
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(body),
+                Err(e) if e.is_timeout() => return Err(Failed::Timeout.into_error(call)),
+                Err(e) => return Err(Failed::Other(reqwest_reason(e)).into_error(call)),
             }
-            body.extend_from_slice(&chunk);
         }
-        Ok(body)
     }
 
-    /// Reads and decodes a JSON body within the size limit.
-    pub async fn read_json<T: DeserializeOwned>(
+    /// The body, within the size limit; a larger one is an error, never a truncated parse.
+    pub fn read_body(&self, call: Call, response: Response) -> Result<Vec<u8>, UpstreamError> {
+        response
+            .body
+            .inspect_err(|e| self.count_body_failure(call, e))
+    }
+
+    /// Decodes a JSON body.
+    pub fn read_json<T: DeserializeOwned>(
         &self,
         call: Call,
-        response: reqwest::Response,
+        response: Response,
     ) -> Result<T, UpstreamError> {
-        let body = self.read_body(call, response).await?;
+        let body = self.read_body(call, response)?;
         serde_json::from_slice(&body)
             .map_err(|e| call.invalid_body(e))
             .inspect_err(|e| self.count_body_failure(call, e))
@@ -323,17 +576,48 @@ impl Upstream {
     pub async fn check_ready(
         &self,
         call: Call,
-        base: &url::Url,
-        headers: HeaderMap,
+        base: &Base,
+        headers: &HeaderMap,
     ) -> Result<(), UpstreamError> {
-        let url = crate::config::join_url(base, "/health/ready");
-        let response = self.send(call, self.http.get(url).headers(headers)).await?;
+        let request = Request::new(Method::Get, base, base.target("/health/ready"), headers);
+        let response = self.send(call, request).await?;
         if response.status().is_success() {
             Ok(())
         } else {
             Err(call.status(response.status()))
         }
     }
+}
+
+/// What a path segment may not hold unencoded (the URL standard's path-segment set, plus `\\`,
+/// which http URLs treat as `/`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'?')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'\\');
+
+/// `/a/b/c` from segments, each percent-encoded so that none can add, remove or leave a level:
+/// `.` and `..` are sent as `%2E` and `%2E%2E`.
+pub fn encode_path(segments: &[&str]) -> String {
+    let mut path = String::new();
+    for segment in segments {
+        path.push('/');
+        match *segment {
+            "." => path.push_str("%2E"),
+            ".." => path.push_str("%2E%2E"),
+            s => path.extend(percent_encoding::utf8_percent_encode(s, SEGMENT)),
+        }
+    }
+    path
 }
 
 /// Deserializes `null` or a missing field as the type's default.
