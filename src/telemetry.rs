@@ -8,7 +8,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpMessage, web};
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{EnvFilter, Registry};
 use tracing_subscriber::fmt::writer::MakeWriterExt;
 
 use crate::config::{LogFormat, LogSettings};
@@ -39,10 +40,49 @@ pub fn init(settings: &LogSettings) {
 
 struct StartedAt(Instant);
 
+/// What the flow noted about one request, kept beside its span until the request's line is written.
+/// (Recording them as span fields would re-encode the span's JSON on every note.)
+#[derive(Default)]
+struct Notes {
+    outcome: Option<String>,
+    subject_source: Option<String>,
+    client_id: Option<String>,
+}
+
 /// What a flow did, for the request's log line: `outcome` (accepted, refresh, granted, …),
-/// `subject_source` (id / external_id) or `client_id`.
+/// `subject_source` (id / external_id) or `client_id`. A no-op when the request is not logged.
 pub fn note(field: &'static str, value: &str) {
-    tracing::Span::current().record(field, value);
+    Span::current().with_subscriber(|(id, dispatch)| {
+        let Some(span) = dispatch
+            .downcast_ref::<Registry>()
+            .and_then(|registry| registry.span(id))
+        else {
+            return;
+        };
+        let mut extensions = span.extensions_mut();
+        if extensions.get_mut::<Notes>().is_none() {
+            extensions.insert(Notes::default());
+        }
+        if let Some(notes) = extensions.get_mut::<Notes>() {
+            let slot = match field {
+                "outcome" => &mut notes.outcome,
+                "subject_source" => &mut notes.subject_source,
+                _ => &mut notes.client_id,
+            };
+            *slot = Some(value.to_string());
+        }
+    });
+}
+
+fn take_notes(span: &Span) -> Notes {
+    span.with_subscriber(|(id, dispatch)| {
+        dispatch
+            .downcast_ref::<Registry>()
+            .and_then(|registry| registry.span(id))
+            .and_then(|span| span.extensions_mut().remove::<Notes>())
+    })
+    .flatten()
+    .unwrap_or_default()
 }
 
 /// Root span per request: method, route pattern, path without query, request id; status and latency
@@ -77,9 +117,6 @@ impl RootSpanBuilder for BridgeRootSpan {
             route = %route,
             path = %path,
             request_id = %request_id,
-            outcome = tracing::field::Empty,
-            subject_source = tracing::field::Empty,
-            client_id = tracing::field::Empty,
         )
     }
 
@@ -87,6 +124,7 @@ impl RootSpanBuilder for BridgeRootSpan {
         span: Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
+        let notes = take_notes(&span);
         let _entered = span.enter();
         match outcome {
             Ok(response) => {
@@ -115,6 +153,9 @@ impl RootSpanBuilder for BridgeRootSpan {
                 tracing::info!(
                     status = response.status().as_u16(),
                     elapsed_ms = format!("{elapsed_ms:.2}"),
+                    outcome = notes.outcome,
+                    subject_source = notes.subject_source,
+                    client_id = notes.client_id,
                     "request"
                 );
             }

@@ -51,6 +51,15 @@ impl Identity {
     }
 }
 
+/// The session's identity: only what login and logout read. Traits and the rest are skipped
+/// unparsed; consent reads them from the admin API when a granted scope needs them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionIdentity {
+    pub id: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
 /// `session` as whoami returns it, the fields the flows read.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Session {
@@ -65,7 +74,7 @@ pub struct Session {
     pub authenticator_assurance_level: String,
     #[serde(default, deserialize_with = "null_as_default")]
     pub authentication_methods: Vec<AuthenticationMethod>,
-    pub identity: Identity,
+    pub identity: SessionIdentity,
 }
 
 /// What whoami said about the browser.
