@@ -6,11 +6,17 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpMessage, web};
-use tracing::Span;
+use std::fmt::{self, Write as _};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Span, Subscriber, span};
 use tracing_actix_web::{RequestId, RootSpanBuilder};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::fmt::writer::MakeWriterExt;
+use tracing_subscriber::fmt::{FmtContext, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Registry};
-use tracing_subscriber::fmt::writer::MakeWriterExt;
 
 use crate::config::{LogFormat, LogSettings};
 use crate::metrics::RequestLabels;
@@ -29,13 +35,193 @@ pub fn init(settings: &LogSettings) {
     // A second init (tests) keeps the first subscriber.
     let _ = match settings.format {
         LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
+            .fmt_fields(JsonMembers)
+            .event_format(JsonLine)
             .try_init(),
         LogFormat::Pretty => builder.try_init(),
     };
+}
+
+/// One JSON object per line: `timestamp`, `level`, the event's fields, and the current span's
+/// fields under `span` (with its `name`). Written straight into the line buffer: span fields are
+/// kept as ready JSON members ([`JsonMembers`]), so no line decodes and re-encodes them.
+pub struct JsonLine;
+
+impl<S, N> FormatEvent<S, N> for JsonLine
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut out: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let now = time::OffsetDateTime::now_utc();
+        write!(
+            out,
+            "{{\"timestamp\":\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z\",\"level\":\"{}\"",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute(),
+            now.second(),
+            now.microsecond(),
+            event.metadata().level()
+        )?;
+        let mut members = Members {
+            out: &mut out,
+            first: false,
+            result: Ok(()),
+        };
+        event.record(&mut members);
+        members.result?;
+        if let Some(span) = ctx.lookup_current() {
+            out.write_str(",\"span\":{")?;
+            if let Some(fields) = span.extensions().get::<FormattedFields<N>>()
+                && !fields.fields.is_empty()
+            {
+                out.write_str(&fields.fields)?;
+                out.write_char(',')?;
+            }
+            out.write_str("\"name\":")?;
+            json_string(&mut out, span.name())?;
+            out.write_char('}')?;
+        }
+        out.write_str("}\n")
+    }
+}
+
+/// Span fields as JSON members (`"k":v,"k2":v2`), ready to go inside an object.
+pub struct JsonMembers;
+
+impl<'w> FormatFields<'w> for JsonMembers {
+    fn format_fields<R: RecordFields>(&self, mut out: Writer<'w>, fields: R) -> fmt::Result {
+        let mut members = Members {
+            out: &mut out,
+            first: true,
+            result: Ok(()),
+        };
+        fields.record(&mut members);
+        members.result
+    }
+
+    fn add_fields(
+        &self,
+        current: &'w mut FormattedFields<Self>,
+        fields: &span::Record<'_>,
+    ) -> fmt::Result {
+        let first = current.fields.is_empty();
+        let mut out = current.as_writer();
+        let mut members = Members {
+            out: &mut out,
+            first,
+            result: Ok(()),
+        };
+        fields.record(&mut members);
+        members.result
+    }
+}
+
+/// Writes each field it visits as a JSON member, after a comma unless it is the first.
+struct Members<'a, W: fmt::Write> {
+    out: &'a mut W,
+    first: bool,
+    result: fmt::Result,
+}
+
+impl<W: fmt::Write> Members<'_, W> {
+    fn member(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
+        if self.result.is_err() {
+            return;
+        }
+        self.result = (|| {
+            if !std::mem::take(&mut self.first) {
+                self.out.write_char(',')?;
+            }
+            json_string(self.out, field.name())?;
+            self.out.write_char(':')?;
+            value(self.out)
+        })();
+    }
+}
+
+impl<W: fmt::Write> Visit for Members<'_, W> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.member(field, |out| json_string(out, value));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.member(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.member(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.member(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if value.is_finite() {
+            self.member(field, |out| write!(out, "{value}"));
+        } else {
+            self.member(field, |out| json_string(out, &value.to_string()));
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.member(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value}")?;
+            out.write_char('"')
+        });
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.member(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value:?}")?;
+            out.write_char('"')
+        });
+    }
+}
+
+fn json_string<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
+    out.write_char('"')?;
+    Escaped(out).write_str(value)?;
+    out.write_char('"')
+}
+
+/// Escapes what it is given for the inside of a JSON string (RFC 8259 §7).
+struct Escaped<'a, W: fmt::Write + ?Sized>(&'a mut W);
+
+impl<W: fmt::Write + ?Sized> fmt::Write for Escaped<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut plain = 0;
+        for (i, c) in s.char_indices() {
+            let escape = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                c if (c as u32) < 0x20 => "",
+                _ => continue,
+            };
+            self.0.write_str(&s[plain..i])?;
+            if escape.is_empty() {
+                write!(self.0, "\\u{:04x}", c as u32)?;
+            } else {
+                self.0.write_str(escape)?;
+            }
+            plain = i + c.len_utf8();
+        }
+        self.0.write_str(&s[plain..])
+    }
 }
 
 struct StartedAt(Instant);
@@ -165,6 +351,103 @@ impl RootSpanBuilder for BridgeRootSpan {
                     "request failed"
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Runs `f` under a JSON subscriber and returns the lines it logged, each parsed.
+    fn logged(f: impl FnOnce()) -> Vec<serde_json::Value> {
+        let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || Sink(sink.clone()))
+            .with_max_level(tracing::Level::TRACE)
+            .fmt_fields(JsonMembers)
+            .event_format(JsonLine)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let text = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+            .collect()
+    }
+
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_line_carries_the_event_and_its_span() {
+        let lines = logged(|| {
+            let span = tracing::info_span!(
+                "request",
+                path = "/login",
+                n = 3u64,
+                late = tracing::field::Empty
+            );
+            let _entered = span.enter();
+            span.record("late", "yes");
+            tracing::info!(status = 302u64, ok = true, ratio = 0.5, "request");
+            tracing::warn!(error = %"x", "outside nothing");
+        });
+        assert_eq!(lines.len(), 2);
+        let line = &lines[0];
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["message"], "request");
+        assert_eq!(
+            (line["status"].as_u64(), line["ok"].as_bool()),
+            (Some(302), Some(true))
+        );
+        assert_eq!(line["ratio"], 0.5);
+        assert_eq!(line["span"]["name"], "request");
+        assert_eq!(line["span"]["path"], "/login");
+        assert_eq!(line["span"]["n"], 3);
+        assert_eq!(line["span"]["late"], "yes");
+        let ts = line["timestamp"].as_str().unwrap();
+        assert!(
+            time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{ts}"
+        );
+        assert_eq!(lines[1]["level"], "WARN");
+    }
+
+    #[test]
+    fn a_line_outside_any_span_has_no_span() {
+        let lines = logged(|| tracing::info!("started"));
+        assert_eq!(lines[0]["message"], "started");
+        assert!(lines[0].get("span").is_none());
+    }
+
+    proptest! {
+        /// Whatever a value holds (quotes, backslashes, control characters, any Unicode), the line
+        /// stays one valid JSON object and gives the value back unchanged.
+        #[test]
+        fn any_value_survives_the_line(value in any::<String>(), shown in any::<String>()) {
+            let lines = logged(|| {
+                let span = tracing::info_span!("request", path = %value);
+                let _entered = span.enter();
+                tracing::info!(client_id = value.as_str(), shown = ?shown, "{}", value);
+            });
+            prop_assert_eq!(lines.len(), 1);
+            prop_assert_eq!(lines[0]["client_id"].as_str(), Some(value.as_str()));
+            prop_assert_eq!(lines[0]["message"].as_str(), Some(value.as_str()));
+            prop_assert_eq!(lines[0]["span"]["path"].as_str(), Some(value.as_str()));
+            let debug = format!("{shown:?}");
+            prop_assert_eq!(lines[0]["shown"].as_str(), Some(debug.as_str()));
         }
     }
 }
