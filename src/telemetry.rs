@@ -11,35 +11,53 @@ use std::fmt::{self, Write as _};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Span, Subscriber, span};
 use tracing_actix_web::{RequestId, RootSpanBuilder};
+use tracing_subscriber::Layer;
 use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::fmt::writer::MakeWriterExt;
 use tracing_subscriber::fmt::{FmtContext, FormattedFields};
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Registry};
 
 use crate::config::{LogFormat, LogSettings};
 use crate::metrics::RequestLabels;
 use crate::startup::AppState;
 
-/// Installs the global subscriber. `RUST_LOG`, when set, wins over `log.level`.
+/// Installs the global subscriber. `RUST_LOG`, when set and valid, wins over `log.level`.
 pub fn init(settings: &LogSettings) {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&settings.level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let directives = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|d| EnvFilter::try_new(d).is_ok())
+        .unwrap_or_else(|| settings.level.clone());
+    // Plain `target=level` directives (the usual kind) need no per-span bookkeeping; `EnvFilter`
+    // takes a lock on every span enter and exit, so it is kept for directives that filter on spans.
+    let (targets, env_filter) = match directives.parse::<Targets>() {
+        Ok(targets) => (Some(targets), None),
+        Err(_) => (
+            None,
+            Some(EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"))),
+        ),
+    };
     let writer = std::io::stdout.with_max_level(tracing::Level::TRACE);
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let format = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_target(false);
-    // A second init (tests) keeps the first subscriber.
-    let _ = match settings.format {
-        LogFormat::Json => builder
+    let format = match settings.format {
+        LogFormat::Json => format
             .fmt_fields(JsonMembers)
             .event_format(JsonLine)
-            .try_init(),
-        LogFormat::Pretty => builder.try_init(),
+            .boxed(),
+        LogFormat::Pretty => format.boxed(),
     };
+    // A second init (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::registry()
+        .with(targets)
+        .with(env_filter)
+        .with(format)
+        .try_init();
 }
 
 /// One JSON object per line: `timestamp`, `level`, the event's fields, and the current span's
