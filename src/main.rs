@@ -104,7 +104,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         tracing::info!(settings = %Redacted(&settings), "starting");
         let address = settings.address();
         let app = match Application::build(settings) {
@@ -133,5 +133,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-    })
+    });
+    telemetry::flush();
+    code
 }

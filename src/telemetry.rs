@@ -7,6 +7,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{HttpMessage, web};
 use std::fmt::{self, Write as _};
+use std::io::Write as _;
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Span, Subscriber, span};
@@ -15,7 +18,7 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
-use tracing_subscriber::fmt::writer::MakeWriterExt;
+use tracing_subscriber::fmt::writer::{MakeWriter, MakeWriterExt};
 use tracing_subscriber::fmt::{FmtContext, FormattedFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
@@ -41,7 +44,7 @@ pub fn init(settings: &LogSettings) {
             Some(EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"))),
         ),
     };
-    let writer = std::io::stdout.with_max_level(tracing::Level::TRACE);
+    let writer = batched_stdout().with_max_level(tracing::Level::TRACE);
     let format = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_target(false);
@@ -58,6 +61,108 @@ pub fn init(settings: &LogSettings) {
         .with(env_filter)
         .with(format)
         .try_init();
+}
+
+/// How long a log line may wait in memory before it goes out (with the lines that came after it).
+const FLUSH_DELAY: Duration = Duration::from_millis(50);
+/// Past this much waiting output, the writer of the next line writes it all out itself.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// Log lines gather in memory and reach stdout in one write per batch: a background thread writes
+/// them [`FLUSH_DELAY`] after the first of a batch, so a busy server makes one write syscall for many
+/// requests instead of one each. [`flush`] writes out what is waiting (at exit).
+struct Batch {
+    lines: Mutex<Vec<u8>>,
+    waiting: Condvar,
+}
+
+/// `None` when no writer thread could start: lines then go out one write each.
+static BATCH: OnceLock<Option<Arc<Batch>>> = OnceLock::new();
+
+fn batched_stdout() -> BatchWriter {
+    let batch = BATCH.get_or_init(|| {
+        let batch = Arc::new(Batch {
+            lines: Mutex::new(Vec::new()),
+            waiting: Condvar::new(),
+        });
+        let flusher = batch.clone();
+        std::thread::Builder::new()
+            .name("log-writer".into())
+            .spawn(move || flusher.run())
+            .ok()
+            .map(|_| batch)
+    });
+    BatchWriter(batch.clone())
+}
+
+impl Batch {
+    fn run(&self) {
+        loop {
+            {
+                let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+                while lines.is_empty() {
+                    lines = self
+                        .waiting
+                        .wait(lines)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+            std::thread::sleep(FLUSH_DELAY);
+            self.write_out();
+        }
+    }
+
+    /// Takes the waiting lines and writes them, holding stdout so that batches keep their order.
+    fn write_out(&self) {
+        let mut out = std::io::stdout().lock();
+        let lines = std::mem::take(&mut *self.lines.lock().unwrap_or_else(PoisonError::into_inner));
+        if !lines.is_empty() {
+            let _ = out.write_all(&lines);
+            let _ = out.flush();
+        }
+    }
+}
+
+/// Writes out every log line still waiting. Call before the process exits.
+pub fn flush() {
+    if let Some(Some(batch)) = BATCH.get() {
+        batch.write_out();
+    }
+}
+
+#[derive(Clone)]
+struct BatchWriter(Option<Arc<Batch>>);
+
+impl std::io::Write for BatchWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let Some(batch) = &self.0 else {
+            return std::io::stdout().write(buf);
+        };
+        let full = {
+            let mut lines = batch.lines.lock().unwrap_or_else(PoisonError::into_inner);
+            if lines.is_empty() {
+                batch.waiting.notify_one();
+            }
+            lines.extend_from_slice(buf);
+            lines.len() >= FLUSH_AT
+        };
+        if full {
+            batch.write_out();
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for BatchWriter {
+    type Writer = BatchWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }
 
 /// One JSON object per line: `timestamp`, `level`, the event's fields, and the current span's

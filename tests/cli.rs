@@ -418,6 +418,13 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         all.contains("\"subject_source\":\"id\"") && all.contains("\"outcome\":\"accepted\""),
         "the log is captured: {all}"
     );
+    // Written just before exit, while the batch writer still holds it: only the exit's flush gets
+    // it out.
+    assert!(
+        log.last()
+            .is_some_and(|l| l.contains("\"message\":\"stopped\"")),
+        "the last line is the stop: {all}"
+    );
     for secret in [
         token.as_str(),
         &prompt,

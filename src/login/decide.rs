@@ -2,7 +2,6 @@
 //! session satisfies it, and what Hydra is told on accept.
 
 use time::OffsetDateTime;
-use url::Url;
 
 use crate::config::{LoginSettings, Reauthenticate};
 use crate::subject::Subject;
@@ -28,10 +27,11 @@ pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthP
         acr_values: oidc_acr_values.to_vec(),
         ..AuthParams::default()
     };
-    let Ok(url) = Url::parse(request_url) else {
-        return params;
-    };
-    for (key, value) in url.query_pairs() {
+    // Only the query matters; Hydra built this URL, so it needs no validating parse of its own.
+    let query = request_url
+        .split_once('?')
+        .map_or("", |(_, rest)| rest.split('#').next().unwrap_or_default());
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
             "prompt" => {
                 params.prompt_login |= value
