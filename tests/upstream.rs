@@ -34,6 +34,8 @@ fn ok_json(body: &str) -> Step {
     )
 }
 
+type Script = dyn Fn(usize, &str) -> Vec<Step> + Send + Sync;
+
 /// A server that answers each request (`n` counts them from 0) with the scripted steps and keeps
 /// the connection for the next one unless told to close.
 struct Scripted {
@@ -74,7 +76,7 @@ impl Scripted {
 async fn serve(
     mut socket: TcpStream,
     requests: Arc<Mutex<Vec<String>>>,
-    script: Arc<dyn Fn(usize, &str) -> Vec<Step> + Send + Sync>,
+    script: Arc<Script>,
 ) {
     let mut buf = Vec::new();
     loop {
