@@ -17,7 +17,8 @@ PERF_SECONDS = bench.env_int("BENCH_PERF_SECONDS", 5)
 # Each sample goes to the first rule matching any frame of its stack, so the order matters:
 # time spent in the kernel under the HTTP client counts as kernel, not as client.
 RULES = [
-    ("log events: format the JSON line, write it", r"Event::dispatch"),
+    ("log output: the batch writer thread (write syscalls included)", r"telemetry::Batch::"),
+    ("log events: format the JSON line, queue it", r"Event::dispatch"),
     ("tracing spans: create, enter, close", r"new_span|on_request_start|try_close|on_close|clone_span|on_enter|on_exit"),
     ("kernel: loopback delivery to the peer's socket (softirq inside send)", r"^net_rx_action$"),
     ("kernel: send", r"^tcp_sendmsg$"),
@@ -26,7 +27,8 @@ RULES = [
     ("kernel: other syscalls", r"entry_SYSCALL_64"),
     ("serde_json: decode upstream answers, encode accept bodies", r"serde_json"),
     ("URL parse/build (url, idna, percent-encoding)", r"url::|idna::|percent_encoding|form_urlencoded"),
-    ("upstream client: reqwest/hyper user space", r"reqwest::|hyper_util::|hyper::"),
+    ("upstream client user space: wire.rs (http), reqwest/hyper (https)",
+     r"upstream::wire::|reqwest::|hyper_util::|hyper::"),
 ]
 # The rest goes to the crate of the innermost frame that names its function's crate (generic frames of
 # the server name the bridge's types, so a plain match would not do).
