@@ -634,6 +634,16 @@ impl Settings {
                 if !valid_name || !valid_value {
                     return Err((key, format!("header `{name}` is not a valid HTTP header")));
                 }
+                // The client sets these itself; a second copy would confuse the framing of pooled
+                // connections or be refused by the server.
+                if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+                    return Err((
+                        key,
+                        format!(
+                            "header `{name}` is set by the bridge itself and cannot be configured"
+                        ),
+                    ));
+                }
             }
         }
         if let Some(address) = &self.metrics.address
@@ -701,6 +711,20 @@ fn strip_config_origin(msg: &str) -> String {
 
 /// Joins a path onto a configured base URL, keeping any path prefix the base has
 /// (`https://example.com/auth` + `/login` = `https://example.com/auth/login`).
+/// Headers of the connection and message framing, which the upstream client writes itself.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "proxy-connection",
+];
+
 pub fn join_url(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
     let joined = format!(

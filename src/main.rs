@@ -134,6 +134,8 @@ fn main() -> ExitCode {
             }
         }
     });
+    // Whatever the runtime logs while it winds down goes out too.
+    drop(runtime);
     telemetry::flush();
     code
 }

@@ -376,7 +376,8 @@ pub fn note(field: &'static str, value: &str) {
             let slot = match field {
                 "outcome" => &mut notes.outcome,
                 "subject_source" => &mut notes.subject_source,
-                _ => &mut notes.client_id,
+                "client_id" => &mut notes.client_id,
+                _ => return,
             };
             *slot = Some(value.to_string());
         }

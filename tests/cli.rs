@@ -92,6 +92,14 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
         ),
         (format!("{GOOD}serve2: {{}}\n"), vec![], "serve2"),
         (
+            GOOD.replace(
+                "admin_url: http://127.0.0.1:4445\n",
+                "admin_url: http://127.0.0.1:4445\n  admin_headers:\n    Host: other\n",
+            ),
+            vec![],
+            "hydra.admin_headers",
+        ),
+        (
             format!("{GOOD}secrets:\n  signing_keys: [short]\n"),
             vec![],
             "secrets.signing_keys",

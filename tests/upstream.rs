@@ -73,11 +73,7 @@ impl Scripted {
     }
 }
 
-async fn serve(
-    mut socket: TcpStream,
-    requests: Arc<Mutex<Vec<String>>>,
-    script: Arc<Script>,
-) {
+async fn serve(mut socket: TcpStream, requests: Arc<Mutex<Vec<String>>>, script: Arc<Script>) {
     let mut buf = Vec::new();
     loop {
         // One request: head, then a body of Content-Length bytes.
@@ -286,6 +282,23 @@ async fn a_chunked_body_over_the_cap_is_refused() {
         }
         answer.extend_from_slice(b"0\r\n\r\n");
         vec![Step::Send(answer)]
+    })
+    .await;
+    let (upstream, base) = (upstream(1000), Base::new(&server.url.parse().unwrap()));
+    let result = call(&upstream, &base, Method::Get, "/big").await;
+    assert!(
+        matches!(result, Err(UpstreamError::TooLarge { limit: 1000, .. })),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_without_length_is_held_to_the_cap_too() {
+    // The whole body arrives with the head, then the server closes.
+    let server = Scripted::start(|_, _| {
+        let mut answer = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+        answer.extend_from_slice(&[b'a'; 5000]);
+        vec![Step::Send(answer), Step::Close]
     })
     .await;
     let (upstream, base) = (upstream(1000), Base::new(&server.url.parse().unwrap()));

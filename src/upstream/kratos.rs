@@ -224,9 +224,11 @@ impl KratosClient {
     /// `DELETE {admin}/admin/sessions/{id}`: revokes one session. 404 means it is gone already.
     pub async fn revoke_session(&self, session_id: &str) -> Result<(), UpstreamError> {
         let call = Call::new("kratos", "disable_session");
-        let target = self
-            .admin
-            .target(&encode_path(&["admin", "sessions", session_id]));
+        let Some(path) = encode_path(&["admin", "sessions", session_id]) else {
+            // No session has such an id: there is nothing to revoke.
+            return Ok(());
+        };
+        let target = self.admin.target(&path);
         let request = Request::new(Method::Delete, &self.admin, target, &self.admin_headers);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
@@ -263,7 +265,10 @@ impl KratosClient {
         segments: &[&str],
     ) -> Result<Option<Identity>, UpstreamError> {
         // Each segment is percent-encoded: an external_id may hold any character.
-        let target = self.admin.target(&encode_path(segments));
+        let Some(path) = encode_path(segments) else {
+            return Ok(None);
+        };
+        let target = self.admin.target(&path);
         let request = Request::new(Method::Get, &self.admin, target, &self.admin_headers);
         let response = self.upstream.send(call, request).await?;
         match response.status() {

@@ -459,6 +459,8 @@ impl Upstream {
                 body: answer.body.map_err(|e| self.body_error(call, e)),
             }),
             Ok(Err(wire::Failure::Connect(reason))) => Err(Failed::Connect(reason)),
+            // As for https: a connect timeout is a timeout, not retried.
+            Ok(Err(wire::Failure::ConnectTimeout)) => Err(Failed::Timeout),
             Ok(Err(wire::Failure::Io(reason))) => Err(Failed::Other(reason)),
             // The head came but the body did not: an answer whose body failed.
             Err(_) => match head.get() {
@@ -605,19 +607,19 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'%')
     .add(b'\\');
 
-/// `/a/b/c` from segments, each percent-encoded so that none can add, remove or leave a level:
-/// `.` and `..` are sent as `%2E` and `%2E%2E`.
-pub fn encode_path(segments: &[&str]) -> String {
+/// `/a/b/c` from segments, each percent-encoded so that none can add or remove a level. `None`
+/// when a segment is `.` or `..`: URL parsers (and servers) resolve those even encoded, so no path
+/// can name such a resource.
+pub fn encode_path(segments: &[&str]) -> Option<String> {
     let mut path = String::new();
     for segment in segments {
-        path.push('/');
-        match *segment {
-            "." => path.push_str("%2E"),
-            ".." => path.push_str("%2E%2E"),
-            s => path.extend(percent_encoding::utf8_percent_encode(s, SEGMENT)),
+        if matches!(*segment, "." | "..") {
+            return None;
         }
+        path.push('/');
+        path.extend(percent_encoding::utf8_percent_encode(segment, SEGMENT));
     }
-    path
+    Some(path)
 }
 
 /// Deserializes `null` or a missing field as the type's default.
@@ -649,6 +651,20 @@ mod tests {
         assert!(
             !may_retry(false, false, false),
             "an accept whose answer was lost must not repeat"
+        );
+    }
+
+    #[test]
+    fn paths_keep_every_segment_on_its_level() {
+        assert_eq!(
+            encode_path(&["admin", "identities", "by", "external", "a/b?c#d e%"]).as_deref(),
+            Some("/admin/identities/by/external/a%2Fb%3Fc%23d%20e%25")
+        );
+        assert_eq!(encode_path(&["admin", "identities", ".."]), None);
+        assert_eq!(encode_path(&["admin", "identities", "."]), None);
+        assert_eq!(
+            encode_path(&["admin", "identities", "..."]).as_deref(),
+            Some("/admin/identities/...")
         );
     }
 

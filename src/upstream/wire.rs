@@ -66,6 +66,8 @@ impl Endpoint {
 pub enum Failure {
     /// No connection could be made: nothing was sent.
     Connect(String),
+    /// Connecting took longer than the connect timeout: nothing was sent either.
+    ConnectTimeout,
     /// The request may have been sent, and no usable answer came back.
     Io(String),
 }
@@ -163,7 +165,8 @@ pub fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
         let mut response = httparse::Response::new(&mut headers);
         let len = match response.parse(&buf[offset..]) {
             Ok(httparse::Status::Complete(len)) => len,
-            Ok(httparse::Status::Partial) if buf.len() - offset > MAX_HEAD => {
+            // The whole buffer counts, interim heads included: endless 100s are no way around it.
+            Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD => {
                 return Err("response head too large".into());
             }
             Ok(httparse::Status::Partial) => return Ok(None),
@@ -205,6 +208,10 @@ pub fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
                 }
                 length = Some(n);
             }
+        }
+        // Both framings at once is how request smuggling starts: decode as chunked, never reuse.
+        if chunked && length.is_some() {
+            keep_alive = false;
         }
         let framing = if status == 204 || status == 304 {
             Framing::Empty
@@ -390,7 +397,7 @@ async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<TcpStream, Fa
         TcpStream::connect((endpoint.host.as_str(), endpoint.port)),
     )
     .await
-    .map_err(|_| Failure::Connect("connect timed out".into()))?
+    .map_err(|_| Failure::ConnectTimeout)?
     .map_err(|e| Failure::Connect(format!("connect: {e}")))?;
     // Requests go out whole in one write; Nagle would only hold back the next one.
     let _ = stream.set_nodelay(true);
@@ -498,15 +505,15 @@ async fn read_body(
             buf.truncate(n);
             Ok((std::mem::take(buf), reusable))
         }
-        Framing::UntilClose => {
-            while stream.read_buf(buf).await.map_err(interrupted)? > 0 {
-                if buf.len() > max_body {
-                    return Err(BodyFailure::TooLarge);
-                }
-                buf.reserve(8192);
+        Framing::UntilClose => loop {
+            if buf.len() > max_body {
+                return Err(BodyFailure::TooLarge);
             }
-            Ok((std::mem::take(buf), false))
-        }
+            buf.reserve(8192);
+            if stream.read_buf(buf).await.map_err(interrupted)? == 0 {
+                return Ok((std::mem::take(buf), false));
+            }
+        },
         Framing::Chunked => {
             let mut decoder = Chunked::default();
             let mut body = Vec::new();
@@ -552,6 +559,10 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(h.framing, Framing::Chunked, "chunked wins over a length");
+        assert!(
+            !h.keep_alive,
+            "but a message with both is never followed by another"
+        );
         let h = head("HTTP/1.1 200 OK\r\n\r\n").unwrap().unwrap();
         assert_eq!((h.framing, h.keep_alive), (Framing::UntilClose, false));
         let h = head("HTTP/1.1 204 No Content\r\n\r\n").unwrap().unwrap();
@@ -586,6 +597,11 @@ mod tests {
             assert!(head(bad).is_err(), "{bad:?}");
         }
         assert_eq!(head("HTTP/1.1 200 OK\r\nContent-Le").unwrap(), None);
+        let endless_interim = "HTTP/1.1 100 Continue\r\n\r\n".repeat(MAX_HEAD / 20);
+        assert!(
+            head(&endless_interim).is_err(),
+            "interim heads count toward the limit"
+        );
         let endless = format!("HTTP/1.1 200 OK\r\nX: {}", "a".repeat(MAX_HEAD + 1));
         assert!(head(&endless).is_err());
     }
