@@ -65,11 +65,14 @@ pub fn init(settings: &LogSettings) {
 
 /// How long a log line may wait in memory before it goes out (with the lines that came after it).
 const FLUSH_DELAY: Duration = Duration::from_millis(50);
-/// Past this much waiting output, the writer of the next line writes it all out itself.
+/// Past this much waiting output the writer thread goes at once, without waiting out the delay.
 const FLUSH_AT: usize = 64 * 1024;
+/// Past this much (stdout is not keeping up), the request that logs the next line writes it all out
+/// itself: back-pressure rather than unbounded memory or lost lines.
+const HOLD_AT_MOST: usize = 4 * 1024 * 1024;
 
 /// Log lines gather in memory and reach stdout in one write per batch: a background thread writes
-/// them [`FLUSH_DELAY`] after the first of a batch, so a busy server makes one write syscall for many
+/// them [`FLUSH_DELAY`] after the first of a batch (or once [`FLUSH_AT`] bytes wait), so a busy server makes one write syscall for many
 /// requests instead of one each. [`flush`] writes out what is waiting (at exit).
 struct Batch {
     lines: Mutex<Vec<u8>>,
@@ -106,8 +109,11 @@ impl Batch {
                         .wait(lines)
                         .unwrap_or_else(PoisonError::into_inner);
                 }
+                // The first line of a batch arrived: let more join it, unless it is big already.
+                let _ = self
+                    .waiting
+                    .wait_timeout_while(lines, FLUSH_DELAY, |lines| lines.len() < FLUSH_AT);
             }
-            std::thread::sleep(FLUSH_DELAY);
             self.write_out();
         }
     }
@@ -138,15 +144,17 @@ impl std::io::Write for BatchWriter {
         let Some(batch) = &self.0 else {
             return std::io::stdout().write(buf);
         };
-        let full = {
+        // The request never waits for stdout, unless stdout has fallen far behind.
+        let overflowing = {
             let mut lines = batch.lines.lock().unwrap_or_else(PoisonError::into_inner);
-            if lines.is_empty() {
+            let before = lines.len();
+            lines.extend_from_slice(buf);
+            if before == 0 || (before < FLUSH_AT && lines.len() >= FLUSH_AT) {
                 batch.waiting.notify_one();
             }
-            lines.extend_from_slice(buf);
-            lines.len() >= FLUSH_AT
+            lines.len() >= HOLD_AT_MOST
         };
-        if full {
+        if overflowing {
             batch.write_out();
         }
         Ok(buf.len())
