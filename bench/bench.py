@@ -361,6 +361,16 @@ def wrk(port, path, duration, script=None):
 # ---------------------------------------------------------------- measurements
 
 
+def steal_ticks():
+    """CPU time the hypervisor gave to other guests (all cores), from /proc/stat: on a VM, runs that lost
+    time this way are slower and have longer tails through no fault of the apps."""
+    try:
+        with open("/proc/stat") as f:
+            return int(f.readline().split()[8])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def measure(app, path, stub_, rnd, exact):
     app.start()
     idle_rss = status_kib(app.pid, "VmRSS")
@@ -375,9 +385,9 @@ def measure(app, path, stub_, rnd, exact):
     if WARMUP > 0:
         wrk(app.port, path.url, WARMUP)
     stub_.mark()
-    app_cpu0, stub_cpu0 = cpu_ticks(app.pid), cpu_ticks(stub_.pid)
+    app_cpu0, stub_cpu0, steal0 = cpu_ticks(app.pid), cpu_ticks(stub_.pid), steal_ticks()
     r = wrk(app.port, path.url, DURATION)
-    app_cpu1, stub_cpu1 = cpu_ticks(app.pid), cpu_ticks(stub_.pid)
+    app_cpu1, stub_cpu1, steal1 = cpu_ticks(app.pid), cpu_ticks(stub_.pid), steal_ticks()
     hwm = status_kib(app.pid, "VmHWM")
     rss_end = status_kib(app.pid, "VmRSS")
     calls, _, conns = stub_.calls_since_mark()
@@ -389,10 +399,13 @@ def measure(app, path, stub_, rnd, exact):
         "cpu_us": (app_cpu1 - app_cpu0) / CLK_TCK * 1e6 / n,
         "stub_cpu_us": (stub_cpu1 - stub_cpu0) / CLK_TCK * 1e6 / n,
         "calls": calls / n,
+        # Share of the machine's CPU time stolen by the host during the run.
+        "steal_pct": (steal1 - steal0) / CLK_TCK / (DURATION * (os.cpu_count() or 1)) * 100,
     })
     log(f"  round {rnd} {app.kind:9} {path.name:15} {r['rps']:10.0f} req/s  p50 {r['p50']:7.2f} ms  "
         f"p99 {r['p99']:7.2f} ms  err {r['errors']}  idle {idle_rss / MIB:5.1f} MiB  peak {hwm / MIB:5.1f} MiB  "
-        f"cpu {r['cpu_us']:6.1f} us/req  upstream {r['calls']:.2f}/req  stub cpu {r['stub_cpu_us']:5.1f} us/req")
+        f"cpu {r['cpu_us']:6.1f} us/req  upstream {r['calls']:.2f}/req  stub cpu {r['stub_cpu_us']:5.1f} us/req  "
+        f"steal {r['steal_pct']:.1f}%")
     return r
 
 
@@ -626,14 +639,14 @@ def report(started, runs, stubs, soak_r, elapsed):
     for r in sorted(runs, key=lambda r: (r["round"], [p.name for p in PATHS].index(r["path"]))):
         raw.append(f"| {r['round']} | {r['path']} | {r['app']} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
                    f"{r['errors']} | {r['idle_rss'] / MIB:.1f} | {r['hwm'] / MIB:.1f} | {r['cpu_us']:.1f} | "
-                   f"{r['calls']:.2f} | {r['stub_cpu_us']:.1f} |")
+                   f"{r['calls']:.2f} | {r['stub_cpu_us']:.1f} | {r['steal_pct']:.1f} |")
     passed = sum(1 for t in targets if t[3] == "PASS")
     md = f"""# Benchmark results
 
 Written by `bench/run.sh` (see [README.md](README.md) for what is measured and how). Do not edit by hand.
 
 - **Date:** {started.strftime('%Y-%m-%d %H:%M UTC')} (took {elapsed / 60:.1f} min)
-- **Machine:** {mach['nproc']} cores, {mach['cpu']}, {mach['memory']} RAM, Linux {mach['kernel']}; {BUSY_AT_START:.2f} cores busy with other work in the 2 s before the start
+- **Machine:** {mach['nproc']} cores, {mach['cpu']}, {mach['memory']} RAM, Linux {mach['kernel']}; {BUSY_AT_START:.2f} cores busy with other work in the 2 s before the start; CPU stolen by the host (a VM's neighbours) during the measured runs: {max(r['steal_pct'] for r in runs):.1f}% at most, {statistics.median(r['steal_pct'] for r in runs):.1f}% median (per run in "Every run")
 - **Command:** `{command_line()}`
 - **Bridge:** release build of {git_rev()}, `BRIDGE__SERVE__WORKERS=1`, default logging (json, info) to a file
 - **Reference:** hydra-login-consent-logout {reference_version()} from npm, `NODE_ENV=production`, {version(['node', '--version'])}, its default logging (morgan "dev") to a file
@@ -674,8 +687,8 @@ during a run, per 1,000 requests (keep-alive reuse: near 0 is a pool, 1,000 × c
 
 ## Every run
 
-| round | path | app | req/s | p50 ms | p99 ms | errors | idle RSS MiB | peak RSS MiB | CPU µs/req | upstream calls/req | stub CPU µs/req |
-|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+| round | path | app | req/s | p50 ms | p99 ms | errors | idle RSS MiB | peak RSS MiB | CPU µs/req | upstream calls/req | stub CPU µs/req | host steal % |
+|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|
 {chr(10).join(raw)}
 """
     with open(RESULTS, "w") as f:
