@@ -369,38 +369,33 @@ struct Notes {
 /// What a flow did, for the request's log line: `outcome` (accepted, refresh, granted, …),
 /// `subject_source` (id / external_id) or `client_id`. A no-op when the request is not logged.
 pub fn note(field: &'static str, value: &str) {
-    Span::current().with_subscriber(|(id, dispatch)| {
-        let Some(span) = dispatch
-            .downcast_ref::<Registry>()
-            .and_then(|registry| registry.span(id))
-        else {
-            return;
+    with_notes(&Span::current(), |notes| {
+        let slot = match field {
+            "outcome" => &mut notes.outcome,
+            "subject_source" => &mut notes.subject_source,
+            "client_id" => &mut notes.client_id,
+            _ => return,
         };
-        let mut extensions = span.extensions_mut();
-        if extensions.get_mut::<Notes>().is_none() {
-            extensions.insert(Notes::default());
-        }
-        if let Some(notes) = extensions.get_mut::<Notes>() {
-            let slot = match field {
-                "outcome" => &mut notes.outcome,
-                "subject_source" => &mut notes.subject_source,
-                "client_id" => &mut notes.client_id,
-                _ => return,
-            };
-            *slot = Some(value.to_string());
-        }
+        *slot = Some(value.to_string());
     });
 }
 
 fn take_notes(span: &Span) -> Notes {
+    with_notes(span, std::mem::take).unwrap_or_default()
+}
+
+/// Runs `f` on the notes kept beside `span` (made empty on first use); `None` when the span is not
+/// recorded (disabled, or no registry behind the subscriber).
+fn with_notes<R>(span: &Span, f: impl FnOnce(&mut Notes) -> R) -> Option<R> {
     span.with_subscriber(|(id, dispatch)| {
-        dispatch
-            .downcast_ref::<Registry>()
-            .and_then(|registry| registry.span(id))
-            .and_then(|span| span.extensions_mut().remove::<Notes>())
+        let span = dispatch.downcast_ref::<Registry>()?.span(id)?;
+        let mut extensions = span.extensions_mut();
+        if extensions.get_mut::<Notes>().is_none() {
+            extensions.insert(Notes::default());
+        }
+        extensions.get_mut::<Notes>().map(f)
     })
     .flatten()
-    .unwrap_or_default()
 }
 
 /// Root span per request: method, route pattern, path without query, request id; status and latency

@@ -1,7 +1,5 @@
 //! Hydra's admin API: the login (and later consent and logout) requests and their answers.
 
-use std::sync::Arc;
-
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -163,10 +161,9 @@ struct ErrorBody {
     error_description: String,
 }
 
-#[derive(Clone)]
 pub struct HydraClient {
     upstream: Upstream,
-    admin: Arc<Base>,
+    admin: Base,
     headers: HeaderMap,
 }
 
@@ -176,7 +173,7 @@ impl HydraClient {
     pub fn new(upstream: Upstream, settings: &HydraSettings) -> Self {
         Self {
             upstream,
-            admin: Arc::new(Base::new(&settings.admin_url)),
+            admin: Base::new(&settings.admin_url),
             headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
         }
     }

@@ -1,7 +1,5 @@
 //! Kratos's public API (whoami) and admin API (identity lookups).
 
-use std::sync::Arc;
-
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
@@ -113,11 +111,10 @@ struct KratosErrorInner {
     id: String,
 }
 
-#[derive(Clone)]
 pub struct KratosClient {
     upstream: Upstream,
-    public: Arc<Base>,
-    admin: Arc<Base>,
+    public: Base,
+    admin: Base,
     /// `Accept: application/json`: without it Kratos answers some errors with redirects.
     public_headers: HeaderMap,
     admin_headers: HeaderMap,
@@ -128,8 +125,8 @@ impl KratosClient {
     pub fn new(upstream: Upstream, settings: &KratosSettings) -> Self {
         Self {
             upstream,
-            public: Arc::new(Base::new(&settings.public_url)),
-            admin: Arc::new(Base::new(&settings.admin_url)),
+            public: Base::new(&settings.public_url),
+            admin: Base::new(&settings.admin_url),
             public_headers: HeaderMap::from_iter([(
                 ACCEPT,
                 HeaderValue::from_static("application/json"),
