@@ -426,12 +426,11 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         all.contains("\"subject_source\":\"id\"") && all.contains("\"outcome\":\"accepted\""),
         "the log is captured: {all}"
     );
-    // Written just before exit, while the batch writer still holds it: only the exit's flush gets
-    // it out.
+    // Written just before exit, while the batch writer still holds it: the exit's flush gets it
+    // out. (At trace level the runtime's own shutdown may log after it.)
     assert!(
-        log.last()
-            .is_some_and(|l| l.contains("\"message\":\"stopped\"")),
-        "the last line is the stop: {all}"
+        log.iter().any(|l| l.contains("\"message\":\"stopped\"")),
+        "the stop is logged: {all}"
     );
     for secret in [
         token.as_str(),
