@@ -356,6 +356,7 @@ impl HydraClient {
             .check_ready(
                 Call::new("hydra", "health_ready"),
                 &self.admin,
+                "/health/ready",
                 &self.headers,
             )
             .await

@@ -281,6 +281,7 @@ impl KratosClient {
             .check_ready(
                 Call::new("kratos", "public_health_ready"),
                 &self.public,
+                "/health/ready",
                 &HeaderMap::new(),
             )
             .await
@@ -291,6 +292,8 @@ impl KratosClient {
             .check_ready(
                 Call::new("kratos", "admin_health_ready"),
                 &self.admin,
+                // The admin port answers /health/ready with a redirect to this path.
+                "/admin/health/ready",
                 &self.admin_headers,
             )
             .await

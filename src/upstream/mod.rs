@@ -579,9 +579,10 @@ impl Upstream {
         &self,
         call: Call,
         base: &Base,
+        path: &str,
         headers: &HeaderMap,
     ) -> Result<(), UpstreamError> {
-        let request = Request::new(Method::Get, base, base.target("/health/ready"), headers);
+        let request = Request::new(Method::Get, base, base.target(path), headers);
         let response = self.send(call, request).await?;
         if response.status().is_success() {
             Ok(())

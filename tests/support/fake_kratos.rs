@@ -134,6 +134,8 @@ impl FakeKratos {
                 .app_data(data.clone())
                 .route("/health/alive", web::get().to(health))
                 .route("/health/ready", web::get().to(health))
+                // The admin port's health path (its /health/ready only redirects here).
+                .route("/admin/health/ready", web::get().to(health))
                 .route("/sessions/whoami", web::get().to(whoami))
                 .route("/self-service/login/browser", web::get().to(login_browser))
                 .route(
