@@ -153,8 +153,10 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
             aal,
         } => (*authenticated_at, *aal),
     };
-    // Hydra remembered this user and the Kratos session is alive: accept, as Kratos's own integration does.
-    if facts.skip {
+    let aal2 = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
+    // Hydra remembered this user and the Kratos session is alive: accept, as Kratos's own integration
+    // does. Hydra's skip says nothing of acr_values, so a level the session lacks is still asked for.
+    if facts.skip && !aal2 {
         return Decision::Accept;
     }
     if let Some(reauth) = facts.reauth {
@@ -169,7 +171,6 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
         };
     }
     let refresh = demands_refresh(facts, authenticated_at);
-    let aal2 = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
     if refresh || aal2 {
         Decision::Authenticate { refresh, aal2 }
     } else {
@@ -395,6 +396,18 @@ mod tests {
                 refresh: false,
                 aal2: true
             }
+        );
+        // Hydra's skip (a remembered login) does not lower the demand.
+        assert_eq!(
+            decide(&facts(true, &p, &active(1, 1), None)),
+            Decision::Authenticate {
+                refresh: false,
+                aal2: true
+            }
+        );
+        assert_eq!(
+            decide(&facts(true, &p, &active(1, 2), None)),
+            Decision::Accept
         );
     }
 
