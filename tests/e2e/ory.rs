@@ -1,0 +1,168 @@
+//! The real Ory servers and the bridge binary as child processes on free loopback ports.
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Versions built by `scripts/install-ory.sh`; keep the two in step.
+pub const HYDRA_VERSION: &str = "v2.3.0";
+pub const KRATOS_VERSION: &str = "v1.3.1";
+
+#[derive(Debug, Clone)]
+pub struct Binaries {
+    pub hydra: PathBuf,
+    pub kratos: PathBuf,
+}
+
+impl Binaries {
+    /// Where the install script puts them (`ORY_HYDRA_BIN` / `ORY_KRATOS_BIN` override).
+    pub fn find() -> Result<Self, String> {
+        let cache = std::env::var_os("ORY_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME")
+                    .map(|d| PathBuf::from(d).join("kratos-hydra-bridge/ory"))
+            })
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .map(|h| PathBuf::from(h).join(".cache/kratos-hydra-bridge/ory"))
+            })
+            .ok_or("neither ORY_CACHE_DIR nor HOME is set")?;
+        let pick = |var: &str, name: &str, version: &str| {
+            let path = std::env::var_os(var)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cache.join(format!("{name}-{version}")).join(name));
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(format!(
+                    "{name} {version} not found at {} (run scripts/install-ory.sh)",
+                    path.display()
+                ))
+            }
+        };
+        Ok(Self {
+            hydra: pick("ORY_HYDRA_BIN", "hydra", HYDRA_VERSION)?,
+            kratos: pick("ORY_KRATOS_BIN", "kratos", KRATOS_VERSION)?,
+        })
+    }
+}
+
+pub fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    listener.local_addr().expect("bound address").port()
+}
+
+/// The repository's own files (the compose stack's Ory configuration is the tested one).
+pub fn repo_file(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// A server process that can be stopped and started again with the same command; killed on drop.
+pub struct Server {
+    name: String,
+    command: Vec<String>,
+    env: Vec<(String, String)>,
+    log: PathBuf,
+    child: Mutex<Option<Child>>,
+}
+
+impl Server {
+    pub fn new(name: &str, command: Vec<String>, env: Vec<(String, String)>, log: PathBuf) -> Self {
+        Self {
+            name: name.to_string(),
+            command,
+            env,
+            log,
+            child: Mutex::new(None),
+        }
+    }
+
+    pub fn start(&self) {
+        let mut slot = self.child.lock().expect("server lock");
+        assert!(slot.is_none(), "{} is already running", self.name);
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("log file");
+        let child = Command::new(&self.command[0])
+            .args(&self.command[1..])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", self.name));
+        *slot = Some(child);
+    }
+
+    pub fn stop(&self) {
+        let child = self
+            .child
+            .lock()
+            .map(|mut slot| slot.take())
+            .unwrap_or_default();
+        if let Some(mut child) = child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Panics with the end of the server's log when it exits early or is not ready in time.
+    pub async fn wait_ready(&self, http: &reqwest::Client, url: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let exited = match self.child.lock().expect("server lock").as_mut() {
+                Some(child) => child.try_wait().ok().flatten(),
+                None => None,
+            };
+            if let Some(status) = exited {
+                panic!("{} exited with {status}:\n{}", self.name, self.log_tail());
+            }
+            if let Ok(r) = http.get(url).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("{} not ready at {url}:\n{}", self.name, self.log_tail());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Runs a one-shot command (migrations) to completion, with its output in `log`.
+pub fn run_once(name: &str, command: &[String], env: &[(String, String)], log: &Path) {
+    let file = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("log file");
+    let status = Command::new(&command[0])
+        .args(&command[1..])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().expect("log file"))
+        .stderr(file)
+        .status()
+        .unwrap_or_else(|e| panic!("running {name}: {e}"));
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    assert!(status.success(), "{name} failed with {status}:\n{text}");
+}
