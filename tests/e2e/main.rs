@@ -12,6 +12,7 @@ mod login;
 mod logout;
 mod oauth;
 mod ory;
+mod registration;
 mod restart;
 mod second_factor;
 mod stack;
@@ -99,6 +100,7 @@ fn main() -> std::process::ExitCode {
         login::acr_values_aal2_asks_for_a_second_factor,
         consent::consent_grants_only_the_ticked_scopes_and_their_claims,
         logout::logout_ends_the_kratos_session_and_returns_to_the_client,
+        registration::registration_ends_signed_in_with_tokens_after_verifying_the_address,
         restart::hydra_restarted_mid_sign_in,
     ];
     let trials = tests
