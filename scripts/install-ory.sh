@@ -20,14 +20,16 @@ KRATOS_VERSION=v1.3.1
 
 cache="${ORY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kratos-hydra-bridge/ory}"
 
-if ! command -v go >/dev/null 2>&1; then
-    echo "error: Go is required to build Ory Hydra and Kratos (https://go.dev/doc/install, 1.22 or newer)" >&2
-    exit 1
-fi
-if ! command -v "${CC:-gcc}" >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
-    echo "error: a C compiler (gcc) is required: Hydra and Kratos use cgo for SQLite" >&2
-    exit 1
-fi
+require_tools() {
+    if ! command -v go >/dev/null 2>&1; then
+        echo "error: Go is required to build Ory Hydra and Kratos (https://go.dev/doc/install, 1.22 or newer)" >&2
+        exit 1
+    fi
+    if ! command -v "${CC:-gcc}" >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
+        echo "error: a C compiler (gcc) is required: Hydra and Kratos use cgo for SQLite" >&2
+        exit 1
+    fi
+}
 
 # build NAME VERSION MODULE TAGS VERSION_VAR < replace-block
 #   Writes a small build module that requires the server and repeats the server's own replace
@@ -42,10 +44,11 @@ build() {
         echo "$name $version: $bin (cached)"
         return
     fi
+    require_tools
     echo "$name $version: building into $dir (a few minutes the first time)"
     rm -rf "$dir/build"
     mkdir -p "$dir/build"
-    (
+    if ! (
         cd "$dir/build"
         printf 'module kratos-hydra-bridge/ory-build/%s\n\ngo 1.22\n\n%s\n' "$name" "$replaces" >go.mod
         export GOFLAGS=-mod=mod CGO_ENABLED=1
@@ -53,7 +56,11 @@ build() {
         go build -trimpath -tags "$tags" \
             -ldflags "-s -w -X $version_var=$version" \
             -o "$bin.tmp" "$module"
-    )
+    ) >"$dir/build.log" 2>&1; then
+        tail -n 40 "$dir/build.log" >&2
+        echo "error: building $name $version failed (whole log: $dir/build.log)" >&2
+        exit 1
+    fi
     mv "$bin.tmp" "$bin"
     rm -rf "$dir/build"
     echo "$name $version: $bin"
