@@ -126,6 +126,7 @@ enum Step {
     LogoutGet,
     LogoutAccept,
     LogoutReject,
+    DeviceAccept,
 }
 
 impl Step {
@@ -143,6 +144,7 @@ impl Step {
             Step::LogoutGet => ("hydra", "/admin/oauth2/auth/requests/logout"),
             Step::LogoutAccept => ("hydra", "/admin/oauth2/auth/requests/logout/accept"),
             Step::LogoutReject => ("hydra", "/admin/oauth2/auth/requests/logout/reject"),
+            Step::DeviceAccept => ("hydra", "/admin/oauth2/auth/requests/device/accept"),
         }
     }
 
@@ -221,6 +223,17 @@ impl Step {
                 );
                 app.post_form("/logout", &page.cookie, body).await
             }
+            Step::DeviceAccept => {
+                let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+                let path = format!("/device?device_challenge={}", encode(&challenge));
+                let page = app.open_form(&path, None).await;
+                let body = format!(
+                    "device_challenge={}&csrf_token={}&user_code={code}",
+                    encode(&challenge),
+                    page.csrf_token
+                );
+                app.post_form("/device", &page.cookie, body).await
+            }
         }
     }
 }
@@ -240,6 +253,7 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         Step::LogoutGet,
         Step::LogoutAccept,
         Step::LogoutReject,
+        Step::DeviceAccept,
     ];
     let faults = [
         (Fault::Status(500), 502),
@@ -253,8 +267,14 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
     for step in steps {
         let (service, path) = step.target();
         let use_external = matches!(step, Step::IdentityByExternalId);
+        // The device flow exists from Hydra v25.4 on.
+        let version = if matches!(step, Step::DeviceAccept) {
+            HydraVersion::Lenient
+        } else {
+            HydraVersion::Strict
+        };
         let app = spawn_app_with(
-            HydraVersion::Strict,
+            version,
             &[
                 ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700"),
                 (
