@@ -1,6 +1,7 @@
 //! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
 #![allow(dead_code, unused_imports)]
 
+pub mod binary;
 pub mod fake_hydra;
 pub mod fake_kratos;
 pub mod raw;
