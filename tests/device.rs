@@ -1,69 +1,11 @@
-//! Device sign-in against the fake Hydra v25.4+: the code form, Hydra's answers to a code, the
-//! attempt limit, and the login that follows.
+//! Device sign-in against the fake Hydra v25.4+: the code form, what a typed code becomes, wrong
+//! codes and their limit, and forms that are not the bridge's own.
 
 mod support;
 
 use serde_json::json;
+use support::device_form::*;
 use support::*;
-
-/// The bridge in front of a Hydra that has the device flow.
-async fn app_with(env: &[(&str, &str)]) -> TestApp {
-    spawn_app_with(HydraVersion::Lenient, env).await
-}
-
-fn device_path(challenge: &str) -> String {
-    format!("/device?device_challenge={}", encode(challenge))
-}
-
-fn code_form(challenge: &str, token: &str, code: &str) -> String {
-    format!(
-        "device_challenge={}&csrf_token={}&user_code={}",
-        encode(challenge),
-        encode(token),
-        encode(code)
-    )
-}
-
-/// The `khb_device` cookie an answer sets, as `name=value` (empty value when it clears it).
-fn attempts_cookie(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("khb_device="))
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
-}
-
-fn accept_calls(app: &TestApp) -> usize {
-    app.hydra
-        .calls()
-        .iter()
-        .filter(|c| c.path.ends_with("/device/accept"))
-        .count()
-}
-
-/// Posts `code` from a freshly opened form, carrying `extra_cookie` (the attempts cookie) too.
-async fn post_code(
-    app: &TestApp,
-    challenge: &str,
-    code: &str,
-    extra_cookie: Option<&str>,
-) -> reqwest::Response {
-    let page = app.open_form(&device_path(challenge), None).await;
-    assert_eq!(page.status, 200, "{}", page.html);
-    let cookie = match extra_cookie {
-        Some(extra) => format!("{}; {extra}", page.cookie),
-        None => page.cookie.clone(),
-    };
-    app.post_form(
-        "/device",
-        &cookie,
-        code_form(challenge, &page.csrf_token, code),
-    )
-    .await
-}
 
 #[tokio::test]
 async fn the_form_asks_for_the_code_without_calling_hydra() {
@@ -347,88 +289,4 @@ async fn forged_or_foreign_forms_are_refused_before_hydra() {
         .unwrap();
     assert_eq!(response.status(), 403);
     assert_eq!(accept_calls(&app), 0);
-}
-
-#[tokio::test]
-async fn hydras_other_answers_become_the_usual_pages() {
-    let app = app_with(&[]).await;
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    app.hydra.expire_device_challenge(&challenge);
-    let response = post_code(&app, &challenge, &code, None).await;
-    assert_eq!(response.status(), 410);
-    // A challenge Hydra never issued.
-    let unknown = "ZGV2aWNlLWNoYWxsZW5nZS11bmtub3du";
-    let response = post_code(&app, unknown, &code, None).await;
-    assert_eq!(response.status(), 404);
-    // A redirect_to no browser should follow.
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    app.hydra.answer_accepts_with(Some("javascript:alert(1)"));
-    let response = post_code(&app, &challenge, &code, None).await;
-    assert_eq!(response.status(), 502);
-    app.hydra.answer_accepts_with(None);
-    // Hydra failing.
-    app.hydra.fault_on(
-        "/admin/oauth2/auth/requests/device/accept",
-        Some(Fault::Status(503)),
-    );
-    let response = post_code(&app, &challenge, &code, None).await;
-    assert_eq!(response.status(), 502);
-    let html = response.text().await.unwrap();
-    assert!(!html.contains("secret-upstream-body"));
-}
-
-#[tokio::test]
-async fn hydra_before_v25_4_has_no_device_flow() {
-    let app = spawn_app().await;
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    let response = post_code(&app, &challenge, &code, None).await;
-    assert_eq!(response.status(), 404);
-}
-
-#[tokio::test]
-async fn the_login_that_follows_is_the_usual_one_with_the_subject_rule() {
-    let app = app_with(&[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")]).await;
-    app.hydra.set_login_url(&format!("{}/login", app.address));
-    let session = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    let response = post_code(&app, &challenge, &code, None).await;
-    assert_eq!(response.status(), 303);
-    // Hydra's public verify endpoint sends the browser to the login with a login challenge.
-    let response = app.follow(&location(&response), None).await;
-    assert_eq!(response.status(), 302);
-    let login = location(&response);
-    assert!(login.starts_with(&format!("{}/login?login_challenge=", app.address)));
-    let cookie = format!("{}={session}", fake_kratos::COOKIE_NAME);
-    let response = app.follow(&login, Some(&cookie)).await;
-    assert_eq!(response.status(), 303, "{:?}", response.text().await);
-    let accepted = app.hydra.accepted_logins();
-    assert_eq!(accepted.len(), 1);
-    assert_eq!(accepted[0].1["subject"], EXTERNAL_ID);
-}
-
-#[tokio::test]
-async fn attempts_are_counted_by_outcome() {
-    let app = app_with(&[("BRIDGE__DEVICE__MAX_ATTEMPTS", "1")]).await;
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    let response = post_code(&app, &challenge, "aaaaaaaa", None).await;
-    assert_eq!(response.status(), 429);
-    let attempts = attempts_cookie(&response).unwrap();
-    post_code(&app, &challenge, &code, Some(&attempts)).await;
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    assert_eq!(post_code(&app, &challenge, &code, None).await.status(), 303);
-    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-    app.hydra.expire_device_challenge(&challenge);
-    post_code(&app, &challenge, &code, None).await;
-    let text = app.get("/metrics", None).await.text().await.unwrap();
-    for (outcome, n) in [
-        ("wrong_code", 1),
-        ("too_many", 1),
-        ("accepted", 1),
-        ("expired", 1),
-    ] {
-        let line = format!("bridge_device_codes_total{{outcome=\"{outcome}\"}} {n}");
-        assert!(text.contains(&line), "{line} in\n{text}");
-    }
 }

@@ -1,5 +1,6 @@
-//! Hydra's device answers as the bridge's client reads them: only Hydra's "no such user code" is a
-//! wrong code; its other refusals are errors, never a wrong code the person could retry.
+//! Hydra's device answers: as the bridge's client reads them (only Hydra's "no such user code" is a
+//! wrong code; its other refusals are errors, never a wrong code the person could retry), the pages
+//! they become, the login that follows an accepted code, and the counts of each outcome.
 
 mod support;
 
@@ -11,6 +12,7 @@ use kratos_hydra_bridge::metrics::Metrics;
 use kratos_hydra_bridge::upstream::Upstream;
 use kratos_hydra_bridge::upstream::hydra::device::DeviceAccept;
 use kratos_hydra_bridge::upstream::hydra::{HydraClient, HydraError};
+use support::device_form::*;
 use support::*;
 
 fn client(hydra: &FakeHydra) -> HydraClient {
@@ -81,4 +83,88 @@ async fn clients_by_id() {
     assert!(client.get_client("..").await.unwrap().is_none());
     hydra.set_fault(Some(Fault::Status(500)));
     assert!(client.get_client("tv/app").await.is_err());
+}
+
+#[tokio::test]
+async fn hydras_other_answers_become_the_usual_pages() {
+    let app = app_with(&[]).await;
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    app.hydra.expire_device_challenge(&challenge);
+    let response = post_code(&app, &challenge, &code, None).await;
+    assert_eq!(response.status(), 410);
+    // A challenge Hydra never issued.
+    let unknown = "ZGV2aWNlLWNoYWxsZW5nZS11bmtub3du";
+    let response = post_code(&app, unknown, &code, None).await;
+    assert_eq!(response.status(), 404);
+    // A redirect_to no browser should follow.
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    app.hydra.answer_accepts_with(Some("javascript:alert(1)"));
+    let response = post_code(&app, &challenge, &code, None).await;
+    assert_eq!(response.status(), 502);
+    app.hydra.answer_accepts_with(None);
+    // Hydra failing.
+    app.hydra.fault_on(
+        "/admin/oauth2/auth/requests/device/accept",
+        Some(Fault::Status(503)),
+    );
+    let response = post_code(&app, &challenge, &code, None).await;
+    assert_eq!(response.status(), 502);
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("secret-upstream-body"));
+}
+
+#[tokio::test]
+async fn hydra_before_v25_4_has_no_device_flow() {
+    let app = spawn_app().await;
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    let response = post_code(&app, &challenge, &code, None).await;
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn the_login_that_follows_is_the_usual_one_with_the_subject_rule() {
+    let app = app_with(&[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")]).await;
+    app.hydra.set_login_url(&format!("{}/login", app.address));
+    let session = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    let response = post_code(&app, &challenge, &code, None).await;
+    assert_eq!(response.status(), 303);
+    // Hydra's public verify endpoint sends the browser to the login with a login challenge.
+    let response = app.follow(&location(&response), None).await;
+    assert_eq!(response.status(), 302);
+    let login = location(&response);
+    assert!(login.starts_with(&format!("{}/login?login_challenge=", app.address)));
+    let cookie = format!("{}={session}", fake_kratos::COOKIE_NAME);
+    let response = app.follow(&login, Some(&cookie)).await;
+    assert_eq!(response.status(), 303, "{:?}", response.text().await);
+    let accepted = app.hydra.accepted_logins();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].1["subject"], EXTERNAL_ID);
+}
+
+#[tokio::test]
+async fn attempts_are_counted_by_outcome() {
+    let app = app_with(&[("BRIDGE__DEVICE__MAX_ATTEMPTS", "1")]).await;
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    let response = post_code(&app, &challenge, "aaaaaaaa", None).await;
+    assert_eq!(response.status(), 429);
+    let attempts = attempts_cookie(&response).unwrap();
+    post_code(&app, &challenge, &code, Some(&attempts)).await;
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    assert_eq!(post_code(&app, &challenge, &code, None).await.status(), 303);
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    app.hydra.expire_device_challenge(&challenge);
+    post_code(&app, &challenge, &code, None).await;
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    for (outcome, n) in [
+        ("wrong_code", 1),
+        ("too_many", 1),
+        ("accepted", 1),
+        ("expired", 1),
+    ] {
+        let line = format!("bridge_device_codes_total{{outcome=\"{outcome}\"}} {n}");
+        assert!(text.contains(&line), "{line} in\n{text}");
+    }
 }

@@ -225,14 +225,7 @@ impl Step {
             }
             Step::DeviceAccept => {
                 let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-                let path = format!("/device?device_challenge={}", encode(&challenge));
-                let page = app.open_form(&path, None).await;
-                let body = format!(
-                    "device_challenge={}&csrf_token={}&user_code={code}",
-                    encode(&challenge),
-                    page.csrf_token
-                );
-                app.post_form("/device", &page.cookie, body).await
+                support::device_form::post_code(app, &challenge, &code, None).await
             }
         }
     }
