@@ -283,6 +283,10 @@ try:
     for page in ("login", "consent", "logout", "registration", "error"):
         if urls.get(page) != f"{base}/{page}":
             problems.append(f"hydra urls.{page} is {urls.get(page)!r}, expected {base}/{page}")
+    device = urls.get("device", {})
+    for key, page in (("verification", "device"), ("success", "device/success")):
+        if device.get(key) != f"{base}/{page}":
+            problems.append(f"hydra urls.device.{key} is {device.get(key)!r}, expected {base}/{page}")
     issuer = urls.get("self", {}).get("issuer", "").rstrip("/")
     allowed_urls = kratos.get("selfservice", {}).get("allowed_return_urls", [])
     for target in (f"{base}/login?login_challenge=x", f"{issuer}/oauth2/sessions/logout?logout_verifier=x"):

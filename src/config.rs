@@ -51,6 +51,8 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub device: crate::device::settings::DeviceSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,6 +5,7 @@ pub mod claims;
 pub mod config;
 pub mod consent;
 pub mod csrf;
+pub mod device;
 pub mod error;
 pub mod error_page;
 pub mod health;

@@ -184,6 +184,11 @@ impl Metrics {
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
     }
+
+    /// For metric families that live beside the feature that counts them (see `device::metrics`).
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
 }
 
 #[cfg(test)]

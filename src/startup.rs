@@ -10,6 +10,8 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
+use crate::device::Device;
+use crate::device::metrics::DeviceMetrics;
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::telemetry::BridgeRootSpan;
@@ -17,7 +19,7 @@ use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
 use crate::upstream::{Upstream, build_tls_client};
-use crate::{consent, error_page, health, login, logout, pages, registration};
+use crate::{consent, device, error_page, health, login, logout, pages, registration};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -26,6 +28,7 @@ pub struct AppState {
     pub hydra: HydraClient,
     pub kratos: KratosClient,
     pub signer: Signer,
+    pub device: Device,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,12 +126,18 @@ impl Application {
                  survive a restart or work across replicas"
             );
         }
-        let metrics = Arc::new(Metrics::new());
+        let mut metrics = Metrics::new();
+        let device_metrics = DeviceMetrics::register(&mut metrics);
+        let metrics = Arc::new(metrics);
         let upstream = Upstream::new(&settings.upstream, tls, metrics.clone());
         let state = web::Data::new(AppState {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra),
             kratos: KratosClient::new(upstream, &settings.kratos),
             signer,
+            device: Device {
+                alphabet: settings.device.alphabet(),
+                metrics: device_metrics,
+            },
             metrics: metrics.clone(),
             settings: settings.clone(),
         });
@@ -142,6 +151,8 @@ impl Application {
                 .service(get("/consent", consent::show).route(web::post().to(consent::submit)))
                 .service(get("/logout", logout::show).route(web::post().to(logout::submit)))
                 .service(get("/registration", registration::register))
+                .service(get("/device", device::show).route(web::post().to(device::submit)))
+                .service(get("/device/success", device::success))
                 .service(get("/error", error_page::show))
                 .service(get("/health/alive", health::alive))
                 .service(get("/health/ready", health::ready))

@@ -34,11 +34,15 @@ impl Signer {
         Ok((Self { signing, verifying }, generated))
     }
 
-    fn sign<T: Serialize>(&self, claims: &T) -> Option<String> {
+    pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> Option<String> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.signing).ok()
     }
 
-    fn verify<T: for<'de> Deserialize<'de>>(&self, token: &str, audience: &str) -> Option<T> {
+    pub(crate) fn verify<T: for<'de> Deserialize<'de>>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Option<T> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[audience]);
         validation.leeway = 0;
@@ -168,7 +172,7 @@ struct ReauthClaims {
     exp: u64,
 }
 
-fn challenge_digest(challenge: &str) -> String {
+pub(crate) fn challenge_digest(challenge: &str) -> String {
     Sha256::digest(challenge.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -331,3 +331,63 @@ async fn error_page_renders_in_the_browser() {
     browser.close().await;
     assert_eq!(title, "This link is not valid");
 }
+
+#[tokio::test]
+async fn device_code_typed_in_the_browser_leads_to_the_login() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    app.hydra.set_login_url(&format!("{}/login", app.address));
+    let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!(
+            "{}/device?device_challenge={}",
+            app.address,
+            encode(&challenge)
+        ))
+        .await;
+    assert_eq!(
+        browser.command(reqwest::Method::GET, "/title", None).await,
+        "Connect a device"
+    );
+    // Typed as people do, in two groups.
+    let field = browser.find("input#user_code").await;
+    let typed = format!("{} {}", &code[..4], &code[4..]);
+    browser
+        .command(
+            reqwest::Method::POST,
+            &format!("/element/{field}/value"),
+            Some(json!({ "text": typed })),
+        )
+        .await;
+    browser.screenshot("device-page.png").await;
+    browser.click("button#continue").await;
+    // The bridge sends the browser to Hydra, Hydra to the bridge's login, the login to Kratos.
+    let kratos_login = format!("{}/self-service/login/browser", app.kratos.url);
+    let mut url = String::new();
+    for _ in 0..50 {
+        url = browser
+            .command(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if url.starts_with(&kratos_login) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.close().await;
+    assert!(url.starts_with(&kratos_login), "{url}");
+    let return_to = query_param(&url, "return_to").unwrap_or_default();
+    assert!(
+        return_to.starts_with(&format!("{}/login?login_challenge=", app.address)),
+        "{return_to}"
+    );
+    assert_eq!(
+        app.hydra.accepted_devices(),
+        vec![(challenge, json!({ "user_code": code }))]
+    );
+}

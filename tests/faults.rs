@@ -126,6 +126,7 @@ enum Step {
     LogoutGet,
     LogoutAccept,
     LogoutReject,
+    DeviceAccept,
 }
 
 impl Step {
@@ -143,6 +144,7 @@ impl Step {
             Step::LogoutGet => ("hydra", "/admin/oauth2/auth/requests/logout"),
             Step::LogoutAccept => ("hydra", "/admin/oauth2/auth/requests/logout/accept"),
             Step::LogoutReject => ("hydra", "/admin/oauth2/auth/requests/logout/reject"),
+            Step::DeviceAccept => ("hydra", "/admin/oauth2/auth/requests/device/accept"),
         }
     }
 
@@ -221,6 +223,10 @@ impl Step {
                 );
                 app.post_form("/logout", &page.cookie, body).await
             }
+            Step::DeviceAccept => {
+                let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
+                support::device_form::post_code(app, &challenge, &code, None).await
+            }
         }
     }
 }
@@ -240,6 +246,7 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         Step::LogoutGet,
         Step::LogoutAccept,
         Step::LogoutReject,
+        Step::DeviceAccept,
     ];
     let faults = [
         (Fault::Status(500), 502),
@@ -253,8 +260,14 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
     for step in steps {
         let (service, path) = step.target();
         let use_external = matches!(step, Step::IdentityByExternalId);
+        // The device flow exists from Hydra v25.4 on.
+        let version = if matches!(step, Step::DeviceAccept) {
+            HydraVersion::Lenient
+        } else {
+            HydraVersion::Strict
+        };
         let app = spawn_app_with(
-            HydraVersion::Strict,
+            version,
             &[
                 ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700"),
                 (

@@ -23,6 +23,9 @@ async fn every_page_carries_the_security_headers() {
         "/login".to_string(),
         "/login?login_challenge=dW5rbm93bg%3D%3D".to_string(),
         "/error?error=access_denied".to_string(),
+        "/device?device_challenge=ZGV2aWNl".to_string(),
+        "/device".to_string(),
+        "/device/success?client_id=demo-client".to_string(),
         "/nope".to_string(),
         "/health/alive".to_string(),
     ];

@@ -1,5 +1,7 @@
 //! Hydra's admin API: the login (and later consent and logout) requests and their answers.
 
+pub mod device;
+
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;

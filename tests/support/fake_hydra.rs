@@ -1,6 +1,10 @@
 //! A fake Hydra admin API that answers as the real one does: the paths, methods, status codes and
 //! JSON shapes of `/admin/oauth2/auth/requests/*`, including strict body decoding (v2.2/v2.3).
 
+mod device;
+
+pub use device::{DeviceSpec, HIGH_ALPHABET};
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -180,6 +184,7 @@ struct State {
     hostile_redirect: Option<String>,
     required_bearer: Option<String>,
     counter: u64,
+    device: device::Devices,
 }
 
 pub struct FakeHydra {
@@ -242,6 +247,7 @@ impl FakeHydra {
                     web::put().to(reject_logout),
                 )
                 .route("/oauth2/sessions/logout", web::get().to(public_logout))
+                .configure(device::routes)
                 .default_service(web::to(not_found))
         })
         .workers(1)

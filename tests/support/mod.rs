@@ -1,6 +1,8 @@
 //! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
 #![allow(dead_code, unused_imports)]
 
+pub mod binary;
+pub mod device_form;
 pub mod fake_hydra;
 pub mod fake_kratos;
 pub mod raw;
@@ -13,7 +15,7 @@ use actix_web::HttpResponse;
 use kratos_hydra_bridge::config::Settings;
 use kratos_hydra_bridge::startup::Application;
 
-pub use fake_hydra::{ConsentSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
+pub use fake_hydra::{ConsentSpec, DeviceSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
 
 /// What a fake does instead of answering properly.

@@ -61,6 +61,22 @@ create "OAuth2 client demo-client" "$HYDRA_ADMIN_URL/admin/clients" "$(cat <<JSO
 JSON
 )"
 
+# A public client for device sign-in (RFC 8628): a TV or CLI shows a code, the person enters it at
+# the bridge's /device page. Try it with:
+#   docker-compose exec hydra hydra perform device-code --client-id demo-device \
+#     --endpoint http://127.0.0.1:4444 --scope openid,offline_access,email
+create "OAuth2 client demo-device" "$HYDRA_ADMIN_URL/admin/clients" "$(cat <<JSON
+{
+  "client_id": "demo-device",
+  "client_name": "Demo TV",
+  "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+  "response_types": ["code"],
+  "scope": "openid offline_access email profile",
+  "token_endpoint_auth_method": "none"
+}
+JSON
+)"
+
 # external_id becomes the OIDC subject (oauth2_provider.use_external_id); customer_id is the
 # admin-set number released by the `customer` scope. The address is imported as verified so the
 # id_token carries email_verified: true without a trip through the mail catcher.

@@ -1,0 +1,187 @@
+//! How many wrong user codes this browser entered for one device request, kept in a signed cookie
+//! bound to the request's challenge (the service keeps no state).
+//!
+//! A browser that drops the cookie starts counting from zero again: the limit stops a person or a
+//! plain script from guessing on and on in one page, not someone who discards cookies. Hydra's codes
+//! are what make guessing hopeless (50^8 codes by default, 15 minutes each).
+
+use actix_web::HttpRequest;
+use actix_web::http::header::{COOKIE, HeaderValue};
+use serde::{Deserialize, Serialize};
+
+use crate::tokens::{Signer, challenge_digest};
+use crate::upstream::kratos::find_cookie;
+
+/// The cookie that carries the count.
+pub const ATTEMPTS_COOKIE: &str = "khb_device";
+
+const AUDIENCE: &str = "kratos-hydra-bridge/device-attempts";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AttemptClaims {
+    aud: String,
+    /// SHA-256 of the device challenge the count belongs to.
+    ch: String,
+    /// Wrong codes so far.
+    n: u32,
+    exp: u64,
+}
+
+/// What to do with a code for a request that already saw `wrong` wrong codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// The code may be tried.
+    Try,
+    /// The limit is reached: the person must start again on the device.
+    Exhausted,
+}
+
+/// The pure rule: `max` wrong codes, then no more tries.
+pub fn turn(wrong: u32, max: u32) -> Turn {
+    if wrong >= max {
+        Turn::Exhausted
+    } else {
+        Turn::Try
+    }
+}
+
+/// The count after one more wrong code.
+pub fn after_wrong(wrong: u32) -> u32 {
+    wrong.saturating_add(1)
+}
+
+impl Signer {
+    pub fn sign_device_attempts(
+        &self,
+        challenge: &str,
+        wrong: u32,
+        now_secs: u64,
+        ttl_secs: u64,
+    ) -> Option<String> {
+        self.sign(&AttemptClaims {
+            aud: AUDIENCE.into(),
+            ch: challenge_digest(challenge),
+            n: wrong,
+            exp: now_secs + ttl_secs,
+        })
+    }
+
+    /// The count for `challenge`; 0 for no cookie, an expired or forged one, or another request's.
+    pub fn verify_device_attempts(&self, token: &str, challenge: &str) -> u32 {
+        self.verify::<AttemptClaims>(token, AUDIENCE)
+            .filter(|claims| claims.ch == challenge_digest(challenge))
+            .map_or(0, |claims| claims.n)
+    }
+}
+
+/// The wrong codes this browser entered for `challenge`.
+pub fn read(req: &HttpRequest, signer: &Signer, challenge: &str) -> u32 {
+    req.headers()
+        .get_all(COOKIE)
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| find_cookie(h, ATTEMPTS_COOKIE))
+        .map_or(0, |token| signer.verify_device_attempts(token, challenge))
+}
+
+/// The `Set-Cookie` value that records `wrong` for `challenge`, for as long as a form lives.
+pub fn cookie(
+    signer: &Signer,
+    challenge: &str,
+    wrong: u32,
+    ttl_secs: u64,
+    secure: bool,
+) -> Option<HeaderValue> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
+    let token = signer.sign_device_attempts(challenge, wrong, now, ttl_secs)?;
+    header(&token, ttl_secs, secure)
+}
+
+/// The `Set-Cookie` value that removes the count (the code was accepted).
+pub fn cleared(secure: bool) -> Option<HeaderValue> {
+    header("", 0, secure)
+}
+
+fn header(value: &str, max_age: u64, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{ATTEMPTS_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use secrecy::SecretString;
+
+    fn signer() -> Signer {
+        Signer::from_keys(&[SecretString::from("k".repeat(32))])
+            .unwrap()
+            .0
+    }
+
+    fn now() -> u64 {
+        time::OffsetDateTime::now_utc().unix_timestamp() as u64
+    }
+
+    #[test]
+    fn count_is_bound_to_the_challenge_and_expires() {
+        let signer = signer();
+        let token = signer.sign_device_attempts("ch-1", 3, now(), 60).unwrap();
+        assert_eq!(signer.verify_device_attempts(&token, "ch-1"), 3);
+        assert_eq!(signer.verify_device_attempts(&token, "ch-2"), 0);
+        let old = signer
+            .sign_device_attempts("ch-1", 3, now() - 120, 60)
+            .unwrap();
+        assert_eq!(signer.verify_device_attempts(&old, "ch-1"), 0);
+        // A form token is not a count.
+        let csrf = signer.sign_csrf("ch-1", "cookie", now(), 60).unwrap();
+        assert_eq!(signer.verify_device_attempts(&csrf, "ch-1"), 0);
+    }
+
+    #[test]
+    fn cookie_shape() {
+        let value = cookie(&signer(), "c", 1, 600, true).unwrap();
+        let value = value.to_str().unwrap();
+        assert!(value.starts_with("khb_device=ey"), "{value}");
+        assert!(value.ends_with("; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure"));
+        assert_eq!(
+            cleared(false).unwrap().to_str().unwrap(),
+            "khb_device=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    proptest! {
+        /// Exactly `max` wrong codes are allowed, whatever the limit: the try after them is refused,
+        /// and counting on never lets a try through again.
+        #[test]
+        fn exactly_max_wrong_codes(max in 1u32..=100, extra in 0u32..1000) {
+            let mut wrong = 0;
+            let mut tries = 0;
+            while turn(wrong, max) == Turn::Try {
+                tries += 1;
+                wrong = after_wrong(wrong);
+            }
+            prop_assert_eq!(tries, max);
+            prop_assert_eq!(turn(wrong.saturating_add(extra), max), Turn::Exhausted);
+            prop_assert_eq!(turn(u32::MAX, max), Turn::Exhausted);
+        }
+
+        /// A count survives its round trip through the cookie, for its own challenge only.
+        #[test]
+        fn counts_round_trip(n in 0u32..1000, a in "[A-Za-z0-9_-]{1,40}", b in "[A-Za-z0-9_-]{1,40}") {
+            let signer = signer();
+            let token = signer.sign_device_attempts(&a, n, now(), 60).unwrap();
+            prop_assert_eq!(signer.verify_device_attempts(&token, &a), n);
+            if a != b {
+                prop_assert_eq!(signer.verify_device_attempts(&token, &b), 0);
+            }
+        }
+
+        #[test]
+        fn forged_counts_are_zero(s in "\\PC{0,300}") {
+            prop_assert_eq!(signer().verify_device_attempts(&s, "c"), 0);
+        }
+    }
+}
