@@ -283,10 +283,12 @@ try:
     for page in ("login", "consent", "logout", "registration", "error"):
         if urls.get(page) != f"{base}/{page}":
             problems.append(f"hydra urls.{page} is {urls.get(page)!r}, expected {base}/{page}")
-    device = urls.get("device", {})
-    for key, page in (("verification", "device"), ("success", "device/success")):
-        if device.get(key) != f"{base}/{page}":
-            problems.append(f"hydra urls.device.{key} is {device.get(key)!r}, expected {base}/{page}")
+    # Device URLs come from the hydra service's environment (Hydra v2 refuses them in hydra.yml).
+    hydra_env = load("docker-compose.yml")["services"]["hydra"].get("environment", {})
+    for key, page in (("VERIFICATION", "device"), ("SUCCESS", "device/success")):
+        value = hydra_env.get(f"URLS_DEVICE_{key}")
+        if value != f"{base}/{page}":
+            problems.append(f"hydra URLS_DEVICE_{key} is {value!r}, expected {base}/{page}")
     issuer = urls.get("self", {}).get("issuer", "").rstrip("/")
     allowed_urls = kratos.get("selfservice", {}).get("allowed_return_urls", [])
     for target in (f"{base}/login?login_challenge=x", f"{issuer}/oauth2/sessions/logout?logout_verifier=x"):

@@ -333,10 +333,12 @@ async fn error_page_renders_in_the_browser() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    browser_missing,
+    ignore = "chromium and chromium-driver are not installed"
+)]
 async fn device_code_typed_in_the_browser_leads_to_the_login() {
-    if !browser_available() {
-        return;
-    }
+    require_browser();
     let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
     app.hydra.set_login_url(&format!("{}/login", app.address));
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
