@@ -10,6 +10,7 @@ mod consent;
 mod flows;
 mod login;
 mod logout;
+mod measure;
 mod oauth;
 mod ory;
 mod registration;
@@ -103,9 +104,13 @@ fn main() -> std::process::ExitCode {
         registration::registration_ends_signed_in_with_tokens_after_verifying_the_address,
         restart::hydra_restarted_mid_sign_in,
     ];
+    // Run on purpose only (`-- --ignored measure`): it measures, it does not test.
+    let measurements = tests![measure::cpu_share_of_a_sign_in];
     let trials = tests
         .into_iter()
-        .map(|(name, test)| {
+        .map(|t| (t, ignored))
+        .chain(measurements.into_iter().map(|t| (t, true)))
+        .map(|((name, test), ignored)| {
             let (env, runtime) = (env.clone(), runtime.clone());
             Trial::test(name.replace(' ', ""), move || {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
