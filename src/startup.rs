@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
@@ -17,7 +17,9 @@ use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
 use crate::upstream::{Upstream, build_tls_client};
-use crate::{consent, error_page, health, login, logout, pages, registration};
+use crate::{
+    consent, error_page, health, login, logout, pages, registration, request_metrics,
+};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -136,6 +138,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(security_headers())
+                .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
                 .service(get("/login", login::login))
