@@ -17,9 +17,7 @@ use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
 use crate::upstream::{Upstream, build_tls_client};
-use crate::{
-    consent, error_page, health, login, logout, pages, registration, request_metrics,
-};
+use crate::{consent, error_page, health, login, logout, pages, registration, request_metrics};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {

@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::HttpMessage;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};

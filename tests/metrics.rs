@@ -127,7 +127,9 @@ async fn made_up_methods_add_no_series() {
     assert_eq!(request_series(&app).await, before);
     let text = app.get("/metrics", None).await.text().await.unwrap();
     assert!(
-        text.contains("bridge_http_requests_total{route=\"/login\",method=\"other\",status=\"405\"} 1005"),
+        text.contains(
+            "bridge_http_requests_total{route=\"/login\",method=\"other\",status=\"405\"} 1005"
+        ),
         "{text}"
     );
     assert!(
