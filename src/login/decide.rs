@@ -3,63 +3,12 @@
 
 use time::OffsetDateTime;
 
+use super::params::AuthParams;
 use crate::config::{LoginSettings, Reauthenticate};
 use crate::subject::Subject;
 use crate::tokens::Reauth;
 use crate::upstream::hydra::AcceptLogin;
 use crate::upstream::kratos::Session;
-
-/// What the original `/oauth2/auth` request asks of the login, read from Hydra's `request_url`
-/// (Hydra forwards `prompt` and `max_age` only there) and `oidc_context.acr_values`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuthParams {
-    /// `prompt=login` (or `select_account`, which newer Hydra treats alike).
-    pub prompt_login: bool,
-    /// `prompt=registration` (or OIDC's `create`): Hydra sends these to `urls.registration`, which
-    /// defaults to `urls.login`.
-    pub prompt_registration: bool,
-    pub max_age: Option<u64>,
-    pub acr_values: Vec<String>,
-}
-
-pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthParams {
-    let mut params = AuthParams {
-        acr_values: oidc_acr_values.to_vec(),
-        ..AuthParams::default()
-    };
-    // Only the query matters; Hydra built this URL, so it needs no validating parse of its own.
-    let query = request_url
-        .split_once('?')
-        .map_or("", |(_, rest)| rest.split('#').next().unwrap_or_default());
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "prompt" => {
-                params.prompt_login |= value
-                    .split(' ')
-                    .any(|p| p == "login" || p == "select_account");
-                params.prompt_registration |= value
-                    .split(' ')
-                    .any(|p| p == "registration" || p == "create");
-            }
-            "max_age" => {
-                // Several or unparsable values: the strictest parsable one counts.
-                if let Ok(n) = value.trim().parse::<u64>() {
-                    params.max_age = Some(params.max_age.map_or(n, |m| m.min(n)));
-                }
-            }
-            "acr_values" if oidc_acr_values.is_empty() => {
-                params.acr_values.extend(
-                    value
-                        .split(' ')
-                        .filter(|v| !v.is_empty())
-                        .map(str::to_owned),
-                );
-            }
-            _ => {}
-        }
-    }
-    params
-}
 
 /// `aal1` → 1, … ; anything else is not an assurance level.
 pub fn aal_level(value: &str) -> Option<u8> {
@@ -275,31 +224,6 @@ mod tests {
         refresh: true,
         aal2: false,
     };
-
-    #[test]
-    fn parses_request_url() {
-        let p = parse_auth_params(
-            "https://hydra/oauth2/auth?client_id=a&prompt=consent%20login&max_age=60&acr_values=aal2",
-            &[],
-        );
-        assert!(p.prompt_login);
-        assert_eq!(p.max_age, Some(60));
-        assert_eq!(p.acr_values, vec!["aal2".to_string()]);
-        let p = parse_auth_params(
-            "https://hydra/oauth2/auth?prompt=consent&max_age=x",
-            &["aal1".into()],
-        );
-        assert_eq!(
-            p,
-            AuthParams {
-                prompt_login: false,
-                prompt_registration: false,
-                max_age: None,
-                acr_values: vec!["aal1".into()]
-            }
-        );
-        assert_eq!(parse_auth_params("not a url", &[]), AuthParams::default());
-    }
 
     #[test]
     fn required_aal_is_the_lowest_acceptable() {
@@ -534,22 +458,6 @@ mod tests {
     }
 
     proptest! {
-        /// Any request_url, valid or not, parses without panicking; a max_age, prompt or acr_values
-        /// it carries is read back exactly.
-        #[test]
-        fn request_url_parsing_never_panics(url in "\\PC{0,200}", acr in proptest::collection::vec("\\PC{0,12}", 0..3),
-                                            age in proptest::option::of(any::<u64>()), login in any::<bool>()) {
-            let _ = parse_auth_params(&url, &acr);
-            let _ = required_aal(&acr);
-            let prompt = if login { "login+consent" } else { "consent" };
-            let max_age = age.map(|a| a.to_string()).unwrap_or_else(|| "x".into());
-            let with = format!("https://hydra.test/oauth2/auth?prompt={prompt}&max_age={max_age}&acr_values=aal1+aal2");
-            let p = parse_auth_params(&with, &[]);
-            prop_assert_eq!(p.max_age, age);
-            prop_assert_eq!(p.prompt_login, login);
-            prop_assert_eq!(p.acr_values, vec!["aal1".to_string(), "aal2".to_string()]);
-        }
-
         /// Safety: nothing is accepted without a usable Kratos session; a non-skipped login that demands
         /// re-authentication is accepted only with a token whose demands the session now meets.
         #[test]

@@ -1,6 +1,7 @@
 //! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
 
 pub mod decide;
+pub mod params;
 
 use actix_web::http::header::COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -17,9 +18,8 @@ use crate::subject::subject_for;
 use crate::telemetry::note;
 use crate::tokens::Reauth;
 use crate::upstream::kratos::{WhoAmI, find_cookie};
-use decide::{
-    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, parse_auth_params, unix_ms,
-};
+use decide::{Decision, LoginFacts, SessionState, aal_level, accept_body, decide, unix_ms};
+use params::parse_auth_params;
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";
