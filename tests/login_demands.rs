@@ -89,3 +89,79 @@ async fn a_demand_that_cannot_be_read_asks_for_a_fresh_login() {
         assert!(location(&done).contains("login_verifier="), "{query}");
     }
 }
+
+#[tokio::test]
+async fn a_first_login_meets_an_aal2_demand_before_it_is_accepted() {
+    let app = spawn_app().await;
+    app.kratos
+        .set_next_login(IdentitySpec::new(IDENTITY_ID, None));
+    let challenge = app.hydra.add_login(LoginSpec {
+        acr_values: vec!["aal2".into()],
+        ..LoginSpec::default()
+    });
+    // Kratos refuses aal=aal2 without a session: the first factor comes first.
+    let first = app.login(&challenge, None).await;
+    let to = location(&first);
+    assert!(
+        kratos_login(&app, &to) && query_param(&to, "aal").is_none(),
+        "{to}"
+    );
+    let kratos = app.follow(&to, None).await;
+    let cookie = set_cookie(&kratos).expect("Kratos set its session cookie");
+    let back = app.follow(&location(&kratos), Some(&cookie)).await;
+    assert_eq!(back.status().as_u16(), 303);
+    let to = location(&back);
+    assert!(
+        app.hydra.accepted_logins().is_empty(),
+        "accepted at aal1: {to}"
+    );
+    assert!(kratos_login(&app, &to), "{to}");
+    assert_eq!(query_param(&to, "aal").as_deref(), Some("aal2"));
+    // The second factor, and the login is accepted at the level asked for.
+    let kratos = app.follow(&to, Some(&cookie)).await;
+    let done = app.follow(&location(&kratos), Some(&cookie)).await;
+    assert!(location(&done).contains("login_verifier="));
+    let accepted = app.hydra.accepted_logins();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].1["acr"], "aal2");
+}
+
+#[tokio::test]
+async fn a_registration_token_does_not_lift_an_aal2_demand() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 600);
+    let cookie = session_cookie(&token);
+    let challenge = app.hydra.add_login(LoginSpec {
+        acr_values: vec!["aal2".into()],
+        ..LoginSpec::default()
+    });
+    let registration = app
+        .get(
+            &format!("/registration?login_challenge={}", encode(&challenge)),
+            Some(&cookie),
+        )
+        .await;
+    let return_to = query_param(&location(&registration), "return_to").unwrap();
+    // Instead of registering, the person refreshes with the password alone and comes back with the
+    // registration's token.
+    let refresh = format!(
+        "{}/self-service/login/browser?refresh=true&return_to={}",
+        app.kratos.url,
+        encode(&return_to)
+    );
+    let kratos = app.follow(&refresh, Some(&cookie)).await;
+    assert_eq!(location(&kratos), return_to);
+    let back = app.follow(&return_to, Some(&cookie)).await;
+    assert_eq!(back.status().as_u16(), 303);
+    assert!(
+        app.hydra.accepted_logins().is_empty(),
+        "accepted at aal1: {}",
+        location(&back)
+    );
+    assert_eq!(
+        query_param(&location(&back), "aal").as_deref(),
+        Some("aal2")
+    );
+}

@@ -18,7 +18,9 @@ use crate::subject::subject_for;
 use crate::telemetry::note;
 use crate::tokens::Reauth;
 use crate::upstream::kratos::{WhoAmI, find_cookie};
-use decide::{Decision, LoginFacts, SessionState, aal_level, accept_body, decide, unix_ms};
+use decide::{
+    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, required_aal, return_token,
+};
 use params::parse_auth_params;
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
@@ -103,16 +105,22 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 .inc();
             Ok(target.response())
         }
-        (Decision::Authenticate { refresh, aal2 }, _) => {
+        (
+            Decision::Authenticate {
+                refresh,
+                aal2,
+                since,
+            },
+            _,
+        ) => {
             let target = KratosLogin {
                 register: false,
                 refresh,
                 aal2,
-                // A login from no session is fresh by definition; only a pure step-up keeps the old one.
-                fresh: refresh || session_state == SessionState::None,
+                token: return_token(refresh, aal2, since, &session_state, now),
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(state, &challenge, &target, now)?;
+            let url = kratos_login_url(state, &challenge, &target)?;
             let kind = if aal2 {
                 "aal2"
             } else if refresh {
@@ -133,23 +141,29 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 register: true,
                 refresh: false,
                 aal2: false,
-                fresh: true,
+                token: return_token(false, false, None, &session_state, now),
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(state, &challenge, &target, now)?;
+            let url = kratos_login_url(state, &challenge, &target)?;
             note("outcome", "registration");
             Ok(Redirect::from_config(url).response())
         }
         (Decision::ReauthIncomplete, _) => {
-            let wanted_aal2 = reauth.is_some_and(|r| r.aal >= 2);
+            // The retry asks afresh for all the request demands that Kratos can give from here
+            // (never `aal=aal2` without a session: Kratos refuses it).
+            let has_session = session_state != SessionState::None;
+            let wanted_aal2 =
+                reauth.is_some_and(|r| r.aal >= 2) || required_aal(&params.acr_values).is_some();
+            let refresh = matches!(session_state, SessionState::Active { .. });
+            let aal2 = (wanted_aal2 && has_session) || session_state == SessionState::Aal2Required;
             let retry = KratosLogin {
                 register: false,
-                refresh: matches!(session_state, SessionState::Active { .. }),
-                aal2: wanted_aal2 || session_state == SessionState::Aal2Required,
-                fresh: true,
+                refresh,
+                aal2,
+                token: return_token(true, aal2, None, &session_state, now),
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(state, &challenge, &retry, now)?;
+            let url = kratos_login_url(state, &challenge, &retry)?;
             Err(AppError::ReauthIncomplete {
                 retry: Redirect::from_config(url),
             })
@@ -174,8 +188,8 @@ pub(crate) struct KratosLogin<'a> {
     pub register: bool,
     pub refresh: bool,
     pub aal2: bool,
-    /// Only a login after this redirect counts on return.
-    pub fresh: bool,
+    /// What the return must show (signed into its `reauth` parameter).
+    pub token: Reauth,
     pub identity_schema: Option<&'a str>,
 }
 
@@ -185,17 +199,11 @@ pub(crate) fn kratos_login_url(
     state: &AppState,
     challenge: &str,
     target: &KratosLogin<'_>,
-    now: OffsetDateTime,
 ) -> Result<Url, AppError> {
     let settings = &state.settings;
-    let asked = Reauth {
-        issued_at_ms: unix_ms(now),
-        refresh: target.fresh,
-        aal: if target.aal2 { 2 } else { 1 },
-    };
     let token = state
         .signer
-        .sign_reauth(challenge, &asked, settings.login.reauth_ttl_secs)
+        .sign_reauth(challenge, &target.token, settings.login.reauth_ttl_secs)
         .ok_or_else(|| AppError::Internal("signing the re-authentication token failed".into()))?;
 
     let mut return_to = join_url(&settings.serve.base_url, "/login");
