@@ -2,6 +2,7 @@
 //! session satisfies it, and what Hydra is told on accept.
 
 use time::OffsetDateTime;
+use url::Url;
 
 use super::params::AuthParams;
 use crate::config::{LoginSettings, Reauthenticate};
@@ -170,6 +171,43 @@ pub fn return_token(
         refresh: refresh || since.is_some() || *session == SessionState::None,
         aal: if aal2 { 2 } else { 1 },
     }
+}
+
+/// Where to send the browser when Hydra refuses the session's subject because it holds another one
+/// for this request (Hydra v2.1 answers 400; newer versions restart the request themselves): to the
+/// authorization request again with `prompt=login`, as Hydra documents, so that Hydra sets its
+/// remembered login aside and the person signs in afresh. `None` when that could not help or could
+/// loop: the request allows no interaction (`prompt=none`), already had `prompt=login`, or carries
+/// a request object (whose `prompt` wins over the query's); or Hydra's URL is no absolute http(s)
+/// URL. The login is then rejected with `login_required`.
+pub fn restart_with_login(request_url: &str) -> Option<Url> {
+    let mut url = Url::parse(request_url).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    let mut pairs = Vec::new();
+    let mut prompt: Vec<String> = Vec::new();
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "request" | "request_uri" => return None,
+            "prompt" => prompt.extend(
+                value
+                    .split(' ')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
+            ),
+            _ => pairs.push((key.into_owned(), value.into_owned())),
+        }
+    }
+    if prompt.iter().any(|p| p == "none" || p == "login") {
+        return None;
+    }
+    prompt.push("login".into());
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs)
+        .append_pair("prompt", &prompt.join(" "));
+    Some(url)
 }
 
 /// Whether a non-skipped login must be fresh: the policy, `prompt=login`, or `max_age` older than the

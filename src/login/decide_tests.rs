@@ -280,6 +280,36 @@ fn params() -> impl Strategy<Value = AuthParams> {
         )
 }
 
+#[test]
+fn another_subject_restarts_the_request_with_prompt_login() {
+    let url = restart_with_login(
+        "https://hydra.test/oauth2/auth?client_id=a&prompt=consent&state=s%20t&max_age=60",
+    )
+    .unwrap();
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(get("prompt"), vec!["consent login"]);
+    assert_eq!(get("state"), vec!["s t"]);
+    assert_eq!(get("max_age"), vec!["60"]);
+    assert_eq!(url.host_str(), Some("hydra.test"));
+    for refused in [
+        "https://hydra.test/oauth2/auth?client_id=a&prompt=none",
+        "https://hydra.test/oauth2/auth?client_id=a&prompt=login",
+        "https://hydra.test/oauth2/auth?client_id=a&request=e30.e30.",
+        "https://hydra.test/oauth2/auth?client_id=a&request_uri=urn:x",
+        "/oauth2/auth?client_id=a",
+        "javascript:alert(1)",
+    ] {
+        assert_eq!(restart_with_login(refused), None, "{refused}");
+    }
+}
+
 /// One round trip through Kratos as the fake does it: the login it was asked for, done at `at`.
 /// `hidden_at` is when the first factor of a session Kratos hides (`Aal2Required`) was given.
 fn kratos_does(
@@ -387,6 +417,23 @@ proptest! {
                     }
                 }
             }
+        }
+    }
+
+    /// A restart keeps the request as it was, on the same host, with exactly one `prompt` that
+    /// asks for a login; a request asking for no interaction is never restarted.
+    #[test]
+    fn a_restart_changes_only_the_prompt(params in proptest::collection::vec(("[a-z_]{1,8}", "\\PC{0,12}"), 0..6)) {
+        let mut url = url::Url::parse("https://hydra.test/oauth2/auth").unwrap();
+        url.query_pairs_mut().extend_pairs(params.iter());
+        if let Some(restart) = restart_with_login(url.as_str()) {
+            prop_assert_eq!(restart.host_str(), Some("hydra.test"));
+            let prompts: Vec<String> = restart.query_pairs().filter(|(k, _)| k == "prompt").map(|(_, v)| v.into_owned()).collect();
+            prop_assert_eq!(prompts.len(), 1);
+            prop_assert!(prompts[0].split(' ').any(|p| p == "login"));
+            prop_assert!(!prompts[0].split(' ').any(|p| p == "none"));
+            let others = |u: &url::Url| u.query_pairs().filter(|(k, _)| k != "prompt").map(|(k, v)| (k.into_owned(), v.into_owned())).collect::<Vec<_>>();
+            prop_assert_eq!(others(&restart), others(&url));
         }
     }
 

@@ -17,9 +17,11 @@ use crate::startup::AppState;
 use crate::subject::subject_for;
 use crate::telemetry::note;
 use crate::tokens::Reauth;
+use crate::upstream::hydra::{HydraError, Reject};
 use crate::upstream::kratos::{WhoAmI, find_cookie};
 use decide::{
-    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, required_aal, return_token,
+    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, required_aal,
+    restart_with_login, return_token,
 };
 use params::parse_auth_params;
 
@@ -94,7 +96,17 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 },
             );
             let body = accept_body(&session, &subject, &settings.login, now);
-            let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
+            let redirect_to = match state.hydra.accept_login_request(&challenge, &body).await {
+                Ok(redirect_to) => redirect_to,
+                // Hydra v2.1 holds another subject for this request and refuses ours.
+                Err(HydraError::Refused { status: 400, .. })
+                    if !login_request.subject.is_empty()
+                        && login_request.subject != subject.value =>
+                {
+                    return another_subject(state, &challenge, &login_request.request_url).await;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let target = Redirect::from_upstream(&redirect_to)?;
             state
                 .metrics
@@ -172,6 +184,30 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
             "login accepted without an active session".into(),
         )),
     }
+}
+
+/// Hydra remembers another person for this browser than the Kratos session's (v2.1 refuses the
+/// accept): the authorization request starts again with `prompt=login`, so that the person can go
+/// on with a fresh sign-in; where that cannot work, the application gets `login_required`.
+async fn another_subject(
+    state: &AppState,
+    challenge: &str,
+    request_url: &str,
+) -> Result<HttpResponse, AppError> {
+    if let Some(url) = restart_with_login(request_url) {
+        note("outcome", "restarted_other_subject");
+        return Ok(Redirect::from_upstream(url.as_str())?.response());
+    }
+    let reject = Reject {
+        error: "login_required".into(),
+        error_description: "Another account is signed in than the one remembered for this \
+                            browser; the sign-in must start again."
+            .into(),
+        status_code: None,
+    };
+    let redirect_to = state.hydra.reject_login_request(challenge, &reject).await?;
+    note("outcome", "rejected_other_subject");
+    Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 
 /// The browser's Kratos session cookie, looked up in every `Cookie` header it sent.

@@ -290,6 +290,16 @@ impl HydraClient {
             .await
     }
 
+    /// Rejects the login (the application gets the error); returns where Hydra wants the browser.
+    pub async fn reject_login_request(
+        &self,
+        challenge: &str,
+        body: &Reject,
+    ) -> Result<String, HydraError> {
+        self.put_flow("login", "reject", "reject_login_request", challenge, body)
+            .await
+    }
+
     pub async fn get_consent_request(&self, challenge: &str) -> Result<ConsentRequest, HydraError> {
         self.get_flow("consent", "get_consent_request", challenge)
             .await
