@@ -37,6 +37,8 @@ pub enum StartupError {
     },
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[from] reqwest::Error),
+    #[error("cannot use the configured credentials: {0}")]
+    Credentials(#[from] crate::upstream::UpstreamError),
     #[error("cannot generate a signing key: {0}")]
     Random(getrandom::Error),
     #[error("cannot start the server: {0}")]
@@ -126,8 +128,8 @@ impl Application {
         let metrics = Arc::new(Metrics::new());
         let upstream = Upstream::new(&settings.upstream, tls, metrics.clone());
         let state = web::Data::new(AppState {
-            hydra: HydraClient::new(upstream.clone(), &settings.hydra),
-            kratos: KratosClient::new(upstream, &settings.kratos),
+            hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
+            kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
             metrics: metrics.clone(),
             settings: settings.clone(),

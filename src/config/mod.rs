@@ -126,7 +126,7 @@ impl Settings {
                 file: file.clone(),
                 reason: e.to_string(),
             })?;
-        let settings: Settings = serde_path_to_error::deserialize(raw).map_err(|e| {
+        let mut settings: Settings = serde_path_to_error::deserialize(raw).map_err(|e| {
             let key = e.path().to_string();
             let mut reason = strip_config_origin(&e.inner().to_string());
             if let Some(var) = env_var_for(&env_names, &key) {
@@ -138,6 +138,7 @@ impl Settings {
                 reason,
             }
         })?;
+        settings.trim_admin_tokens();
         settings
             .validate()
             .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
@@ -302,6 +303,22 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
                     prop_assert!(text.contains(&dotted) || text.contains(&var), "{}", text);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn admin_tokens_lose_surrounding_whitespace_and_are_never_dropped() {
+        use secrecy::ExposeSecret;
+        let env = |value: &str| vec![("BRIDGE__HYDRA__ADMIN_TOKEN".into(), value.into())];
+        let s = load_str(GOOD, env("ory_pat_x\n")).unwrap();
+        assert_eq!(
+            s.hydra.admin_token.as_ref().map(|t| t.expose_secret()),
+            Some("ory_pat_x")
+        );
+        for bad in ["ory\npat", "\n", "ory\u{7f}pat"] {
+            let e = load_str(GOOD, env(bad)).unwrap_err().to_string();
+            assert!(e.contains("hydra.admin_token"), "{e}");
+            assert!(!e.contains("ory"), "never prints the token: {e}");
         }
     }
 

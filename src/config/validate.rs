@@ -1,12 +1,24 @@
 //! Checks of the loaded settings that types alone cannot express; each refusal names its key.
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::{MIN_SIGNING_KEY_BYTES, Settings};
 use crate::subject::SubjectSource;
 
 impl Settings {
+    /// A token from a mounted secret usually ends in a newline, which no HTTP header can carry:
+    /// whitespace around an admin token is never part of it, so it is dropped.
+    pub(super) fn trim_admin_tokens(&mut self) {
+        for token in [&mut self.hydra.admin_token, &mut self.kratos.admin_token]
+            .into_iter()
+            .flatten()
+        {
+            let trimmed = token.expose_secret().trim().to_owned();
+            *token = SecretString::from(trimmed);
+        }
+    }
+
     /// Checks that types alone cannot express. Returns the offending key and why.
     pub(super) fn validate(&self) -> Result<(), (String, String)> {
         self.validate_basics()
@@ -128,6 +140,26 @@ impl Settings {
                 return Err((
                     "secrets.signing_keys",
                     format!("every key must be at least {MIN_SIGNING_KEY_BYTES} bytes long"),
+                ));
+            }
+        }
+        // A token that cannot be sent is refused here: requests never go out without it.
+        for (key, token) in [
+            ("hydra.admin_token", &self.hydra.admin_token),
+            ("kratos.admin_token", &self.kratos.admin_token),
+        ] {
+            let Some(token) = token.as_ref().map(ExposeSecret::expose_secret) else {
+                continue;
+            };
+            if token.is_empty() {
+                return Err((key, "is empty; leave it out when no token is needed".into()));
+            }
+            if reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+                return Err((
+                    key,
+                    "holds a character no HTTP header can carry (a line break or other control \
+                     character inside the token)"
+                        .into(),
                 ));
             }
         }

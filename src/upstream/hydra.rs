@@ -170,12 +170,16 @@ pub struct HydraClient {
 const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
 
 impl HydraClient {
-    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Self {
-        Self {
+    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Result<Self, UpstreamError> {
+        Ok(Self {
             upstream,
             admin: Base::new(&settings.admin_url),
-            headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
-        }
+            headers: super::admin_headers(
+                "hydra",
+                settings.admin_token.as_ref(),
+                &settings.admin_headers,
+            )?,
+        })
     }
 
     /// `{admin}/admin/oauth2/auth/requests/{flow}[/{action}]?{flow}_challenge=C`, challenge
