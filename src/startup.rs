@@ -26,6 +26,8 @@ pub struct AppState {
     pub hydra: HydraClient,
     pub kratos: KratosClient,
     pub signer: Signer,
+    /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
+    pub readiness: health::Readiness,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +133,9 @@ impl Application {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
             kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
+            readiness: health::Readiness::new(std::time::Duration::from_millis(
+                settings.health.ready_cache_ms,
+            )),
             metrics: metrics.clone(),
             settings: settings.clone(),
         });

@@ -149,6 +149,11 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
             vec![("BRIDGE__KRATOS__ADMIN_TOKEN", " \n")],
             "kratos.admin_token",
         ),
+        (
+            format!("{GOOD}health:\n  ready_cache_ms: 600000\n"),
+            vec![],
+            "health.ready_cache_ms",
+        ),
     ];
     for (yaml, env, key) in cases {
         let path = write_config(&yaml);

@@ -52,6 +52,8 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub health: HealthSettings,
 }
 
 impl Settings {

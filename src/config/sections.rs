@@ -10,6 +10,22 @@ use crate::subject::SubjectSource;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct HealthSettings {
+    /// How long a `/health/ready` result is reused; 0 checks on every call (still one at a time).
+    #[serde(default = "default_ready_cache")]
+    pub ready_cache_ms: u64,
+}
+
+impl Default for HealthSettings {
+    fn default() -> Self {
+        Self {
+            ready_cache_ms: default_ready_cache(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MetricsSettings {
     #[serde(default = "default_true")]
     pub enabled: bool,
@@ -359,6 +375,9 @@ fn default_request_timeout() -> u64 {
 }
 fn default_max_body() -> usize {
     1024 * 1024
+}
+fn default_ready_cache() -> u64 {
+    1_000
 }
 fn default_log_level() -> String {
     "info".into()

@@ -194,6 +194,12 @@ impl Settings {
         {
             return Err(("metrics.address", format!("`{address}` is not host:port")));
         }
+        if self.health.ready_cache_ms > 60_000 {
+            return Err((
+                "health.ready_cache_ms",
+                "must be at most 60000: a readiness older than a minute tells nothing".into(),
+            ));
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err((
                 "log.level",
