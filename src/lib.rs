@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod pages;
 pub mod redirect;
 pub mod registration;
+pub mod request_metrics;
 pub mod startup;
 pub mod subject;
 pub mod telemetry;

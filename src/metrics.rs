@@ -9,8 +9,10 @@ use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
+    /// The matched route pattern, or `unmatched`.
     pub route: String,
-    pub method: String,
+    /// `GET`, `POST` or `other` (see `request_metrics::method_label`).
+    pub method: &'static str,
     pub status: u16,
 }
 

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
 use crate::error::{AppError, within_deadline};
+use crate::login::decide::{SessionState, return_token};
 use crate::login::{KratosLogin, kratos_login_url};
 use crate::redirect::Redirect;
 use crate::startup::AppState;
@@ -31,14 +32,22 @@ async fn register_within(req: &HttpRequest, state: &AppState) -> Result<HttpResp
     )?;
     // An unknown, expired or handled request gets its page now, not after the user filled a form.
     state.hydra.get_login_request(&challenge).await?;
+    // Only a login after this moment counts on return, where every demand of the request is
+    // checked again (a registration never reaches aal2, so an aal2 demand then steps up).
     let target = KratosLogin {
         register: true,
         refresh: false,
         aal2: false,
-        fresh: true,
+        token: return_token(
+            false,
+            false,
+            None,
+            &SessionState::None,
+            OffsetDateTime::now_utc(),
+        ),
         identity_schema: schema.as_deref(),
     };
-    let url = kratos_login_url(state, &challenge, &target, OffsetDateTime::now_utc())?;
+    let url = kratos_login_url(state, &challenge, &target)?;
     crate::telemetry::note("outcome", "registration");
     tracing::debug!(
         identity_schema = schema.as_deref().unwrap_or(""),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
@@ -19,7 +19,9 @@ use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
 use crate::upstream::{Upstream, build_tls_client};
-use crate::{consent, device, error_page, health, login, logout, pages, registration};
+use crate::{
+    consent, device, error_page, health, login, logout, pages, registration, request_metrics,
+};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -29,6 +31,8 @@ pub struct AppState {
     pub kratos: KratosClient,
     pub signer: Signer,
     pub device: Device,
+    /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
+    pub readiness: health::Readiness,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,8 @@ pub enum StartupError {
     },
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(#[from] reqwest::Error),
+    #[error("cannot use the configured credentials: {0}")]
+    Credentials(#[from] crate::upstream::UpstreamError),
     #[error("cannot generate a signing key: {0}")]
     Random(getrandom::Error),
     #[error("cannot start the server: {0}")]
@@ -131,13 +137,16 @@ impl Application {
         let metrics = Arc::new(metrics);
         let upstream = Upstream::new(&settings.upstream, tls, metrics.clone());
         let state = web::Data::new(AppState {
-            hydra: HydraClient::new(upstream.clone(), &settings.hydra),
-            kratos: KratosClient::new(upstream, &settings.kratos),
+            hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
+            kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
             device: Device {
                 alphabet: settings.device.alphabet(),
                 metrics: device_metrics,
             },
+            readiness: health::Readiness::new(std::time::Duration::from_millis(
+                settings.health.ready_cache_ms,
+            )),
             metrics: metrics.clone(),
             settings: settings.clone(),
         });
@@ -145,6 +154,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(security_headers())
+                .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
                 .service(get("/login", login::login))

@@ -3,9 +3,9 @@
 
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{HttpMessage, web};
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
@@ -26,8 +26,6 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Registry};
 
 use crate::config::{LogFormat, LogSettings};
-use crate::metrics::RequestLabels;
-use crate::startup::AppState;
 
 /// Installs the global subscriber. `RUST_LOG`, when set and valid, wins over `log.level`.
 pub fn init(settings: &LogSettings) {
@@ -403,6 +401,8 @@ fn with_notes<R>(span: &Span, f: impl FnOnce(&mut Notes) -> R) -> Option<R> {
 pub struct BridgeRootSpan;
 
 const MAX_LOGGED_PATH: usize = 128;
+/// Methods are ASCII tokens of any length; a made-up one of kilobytes must not fill the log.
+const MAX_LOGGED_METHOD: usize = 24;
 
 impl RootSpanBuilder for BridgeRootSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
@@ -423,10 +423,12 @@ impl RootSpanBuilder for BridgeRootSpan {
             }
             path.truncate(cut);
         }
+        let method = request.method().as_str();
+        let method = method.get(..MAX_LOGGED_METHOD).unwrap_or(method);
         // The flows fill in what happened, so that one line per request tells the whole story.
         tracing::info_span!(
             "request",
-            method = %request.method(),
+            method = %method,
             route = %route,
             path = %path,
             request_id = %request_id,
@@ -442,27 +444,11 @@ impl RootSpanBuilder for BridgeRootSpan {
         match outcome {
             Ok(response) => {
                 let request = response.request();
-                let elapsed = request
+                let elapsed_ms = request
                     .extensions()
                     .get::<StartedAt>()
-                    .map(|s| s.0.elapsed().as_secs_f64())
+                    .map(|s| s.0.elapsed().as_secs_f64() * 1000.0)
                     .unwrap_or_default();
-                let elapsed_ms = elapsed * 1000.0;
-                if let Some(state) = request.app_data::<web::Data<AppState>>() {
-                    let labels = RequestLabels {
-                        route: request
-                            .match_pattern()
-                            .unwrap_or_else(|| "unmatched".into()),
-                        method: request.method().to_string(),
-                        status: response.status().as_u16(),
-                    };
-                    state.metrics.requests.get_or_create(&labels).inc();
-                    state
-                        .metrics
-                        .request_seconds
-                        .get_or_create(&labels)
-                        .observe(elapsed);
-                }
                 tracing::info!(
                     status = response.status().as_u16(),
                     elapsed_ms = format!("{elapsed_ms:.2}"),

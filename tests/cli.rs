@@ -150,6 +150,22 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
             vec![("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
             "oauth2_provider.subject_source",
         ),
+        // A token no header can carry, or none at all, is refused rather than left out of requests.
+        (
+            GOOD.into(),
+            vec![("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_first\nsecond")],
+            "hydra.admin_token",
+        ),
+        (
+            GOOD.into(),
+            vec![("BRIDGE__KRATOS__ADMIN_TOKEN", " \n")],
+            "kratos.admin_token",
+        ),
+        (
+            format!("{GOOD}health:\n  ready_cache_ms: 600000\n"),
+            vec![],
+            "health.ready_cache_ms",
+        ),
     ];
     for (yaml, env, key) in cases {
         let path = write_config(&yaml);
@@ -162,6 +178,10 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
             "names the file: {stderr}"
         );
         assert!(stderr.contains(key), "names {key}: {stderr}");
+        assert!(
+            !stderr.contains("ory_pat_"),
+            "never prints a token: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     let (code, _, stderr) = run(&["--config", "/nonexistent/bridge.yaml"], &[]).await;

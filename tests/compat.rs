@@ -128,3 +128,91 @@ async fn every_supported_version_runs_the_flows() {
         }
     }
 }
+
+const OTHER_IDENTITY: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+
+/// Hydra v2.1 remembers another person for this browser than the Kratos session's and refuses the
+/// accept (400). The person is sent through the authorization request again with `prompt=login`,
+/// as newer Hydra does by itself, and gets in after signing in afresh.
+#[tokio::test]
+async fn hydra_v2_1_with_another_remembered_subject_restarts_with_a_fresh_login() {
+    for version in [HydraVersion::V2_1, HydraVersion::Strict] {
+        let app = spawn_app_with(version, &[]).await;
+        let token = app
+            .kratos
+            .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
+        let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+        let challenge = app.hydra.add_login(LoginSpec {
+            skip: true,
+            subject: IDENTITY_ID.into(),
+            auth_query: "prompt=consent&nonce=n-1".into(),
+            ..LoginSpec::default()
+        });
+        let response = app.login(&challenge, Some(&token)).await;
+        assert_eq!(response.status().as_u16(), 303, "{version:?}");
+        let to = location(&response);
+        assert!(
+            to.starts_with(&format!("{}/oauth2/auth?", fake_hydra::PUBLIC_URL)),
+            "{version:?}: {to}"
+        );
+        assert!(!to.contains("login_verifier"), "{version:?}: {to}");
+        let url = url::Url::parse(&to).unwrap();
+        let mut prompts = url.query_pairs().filter(|(k, _)| k == "prompt");
+        assert!(
+            prompts.any(|(_, v)| v.split(' ').any(|p| p == "login")),
+            "{version:?}: {to}"
+        );
+        assert_eq!(
+            query_param(&to, "nonce").as_deref(),
+            Some("n-1"),
+            "{version:?}"
+        );
+
+        // Hydra's new request for it: no skip, prompt=login. A fresh sign-in, and the person is in.
+        let again = app.hydra.add_login(LoginSpec {
+            auth_query: "prompt=login".into(),
+            ..LoginSpec::default()
+        });
+        let first = app.login(&again, Some(&token)).await;
+        assert_eq!(
+            query_param(&location(&first), "refresh").as_deref(),
+            Some("true")
+        );
+        let kratos = app.follow(&location(&first), Some(&cookie)).await;
+        let done = app.follow(&location(&kratos), Some(&cookie)).await;
+        assert!(location(&done).contains("login_verifier="), "{version:?}");
+        let accepted = app.hydra.accepted_logins();
+        let last = &accepted.last().unwrap().1;
+        assert_eq!(last["subject"], OTHER_IDENTITY, "{version:?}");
+    }
+}
+
+/// Where a fresh sign-in cannot be asked for (`prompt=none`, or a request object whose `prompt`
+/// would win), the application gets `login_required` and can start again.
+#[tokio::test]
+async fn hydra_v2_1_with_another_remembered_subject_and_no_interaction_is_login_required() {
+    let app = spawn_app_with(HydraVersion::V2_1, &[]).await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
+    for query in ["prompt=none", "request=e30.e30."] {
+        let challenge = app.hydra.add_login(LoginSpec {
+            skip: true,
+            subject: IDENTITY_ID.into(),
+            auth_query: query.into(),
+            ..LoginSpec::default()
+        });
+        let response = app.login(&challenge, Some(&token)).await;
+        assert_eq!(response.status().as_u16(), 303, "{query}");
+        let to = location(&response);
+        assert!(
+            to.starts_with("https://app.test/callback?error=login_required"),
+            "{query}: {to}"
+        );
+        let rejected = app.hydra.rejected_logins();
+        let (rejected_challenge, body) = rejected.last().unwrap();
+        assert_eq!(rejected_challenge, &challenge);
+        assert_eq!(body["error"], "login_required");
+    }
+    assert!(app.hydra.accepted_logins().is_empty());
+}

@@ -25,6 +25,7 @@ fn client(hydra: &FakeHydra) -> HydraClient {
             admin_headers: BTreeMap::new(),
         },
     )
+    .expect("no credentials to refuse")
 }
 
 #[tokio::test]

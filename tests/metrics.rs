@@ -93,3 +93,50 @@ async fn upstream_faults_are_counted_by_outcome() {
     assert!(text.contains("bridge_upstream_calls_total{target=\"hydra\",operation=\"get_login_request\",outcome=\"http_5xx\"} 1"), "{text}");
     assert!(text.contains("bridge_upstream_calls_total{target=\"hydra\",operation=\"get_login_request\",outcome=\"timeout\"} 1"), "{text}");
 }
+
+/// The number of `bridge_http_requests_total` series in a scrape.
+async fn request_series(app: &TestApp) -> usize {
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("bridge_http_requests_total{"))
+        .count()
+}
+
+/// Sends `count` requests, each with a method nobody routes, to a known and an unknown path.
+async fn made_up_methods(app: &TestApp, from: usize, count: usize) {
+    for i in from..from + count {
+        let method = reqwest::Method::from_bytes(format!("MADEUP{i}").as_bytes()).unwrap();
+        let path = if i % 2 == 0 { "/login" } else { "/nowhere" };
+        let response = app
+            .client
+            .request(method, format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_client_error());
+    }
+}
+
+#[tokio::test]
+async fn made_up_methods_add_no_series() {
+    let app = spawn_app().await;
+    request_series(&app).await;
+    made_up_methods(&app, 0, 10).await;
+    let before = request_series(&app).await;
+    made_up_methods(&app, 10, 2_000).await;
+    assert_eq!(request_series(&app).await, before);
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    assert!(
+        text.contains(
+            "bridge_http_requests_total{route=\"/login\",method=\"other\",status=\"405\"} 1005"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "bridge_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1005"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("MADEUP"));
+}

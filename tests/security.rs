@@ -191,3 +191,32 @@ async fn oversized_heads_and_broken_paths_are_4xx_never_5xx() {
     // And the service is fine afterwards.
     assert_eq!(app.get("/health/alive", None).await.status().as_u16(), 200);
 }
+
+/// A token from a mounted secret usually ends in a newline. It is sent without it, never dropped:
+/// no admin call goes out without the configured credentials.
+#[tokio::test]
+async fn an_admin_token_with_a_trailing_newline_is_sent_trimmed() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[
+            ("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_mounted\n"),
+            ("BRIDGE__KRATOS__ADMIN_TOKEN", " ory_pat_kratos\r\n"),
+        ],
+    )
+    .await;
+    app.hydra.require_bearer("ory_pat_mounted");
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let response = app.login(&challenge, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).contains("login_verifier="));
+    let calls = app.hydra.calls();
+    assert!(!calls.is_empty());
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.authorization.as_deref() == Some("Bearer ory_pat_mounted"))
+    );
+}

@@ -2,64 +2,14 @@
 //! session satisfies it, and what Hydra is told on accept.
 
 use time::OffsetDateTime;
+use url::Url;
 
+use super::params::AuthParams;
 use crate::config::{LoginSettings, Reauthenticate};
 use crate::subject::Subject;
 use crate::tokens::Reauth;
 use crate::upstream::hydra::AcceptLogin;
 use crate::upstream::kratos::Session;
-
-/// What the original `/oauth2/auth` request asks of the login, read from Hydra's `request_url`
-/// (Hydra forwards `prompt` and `max_age` only there) and `oidc_context.acr_values`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuthParams {
-    /// `prompt=login` (or `select_account`, which newer Hydra treats alike).
-    pub prompt_login: bool,
-    /// `prompt=registration` (or OIDC's `create`): Hydra sends these to `urls.registration`, which
-    /// defaults to `urls.login`.
-    pub prompt_registration: bool,
-    pub max_age: Option<u64>,
-    pub acr_values: Vec<String>,
-}
-
-pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthParams {
-    let mut params = AuthParams {
-        acr_values: oidc_acr_values.to_vec(),
-        ..AuthParams::default()
-    };
-    // Only the query matters; Hydra built this URL, so it needs no validating parse of its own.
-    let query = request_url
-        .split_once('?')
-        .map_or("", |(_, rest)| rest.split('#').next().unwrap_or_default());
-    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        match key.as_ref() {
-            "prompt" => {
-                params.prompt_login |= value
-                    .split(' ')
-                    .any(|p| p == "login" || p == "select_account");
-                params.prompt_registration |= value
-                    .split(' ')
-                    .any(|p| p == "registration" || p == "create");
-            }
-            "max_age" => {
-                // Several or unparsable values: the strictest parsable one counts.
-                if let Ok(n) = value.trim().parse::<u64>() {
-                    params.max_age = Some(params.max_age.map_or(n, |m| m.min(n)));
-                }
-            }
-            "acr_values" if oidc_acr_values.is_empty() => {
-                params.acr_values.extend(
-                    value
-                        .split(' ')
-                        .filter(|v| !v.is_empty())
-                        .map(str::to_owned),
-                );
-            }
-            _ => {}
-        }
-    }
-    params
-}
 
 /// `aal1` → 1, … ; anything else is not an assurance level.
 pub fn aal_level(value: &str) -> Option<u8> {
@@ -99,8 +49,14 @@ pub enum SessionState {
 pub enum Decision {
     /// Accept the login with the session's identity.
     Accept,
-    /// Send the browser to Kratos's login flow.
-    Authenticate { refresh: bool, aal2: bool },
+    /// Send the browser to Kratos's login flow, with `refresh=true` and/or `aal=aal2`.
+    Authenticate {
+        refresh: bool,
+        aal2: bool,
+        /// The moment of an earlier round trip after which a login has been seen: that login still
+        /// counts as the fresh one, and the next return must show it again (see [`return_token`]).
+        since: Option<i64>,
+    },
     /// Send the browser to Kratos's registration flow (`prompt=registration` without a session).
     Register,
     /// The browser came back from a re-authentication the bridge asked for without having done it.
@@ -120,10 +76,15 @@ pub struct LoginFacts<'a> {
     pub clock_skew_ms: i64,
 }
 
+/// Every demand of the request is checked on every visit, with or without a return token: the
+/// token only adds what its round trip asked for (a login after its moment, a level), and it is
+/// the only way to meet a demand for a fresh login. It never lifts a demand.
 pub fn decide(facts: &LoginFacts<'_>) -> Decision {
     let (authenticated_at, aal) = match facts.session {
         // Without a Kratos session nothing is accepted, whatever Hydra remembers (skip). Coming back
         // from Kratos still without one (a cookie that does not reach the bridge) must not loop.
+        // Kratos refuses `aal=aal2` without a session, so a first login starts with the first
+        // factor; its return asks for the second factor when the request demands it.
         SessionState::None => {
             return if facts.reauth.is_some() {
                 Decision::ReauthIncomplete
@@ -133,19 +94,23 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
                 Decision::Authenticate {
                     refresh: false,
                     aal2: false,
+                    since: None,
                 }
             };
         }
         // Kratos hides the session until a second factor is given, so its age is unknown: a request
-        // that demands a recent login gets a refresh together with the step-up.
+        // that demands a recent login gets a refresh together with the step-up, unless a login after
+        // a token's moment is still to be shown (the first factor of this very round trip), which
+        // the step-up's return then checks.
         SessionState::Aal2Required => {
-            return if facts.reauth.is_some_and(|r| r.aal >= 2) {
-                Decision::ReauthIncomplete
-            } else {
-                Decision::Authenticate {
-                    refresh: demands_refresh(facts, None),
-                    aal2: true,
-                }
+            if facts.reauth.is_some_and(|r| r.aal >= 2) {
+                return Decision::ReauthIncomplete;
+            }
+            let since = facts.reauth.filter(|r| r.refresh).map(|r| r.issued_at_ms);
+            return Decision::Authenticate {
+                refresh: since.is_none() && demands_refresh(facts, None),
+                aal2: true,
+                since,
             };
         }
         SessionState::Active {
@@ -153,29 +118,98 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
             aal,
         } => (*authenticated_at, *aal),
     };
-    let aal2 = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
-    // Hydra remembered this user and the Kratos session is alive: accept, as Kratos's own integration
-    // does. Hydra's skip says nothing of acr_values, so a level the session lacks is still asked for.
-    if facts.skip && !aal2 {
+    let aal_short = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
+    // Hydra remembered this user and the Kratos session is alive: accept, as Kratos's own
+    // integration does. Hydra's skip says nothing of acr_values, so a level the session lacks is
+    // still asked for.
+    if facts.skip && !aal_short {
         return Decision::Accept;
     }
-    if let Some(reauth) = facts.reauth {
-        // A small allowance for Kratos's clock running behind the bridge's.
-        let fresh = !reauth.refresh
-            || authenticated_at
-                .is_some_and(|t| unix_ms(t) + facts.clock_skew_ms > reauth.issued_at_ms);
-        return if fresh && aal >= reauth.aal {
-            Decision::Accept
+    let needs_fresh = demands_refresh(facts, authenticated_at);
+    let Some(reauth) = facts.reauth else {
+        return if needs_fresh || aal_short {
+            Decision::Authenticate {
+                refresh: needs_fresh,
+                aal2: aal_short,
+                since: None,
+            }
         } else {
-            Decision::ReauthIncomplete
+            Decision::Accept
         };
+    };
+    // A small allowance for Kratos's clock running behind the bridge's.
+    let after =
+        authenticated_at.is_some_and(|t| unix_ms(t) + facts.clock_skew_ms > reauth.issued_at_ms);
+    // What this round trip asked for did not happen.
+    if (reauth.refresh && !after) || aal < reauth.aal {
+        return Decision::ReauthIncomplete;
     }
-    let refresh = demands_refresh(facts, authenticated_at);
-    if refresh || aal2 {
-        Decision::Authenticate { refresh, aal2 }
-    } else {
+    // It did; what the request demands beyond it is asked for next, keeping the fresh login.
+    let fresh = !needs_fresh || reauth.refresh;
+    if fresh && !aal_short {
         Decision::Accept
+    } else {
+        Decision::Authenticate {
+            refresh: !fresh,
+            aal2: aal_short,
+            since: reauth.refresh.then_some(reauth.issued_at_ms),
+        }
     }
+}
+
+/// What the return from a redirect to Kratos must show, signed into its `reauth` token: a login
+/// after the moment (`since`, else now) when a fresh one is asked for, kept or (from no session)
+/// implied, and the level asked for.
+pub fn return_token(
+    refresh: bool,
+    aal2: bool,
+    since: Option<i64>,
+    session: &SessionState,
+    now: OffsetDateTime,
+) -> Reauth {
+    Reauth {
+        issued_at_ms: since.unwrap_or_else(|| unix_ms(now)),
+        // A login from no session is fresh by definition; only a pure step-up keeps the old one.
+        refresh: refresh || since.is_some() || *session == SessionState::None,
+        aal: if aal2 { 2 } else { 1 },
+    }
+}
+
+/// Where to send the browser when Hydra refuses the session's subject because it holds another one
+/// for this request (Hydra v2.1 answers 400; newer versions restart the request themselves): to the
+/// authorization request again with `prompt=login`, as Hydra documents, so that Hydra sets its
+/// remembered login aside and the person signs in afresh. `None` when that could not help or could
+/// loop: the request allows no interaction (`prompt=none`), already had `prompt=login`, or carries
+/// a request object (whose `prompt` wins over the query's); or Hydra's URL is no absolute http(s)
+/// URL. The login is then rejected with `login_required`.
+pub fn restart_with_login(request_url: &str) -> Option<Url> {
+    let mut url = Url::parse(request_url).ok()?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
+    let mut pairs = Vec::new();
+    let mut prompt: Vec<String> = Vec::new();
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "request" | "request_uri" => return None,
+            "prompt" => prompt.extend(
+                value
+                    .split(' ')
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
+            ),
+            _ => pairs.push((key.into_owned(), value.into_owned())),
+        }
+    }
+    if prompt.iter().any(|p| p == "none" || p == "login") {
+        return None;
+    }
+    prompt.push("login".into());
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs)
+        .append_pair("prompt", &prompt.join(" "));
+    Some(url)
 }
 
 /// Whether a non-skipped login must be fresh: the policy, `prompt=login`, or `max_age` older than the
@@ -235,398 +269,5 @@ pub fn accept_body(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-    use time::Duration;
-
-    fn now() -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
-    }
-
-    fn active(age_secs: i64, aal: u8) -> SessionState {
-        SessionState::Active {
-            authenticated_at: Some(now() - Duration::seconds(age_secs)),
-            aal,
-        }
-    }
-
-    fn facts<'a>(
-        skip: bool,
-        params: &'a AuthParams,
-        session: &'a SessionState,
-        reauth: Option<&'a Reauth>,
-    ) -> LoginFacts<'a> {
-        LoginFacts {
-            skip,
-            params,
-            session,
-            reauth,
-            policy: Reauthenticate::WhenRequired,
-            now: now(),
-            clock_skew_ms: 0,
-        }
-    }
-
-    const LOGIN: Decision = Decision::Authenticate {
-        refresh: false,
-        aal2: false,
-    };
-    const REFRESH: Decision = Decision::Authenticate {
-        refresh: true,
-        aal2: false,
-    };
-
-    #[test]
-    fn parses_request_url() {
-        let p = parse_auth_params(
-            "https://hydra/oauth2/auth?client_id=a&prompt=consent%20login&max_age=60&acr_values=aal2",
-            &[],
-        );
-        assert!(p.prompt_login);
-        assert_eq!(p.max_age, Some(60));
-        assert_eq!(p.acr_values, vec!["aal2".to_string()]);
-        let p = parse_auth_params(
-            "https://hydra/oauth2/auth?prompt=consent&max_age=x",
-            &["aal1".into()],
-        );
-        assert_eq!(
-            p,
-            AuthParams {
-                prompt_login: false,
-                prompt_registration: false,
-                max_age: None,
-                acr_values: vec!["aal1".into()]
-            }
-        );
-        assert_eq!(parse_auth_params("not a url", &[]), AuthParams::default());
-    }
-
-    #[test]
-    fn required_aal_is_the_lowest_acceptable() {
-        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(required_aal(&v(&["aal2"])), Some(2));
-        assert_eq!(required_aal(&v(&["aal1", "aal2"])), None);
-        assert_eq!(required_aal(&v(&["aal3"])), Some(2));
-        assert_eq!(required_aal(&v(&["urn:x", "aal2"])), Some(2));
-        assert_eq!(required_aal(&v(&["urn:x"])), None);
-    }
-
-    #[test]
-    fn no_session_always_logs_in_even_with_skip() {
-        let p = AuthParams::default();
-        for skip in [true, false] {
-            assert_eq!(decide(&facts(skip, &p, &SessionState::None, None)), LOGIN);
-        }
-    }
-
-    #[test]
-    fn skip_with_session_accepts() {
-        let p = AuthParams {
-            prompt_login: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            decide(&facts(true, &p, &active(10_000, 1), None)),
-            Decision::Accept
-        );
-    }
-
-    #[test]
-    fn single_sign_on_without_demands() {
-        let p = AuthParams::default();
-        assert_eq!(
-            decide(&facts(false, &p, &active(10, 1), None)),
-            Decision::Accept
-        );
-    }
-
-    #[test]
-    fn prompt_login_and_max_age_refresh() {
-        let p = AuthParams {
-            prompt_login: true,
-            ..Default::default()
-        };
-        assert_eq!(decide(&facts(false, &p, &active(1, 1), None)), REFRESH);
-        let p = AuthParams {
-            max_age: Some(60),
-            ..Default::default()
-        };
-        assert_eq!(decide(&facts(false, &p, &active(61, 1), None)), REFRESH);
-        assert_eq!(
-            decide(&facts(false, &p, &active(59, 1), None)),
-            Decision::Accept
-        );
-        let p = AuthParams {
-            max_age: Some(0),
-            ..Default::default()
-        };
-        assert_eq!(decide(&facts(false, &p, &active(1, 1), None)), REFRESH);
-        let unknown = SessionState::Active {
-            authenticated_at: None,
-            aal: 1,
-        };
-        let p = AuthParams {
-            max_age: Some(600),
-            ..Default::default()
-        };
-        assert_eq!(decide(&facts(false, &p, &unknown, None)), REFRESH);
-    }
-
-    #[test]
-    fn acr_aal2_steps_up() {
-        let p = AuthParams {
-            acr_values: vec!["aal2".into()],
-            ..Default::default()
-        };
-        assert_eq!(
-            decide(&facts(false, &p, &active(1, 1), None)),
-            Decision::Authenticate {
-                refresh: false,
-                aal2: true
-            }
-        );
-        assert_eq!(
-            decide(&facts(false, &p, &active(1, 2), None)),
-            Decision::Accept
-        );
-        assert_eq!(
-            decide(&facts(false, &p, &SessionState::Aal2Required, None)),
-            Decision::Authenticate {
-                refresh: false,
-                aal2: true
-            }
-        );
-        // Hydra's skip (a remembered login) does not lower the demand.
-        assert_eq!(
-            decide(&facts(true, &p, &active(1, 1), None)),
-            Decision::Authenticate {
-                refresh: false,
-                aal2: true
-            }
-        );
-        assert_eq!(
-            decide(&facts(true, &p, &active(1, 2), None)),
-            Decision::Accept
-        );
-    }
-
-    #[test]
-    fn always_policy_refreshes_unless_skip() {
-        let p = AuthParams::default();
-        let mut f = facts(false, &p, &SessionState::None, None);
-        let s = active(1, 1);
-        f.session = &s;
-        f.policy = Reauthenticate::Always;
-        assert_eq!(decide(&f), REFRESH);
-        f.skip = true;
-        assert_eq!(decide(&f), Decision::Accept);
-    }
-
-    #[test]
-    fn a_step_up_also_refreshes_when_the_request_demands_a_recent_login() {
-        let s = SessionState::Aal2Required;
-        for p in [
-            AuthParams {
-                prompt_login: true,
-                ..Default::default()
-            },
-            AuthParams {
-                max_age: Some(3600),
-                ..Default::default()
-            },
-        ] {
-            assert_eq!(
-                decide(&facts(false, &p, &s, None)),
-                Decision::Authenticate {
-                    refresh: true,
-                    aal2: true
-                }
-            );
-            assert_eq!(
-                decide(&facts(true, &p, &s, None)),
-                Decision::Authenticate {
-                    refresh: false,
-                    aal2: true
-                }
-            );
-        }
-        let plain = AuthParams::default();
-        assert_eq!(
-            decide(&facts(false, &plain, &s, None)),
-            Decision::Authenticate {
-                refresh: false,
-                aal2: true
-            }
-        );
-    }
-
-    #[test]
-    fn clock_skew_allowance() {
-        let p = AuthParams {
-            prompt_login: true,
-            ..Default::default()
-        };
-        let r = Reauth {
-            issued_at_ms: unix_ms(now()),
-            refresh: true,
-            aal: 1,
-        };
-        let just_before = active(2, 1);
-        let mut f = facts(false, &p, &just_before, Some(&r));
-        assert_eq!(decide(&f), Decision::ReauthIncomplete);
-        f.clock_skew_ms = 5_000;
-        assert_eq!(decide(&f), Decision::Accept);
-    }
-
-    #[test]
-    fn reauth_token_accepts_only_fresh_sessions() {
-        let p = AuthParams {
-            prompt_login: true,
-            ..Default::default()
-        };
-        let r = Reauth {
-            issued_at_ms: unix_ms(now() - Duration::seconds(30)),
-            refresh: true,
-            aal: 1,
-        };
-        assert_eq!(
-            decide(&facts(false, &p, &active(10, 1), Some(&r))),
-            Decision::Accept
-        );
-        assert_eq!(
-            decide(&facts(false, &p, &active(31, 1), Some(&r))),
-            Decision::ReauthIncomplete
-        );
-        let r2 = Reauth { aal: 2, ..r };
-        assert_eq!(
-            decide(&facts(false, &p, &active(10, 1), Some(&r2))),
-            Decision::ReauthIncomplete
-        );
-        assert_eq!(
-            decide(&facts(false, &p, &SessionState::Aal2Required, Some(&r2))),
-            Decision::ReauthIncomplete
-        );
-        assert_eq!(
-            decide(&facts(false, &p, &active(10, 2), Some(&r2))),
-            Decision::Accept
-        );
-    }
-
-    fn session_state() -> impl Strategy<Value = SessionState> {
-        prop_oneof![
-            Just(SessionState::None),
-            Just(SessionState::Aal2Required),
-            (proptest::option::of(-100_000i64..100_000), 0u8..4).prop_map(|(age, aal)| {
-                SessionState::Active {
-                    authenticated_at: age.map(|a| now() - Duration::seconds(a)),
-                    aal,
-                }
-            }),
-        ]
-    }
-
-    fn params() -> impl Strategy<Value = AuthParams> {
-        (
-            any::<bool>(),
-            any::<bool>(),
-            proptest::option::of(0u64..200_000),
-            proptest::collection::vec(
-                prop_oneof![Just("aal1"), Just("aal2"), Just("aal3"), Just("x")],
-                0..3,
-            ),
-        )
-            .prop_map(
-                |(prompt_login, prompt_registration, max_age, acr)| AuthParams {
-                    prompt_login,
-                    prompt_registration,
-                    max_age,
-                    acr_values: acr.into_iter().map(String::from).collect(),
-                },
-            )
-    }
-
-    proptest! {
-        /// Any request_url, valid or not, parses without panicking; a max_age, prompt or acr_values
-        /// it carries is read back exactly.
-        #[test]
-        fn request_url_parsing_never_panics(url in "\\PC{0,200}", acr in proptest::collection::vec("\\PC{0,12}", 0..3),
-                                            age in proptest::option::of(any::<u64>()), login in any::<bool>()) {
-            let _ = parse_auth_params(&url, &acr);
-            let _ = required_aal(&acr);
-            let prompt = if login { "login+consent" } else { "consent" };
-            let max_age = age.map(|a| a.to_string()).unwrap_or_else(|| "x".into());
-            let with = format!("https://hydra.test/oauth2/auth?prompt={prompt}&max_age={max_age}&acr_values=aal1+aal2");
-            let p = parse_auth_params(&with, &[]);
-            prop_assert_eq!(p.max_age, age);
-            prop_assert_eq!(p.prompt_login, login);
-            prop_assert_eq!(p.acr_values, vec!["aal1".to_string(), "aal2".to_string()]);
-        }
-
-        /// Safety: nothing is accepted without a usable Kratos session; a non-skipped login that demands
-        /// re-authentication is accepted only with a token whose demands the session now meets.
-        #[test]
-        fn never_accepts_what_the_request_forbids(skip in any::<bool>(), p in params(), s in session_state(),
-                                                  always in any::<bool>(), token_age in proptest::option::of(-50i64..500),
-                                                  token_refresh in any::<bool>(), token_aal in 1u8..3) {
-            let reauth = token_age.map(|a| Reauth { issued_at_ms: unix_ms(now() - Duration::seconds(a)), refresh: token_refresh, aal: token_aal });
-            let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(),
-                policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0 };
-            let d = decide(&f);
-            if d == Decision::Accept {
-                let SessionState::Active { authenticated_at, aal } = &s else { return Err(TestCaseError::fail("accepted without a session")) };
-                if !skip {
-                    match &reauth {
-                        Some(r) => {
-                            prop_assert!(*aal >= r.aal);
-                            if r.refresh { prop_assert!(authenticated_at.is_some_and(|t| unix_ms(t) > r.issued_at_ms)); }
-                        }
-                        None => {
-                            prop_assert!(!always && !p.prompt_login);
-                            prop_assert!(required_aal(&p.acr_values).is_none_or(|n| *aal >= n));
-                            if let Some(m) = p.max_age {
-                                prop_assert!(authenticated_at.is_some_and(|t| (now() - t).whole_seconds() <= m as i64));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        /// A redirect to Kratos asks for everything the request demands: whenever a non-skipped login
-        /// must be recent, the redirect refreshes (or starts from no session, which is fresh anyway).
-        #[test]
-        fn redirects_ask_for_a_fresh_login_when_one_is_demanded(skip in any::<bool>(), p in params(), s in session_state(), always in any::<bool>()) {
-            let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-            let f = LoginFacts { skip, params: &p, session: &s, reauth: None, policy, now: now(), clock_skew_ms: 0 };
-            if let Decision::Authenticate { refresh, aal2 } = decide(&f) {
-                let age_ok = match &s {
-                    SessionState::Active { authenticated_at: Some(t), .. } => p.max_age.is_none_or(|m| (now() - *t).whole_milliseconds() <= i128::from(m) * 1000),
-                    _ => p.max_age.is_none(),
-                };
-                let demanded = !skip && (always || p.prompt_login || !age_ok);
-                if demanded && s != SessionState::None {
-                    prop_assert!(refresh, "{:?} {:?} skip={} always={}", s, p, skip, always);
-                }
-                if s == SessionState::Aal2Required {
-                    prop_assert!(aal2);
-                }
-            }
-        }
-
-        /// Liveness: after the bridge sends the browser to Kratos, a session that did what was asked
-        /// is accepted on return, so the flow converges instead of looping.
-        #[test]
-        fn completing_what_was_asked_is_accepted(p in params(), s in session_state(), always in any::<bool>()) {
-            let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-            let f = LoginFacts { skip: false, params: &p, session: &s, reauth: None, policy, now: now(), clock_skew_ms: 0 };
-            if let Decision::Authenticate { refresh, aal2 } = decide(&f) {
-                let asked = Reauth { issued_at_ms: unix_ms(now()), refresh: refresh || s == SessionState::None, aal: if aal2 { 2 } else { 1 } };
-                let later = now() + Duration::seconds(20);
-                let done = SessionState::Active { authenticated_at: Some(later), aal: asked.aal.max(1) };
-                let back = LoginFacts { skip: false, params: &p, session: &done, reauth: Some(&asked), policy, now: later, clock_skew_ms: 0 };
-                prop_assert_eq!(decide(&back), Decision::Accept);
-            }
-        }
-    }
-}
+#[path = "decide_tests.rs"]
+mod tests;

@@ -1,6 +1,7 @@
 //! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
 
 pub mod decide;
+pub mod params;
 
 use actix_web::http::header::COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,10 +17,13 @@ use crate::startup::AppState;
 use crate::subject::subject_for;
 use crate::telemetry::note;
 use crate::tokens::Reauth;
+use crate::upstream::hydra::{HydraError, Reject};
 use crate::upstream::kratos::{WhoAmI, find_cookie};
 use decide::{
-    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, parse_auth_params, unix_ms,
+    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, required_aal,
+    restart_with_login, return_token,
 };
+use params::parse_auth_params;
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";
@@ -92,7 +96,17 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 },
             );
             let body = accept_body(&session, &subject, &settings.login, now);
-            let redirect_to = state.hydra.accept_login_request(&challenge, &body).await?;
+            let redirect_to = match state.hydra.accept_login_request(&challenge, &body).await {
+                Ok(redirect_to) => redirect_to,
+                // Hydra v2.1 holds another subject for this request and refuses ours.
+                Err(HydraError::Refused { status: 400, .. })
+                    if !login_request.subject.is_empty()
+                        && login_request.subject != subject.value =>
+                {
+                    return another_subject(state, &challenge, &login_request.request_url).await;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let target = Redirect::from_upstream(&redirect_to)?;
             state
                 .metrics
@@ -103,16 +117,22 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 .inc();
             Ok(target.response())
         }
-        (Decision::Authenticate { refresh, aal2 }, _) => {
+        (
+            Decision::Authenticate {
+                refresh,
+                aal2,
+                since,
+            },
+            _,
+        ) => {
             let target = KratosLogin {
                 register: false,
                 refresh,
                 aal2,
-                // A login from no session is fresh by definition; only a pure step-up keeps the old one.
-                fresh: refresh || session_state == SessionState::None,
+                token: return_token(refresh, aal2, since, &session_state, now),
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(state, &challenge, &target, now)?;
+            let url = kratos_login_url(state, &challenge, &target)?;
             let kind = if aal2 {
                 "aal2"
             } else if refresh {
@@ -133,23 +153,29 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 register: true,
                 refresh: false,
                 aal2: false,
-                fresh: true,
+                token: return_token(false, false, None, &session_state, now),
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(state, &challenge, &target, now)?;
+            let url = kratos_login_url(state, &challenge, &target)?;
             note("outcome", "registration");
             Ok(Redirect::from_config(url).response())
         }
         (Decision::ReauthIncomplete, _) => {
-            let wanted_aal2 = reauth.is_some_and(|r| r.aal >= 2);
+            // The retry asks afresh for all the request demands that Kratos can give from here
+            // (never `aal=aal2` without a session: Kratos refuses it).
+            let has_session = session_state != SessionState::None;
+            let wanted_aal2 =
+                reauth.is_some_and(|r| r.aal >= 2) || required_aal(&params.acr_values).is_some();
+            let refresh = matches!(session_state, SessionState::Active { .. });
+            let aal2 = (wanted_aal2 && has_session) || session_state == SessionState::Aal2Required;
             let retry = KratosLogin {
                 register: false,
-                refresh: matches!(session_state, SessionState::Active { .. }),
-                aal2: wanted_aal2 || session_state == SessionState::Aal2Required,
-                fresh: true,
+                refresh,
+                aal2,
+                token: return_token(true, aal2, None, &session_state, now),
                 identity_schema: identity_schema.as_deref(),
             };
-            let url = kratos_login_url(state, &challenge, &retry, now)?;
+            let url = kratos_login_url(state, &challenge, &retry)?;
             Err(AppError::ReauthIncomplete {
                 retry: Redirect::from_config(url),
             })
@@ -158,6 +184,30 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
             "login accepted without an active session".into(),
         )),
     }
+}
+
+/// Hydra remembers another person for this browser than the Kratos session's (v2.1 refuses the
+/// accept): the authorization request starts again with `prompt=login`, so that the person can go
+/// on with a fresh sign-in; where that cannot work, the application gets `login_required`.
+async fn another_subject(
+    state: &AppState,
+    challenge: &str,
+    request_url: &str,
+) -> Result<HttpResponse, AppError> {
+    if let Some(url) = restart_with_login(request_url) {
+        note("outcome", "restarted_other_subject");
+        return Ok(Redirect::from_upstream(url.as_str())?.response());
+    }
+    let reject = Reject {
+        error: "login_required".into(),
+        error_description: "Another account is signed in than the one remembered for this \
+                            browser; the sign-in must start again."
+            .into(),
+        status_code: None,
+    };
+    let redirect_to = state.hydra.reject_login_request(challenge, &reject).await?;
+    note("outcome", "rejected_other_subject");
+    Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 
 /// The browser's Kratos session cookie, looked up in every `Cookie` header it sent.
@@ -174,8 +224,8 @@ pub(crate) struct KratosLogin<'a> {
     pub register: bool,
     pub refresh: bool,
     pub aal2: bool,
-    /// Only a login after this redirect counts on return.
-    pub fresh: bool,
+    /// What the return must show (signed into its `reauth` parameter).
+    pub token: Reauth,
     pub identity_schema: Option<&'a str>,
 }
 
@@ -185,17 +235,11 @@ pub(crate) fn kratos_login_url(
     state: &AppState,
     challenge: &str,
     target: &KratosLogin<'_>,
-    now: OffsetDateTime,
 ) -> Result<Url, AppError> {
     let settings = &state.settings;
-    let asked = Reauth {
-        issued_at_ms: unix_ms(now),
-        refresh: target.fresh,
-        aal: if target.aal2 { 2 } else { 1 },
-    };
     let token = state
         .signer
-        .sign_reauth(challenge, &asked, settings.login.reauth_ttl_secs)
+        .sign_reauth(challenge, &target.token, settings.login.reauth_ttl_secs)
         .ok_or_else(|| AppError::Internal("signing the re-authentication token failed".into()))?;
 
     let mut return_to = join_url(&settings.serve.base_url, "/login");

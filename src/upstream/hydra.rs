@@ -172,12 +172,16 @@ pub struct HydraClient {
 const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
 
 impl HydraClient {
-    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Self {
-        Self {
+    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Result<Self, UpstreamError> {
+        Ok(Self {
             upstream,
             admin: Base::new(&settings.admin_url),
-            headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
-        }
+            headers: super::admin_headers(
+                "hydra",
+                settings.admin_token.as_ref(),
+                &settings.admin_headers,
+            )?,
+        })
     }
 
     /// `{admin}/admin/oauth2/auth/requests/{flow}[/{action}]?{flow}_challenge=C`, challenge
@@ -289,6 +293,16 @@ impl HydraClient {
         body: &AcceptLogin,
     ) -> Result<String, HydraError> {
         self.put_flow("login", "accept", "accept_login_request", challenge, body)
+            .await
+    }
+
+    /// Rejects the login (the application gets the error); returns where Hydra wants the browser.
+    pub async fn reject_login_request(
+        &self,
+        challenge: &str,
+        body: &Reject,
+    ) -> Result<String, HydraError> {
+        self.put_flow("login", "reject", "reject_login_request", challenge, body)
             .await
     }
 

@@ -122,8 +122,8 @@ pub struct KratosClient {
 }
 
 impl KratosClient {
-    pub fn new(upstream: Upstream, settings: &KratosSettings) -> Self {
-        Self {
+    pub fn new(upstream: Upstream, settings: &KratosSettings) -> Result<Self, UpstreamError> {
+        Ok(Self {
             upstream,
             public: Base::new(&settings.public_url),
             admin: Base::new(&settings.admin_url),
@@ -132,11 +132,12 @@ impl KratosClient {
                 HeaderValue::from_static("application/json"),
             )]),
             admin_headers: super::admin_headers(
+                "kratos",
                 settings.admin_token.as_ref(),
                 &settings.admin_headers,
-            ),
+            )?,
             cookie_name: settings.session_cookie_name.clone(),
-        }
+        })
     }
 
     pub fn cookie_name(&self) -> &str {

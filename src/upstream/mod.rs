@@ -57,6 +57,10 @@ pub enum UpstreamError {
         operation: &'static str,
         limit: usize,
     },
+    /// A configured credential no HTTP header can carry. The config check refuses these at load;
+    /// this keeps a request from ever going out without them.
+    #[error("{service}: the configured {what} cannot be sent as an HTTP header")]
+    Credentials { service: &'static str, what: String },
 }
 
 impl UpstreamError {
@@ -120,30 +124,31 @@ pub fn build_tls_client(settings: &UpstreamSettings) -> Result<reqwest::Client, 
 const USER_AGENT: &str = concat!("kratos-hydra-bridge/", env!("CARGO_PKG_VERSION"));
 
 /// Default headers for an admin API: JSON, plus the configured bearer token and extra headers.
-/// Values are marked sensitive so that no debug output of a request shows them.
+/// Values are marked sensitive so that no debug output of a request shows them. A value that
+/// cannot be sent is an error, never left out.
 pub fn admin_headers(
+    service: &'static str,
     token: Option<&SecretString>,
     extra: &BTreeMap<String, SecretString>,
-) -> HeaderMap {
+) -> Result<HeaderMap, UpstreamError> {
+    let refused = |what: String| UpstreamError::Credentials { service, what };
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in extra {
-        // Validated at config load; an invalid one cannot reach here.
-        if let (Ok(name), Ok(mut value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value.expose_secret()),
-        ) {
-            value.set_sensitive(true);
-            headers.insert(name, value);
-        }
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| refused(format!("header name `{name}`")))?;
+        let mut value = HeaderValue::from_str(value.expose_secret())
+            .map_err(|_| refused(format!("value of header `{name}`")))?;
+        value.set_sensitive(true);
+        headers.insert(header, value);
     }
-    if let Some(token) = token
-        && let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-    {
+    if let Some(token) = token {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| refused("admin_token".into()))?;
         value.set_sensitive(true);
         headers.insert(AUTHORIZATION, value);
     }
-    headers
+    Ok(headers)
 }
 
 /// One configured upstream base URL (Hydra admin, Kratos public, Kratos admin).
@@ -636,6 +641,17 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_that_cannot_be_sent_are_an_error_not_left_out() {
+        let token = SecretString::from("ory_pat_x".to_string());
+        let headers = admin_headers("hydra", Some(&token), &BTreeMap::new()).unwrap();
+        assert_eq!(headers[AUTHORIZATION], "Bearer ory_pat_x");
+        let bad = SecretString::from("ory_pat_x\n".to_string());
+        assert!(admin_headers("hydra", Some(&bad), &BTreeMap::new()).is_err());
+        let extra = BTreeMap::from([("X-Key".to_string(), bad)]);
+        assert!(admin_headers("kratos", None, &extra).is_err());
+    }
 
     #[test]
     fn retries_only_where_safe() {

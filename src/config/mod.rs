@@ -1,0 +1,338 @@
+//! Settings: one YAML file, overridden by `BRIDGE__SECTION__KEY` environment variables.
+//!
+//! Every key has a default except the upstream URLs and `serve.base_url`, which the operator must give.
+//! Unknown keys are refused so that a typo never silently falls back to a default.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use url::Url;
+
+mod sections;
+mod validate;
+
+pub use sections::*;
+
+/// Prefix of environment overrides: `BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID=true`.
+pub const ENV_PREFIX: &str = "BRIDGE";
+const ENV_SEPARATOR: &str = "__";
+/// Keys whose environment override is a comma-separated list.
+const ENV_LIST_KEYS: &[&str] = &[
+    "consent.trusted_clients",
+    "kratos.identity_schemas",
+    "secrets.signing_keys",
+];
+/// The shortest signing key accepted: HS256 wants at least 256 bits.
+pub const MIN_SIGNING_KEY_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub serve: ServeSettings,
+    pub hydra: HydraSettings,
+    pub kratos: KratosSettings,
+    #[serde(default)]
+    pub oauth2_provider: OAuth2ProviderSettings,
+    #[serde(default)]
+    pub login: LoginSettings,
+    #[serde(default)]
+    pub consent: ConsentSettings,
+    #[serde(default)]
+    pub claims: ClaimsSettings,
+    #[serde(default)]
+    pub logout: LogoutSettings,
+    #[serde(default)]
+    pub error: ErrorPageSettings,
+    #[serde(default)]
+    pub upstream: UpstreamSettings,
+    #[serde(default)]
+    pub secrets: SecretsSettings,
+    #[serde(default)]
+    pub log: LogSettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+    #[serde(default)]
+    pub health: HealthSettings,
+    #[serde(default)]
+    pub device: crate::device::settings::DeviceSettings,
+}
+
+impl Settings {
+    /// Where pages link a user who has nowhere else to go.
+    pub fn home_url(&self) -> &Url {
+        self.error.home_url.as_ref().unwrap_or(&self.serve.base_url)
+    }
+
+    /// The upstream APIs the bridge calls.
+    pub fn upstream_urls(&self) -> [&Url; 3] {
+        [
+            &self.hydra.admin_url,
+            &self.kratos.public_url,
+            &self.kratos.admin_url,
+        ]
+    }
+}
+
+/// Why the settings could not be loaded; always names the file, and the key where there is one.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {file}: cannot be read: {reason}")]
+    Unreadable { file: PathBuf, reason: String },
+    #[error("config file {file}: {reason}")]
+    Syntax { file: PathBuf, reason: String },
+    #[error("config file {file}: key `{key}`: {reason}")]
+    Key {
+        file: PathBuf,
+        key: String,
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Loads `path`, applies `BRIDGE__*` overrides from `env`, and validates.
+    pub fn load(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let file = path.to_path_buf();
+        if let Err(e) = std::fs::metadata(path).and_then(|m| {
+            if m.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a regular file"))
+            }
+        }) {
+            return Err(ConfigError::Unreadable {
+                file,
+                reason: e.to_string(),
+            });
+        }
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}{ENV_SEPARATOR}")))
+            .collect();
+        let env_names: Vec<String> = env.keys().cloned().collect();
+        let mut environment = config::Environment::with_prefix(ENV_PREFIX)
+            .prefix_separator(ENV_SEPARATOR)
+            .separator(ENV_SEPARATOR)
+            .try_parsing(true)
+            .list_separator(",")
+            .source(Some(env));
+        for key in ENV_LIST_KEYS {
+            environment = environment.with_list_parse_key(key);
+        }
+        let raw = config::Config::builder()
+            .add_source(config::File::from(path).format(config::FileFormat::Yaml))
+            .add_source(environment)
+            .build()
+            .map_err(|e| ConfigError::Syntax {
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+        let mut settings: Settings = serde_path_to_error::deserialize(raw).map_err(|e| {
+            let key = e.path().to_string();
+            let mut reason = strip_config_origin(&e.inner().to_string());
+            if let Some(var) = env_var_for(&env_names, &key) {
+                reason.push_str(&format!(" (set by environment variable {var})"));
+            }
+            ConfigError::Key {
+                file: file.clone(),
+                key,
+                reason,
+            }
+        })?;
+        settings.trim_admin_tokens();
+        settings
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
+        Ok(settings)
+    }
+
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.serve.host, self.serve.port)
+    }
+}
+
+/// The `BRIDGE__*` variable that set `key` (or a key below it), if one did.
+fn env_var_for<'a>(names: &'a [String], key: &str) -> Option<&'a str> {
+    let wanted = format!(
+        "{ENV_PREFIX}{ENV_SEPARATOR}{}",
+        key.to_uppercase().replace('.', ENV_SEPARATOR)
+    );
+    names
+        .iter()
+        .find(|n| {
+            n.to_uppercase() == wanted
+                || n.to_uppercase()
+                    .starts_with(&format!("{wanted}{ENV_SEPARATOR}"))
+        })
+        .map(String::as_str)
+}
+
+/// The `config` crate appends "for key `x` in file"; the path is printed by us already.
+fn strip_config_origin(msg: &str) -> String {
+    msg.split(" for key `").next().unwrap_or(msg).to_string()
+}
+
+/// Joins a path onto a configured base URL, keeping any path prefix the base has
+/// (`https://example.com/auth` + `/login` = `https://example.com/auth/login`).
+pub fn join_url(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let joined = format!(
+        "{}/{}",
+        base.path().trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    url.set_path(&joined);
+    url
+}
+
+/// A printable view of the settings with every secret masked.
+pub struct Redacted<'a>(pub &'a Settings);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        write!(
+            f,
+            "serve={}:{} base_url={} hydra.admin_url={} kratos.public_url={} kratos.admin_url={} \
+             kratos.browser_url={} subject_source={:?} reauthenticate={:?} signing_keys={}",
+            s.serve.host,
+            s.serve.port,
+            s.serve.base_url,
+            s.hydra.admin_url,
+            s.kratos.public_url,
+            s.kratos.admin_url,
+            s.kratos.browser_url,
+            s.oauth2_provider.subject_source(),
+            s.login.reauthenticate,
+            s.secrets.signing_keys.len()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subject::SubjectSource;
+
+    #[test]
+    fn join_url_keeps_prefix() {
+        let base = Url::parse("https://example.com/auth/").unwrap();
+        assert_eq!(
+            join_url(&base, "/login").as_str(),
+            "https://example.com/auth/login"
+        );
+        let base = Url::parse("http://127.0.0.1:3000").unwrap();
+        assert_eq!(
+            join_url(&base, "login").as_str(),
+            "http://127.0.0.1:3000/login"
+        );
+    }
+
+    use proptest::prelude::*;
+
+    const GOOD: &str = "serve:\n  base_url: http://127.0.0.1:3000\nhydra:\n  admin_url: http://127.0.0.1:4445\n\
+kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  browser_url: http://127.0.0.1:4433\n";
+
+    fn load_str(yaml: &str, env: Vec<(String, String)>) -> Result<Settings, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("khb-config-prop-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join(format!("{:x}.yaml", Sha256Lite::of(yaml)));
+        std::fs::write(&path, yaml).unwrap();
+        let result = Settings::load(&path, env);
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    /// A file name per content, so parallel cases never share a file.
+    struct Sha256Lite;
+    impl Sha256Lite {
+        fn of(s: &str) -> u64 {
+            s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            })
+        }
+    }
+
+    #[test]
+    fn the_good_config_loads() {
+        let s = load_str(GOOD, vec![]).unwrap();
+        assert_eq!(s.oauth2_provider.subject_source(), SubjectSource::Id);
+        let s = load_str(
+            GOOD,
+            vec![(
+                "BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID".into(),
+                "true".into(),
+            )],
+        )
+        .unwrap();
+        assert_eq!(
+            s.oauth2_provider.subject_source(),
+            SubjectSource::ExternalIdOrId
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// No file content makes loading panic; a refusal always names the file.
+        #[test]
+        fn arbitrary_yaml_never_panics(extra in "\\PC{0,120}") {
+            let yaml = format!("{GOOD}{extra}");
+            if let Err(e) = load_str(&yaml, vec![]) {
+                prop_assert!(e.to_string().contains("config file"));
+            }
+        }
+
+        /// Any value for any known key, from the environment, is either accepted or refused with the
+        /// key and the variable named.
+        #[test]
+        fn arbitrary_env_values_are_accepted_or_named(
+            key in prop_oneof![
+                Just("SERVE__PORT"), Just("SERVE__BASE_URL"), Just("HYDRA__ADMIN_URL"),
+                Just("OAUTH2_PROVIDER__USE_EXTERNAL_ID"), Just("OAUTH2_PROVIDER__SUBJECT_SOURCE"),
+                Just("LOGIN__REMEMBER_FOR"), Just("LOGIN__REAUTHENTICATE"), Just("UPSTREAM__REQUEST_TIMEOUT_MS"),
+                Just("CONSENT__TRUSTED_CLIENTS"), Just("LOG__LEVEL"), Just("METRICS__ADDRESS")
+            ],
+            value in "[ -~]{0,40}",
+        ) {
+            let var = format!("BRIDGE__{key}");
+            match load_str(GOOD, vec![(var.clone(), value)]) {
+                Ok(_) => {}
+                Err(e) => {
+                    let text = e.to_string();
+                    let dotted = key.to_lowercase().replace("__", ".");
+                    prop_assert!(text.contains(&dotted) || text.contains(&var), "{}", text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn admin_tokens_lose_surrounding_whitespace_and_are_never_dropped() {
+        use secrecy::ExposeSecret;
+        let env = |value: &str| vec![("BRIDGE__HYDRA__ADMIN_TOKEN".into(), value.into())];
+        let s = load_str(GOOD, env("ory_pat_x\n")).unwrap();
+        assert_eq!(
+            s.hydra.admin_token.as_ref().map(|t| t.expose_secret()),
+            Some("ory_pat_x")
+        );
+        for bad in ["ory\npat", "\n", "ory\u{7f}pat"] {
+            let e = load_str(GOOD, env(bad)).unwrap_err().to_string();
+            assert!(e.contains("hydra.admin_token"), "{e}");
+            assert!(!e.contains("ory"), "never prints the token: {e}");
+        }
+    }
+
+    #[test]
+    fn strip_origin() {
+        assert_eq!(
+            strip_config_origin(
+                "invalid type: string \"x\", expected a boolean for key `a.b` in f"
+            ),
+            "invalid type: string \"x\", expected a boolean"
+        );
+    }
+}
