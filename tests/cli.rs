@@ -268,11 +268,7 @@ async fn sigterm_under_load_lets_in_flight_requests_finish() {
     let kratos = FakeKratos::start().await;
     let challenge = hydra.add_login(LoginSpec::default());
     hydra.set_fault(Some(Fault::Delay(Duration::from_millis(1500))));
-    let config = write_config(&base_config(
-        &hydra.url,
-        &kratos.url,
-        "http://127.0.0.1:3000",
-    ));
+    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
     let running = start(
         &config,
         &[("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")],
@@ -322,11 +318,7 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     let hydra = FakeHydra::start(HydraVersion::Strict).await;
     let kratos = FakeKratos::start().await;
     hydra.require_bearer("ory_pat_SECRET_admin_token_value");
-    let config = write_config(&base_config(
-        &hydra.url,
-        &kratos.url,
-        "http://127.0.0.1:3000",
-    ));
+    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
     let running = start(
         &config,
         &[

@@ -639,7 +639,8 @@ async fn full_chain_from_no_session_to_hydra() {
         303,
         "Kratos accepted the return_to"
     );
-    let cookie = set_cookie(&kratos).expect("Kratos set its session cookie");
+    let cookie =
+        set_cookie_named(&kratos, fake_kratos::COOKIE_NAME).expect("Kratos set its session cookie");
     // Logged in just now: prompt=login is satisfied without a second round.
     let done = app.follow(&location(&kratos), Some(&cookie)).await;
     assert_eq!(done.status().as_u16(), 303);
