@@ -154,6 +154,11 @@ async fn the_fake_hydra_answers_as_hydra_v2_3_0_does() {
     );
     assert_eq!(call(Method::PUT, &accept, None).await.0, 200);
 
+    let (status, content_type, _) = call(Method::POST, &login, None).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (405, "text/plain; charset=utf-8")
+    );
     let (status, content_type, _) = call(
         Method::GET,
         &format!("{}/admin/nonexistent", hydra.url),

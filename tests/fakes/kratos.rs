@@ -169,10 +169,7 @@ async fn the_fake_kratos_answers_as_kratos_v1_3_1_does() {
             .0,
         200
     );
-    let session_id = kratos
-        .session(&other.split_once('=').unwrap().1)
-        .unwrap()
-        .id;
+    let session_id = kratos.session(other.split_once('=').unwrap().1).unwrap().id;
     let revoke = |id: &str| {
         let url = format!("{admin}/admin/sessions/{id}");
         async move { call(reqwest::Method::DELETE, &url, None).await }

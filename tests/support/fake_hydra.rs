@@ -439,8 +439,54 @@ fn make_challenge(version: HydraVersion, n: u64) -> String {
     base64::engine::general_purpose::URL_SAFE.encode(bytes)
 }
 
-async fn not_found() -> HttpResponse {
-    wire::route_not_found()
+/// Hydra's error body (see `wire` for the ones Hydra sends).
+fn error(status: u16, error: &str, description: &str) -> HttpResponse {
+    wire::error(status, error, description)
+}
+
+/// 404 for an unknown login or consent challenge.
+fn not_found_body() -> HttpResponse {
+    wire::not_found()
+}
+
+/// Decodes a JSON object body as Go does (`null` is the empty object), refusing fields outside
+/// `allowed` in the strict versions; the error is Go's message. For bodies whose field types
+/// matter, `wire::go_decode` also checks those.
+fn decode_body(
+    version: HydraVersion,
+    body: &[u8],
+    allowed: &[&str],
+) -> Result<serde_json::Map<String, Value>, String> {
+    let map = wire::go_decode(
+        body,
+        &wire::GoStruct {
+            name: "body",
+            qualified: "body",
+            fields: &[],
+        },
+        false,
+    )?;
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(unknown) if version != HydraVersion::Lenient => {
+            Err(format!("json: unknown field '{unknown}'"))
+        }
+        _ => Ok(map),
+    }
+}
+
+/// No route matched: a known path with another method is a 405, anything else Hydra's 404 page.
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let flow_path = path
+        .strip_prefix("/admin/oauth2/auth/requests/")
+        .map(|rest| rest.split('/').collect::<Vec<_>>());
+    match flow_path.as_deref() {
+        Some(["login" | "consent" | "logout"]) => wire::method_not_allowed("GET, OPTIONS"),
+        Some(["login" | "consent" | "logout", "accept" | "reject"]) => {
+            wire::method_not_allowed("OPTIONS, PUT")
+        }
+        _ => wire::route_not_found(),
+    }
 }
 
 async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {

@@ -53,14 +53,15 @@ pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> Ht
     }
 }
 
-/// Decodes an accept or reject body; any failure gets the consent endpoints' unhelpful 400.
+/// Decodes an accept or reject body; `None` gets the consent endpoints' unhelpful 400, whatever
+/// the failure.
 fn decode(
     data: &Shared,
     body: &[u8],
     target: &wire::GoStruct,
-) -> Result<serde_json::Map<String, Value>, HttpResponse> {
+) -> Option<serde_json::Map<String, Value>> {
     let strict = data.version != HydraVersion::Lenient;
-    wire::go_decode(body, target, strict).map_err(|_| wire::unrecognizable())
+    wire::go_decode(body, target, strict).ok()
 }
 
 pub(super) async fn accept_consent(
@@ -72,9 +73,8 @@ pub(super) async fn accept_consent(
         Ok(challenge) => challenge,
         Err(response) => return response,
     };
-    let map = match decode(&data, &body, &ACCEPT_CONSENT_REQUEST) {
-        Ok(map) => map,
-        Err(response) => return response,
+    let Some(map) = decode(&data, &body, &ACCEPT_CONSENT_REQUEST) else {
+        return wire::unrecognizable();
     };
     let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
         return wire::not_found();
@@ -107,9 +107,8 @@ pub(super) async fn reject_consent(
         Ok(challenge) => challenge,
         Err(response) => return response,
     };
-    let map = match decode(&data, &body, &REQUEST_DENIED_ERROR) {
-        Ok(map) => map,
-        Err(response) => return response,
+    let Some(map) = decode(&data, &body, &REQUEST_DENIED_ERROR) else {
+        return wire::unrecognizable();
     };
     let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
         return wire::not_found();
