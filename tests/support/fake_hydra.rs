@@ -227,10 +227,6 @@ impl FakeHydra {
                     web::put().to(reject_logout),
                 )
                 .route("/oauth2/sessions/logout", web::get().to(public_logout))
-                .wrap(actix_web::middleware::DefaultHeaders::new().add((
-                    "Cache-Control",
-                    "private, no-cache, no-store, must-revalidate",
-                )))
                 .default_service(web::to(not_found))
         })
         .workers(1)
@@ -494,7 +490,10 @@ async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
     if let Some(r) = apply_fault(&data).await {
         return r;
     }
-    wire::ok(200, &json!({ "status": "ok" }))
+    // Hydra's health answers carry no Cache-Control, unlike its API answers.
+    HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .body(json!({ "status": "ok" }).to_string())
 }
 
 /// Applies the configured fault, if any, before the real handling.

@@ -115,10 +115,7 @@ pub(super) async fn reject_logout(req: HttpRequest, data: web::Data<Shared>) -> 
     flow.accepted = false;
     state.rejected_logouts.push(challenge);
     HttpResponse::NoContent()
-        .insert_header((
-            "Cache-Control",
-            "private, no-cache, no-store, must-revalidate",
-        ))
+        .insert_header(wire::NO_STORE)
         .finish()
 }
 

@@ -12,9 +12,16 @@ parameter value, includes a parameter more than once, or is otherwise malformed.
 /// The prefix of every `request_unauthorized` (expired request) description.
 pub const UNAUTHORIZED: &str = "The request could not be authorized.";
 
+/// What Hydra's API answers (not its health or 404/405 pages) carry.
+pub const NO_STORE: (&str, &str) = (
+    "Cache-Control",
+    "private, no-cache, no-store, must-revalidate",
+);
+
 /// `{"error": …, "error_description": …}` with Hydra's error `Content-Type` (no charset).
 pub fn error(status: u16, error: &str, description: &str) -> HttpResponse {
     HttpResponse::build(StatusCode::from_u16(status).expect("a valid status"))
+        .insert_header(NO_STORE)
         .content_type("application/json")
         .body(json!({ "error": error, "error_description": description }).to_string())
 }
@@ -22,6 +29,7 @@ pub fn error(status: u16, error: &str, description: &str) -> HttpResponse {
 /// A success answer: Hydra's writer adds a charset.
 pub fn ok(status: u16, body: &Value) -> HttpResponse {
     HttpResponse::build(StatusCode::from_u16(status).expect("a valid status"))
+        .insert_header(NO_STORE)
         .content_type("application/json; charset=utf-8")
         .body(body.to_string())
 }
