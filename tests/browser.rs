@@ -366,8 +366,9 @@ async fn device_code_typed_in_the_browser_leads_to_the_login() {
         .await;
     browser.screenshot("device-page.png").await;
     browser.click("button#continue").await;
-    // The bridge sends the browser to Hydra, Hydra to the bridge's login, the login to Kratos.
-    let kratos_login = format!("{}/self-service/login/browser", app.kratos.url);
+    // The bridge sends the browser to Hydra, Hydra to the bridge's login, the login to Kratos,
+    // and Kratos (no session) to its login UI.
+    let kratos_ui = format!("{}/ui/login?flow=", app.kratos.url);
     let mut url = String::new();
     for _ in 0..50 {
         url = browser
@@ -376,14 +377,18 @@ async fn device_code_typed_in_the_browser_leads_to_the_login() {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        if url.starts_with(&kratos_login) {
+        if url.starts_with(&kratos_ui) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     browser.close().await;
-    assert!(url.starts_with(&kratos_login), "{url}");
-    let return_to = query_param(&url, "return_to").unwrap_or_default();
+    assert!(url.starts_with(&kratos_ui), "{url}");
+    let kratos_login = app.kratos.login_browser_queries();
+    let return_to = kratos_login
+        .last()
+        .and_then(|q| query_param(&format!("http://kratos.invalid/?{q}"), "return_to"))
+        .unwrap_or_default();
     assert!(
         return_to.starts_with(&format!("{}/login?login_challenge=", app.address)),
         "{return_to}"

@@ -221,11 +221,7 @@ async fn sigterm_under_load_lets_in_flight_requests_finish() {
     let kratos = FakeKratos::start().await;
     let challenge = hydra.add_login(LoginSpec::default());
     hydra.set_fault(Some(Fault::Delay(Duration::from_millis(1500))));
-    let config = write_config(&base_config(
-        &hydra.url,
-        &kratos.url,
-        "http://127.0.0.1:3000",
-    ));
+    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
     let running = start(
         &config,
         &[("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")],
@@ -275,11 +271,7 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     let hydra = FakeHydra::start(HydraVersion::Strict).await;
     let kratos = FakeKratos::start().await;
     hydra.require_bearer("ory_pat_SECRET_admin_token_value");
-    let config = write_config(&base_config(
-        &hydra.url,
-        &kratos.url,
-        "http://127.0.0.1:3000",
-    ));
+    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
     let running = start(
         &config,
         &[
@@ -354,14 +346,14 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         retry_token.len() > 100 && retry_token.matches('.').count() == 2,
         "{retry_token}"
     );
-    // An already handled request: Hydra's redirect_to (with the challenge's request) is followed.
-    hydra.handle_login(&prompt);
-    let handled = client
+    // An expired request: Hydra's 401 becomes a page, logged without the challenge.
+    hydra.expire_login(&prompt);
+    let expired = client
         .get(format!("{base}/login?login_challenge={}", encode(&prompt)))
         .send()
         .await
         .unwrap();
-    assert_eq!(handled.status().as_u16(), 303);
+    assert_eq!(expired.status().as_u16(), 410);
     kratos.set_fault(Some(Fault::Status(500)));
     let failed = client
         .get(format!("{base}/login?login_challenge={}", encode(&plain)))

@@ -10,11 +10,7 @@ use support::*;
 async fn device_sign_in_logs_no_codes_challenges_or_tokens() {
     let hydra = FakeHydra::start(HydraVersion::Lenient).await;
     let kratos = FakeKratos::start().await;
-    let config = write_config(&base_config(
-        &hydra.url,
-        &kratos.url,
-        "http://127.0.0.1:3000",
-    ));
+    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
     let running = start(&config, &[("BRIDGE__LOG__LEVEL", "trace")]).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -33,7 +29,7 @@ async fn device_sign_in_logs_no_codes_challenges_or_tokens() {
         .send()
         .await
         .unwrap();
-    let csrf_cookie = set_cookie(&form).expect("the form cookie");
+    let csrf_cookie = set_cookie_named(&form, "khb_csrf").expect("the form cookie");
     let html = form.text().await.unwrap();
     let csrf_token = form_field(&html, "csrf_token").unwrap();
     let post = |typed: String, cookie: String| {

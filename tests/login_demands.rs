@@ -107,7 +107,8 @@ async fn a_first_login_meets_an_aal2_demand_before_it_is_accepted() {
         "{to}"
     );
     let kratos = app.follow(&to, None).await;
-    let cookie = set_cookie(&kratos).expect("Kratos set its session cookie");
+    let cookie =
+        set_cookie_named(&kratos, "ory_kratos_session").expect("Kratos set its session cookie");
     let back = app.follow(&location(&kratos), Some(&cookie)).await;
     assert_eq!(back.status().as_u16(), 303);
     let to = location(&back);

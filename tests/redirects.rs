@@ -26,9 +26,8 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     )
     .await;
     let allowed = [
-        origin(fake_hydra::PUBLIC_URL), // Hydra's redirect_to for login and consent
+        origin(fake_hydra::PUBLIC_URL), // Hydra's redirect_to for login and consent (and rejects)
         origin(&app.hydra.url),         // Hydra's redirect_to for logout (the fake serves it)
-        origin("https://app.test/callback"), // Hydra's redirect_to after a reject
         origin(&app.kratos.url),        // kratos.browser_url, and Kratos's logout_url
         origin(cancel),                 // logout.cancel_url
     ];
@@ -40,7 +39,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         .add_identity(IdentitySpec::new(IDENTITY_ID, None));
     let mut locations = Vec::new();
 
-    // Login: to Kratos (no session, prompt=login, registration), to Hydra (accepted, handled).
+    // Login: to Kratos (no session, prompt=login, registration), to Hydra (accepted, restarted).
     for (spec, session) in [
         (LoginSpec::default(), None),
         (LoginSpec::default(), Some(cookie.as_str())),
@@ -78,15 +77,19 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
             .await;
         locations.push(("registration", location(&r)));
     }
-    let handled = app.hydra.add_login(LoginSpec::default());
-    app.hydra.handle_login(&handled);
+    // Hydra remembered someone else: it answers the accept with the request again, prompt=login.
+    let other = app.hydra.add_login(LoginSpec {
+        skip: true,
+        subject: "someone-else".into(),
+        ..LoginSpec::default()
+    });
     let r = app
         .get(
-            &format!("/login?login_challenge={}{HOSTILE}", encode(&handled)),
-            None,
+            &format!("/login?login_challenge={}{HOSTILE}", encode(&other)),
+            Some(cookie.as_str()),
         )
         .await;
-    locations.push(("login handled", location(&r)));
+    locations.push(("login, another remembered subject", location(&r)));
 
     // Consent: accepted without a page, rejected (subject mismatch), posted allow and deny.
     let skip = app.hydra.add_consent(ConsentSpec {

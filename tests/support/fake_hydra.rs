@@ -1,5 +1,6 @@
-//! A fake Hydra admin API that answers as the real one does: the paths, methods, status codes and
-//! JSON shapes of `/admin/oauth2/auth/requests/*`, including strict body decoding (v2.2/v2.3).
+//! A fake Hydra admin API that answers as the real one does: the paths, methods, status codes,
+//! headers and JSON shapes of `/admin/oauth2/auth/requests/*`, including strict body decoding
+//! (v2.2/v2.3), as recorded from Hydra v2.3.0 (and, for v2.1 and v25.4, as their sources read).
 
 mod device;
 
@@ -15,6 +16,15 @@ use serde_json::{Value, json};
 
 use super::Fault;
 
+mod consent;
+mod login;
+mod logout;
+pub mod wire;
+
+use consent::{accept_consent, get_consent, reject_consent};
+use login::{accept_login, get_login, reject_login};
+use logout::{accept_logout, get_logout, public_logout, reject_logout};
+
 /// Which Hydra release the fake behaves like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HydraVersion {
@@ -25,36 +35,6 @@ pub enum HydraVersion {
     /// v2.1: 32-hex challenges, and a skip accept with another subject is a 400.
     V2_1,
 }
-
-/// Fields accepted by `acceptOAuth2LoginRequest` in every version.
-const LOGIN_ACCEPT_FIELDS: &[&str] = &[
-    "subject",
-    "remember",
-    "remember_for",
-    "extend_session_lifespan",
-    "acr",
-    "amr",
-    "context",
-    "force_subject_identifier",
-    "identity_provider_session_id",
-];
-/// Fields accepted by `acceptOAuth2ConsentRequest` in v2.2/v2.3 (`handled_at` was dropped in v25.4).
-const CONSENT_ACCEPT_FIELDS: &[&str] = &[
-    "grant_scope",
-    "grant_access_token_audience",
-    "remember",
-    "remember_for",
-    "session",
-    "context",
-    "handled_at",
-];
-const REJECT_FIELDS: &[&str] = &[
-    "error",
-    "error_description",
-    "error_hint",
-    "error_debug",
-    "status_code",
-];
 
 #[derive(Debug, Clone)]
 pub struct LoginSpec {
@@ -130,7 +110,11 @@ pub struct LogoutSpec {
 #[derive(Debug, Clone)]
 struct LogoutFlow {
     spec: LogoutSpec,
+    /// `Handled` once the browser used the verifier.
     state: FlowState,
+    accepted: bool,
+    rejected: bool,
+    verifier: String,
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +127,7 @@ struct ConsentFlow {
 enum FlowState {
     Pending,
     Expired,
+    /// Hydra answers 410: a logout completed, or (v2.1 only) a login or consent whose verifier was used.
     Handled,
 }
 
@@ -308,11 +293,15 @@ impl FakeHydra {
         } else {
             format!("3f2504e0-4f89-41d3-9a0c-{:012x}", state.counter)
         };
+        let verifier = format!("a77d4a57-2ecf-4274-ba6f-{:012x}", state.counter);
         state.logouts.insert(
             challenge.clone(),
             LogoutFlow {
                 spec,
                 state: FlowState::Pending,
+                accepted: false,
+                rejected: false,
+                verifier,
             },
         );
         challenge
@@ -343,7 +332,14 @@ impl FakeHydra {
         }
     }
 
+    /// Only Hydra v2.1 answers 410 for a consent challenge: later challenges are sealed flows that
+    /// stay readable until they expire.
     pub fn handle_consent(&self, challenge: &str) {
+        assert_eq!(
+            self.version,
+            HydraVersion::V2_1,
+            "Hydra v2.2+ never answers 410 for a consent challenge"
+        );
         if let Some(flow) = self.lock().consents.get_mut(challenge) {
             flow.state = FlowState::Handled;
         }
@@ -363,7 +359,13 @@ impl FakeHydra {
         }
     }
 
+    /// Only Hydra v2.1 answers 410 for a login challenge (see `handle_consent`).
     pub fn handle_login(&self, challenge: &str) {
+        assert_eq!(
+            self.version,
+            HydraVersion::V2_1,
+            "Hydra v2.2+ never answers 410 for a login challenge"
+        );
         if let Some(flow) = self.lock().logins.get_mut(challenge) {
             flow.state = FlowState::Handled;
         }
@@ -439,30 +441,54 @@ fn make_challenge(version: HydraVersion, n: u64) -> String {
     base64::engine::general_purpose::URL_SAFE.encode(bytes)
 }
 
-fn request_url(spec: &LoginSpec) -> String {
-    let mut url = format!(
-        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
-        spec.client_id,
-        spec.requested_scope.join("+")
-    );
-    if !spec.auth_query.is_empty() {
-        url.push('&');
-        url.push_str(&spec.auth_query);
-    }
-    url
-}
-
+/// Hydra's error body (see `wire` for the ones Hydra sends).
 fn error(status: u16, error: &str, description: &str) -> HttpResponse {
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
-        .json(json!({ "error": error, "error_description": description }))
+    wire::error(status, error, description)
 }
 
+/// 404 for an unknown login or consent challenge.
 fn not_found_body() -> HttpResponse {
-    error(404, "Not Found", "Unable to locate the requested resource")
+    wire::not_found()
 }
 
-async fn not_found() -> HttpResponse {
-    not_found_body()
+/// Decodes a JSON object body as Go does (`null` is the empty object), refusing fields outside
+/// `allowed` in the strict versions; the error is Go's message. For bodies whose field types
+/// matter, `wire::go_decode` also checks those.
+fn decode_body(
+    version: HydraVersion,
+    body: &[u8],
+    allowed: &[&str],
+) -> Result<serde_json::Map<String, Value>, String> {
+    let map = wire::go_decode(
+        body,
+        &wire::GoStruct {
+            name: "body",
+            qualified: "body",
+            fields: &[],
+        },
+        false,
+    )?;
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(unknown) if version != HydraVersion::Lenient => {
+            Err(format!("json: unknown field '{unknown}'"))
+        }
+        _ => Ok(map),
+    }
+}
+
+/// No route matched: a known path with another method is a 405, anything else Hydra's 404 page.
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let flow_path = path
+        .strip_prefix("/admin/oauth2/auth/requests/")
+        .map(|rest| rest.split('/').collect::<Vec<_>>());
+    match flow_path.as_deref() {
+        Some(["login" | "consent" | "logout"]) => wire::method_not_allowed("GET, OPTIONS"),
+        Some(["login" | "consent" | "logout", "accept" | "reject"]) => {
+            wire::method_not_allowed("OPTIONS, PUT")
+        }
+        _ => wire::route_not_found(),
+    }
 }
 
 async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
@@ -470,7 +496,10 @@ async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
     if let Some(r) = apply_fault(&data).await {
         return r;
     }
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    // Hydra's health answers carry no Cache-Control, unlike its API answers.
+    HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .body(json!({ "status": "ok" }).to_string())
 }
 
 /// Applies the configured fault, if any, before the real handling.
@@ -517,7 +546,7 @@ fn challenge_param(req: &HttpRequest, flow: &str) -> Option<String> {
 
 /// What every admin flow endpoint does first: record the call, apply the fault, check the API key and
 /// read the challenge. Login and consent answer a missing challenge with 400; logout has no such
-/// check in Hydra and answers 404.
+/// check in Hydra: no row matches the empty challenge, a 404.
 async fn begin(
     req: &HttpRequest,
     data: &Shared,
@@ -542,18 +571,12 @@ async fn begin(
     if let Some(r) = check_auth(data, req) {
         return Err(r);
     }
-    challenge.ok_or_else(|| {
-        if flow == "logout" {
-            not_found_body()
-        } else {
-            error(
-                400,
-                "invalid_request",
-                "The request is missing a required parameter, includes an invalid parameter value, \
-                 includes a parameter more than once, or is otherwise malformed. Query parameter \
-                 'challenge' is not defined but should have been.",
-            )
-        }
+    challenge.ok_or_else(|| match flow {
+        "logout" if req.path().ends_with("/reject") => wire::not_found(),
+        "logout" => wire::no_rows(),
+        _ => wire::invalid_request(
+            "Query parameter 'challenge' is not defined but should have been.",
+        ),
     })
 }
 
@@ -566,453 +589,13 @@ fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
     if given == Some(format!("Bearer {required}").as_str()) {
         None
     } else {
-        Some(error(401, "Unauthorized", "Access credentials are invalid"))
-    }
-}
-
-async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "login", None).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
-        return not_found_body();
-    };
-    let spec = &flow.spec;
-    match flow.state {
-        FlowState::Expired => error(
+        Some(wire::error(
             401,
-            "request_unauthorized",
-            "The request could not be authorized. The login request has expired, please try again.",
-        ),
-        FlowState::Handled => {
-            HttpResponse::Gone().json(json!({ "redirect_to": request_url(spec) }))
-        }
-        FlowState::Pending => {
-            let oidc_context = if spec.null_oidc_context {
-                Value::Null
-            } else {
-                json!({ "acr_values": spec.acr_values, "ui_locales": [], "id_token_hint_claims": {} })
-            };
-            HttpResponse::Ok().json(json!({
-                "challenge": challenge,
-                "skip": spec.skip,
-                "subject": spec.subject,
-                "client": {
-                    "client_id": spec.client_id,
-                    "client_name": spec.client_name,
-                    "logo_uri": "",
-                    "redirect_uris": ["https://app.test/callback"],
-                    "grant_types": ["authorization_code", "refresh_token"],
-                    "response_types": ["code"],
-                    "scope": "openid profile email offline_access",
-                    "skip_consent": spec.skip_consent,
-                    "skip_logout_consent": null,
-                    "token_endpoint_auth_method": "client_secret_basic",
-                    "created_at": "2026-11-01T10:00:00Z",
-                    "metadata": {}
-                },
-                "request_url": request_url(spec),
-                "requested_scope": spec.requested_scope,
-                "requested_access_token_audience": [],
-                "oidc_context": oidc_context,
-                "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
-            }))
-        }
+            "Unauthorized",
+            "Access credentials are invalid",
+        ))
     }
-}
-
-/// Decodes a JSON body the way the emulated version does: always 400 on an empty or malformed body or
-/// a wrong type; 400 on unknown fields in the strict versions.
-fn decode_body(
-    version: HydraVersion,
-    body: &[u8],
-    allowed: &[&str],
-) -> Result<serde_json::Map<String, Value>, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|e| format!("Unable to decode body because: {e}"))?;
-    let Value::Object(map) = value else {
-        return Err("Unable to decode body because: json: cannot unmarshal into Go value".into());
-    };
-    if version != HydraVersion::Lenient
-        && let Some(unknown) = map.keys().find(|k| !allowed.contains(&k.as_str()))
-    {
-        return Err(format!(
-            "Unable to decode body because: json: unknown field \"{unknown}\""
-        ));
-    }
-    Ok(map)
-}
-
-fn check_types(map: &serde_json::Map<String, Value>) -> Result<(), String> {
-    for (key, value) in map {
-        let ok = match key.as_str() {
-            "subject"
-            | "acr"
-            | "force_subject_identifier"
-            | "identity_provider_session_id"
-            | "error"
-            | "error_description"
-            | "error_hint"
-            | "error_debug" => value.is_string(),
-            "remember" | "extend_session_lifespan" => value.is_boolean(),
-            "remember_for" | "status_code" => value.is_i64() || value.is_u64(),
-            "amr" => value
-                .as_array()
-                .is_some_and(|a| a.iter().all(Value::is_string)),
-            _ => true,
-        };
-        if !ok {
-            return Err(format!(
-                "Unable to decode body because: json: cannot unmarshal field \"{key}\""
-            ));
-        }
-    }
-    Ok(())
-}
-
-async fn accept_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "login", Some(&body)).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let map = match decode_body(data.version, &body, LOGIN_ACCEPT_FIELDS)
-        .and_then(|m| check_types(&m).map(|_| m))
-    {
-        Ok(map) => map,
-        Err(e) => return error(400, "invalid_request", &e),
-    };
-    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
-        return not_found_body();
-    };
-    if let FlowState::Expired = flow.state {
-        return error(
-            401,
-            "request_unauthorized",
-            "The login request has expired, please try again.",
-        );
-    }
-    let subject = map
-        .get("subject")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if subject.is_empty() {
-        return error(400, "invalid_request", "Field 'subject' must not be empty.");
-    }
-    let spec = &flow.spec;
-    if spec.skip && subject != spec.subject {
-        if data.version == HydraVersion::V2_1 {
-            return error(
-                400,
-                "invalid_request",
-                "Field 'subject' does not match subject from previous authentication.",
-            );
-        }
-        // v2.2+: not an error; the flow restarts with a forced login and no verifier.
-        data.lock()
-            .accepted_logins
-            .push((challenge.clone(), Value::Object(map)));
-        return HttpResponse::Ok()
-            .json(json!({ "redirect_to": format!("{}&prompt=login", request_url(spec)) }));
-    }
-    data.lock()
-        .accepted_logins
-        .push((challenge.clone(), Value::Object(map)));
-    if let Some(hostile) = data.lock().hostile_redirect.clone() {
-        return HttpResponse::Ok().json(json!({ "redirect_to": hostile }));
-    }
-    let verifier: String = challenge.chars().rev().take(32).collect();
-    HttpResponse::Ok().json(json!({
-        "redirect_to": format!("{}&login_verifier={}", request_url(spec), verifier.replace(['=', '-', '_'], "x"))
-    }))
-}
-
-async fn reject_login(req: HttpRequest, body: web::Bytes, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "login", Some(&body)).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let map = match decode_body(data.version, &body, REJECT_FIELDS)
-        .and_then(|m| check_types(&m).map(|_| m))
-    {
-        Ok(map) => map,
-        Err(e) => return error(400, "invalid_request", &e),
-    };
-    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
-        return not_found_body();
-    };
-    if let FlowState::Expired = flow.state {
-        return error(
-            401,
-            "request_unauthorized",
-            "The login request has expired, please try again.",
-        );
-    }
-    data.lock()
-        .rejected_logins
-        .push((challenge, Value::Object(map.clone())));
-    let err = map
-        .get("error")
-        .and_then(Value::as_str)
-        .unwrap_or("login request denied");
-    HttpResponse::Ok().json(json!({
-        "redirect_to": format!("https://app.test/callback?error={err}&state=abcdefgh&client={}", flow.spec.client_id)
-    }))
 }
 
 /// How long a hanging fake waits: far beyond any timeout the tests configure.
 pub const HANG: Duration = Duration::from_secs(30);
-
-fn consent_request_url(spec: &ConsentSpec) -> String {
-    format!(
-        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
-        spec.client_id,
-        spec.requested_scope.join("+")
-    )
-}
-
-async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "consent", None).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
-        return not_found_body();
-    };
-    let spec = &flow.spec;
-    match flow.state {
-        FlowState::Expired => error(
-            401,
-            "request_unauthorized",
-            "The request could not be authorized. The consent request has expired, please try again.",
-        ),
-        FlowState::Handled => {
-            HttpResponse::Gone().json(json!({ "redirect_to": consent_request_url(spec) }))
-        }
-        FlowState::Pending => {
-            let mut body = json!({
-                "challenge": challenge,
-                "consent_request_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-                "skip": spec.skip,
-                "subject": spec.subject,
-                "client": {
-                    "client_id": spec.client_id,
-                    "client_name": spec.client_name,
-                    "logo_uri": spec.logo_uri,
-                    "redirect_uris": ["https://app.test/callback"],
-                    "scope": "openid profile email phone address offline_access customer",
-                    "skip_consent": spec.skip_consent,
-                    "skip_logout_consent": null,
-                    "metadata": {}
-                },
-                "request_url": consent_request_url(spec),
-                "requested_scope": spec.requested_scope,
-                "requested_access_token_audience": spec.audience,
-                "oidc_context": { "acr_values": [], "ui_locales": [] },
-                "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
-                "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",
-                "acr": "aal1",
-                "amr": ["password"]
-            });
-            if let Some(context) = &spec.context {
-                body["context"] = context.clone();
-            }
-            HttpResponse::Ok().json(body)
-        }
-    }
-}
-
-fn check_consent_types(map: &serde_json::Map<String, Value>) -> Result<(), String> {
-    for (key, value) in map {
-        let ok = match key.as_str() {
-            "grant_scope" | "grant_access_token_audience" => value
-                .as_array()
-                .is_some_and(|a| a.iter().all(Value::is_string)),
-            "remember" => value.is_boolean(),
-            "remember_for" => value.is_i64() || value.is_u64(),
-            "session" => value.as_object().is_some_and(|s| {
-                s.keys().all(|k| k == "id_token" || k == "access_token")
-                    && s.values().all(|v| v.is_object() || v.is_null())
-            }),
-            _ => true,
-        };
-        if !ok {
-            // Hydra's consent endpoints answer decode failures with this unhelpful body.
-            return Err(format!("field {key}"));
-        }
-    }
-    Ok(())
-}
-
-async fn accept_consent(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<Shared>,
-) -> HttpResponse {
-    let challenge = match begin(&req, &data, "consent", Some(&body)).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let allowed: Vec<&str> = CONSENT_ACCEPT_FIELDS
-        .iter()
-        .copied()
-        .filter(|f| *f != "handled_at" || data.version != HydraVersion::Lenient)
-        .collect();
-    let map = match decode_body(data.version, &body, &allowed)
-        .and_then(|m| check_consent_types(&m).map(|_| m))
-    {
-        Ok(map) => map,
-        Err(_) => return error(400, "error", "The error is unrecognizable"),
-    };
-    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
-        return not_found_body();
-    };
-    if let FlowState::Expired = flow.state {
-        return error(
-            401,
-            "request_unauthorized",
-            "The consent request has expired, please try again.",
-        );
-    }
-    data.lock()
-        .accepted_consents
-        .push((challenge.clone(), Value::Object(map)));
-    HttpResponse::Ok().json(json!({
-        "redirect_to": format!("{}&consent_verifier=v{}", consent_request_url(&flow.spec), challenge.len())
-    }))
-}
-
-async fn reject_consent(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<Shared>,
-) -> HttpResponse {
-    let challenge = match begin(&req, &data, "consent", Some(&body)).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let map = match decode_body(data.version, &body, REJECT_FIELDS)
-        .and_then(|m| check_types(&m).map(|_| m))
-    {
-        Ok(map) => map,
-        Err(_) => return error(400, "error", "The error is unrecognizable"),
-    };
-    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
-        return not_found_body();
-    };
-    if let FlowState::Expired = flow.state {
-        return error(
-            401,
-            "request_unauthorized",
-            "The consent request has expired, please try again.",
-        );
-    }
-    data.lock()
-        .rejected_consents
-        .push((challenge, Value::Object(map.clone())));
-    let err = map
-        .get("error")
-        .and_then(Value::as_str)
-        .unwrap_or("consent request denied");
-    HttpResponse::Ok().json(json!({
-        "redirect_to": format!("https://app.test/callback?error={err}&state=abcdefgh&client={}", flow.spec.client_id)
-    }))
-}
-
-fn logout_request_url(public: &str) -> String {
-    format!("{public}/oauth2/sessions/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.test%2Fbye")
-}
-
-async fn get_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "logout", None).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let (flow, public) = {
-        let state = data.lock();
-        (
-            state.logouts.get(&challenge).cloned(),
-            state.public_url.clone(),
-        )
-    };
-    let Some(flow) = flow else {
-        return not_found_body();
-    };
-    match flow.state {
-        FlowState::Expired => error(
-            401,
-            "request_unauthorized",
-            "The logout request has expired, please try the flow again.",
-        ),
-        FlowState::Handled => {
-            HttpResponse::Gone().json(json!({ "redirect_to": logout_request_url(&public) }))
-        }
-        FlowState::Pending => {
-            let client = match &flow.spec.client {
-                Some((id, name, skip)) => json!({
-                    "client_id": id, "client_name": name, "skip_logout_consent": skip,
-                    "redirect_uris": ["https://app.test/callback"], "post_logout_redirect_uris": ["https://app.test/bye"]
-                }),
-                None => Value::Null,
-            };
-            HttpResponse::Ok().json(json!({
-                "challenge": challenge,
-                "subject": flow.spec.subject,
-                "sid": "b8f1c6f0-7d5e-4c2a-9f3b-1a2b3c4d5e6f",
-                "request_url": logout_request_url(&public),
-                "rp_initiated": flow.spec.rp_initiated,
-                "client": client,
-                "expires_at": "2026-11-21T22:00:00Z",
-                "requested_at": "2026-11-21T21:00:00Z"
-            }))
-        }
-    }
-}
-
-async fn accept_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "logout", None).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let mut state = data.lock();
-    let public = state.public_url.clone();
-    let Some(flow) = state.logouts.get_mut(&challenge) else {
-        return not_found_body();
-    };
-    if let FlowState::Expired = flow.state {
-        return error(
-            401,
-            "request_unauthorized",
-            "The logout request has expired, please try the flow again.",
-        );
-    }
-    // Released Hydra (UUID challenges) answers a completed logout with 410; the stateless challenges
-    // of newer Hydra stay decodable after accept.
-    if !flow.spec.aead_challenge {
-        flow.state = FlowState::Handled;
-    }
-    state.accepted_logouts.push(challenge.clone());
-    HttpResponse::Ok().json(json!({
-        "redirect_to": format!("{public}/oauth2/sessions/logout?logout_verifier=v{}", challenge.len())
-    }))
-}
-
-async fn reject_logout(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "logout", None).await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let mut state = data.lock();
-    if state.logouts.remove(&challenge).is_none() {
-        return not_found_body();
-    }
-    state.rejected_logouts.push(challenge);
-    HttpResponse::NoContent().finish()
-}
-
-/// Hydra's public logout endpoint, where the browser completes the logout.
-async fn public_logout() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html")
-        .body("<!doctype html><title>Logged out</title><p>Logged out of Hydra.</p>")
-}

@@ -1,16 +1,22 @@
-//! A fake Kratos: public API (`/sessions/whoami`, `/self-service/login/browser`) and admin health, with the
-//! real status codes and JSON shapes (401 without a session, 403 `session_aal2_required`, 400 for a
-//! `return_to` outside `allowed_return_urls`).
+//! A fake Kratos with the public API (whoami, the browser login, registration and logout flows) on
+//! one port and the admin API (identities, sessions, health) on another, answering as Kratos v1.3.1
+//! did: the status codes, redirects, cookies and JSON shapes, including its errors (401 without a
+//! session, 403 `session_aal2_required`, JSON errors only for `Accept: application/json` and a
+//! redirect to the error UI otherwise). The lookup by external_id is Kratos v25.4's.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpServer, web};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::Fault;
+
+mod admin;
+mod selfservice;
+mod wire;
 
 pub const COOKIE_NAME: &str = "ory_kratos_session";
 
@@ -47,6 +53,8 @@ pub struct StoredSession {
     pub aal2_required: bool,
     pub methods: Vec<String>,
     pub lifespan_secs: i64,
+    /// False once logged out or revoked: Kratos keeps the session, inactive.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +64,8 @@ pub struct WhoamiCall {
 }
 
 struct State {
+    public_url: String,
+    admin_url: String,
     cookie_name: String,
     /// A fault for the browser logout endpoint only.
     logout_fault: Option<Fault>,
@@ -64,6 +74,7 @@ struct State {
     no_external_lookup: bool,
     admin_calls: Vec<String>,
     logout_browser_calls: Vec<(Option<String>, Option<String>)>,
+    /// Logout token -> the session cookie it belongs to (one token per session).
     logout_tokens: HashMap<String, String>,
     sessions: HashMap<String, StoredSession>,
     whoami_calls: Vec<WhoamiCall>,
@@ -91,11 +102,34 @@ impl State {
             .or_else(|| self.fault.clone())
             .or_else(|| super::periodic_fault(self.fault_every, self.calls_seen))
     }
+
+    /// The active session a cookie value stands for.
+    fn active_session(&self, token: Option<&str>) -> Option<StoredSession> {
+        self.sessions
+            .get(token?)
+            .filter(|s| s.active && s.identity.state == "active")
+            .cloned()
+    }
+
+    fn return_to_allowed(&self, return_to: &str) -> bool {
+        return_to.is_empty()
+            || self
+                .allowed_return_urls
+                .iter()
+                .any(|a| return_to.starts_with(a.as_str()))
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
 }
 
 impl Default for State {
     fn default() -> Self {
         Self {
+            public_url: String::new(),
+            admin_url: String::new(),
             cookie_name: COOKIE_NAME.into(),
             logout_fault: None,
             identities: HashMap::new(),
@@ -119,46 +153,53 @@ impl Default for State {
 }
 
 pub struct FakeKratos {
+    /// The public API (and the browser's Kratos).
     pub url: String,
+    /// The admin API.
+    pub admin_url: String,
     state: Arc<Mutex<State>>,
+}
+
+fn listen(name: &str) -> (std::net::TcpListener, String) {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{name}: {e}"));
+    let port = listener.local_addr().expect("bound").port();
+    (listener, format!("http://127.0.0.1:{port}"))
 }
 
 impl FakeKratos {
     pub async fn start() -> Self {
-        let state = Arc::new(Mutex::new(State::default()));
+        let (public_listener, url) = listen("bind fake kratos public");
+        let (admin_listener, admin_url) = listen("bind fake kratos admin");
+        let state = Arc::new(Mutex::new(State {
+            public_url: url.clone(),
+            admin_url: admin_url.clone(),
+            ..State::default()
+        }));
         let data = web::Data::new(state.clone());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind fake kratos");
-        let port = listener.local_addr().unwrap().port();
-        let server = HttpServer::new(move || {
+        let public_data = data.clone();
+        let public = HttpServer::new(move || {
             App::new()
-                .app_data(data.clone())
-                .route("/health/alive", web::get().to(health))
-                .route("/health/ready", web::get().to(health))
-                // The admin port's health path (its /health/ready only redirects here).
-                .route("/admin/health/ready", web::get().to(health))
-                .route("/sessions/whoami", web::get().to(whoami))
-                .route("/self-service/login/browser", web::get().to(login_browser))
-                .route(
-                    "/self-service/logout/browser",
-                    web::get().to(logout_browser),
-                )
-                .route("/self-service/logout", web::get().to(logout_with_token))
-                .route(
-                    "/admin/identities/by/external/{external_id}",
-                    web::get().to(identity_by_external),
-                )
-                .route("/admin/identities/{id}", web::get().to(identity_by_id))
-                .route("/admin/sessions/{id}", web::delete().to(revoke_session))
-                .default_service(web::to(not_found))
+                .app_data(public_data.clone())
+                .configure(selfservice::routes)
         })
         .workers(1)
         .disable_signals()
-        .listen(listener)
-        .expect("listen fake kratos")
+        .listen(public_listener)
+        .expect("listen fake kratos public")
         .run();
-        tokio::spawn(server);
+        let admin =
+            HttpServer::new(move || App::new().app_data(data.clone()).configure(admin::routes))
+                .workers(1)
+                .disable_signals()
+                .listen(admin_listener)
+                .expect("listen fake kratos admin")
+                .run();
+        tokio::spawn(public);
+        tokio::spawn(admin);
         Self {
-            url: format!("http://127.0.0.1:{port}"),
+            url,
+            admin_url,
             state,
         }
     }
@@ -171,8 +212,7 @@ impl FakeKratos {
     /// cookie value.
     pub fn add_session(&self, identity: IdentitySpec, aal: u8, age_secs: i64) -> String {
         let mut state = self.lock();
-        state.counter += 1;
-        let n = state.counter;
+        let n = state.next_id();
         let token = format!("MTc2NDI4NjUxOXxzZXNzaW9uLXRva2VuLXtestsession{n}");
         state.sessions.insert(
             token.clone(),
@@ -188,6 +228,7 @@ impl FakeKratos {
                     vec!["password".into()]
                 },
                 lifespan_secs: 86_400,
+                active: true,
             },
         );
         token
@@ -246,8 +287,11 @@ impl FakeKratos {
         }
     }
 
+    /// Ends the session as a revocation does: Kratos keeps it, inactive.
     pub fn revoke(&self, token: &str) {
-        self.lock().sessions.remove(token);
+        if let Some(s) = self.lock().sessions.get_mut(token) {
+            s.active = false;
+        }
     }
 
     pub fn allow_return_url(&self, prefix: &str) {
@@ -275,8 +319,9 @@ impl FakeKratos {
         self.lock().login_browser_queries.clone()
     }
 
+    /// The session for this cookie while it is active (not logged out, not revoked).
     pub fn session(&self, token: &str) -> Option<StoredSession> {
-        self.lock().sessions.get(token).cloned()
+        self.lock().active_session(Some(token))
     }
 }
 
@@ -286,20 +331,23 @@ fn lock(data: &Shared) -> std::sync::MutexGuard<'_, State> {
     data.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Kratos's session cookie name; read before any other lock is taken (the mutex is not re-entrant).
-fn cookie_name(data: &Shared) -> String {
-    lock(data).cookie_name.clone()
-}
-
 fn ts(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap()
 }
 
-pub fn identity_json(identity: &IdentitySpec) -> Value {
-    // Kratos keeps a verifiable address per email trait marked as one; verified here.
-    let addresses: Vec<Value> = identity.traits.get("email").and_then(Value::as_str).map(|email| json!({
+/// An identity as Kratos shows it: the admin API adds the credentials (their types and
+/// identifiers, no secrets) and `metadata_admin`; whoami shows neither.
+pub fn identity_json(identity: &IdentitySpec, admin: bool) -> Value {
+    let email = identity.traits.get("email").and_then(Value::as_str);
+    // Kratos keeps a verifiable and a recovery address per email trait marked as one.
+    let addresses: Vec<Value> = email.map(|email| json!({
         "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": email.to_lowercase(), "verified": true,
-        "via": "email", "status": "completed", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+        "via": "email", "status": "completed", "verified_at": "2026-01-01T00:00:00.123456Z",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+    })).into_iter().collect();
+    let recovery: Vec<Value> = email.map(|email| json!({
+        "id": "0b9f6a3e-2222-4000-8000-000000000001", "value": email.to_lowercase(), "via": "email",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
     })).into_iter().collect();
     let mut json = json!({
         "id": identity.id,
@@ -309,13 +357,21 @@ pub fn identity_json(identity: &IdentitySpec) -> Value {
         "state_changed_at": "2026-01-01T00:00:00Z",
         "traits": identity.traits,
         "verifiable_addresses": addresses,
-        "recovery_addresses": [],
+        "recovery_addresses": recovery,
         "metadata_public": identity.metadata_public,
         "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-02T03:04:05Z",
         "organization_id": null
     });
-    // Kratos omits external_id when it is not set.
+    if admin {
+        let identifiers: Vec<&str> = email.into_iter().collect();
+        json["credentials"] = json!({
+            "password": { "type": "password", "identifiers": identifiers, "version": 0,
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z" }
+        });
+        json["metadata_admin"] = Value::Null;
+    }
+    // Kratos omits external_id when it is not set (and v1.3 has none at all).
     if let Some(ext) = &identity.external_id {
         json["external_id"] = json!(ext);
     }
@@ -323,7 +379,6 @@ pub fn identity_json(identity: &IdentitySpec) -> Value {
 }
 
 fn session_json(s: &StoredSession) -> Value {
-    let identity = identity_json(&s.identity);
     let methods: Vec<Value> = s
         .methods
         .iter()
@@ -331,14 +386,14 @@ fn session_json(s: &StoredSession) -> Value {
         .collect();
     json!({
         "id": s.id,
-        "active": true,
+        "active": s.active,
         "expires_at": ts(s.authenticated_at + time::Duration::seconds(s.lifespan_secs)),
         "authenticated_at": ts(s.authenticated_at),
         "authenticator_assurance_level": format!("aal{}", s.aal),
         "authentication_methods": methods,
         "issued_at": ts(s.authenticated_at),
-        "identity": identity,
-        "devices": [{ "id": "d1", "ip_address": "127.0.0.1", "user_agent": "test", "location": "" }]
+        "identity": identity_json(&s.identity, false),
+        "devices": [{ "id": "d1", "ip_address": "127.0.0.1:40000", "user_agent": "test", "location": "" }]
     })
 }
 
@@ -352,344 +407,4 @@ pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
                 (k == name).then(|| v.to_string())
             })
         })
-}
-
-fn unauthorized() -> HttpResponse {
-    HttpResponse::Unauthorized().json(json!({ "error": {
-        "code": 401, "status": "Unauthorized",
-        "reason": "No valid session credentials found in the request.",
-        "message": "The request could not be authorized"
-    }}))
-}
-
-async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }}))
-}
-
-async fn health(data: Shared) -> HttpResponse {
-    let fault = lock(&data).fault.clone();
-    if let Some(r) = super::fault_response(fault).await {
-        return r;
-    }
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
-}
-
-async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
-    let cookie = req
-        .headers()
-        .get("cookie")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let header_names = req
-        .headers()
-        .keys()
-        .map(|k| k.as_str().to_owned())
-        .collect();
-    let fault = {
-        let mut state = lock(&data);
-        state.whoami_calls.push(WhoamiCall {
-            cookie,
-            header_names,
-        });
-        state.next_fault(req.path())
-    };
-    if let Some(r) = super::fault_response(fault).await {
-        return r;
-    }
-    let token = req
-        .headers()
-        .get("x-session-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| cookie_value(&req, &cookie_name(&data)));
-    let Some(session) = token.and_then(|t| lock(&data).sessions.get(&t).cloned()) else {
-        return unauthorized();
-    };
-    // Kratos answers 401 for the sessions of an inactive identity.
-    if session.identity.state != "active" {
-        return unauthorized();
-    }
-    if session.aal2_required {
-        return HttpResponse::Forbidden().json(json!({
-            "error": {
-                "id": "session_aal2_required", "code": 403, "status": "Forbidden",
-                "reason": "An active session was found but it does not fulfil the Authenticator Assurance Level, implying that the session must first be upgraded to AAL2.",
-                "message": "Session does not fulfil the requested Authenticator Assurance Level",
-                "details": { "redirect_browser_to": "http://kratos.test/self-service/login/browser?aal=aal2" }
-            },
-            "redirect_browser_to": "http://kratos.test/self-service/login/browser?aal=aal2"
-        }));
-    }
-    HttpResponse::Ok()
-        .insert_header((
-            "X-Kratos-Authenticated-Identity-Id",
-            session.identity.id.clone(),
-        ))
-        .json(session_json(&session))
-}
-
-fn flow_error(id: &str, reason: &str) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({ "error": { "id": id, "code": 400, "status": "Bad Request", "reason": reason, "message": "The request was malformed or contained invalid parameters" }}))
-}
-
-/// The browser login flow, reduced to its outcome: a user who completes it gets a fresh session
-/// and is sent to `return_to`.
-async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(req.query_string().as_bytes())
-            .into_owned()
-            .collect();
-    lock(&data)
-        .login_browser_queries
-        .push(req.query_string().to_owned());
-    if params.contains_key("login_challenge") {
-        // Kratos would then run the Hydra flow itself (subject = UUID); the bridge must never do this.
-        return HttpResponse::InternalServerError().json(
-            json!({ "error": { "code": 500, "message": "oauth2_provider.url is not configured" }}),
-        );
-    }
-    let return_to = params.get("return_to").cloned().unwrap_or_default();
-    let allowed = lock(&data).allowed_return_urls.clone();
-    if !return_to.is_empty() && !allowed.iter().any(|a| return_to.starts_with(a.as_str())) {
-        return flow_error(
-            "self_service_flow_return_to_forbidden",
-            "Requested return_to URL is not allowed.",
-        );
-    }
-    let refresh = params.get("refresh").is_some_and(|v| v == "true");
-    let aal2 = params.get("aal").is_some_and(|v| v == "aal2");
-    let existing = cookie_value(&req, &cookie_name(&data))
-        .and_then(|t| lock(&data).sessions.get(&t).cloned().map(|s| (t, s)));
-    if aal2 && existing.is_none() {
-        return flow_error(
-            "session_aal1_required",
-            "You can not requested a higher AAL (AAL2/AAL3) without an active session.",
-        );
-    }
-    let lazy = lock(&data).lazy_refresh;
-    if let Some((token, session)) = &existing
-        && ((!refresh && !aal2 && !session.aal2_required) || lazy)
-    {
-        let _ = (token, session);
-        return HttpResponse::SeeOther()
-            .insert_header(("Location", return_to))
-            .finish();
-    }
-    // The user completes the form.
-    let mut state = lock(&data);
-    let (token, mut session) = match existing {
-        Some((t, s)) => (t, s),
-        None => {
-            let Some(identity) = state.next_login.clone() else {
-                return HttpResponse::Ok()
-                    .content_type("text/html")
-                    .body("<form>login form</form>");
-            };
-            state.counter += 1;
-            let token = format!(
-                "MTc2NDI4NjUxOXxzZXNzaW9uLXRva2VuLXfreshlogin{}",
-                state.counter
-            );
-            let session = StoredSession {
-                id: format!("7a2c9d1e-0000-4000-8000-{:012}", state.counter),
-                identity,
-                aal: 1,
-                authenticated_at: OffsetDateTime::now_utc(),
-                aal2_required: false,
-                methods: vec![],
-                lifespan_secs: 86_400,
-            };
-            (token, session)
-        }
-    };
-    session.authenticated_at = OffsetDateTime::now_utc();
-    session.methods = vec!["password".into()];
-    if aal2 || session.aal2_required {
-        session.aal = 2;
-        session.aal2_required = false;
-        session.methods.push("totp".into());
-    }
-    state.sessions.insert(token.clone(), session);
-    HttpResponse::SeeOther()
-        .insert_header(("Location", return_to))
-        .insert_header((
-            "Set-Cookie",
-            format!(
-                "{}={token}; Path=/; HttpOnly; SameSite=Lax",
-                state.cookie_name
-            ),
-        ))
-        .finish()
-}
-
-async fn identity_by_id(req: HttpRequest, path: web::Path<String>, data: Shared) -> HttpResponse {
-    let fault = {
-        let mut state = lock(&data);
-        state.admin_calls.push(req.path().to_owned());
-        state.next_fault(req.path())
-    };
-    if let Some(r) = super::fault_response(fault).await {
-        return r;
-    }
-    let id = path.into_inner();
-    let is_uuid = id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4;
-    if !is_uuid {
-        return not_found().await;
-    }
-    match lock(&data).identities.get(&id) {
-        Some(identity) => HttpResponse::Ok().json(identity_json(identity)),
-        None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "reason": "Unable to locate the resource", "message": "The requested resource could not be found" }})),
-    }
-}
-
-async fn identity_by_external(
-    req: HttpRequest,
-    path: web::Path<String>,
-    data: Shared,
-) -> HttpResponse {
-    let (fault, unsupported) = {
-        let mut state = lock(&data);
-        state.admin_calls.push(req.path().to_owned());
-        (state.next_fault(req.path()), state.no_external_lookup)
-    };
-    if let Some(r) = super::fault_response(fault).await {
-        return r;
-    }
-    if unsupported {
-        // Kratos before v25.4 has no such route.
-        return HttpResponse::NotFound()
-            .content_type("text/plain")
-            .body("404 page not found");
-    }
-    let external_id = path.into_inner();
-    if external_id.is_empty() {
-        return flow_error("bad_request", "external ID is required");
-    }
-    let found = lock(&data)
-        .identities
-        .values()
-        .find(|i| i.external_id.as_deref() == Some(external_id.as_str()))
-        .cloned();
-    match found {
-        Some(identity) => HttpResponse::Ok().json(identity_json(&identity)),
-        None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }})),
-    }
-}
-
-/// `GET /self-service/logout/browser`: a logout URL for the browser, bound to its session.
-async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
-    let cookie = req
-        .headers()
-        .get("cookie")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let accept = req
-        .headers()
-        .get("accept")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let fault = {
-        let mut state = lock(&data);
-        state.logout_browser_calls.push((cookie, accept.clone()));
-        state
-            .logout_fault
-            .clone()
-            .or_else(|| state.next_fault(req.path()))
-    };
-    if let Some(r) = super::fault_response(fault).await {
-        return r;
-    }
-    let json_request = accept
-        .as_deref()
-        .is_some_and(|a| a.contains("application/json"));
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(req.query_string().as_bytes())
-            .into_owned()
-            .collect();
-    let token = cookie_value(&req, &cookie_name(&data));
-    let session = token
-        .as_ref()
-        .and_then(|t| lock(&data).sessions.get(t).cloned());
-    if session.is_none() {
-        if !json_request {
-            // Without Accept: application/json, Kratos answers errors by redirecting to its error UI.
-            return HttpResponse::SeeOther()
-                .insert_header(("Location", "http://kratos.test/error?id=x"))
-                .finish();
-        }
-        return unauthorized();
-    }
-    let return_to = params.get("return_to").cloned().unwrap_or_default();
-    let allowed = lock(&data).allowed_return_urls.clone();
-    if !return_to.is_empty() && !allowed.iter().any(|a| return_to.starts_with(a.as_str())) {
-        return flow_error(
-            "self_service_flow_return_to_forbidden",
-            "Requested return_to URL is not allowed.",
-        );
-    }
-    let logout_token = format!("lt{}", token.as_deref().unwrap_or("").len() * 7919);
-    lock(&data)
-        .logout_tokens
-        .insert(logout_token.clone(), token.unwrap_or_default());
-    let host = req.connection_info().host().to_owned();
-    let mut url = url::Url::parse(&format!("http://{host}/self-service/logout")).unwrap();
-    url.query_pairs_mut().append_pair("token", &logout_token);
-    if !return_to.is_empty() {
-        url.query_pairs_mut().append_pair("return_to", &return_to);
-    }
-    HttpResponse::Ok().json(json!({ "logout_url": url.as_str(), "logout_token": logout_token }))
-}
-
-/// `GET /self-service/logout?token=…`: the browser ends its session; the token must match its cookie.
-async fn logout_with_token(req: HttpRequest, data: Shared) -> HttpResponse {
-    let params: HashMap<String, String> =
-        url::form_urlencoded::parse(req.query_string().as_bytes())
-            .into_owned()
-            .collect();
-    let cookie = cookie_value(&req, &cookie_name(&data));
-    let mut state = lock(&data);
-    let bound = params
-        .get("token")
-        .and_then(|t| state.logout_tokens.get(t))
-        .cloned();
-    match (bound, cookie) {
-        (Some(session), Some(cookie)) if session == cookie => {
-            state.sessions.remove(&session);
-            let to = params.get("return_to").cloned().unwrap_or_else(|| "http://kratos.test/".into());
-            HttpResponse::SeeOther()
-                .insert_header(("Location", to))
-                .insert_header(("Set-Cookie", format!("{}=; Path=/; Max-Age=0", state.cookie_name)))
-                .finish()
-        }
-        _ => HttpResponse::Forbidden().json(json!({ "error": { "code": 403, "status": "Forbidden", "reason": "Unable to log out because the logout token in the URL query does not match the session cookie." }})),
-    }
-}
-
-/// `DELETE /admin/sessions/{id}`: 204, 404 for an unknown session, 400 for a malformed id.
-async fn revoke_session(req: HttpRequest, path: web::Path<String>, data: Shared) -> HttpResponse {
-    let fault = {
-        let mut state = lock(&data);
-        state.admin_calls.push(format!("DELETE {}", req.path()));
-        state.next_fault(req.path())
-    };
-    if let Some(r) = super::fault_response(fault).await {
-        return r;
-    }
-    let id = path.into_inner();
-    if id.len() != 36 {
-        return flow_error("bad_request", "the session id must be a UUID");
-    }
-    let mut state = lock(&data);
-    let token = state
-        .sessions
-        .iter()
-        .find(|(_, s)| s.id == id)
-        .map(|(t, _)| t.clone());
-    match token {
-        Some(token) => {
-            state.sessions.remove(&token);
-            HttpResponse::NoContent().finish()
-        }
-        None => HttpResponse::NotFound().json(json!({ "error": { "code": 404, "status": "Not Found", "message": "The requested resource could not be found" }})),
-    }
 }

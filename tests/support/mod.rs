@@ -105,11 +105,13 @@ pub fn write_config(contents: &str) -> PathBuf {
     path
 }
 
-pub fn base_config(hydra: &str, kratos: &str, base_url: &str) -> String {
+/// The bridge's config for a Hydra admin URL and a fake Kratos (its public and admin ports).
+pub fn base_config(hydra: &str, kratos: &FakeKratos, base_url: &str) -> String {
+    let (public, admin) = (&kratos.url, &kratos.admin_url);
     format!(
         "serve:\n  host: 127.0.0.1\n  port: 0\n  base_url: {base_url}\n  workers: 2\n\
          hydra:\n  admin_url: {hydra}\n\
-         kratos:\n  public_url: {kratos}\n  admin_url: {kratos}\n  browser_url: {kratos}\n\
+         kratos:\n  public_url: {public}\n  admin_url: {admin}\n  browser_url: {public}\n\
          secrets:\n  signing_keys: [\"test-signing-key-0123456789abcdef0123456789\"]\n\
          upstream:\n  connect_timeout_ms: 500\n  request_timeout_ms: 1500\n"
     )
@@ -140,7 +142,7 @@ pub async fn spawn_app_full(
     kratos.allow_return_url(&format!("{}/oauth2/sessions/logout", hydra.url));
     let config_path = write_config(&format!(
         "{}{extra_yaml}",
-        base_config(&hydra.url, &kratos.url, &address)
+        base_config(&hydra.url, &kratos, &address)
     ));
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
     let settings = Settings::load(&config_path, env).expect("test config loads");
@@ -272,10 +274,16 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-/// The cookie a `Set-Cookie` header sets, as `name=value`.
-pub fn set_cookie(response: &reqwest::Response) -> Option<String> {
-    let header = response.headers().get("set-cookie")?.to_str().ok()?;
-    header.split(';').next().map(str::to_owned)
+/// The named cookie among all a response sets, as `name=value` (Kratos also sets its CSRF cookie).
+pub fn set_cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .filter_map(|h| h.split(';').next())
+        .find(|pair| pair.split_once('=').is_some_and(|(n, _)| n == name))
+        .map(str::to_owned)
 }
 
 /// The value of a hidden form field in a page.
