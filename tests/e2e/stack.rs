@@ -75,11 +75,15 @@ impl Stack {
                 "selfservice_selectable": true,
             })
         };
-        // Only what differs from the compose stack: ports, URLs, files and the database.
+        // Only what differs from the compose stack: ports, URLs, files and the database. Tests run
+        // in parallel: SQLite waits for a lock instead of failing at once ("database is locked").
         let kratos_env = pairs(&[
             (
                 "DSN",
-                format!("sqlite://{}/kratos.sqlite?_fk=true&mode=rwc", d.display()),
+                format!(
+                    "sqlite://{}/kratos.sqlite?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate",
+                    d.display()
+                ),
             ),
             ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
             ("SERVE_PUBLIC_PORT", kp.to_string()),
@@ -135,7 +139,10 @@ impl Stack {
         let hydra_env = pairs(&[
             (
                 "DSN",
-                format!("sqlite://{}/hydra.sqlite?_fk=true&mode=rwc", d.display()),
+                format!(
+                    "sqlite://{}/hydra.sqlite?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate",
+                    d.display()
+                ),
             ),
             ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
             ("SERVE_PUBLIC_PORT", hp.to_string()),
