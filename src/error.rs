@@ -100,6 +100,12 @@ impl ResponseError for AppError {
                     tracing::info!(flow, "request already handled, following Hydra's redirect");
                     return target.response();
                 }
+                // A finished logout opened again (back button, reload): Hydra names the request's
+                // own path, relative to its public URL, which the bridge does not know.
+                Err(_) if redirect_to.starts_with('/') => {
+                    tracing::info!(flow, "request already completed");
+                    return already_completed(flow);
+                }
                 Err(e) => return AppError::BadRedirect(e).error_response(),
             }
         }
@@ -203,5 +209,26 @@ impl ResponseError for AppError {
                 None,
             ),
         }
+    }
+}
+
+/// The page for a flow that was completed earlier: nothing is left to do.
+fn already_completed(flow: &str) -> HttpResponse {
+    if flow == "logout" {
+        pages::message(
+            StatusCode::OK,
+            "You are signed out",
+            "This sign-out is already complete. You can close this page.",
+            None,
+            None,
+        )
+    } else {
+        pages::message(
+            StatusCode::GONE,
+            "This request is already complete",
+            "Go back to the application and start again if you need to.",
+            None,
+            None,
+        )
     }
 }

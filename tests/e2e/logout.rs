@@ -38,4 +38,18 @@ pub async fn logout_ends_the_kratos_session_and_returns_to_the_client(env: &Env)
         staying.whoami().await.is_some(),
         "another person's session is untouched"
     );
+
+    // The logout page opened again afterwards (back button): a page, not an error.
+    let page = format!("{}/logout", stack.bridge);
+    let again = leaving
+        .visited
+        .iter()
+        .find(|u| u.as_str().starts_with(&page))
+        .cloned();
+    let (_, status, body) = leaving
+        .open(again.expect("went through the bridge").as_str())
+        .await
+        .page();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("You are signed out"), "{body}");
 }
