@@ -8,6 +8,8 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 
+use super::decide::required_aal;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthParams {
     /// `prompt=login` (or `select_account`, which newer Hydra treats alike), or a request whose
@@ -26,6 +28,8 @@ struct Raw {
     prompt: Vec<String>,
     max_age: Vec<String>,
     acr_values: Vec<String>,
+    /// The essential `acr` of the `claims` parameter (OIDC Core 5.5.1.1): any listed value will do.
+    acr_claim: Vec<String>,
     /// A request object or reference the bridge cannot read: its demands are unknown.
     unreadable: bool,
 }
@@ -39,6 +43,28 @@ struct RequestObject {
     max_age: Option<MaxAge>,
     #[serde(default)]
     acr_values: Option<String>,
+    #[serde(default)]
+    claims: Option<serde_json::Value>,
+}
+
+/// The values an essential `acr` claim request allows (`value` or `values`); a voluntary one
+/// demands nothing. `None` when `claims` is no JSON object.
+fn essential_acr(claims: &serde_json::Value) -> Option<Vec<String>> {
+    claims.as_object()?;
+    let acr = &claims["id_token"]["acr"];
+    if acr["essential"] != serde_json::Value::Bool(true) {
+        return Some(Vec::new());
+    }
+    let listed = acr["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(Some(&acr["value"]));
+    Some(
+        listed
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+    )
 }
 
 /// OIDC defines `max_age` as a number; a string is read too.
@@ -81,6 +107,14 @@ fn raw_params(request_url: &str) -> Raw {
             "prompt" => raw.prompt.push(value.into_owned()),
             "max_age" => raw.max_age.push(value.into_owned()),
             "acr_values" => raw.acr_values.push(value.into_owned()),
+            "claims" => match serde_json::from_str(&value)
+                .ok()
+                .as_ref()
+                .and_then(essential_acr)
+            {
+                Some(acr) => raw.acr_claim.extend(acr),
+                None => raw.unreadable = true,
+            },
             // An empty value is no object, as for Hydra.
             "request" if !value.is_empty() => objects.push(value.into_owned()),
             // The bridge does not fetch objects by reference.
@@ -105,6 +139,12 @@ fn raw_params(request_url: &str) -> Raw {
                 }
                 if let Some(acr_values) = object.acr_values {
                     raw.acr_values = vec![acr_values];
+                }
+                if let Some(claims) = object.claims {
+                    match essential_acr(&claims) {
+                        Some(acr) => raw.acr_claim = acr,
+                        None => raw.unreadable = true,
+                    }
                 }
             }
             None => raw.unreadable = true,
@@ -149,6 +189,10 @@ pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthP
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned),
         );
+    }
+    // An essential acr claim is a demand of its own: the stricter of the two counts.
+    if required_aal(&raw.acr_claim) > required_aal(&params.acr_values) {
+        params.acr_values = raw.acr_claim;
     }
     params
 }
@@ -214,6 +258,48 @@ mod tests {
         // Hydra's own reading wins.
         let p = parse_auth_params(&url_with(&format!("request={jwt}")), &["aal1".into()]);
         assert_eq!(p.acr_values, vec!["aal1".to_string()]);
+    }
+
+    #[test]
+    fn an_essential_acr_claim_demands_its_level() {
+        let claims = |c: &serde_json::Value| {
+            let q: String =
+                url::form_urlencoded::byte_serialize(c.to_string().as_bytes()).collect();
+            url_with(&format!("claims={q}"))
+        };
+        let essential =
+            serde_json::json!({ "id_token": { "acr": { "essential": true, "values": ["aal2"] } } });
+        assert_eq!(
+            parse_auth_params(&claims(&essential), &[]).acr_values,
+            vec!["aal2".to_string()]
+        );
+        let single =
+            serde_json::json!({ "id_token": { "acr": { "essential": true, "value": "aal2" } } });
+        assert_eq!(
+            parse_auth_params(&claims(&single), &[]).acr_values,
+            vec!["aal2".to_string()]
+        );
+        // Stricter than acr_values=aal1, so it counts.
+        let both = format!("{}&acr_values=aal1", claims(&essential));
+        assert_eq!(
+            parse_auth_params(&both, &[]).acr_values,
+            vec!["aal2".to_string()]
+        );
+        // A voluntary claim asks for nothing.
+        let voluntary = serde_json::json!({ "id_token": { "acr": { "values": ["aal2"] } } });
+        assert!(
+            parse_auth_params(&claims(&voluntary), &[])
+                .acr_values
+                .is_empty()
+        );
+        // Inside a request object too.
+        let jwt = object(&serde_json::json!({ "claims": essential }), "none");
+        assert_eq!(
+            parse_auth_params(&url_with(&format!("request={jwt}")), &[]).acr_values,
+            vec!["aal2".to_string()]
+        );
+        // Unreadable claims: the demand is unknown, so a fresh login.
+        assert!(parse_auth_params(&url_with("claims=%7Bnot-json"), &[]).prompt_login);
     }
 
     #[test]
