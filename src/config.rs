@@ -260,15 +260,6 @@ impl Settings {
     pub fn home_url(&self) -> &Url {
         self.error.home_url.as_ref().unwrap_or(&self.serve.base_url)
     }
-
-    /// The upstream APIs the bridge calls.
-    pub fn upstream_urls(&self) -> [&Url; 3] {
-        [
-            &self.hydra.admin_url,
-            &self.kratos.public_url,
-            &self.kratos.admin_url,
-        ]
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -628,9 +619,9 @@ impl Settings {
             ("kratos.admin_headers", &self.kratos.admin_headers),
         ] {
             for (name, value) in headers {
-                let valid_name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
+                let valid_name = hyper::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
                 let valid_value =
-                    reqwest::header::HeaderValue::from_str(value.expose_secret()).is_ok();
+                    hyper::header::HeaderValue::from_str(value.expose_secret()).is_ok();
                 if !valid_name || !valid_value {
                     return Err((key, format!("header `{name}` is not a valid HTTP header")));
                 }

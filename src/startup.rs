@@ -16,7 +16,7 @@ use crate::telemetry::BridgeRootSpan;
 use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
-use crate::upstream::{Upstream, build_tls_client};
+use crate::upstream::{InvalidBase, Upstream};
 use crate::{consent, error_page, health, login, logout, pages, registration};
 
 /// Everything a handler needs, shared by all workers.
@@ -36,7 +36,9 @@ pub enum StartupError {
         source: std::io::Error,
     },
     #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[from] reqwest::Error),
+    HttpClient(#[from] rustls::Error),
+    #[error(transparent)]
+    Upstream(#[from] InvalidBase),
     #[error("cannot generate a signing key: {0}")]
     Random(getrandom::Error),
     #[error("cannot start the server: {0}")]
@@ -108,13 +110,6 @@ impl Application {
 
     pub fn from_listener(settings: Settings, listener: TcpListener) -> Result<Self, StartupError> {
         let port = listener.local_addr().map_err(StartupError::Server)?.port();
-        // reqwest (with its TLS setup) only when some upstream is https; plain http needs none of it.
-        let tls = settings
-            .upstream_urls()
-            .iter()
-            .any(|url| url.scheme() == "https")
-            .then(|| build_tls_client(&settings.upstream))
-            .transpose()?;
         let (signer, generated) =
             Signer::from_keys(&settings.secrets.signing_keys).map_err(StartupError::Random)?;
         if generated {
@@ -124,10 +119,10 @@ impl Application {
             );
         }
         let metrics = Arc::new(Metrics::new());
-        let upstream = Upstream::new(&settings.upstream, tls, metrics.clone());
+        let upstream = Upstream::new(&settings.upstream, metrics.clone())?;
         let state = web::Data::new(AppState {
-            hydra: HydraClient::new(upstream.clone(), &settings.hydra),
-            kratos: KratosClient::new(upstream, &settings.kratos),
+            hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
+            kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
             metrics: metrics.clone(),
             settings: settings.clone(),

@@ -1,11 +1,13 @@
 //! Hydra's admin API: the login (and later consent and logout) requests and their answers.
 
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use hyper::StatusCode;
+use hyper::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{Base, Call, Method, Request, Response, Upstream, UpstreamError, null_as_default};
+use super::{
+    Base, Call, InvalidBase, Method, Request, Response, Upstream, UpstreamError, null_as_default,
+};
 use crate::config::HydraSettings;
 
 /// How Hydra answered about a flow, beyond plain success.
@@ -170,12 +172,12 @@ pub struct HydraClient {
 const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
 
 impl HydraClient {
-    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Self {
-        Self {
+    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Result<Self, InvalidBase> {
+        Ok(Self {
             upstream,
-            admin: Base::new(&settings.admin_url),
+            admin: Base::new(&settings.admin_url)?,
             headers: super::admin_headers(settings.admin_token.as_ref(), &settings.admin_headers),
-        }
+        })
     }
 
     /// `{admin}/admin/oauth2/auth/requests/{flow}[/{action}]?{flow}_challenge=C`, challenge
