@@ -180,27 +180,40 @@ impl Upstream {
         result
     }
 
+    /// One request and its answer under one deadline (one timer). A deadline hit after the head
+    /// arrived is the body's failure.
     async fn exchange(&self, call: Call, request: hyper::Request<Full<Bytes>>) -> Attempt {
-        let deadline = tokio::time::Instant::now() + self.request_timeout;
-        let response = match tokio::time::timeout_at(deadline, self.client.request(request)).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(e)) => return Err((classify(&e), reason(&e))),
-            Err(_) => return Err((Failure::Timeout, "no answer".into())),
+        let head = std::cell::Cell::new(None);
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| (classify(&e), reason(&e)))?;
+            let status = response.status();
+            // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not
+            // pooled.
+            if status.is_informational() {
+                return Err((Failure::Protocol, format!("unexpected status {status}")));
+            }
+            // Dropping an answer unread closes its connection.
+            if let Some(reason) = framing_error(response.headers()) {
+                return Err((Failure::Protocol, reason.to_string()));
+            }
+            head.set(Some(status));
+            let body = self.collect(call, response.into_body()).await;
+            Ok(Response { status, body })
         };
-        let status = response.status();
-        // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not pooled.
-        if status.is_informational() {
-            return Err((Failure::Protocol, format!("unexpected status {status}")));
+        match tokio::time::timeout(self.request_timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => match head.get() {
+                Some(status) => Ok(Response {
+                    status,
+                    body: Err(call.timeout()),
+                }),
+                None => Err((Failure::Timeout, "no answer".into())),
+            },
         }
-        // Dropping an answer unread closes its connection.
-        if let Some(reason) = framing_error(response.headers()) {
-            return Err((Failure::Protocol, reason.to_string()));
-        }
-        // The head came in time; a deadline hit now is the body's failure.
-        let body = tokio::time::timeout_at(deadline, self.collect(call, response.into_body()))
-            .await
-            .unwrap_or_else(|_| Err(call.timeout()));
-        Ok(Response { status, body })
     }
 
     /// The body, whole, or why not; one over the cap is refused as soon as it is known to be.
@@ -290,8 +303,7 @@ impl Request<'_> {
         *built.method_mut() = method;
         *built.uri_mut() = uri;
         let headers = built.headers_mut();
-        headers.reserve(self.headers.len() + 5);
-        headers.extend(self.headers.iter().map(|(n, v)| (n.clone(), v.clone())));
+        headers.clone_from(self.headers);
         headers.insert(HOST, self.base.host.clone());
         headers.insert(USER_AGENT, AGENT);
         if let Some(cookie) = &self.cookie {
