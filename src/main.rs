@@ -1,10 +1,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
-use kratos_hydra_bridge::config::{Redacted, Settings};
+use hyper::header::HeaderMap;
+use kratos_hydra_bridge::config::{Redacted, Settings, UpstreamSettings};
+use kratos_hydra_bridge::metrics::Metrics;
 use kratos_hydra_bridge::startup::{Application, stop_on_signal};
 use kratos_hydra_bridge::telemetry;
+use kratos_hydra_bridge::upstream::{Base, Call, Method, Request, Upstream};
 
 /// Login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 #[derive(Parser)]
@@ -44,16 +48,22 @@ fn probe(url: &str) -> ExitCode {
         .map_err(|e| e.to_string())
         .and_then(|rt| {
             rt.block_on(async {
-                let client = reqwest::Client::builder()
-                    .timeout(std::time::Duration::from_secs(3))
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
+                let settings = UpstreamSettings {
+                    connect_timeout_ms: 3000,
+                    request_timeout_ms: 3000,
+                    max_body_bytes: 64 * 1024,
+                };
+                let upstream = Upstream::new(&settings, Arc::new(Metrics::new()))
                     .map_err(|e| e.to_string())?;
-                let response = client
-                    .get(url)
-                    .send()
+                let url = url::Url::parse(url).map_err(|e| e.to_string())?;
+                let base = Base::new(&url).map_err(|e| e.to_string())?;
+                let headers = HeaderMap::new();
+                let target = url[url::Position::BeforePath..].to_string();
+                let request = Request::new(Method::Get, &base, target, &headers);
+                let response = upstream
+                    .send(Call::new("bridge", "probe"), request)
                     .await
-                    .map_err(|e| e.without_url().to_string())?;
+                    .map_err(|e| e.to_string())?;
                 Ok::<_, String>(response.status())
             })
         });

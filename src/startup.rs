@@ -18,7 +18,7 @@ use crate::telemetry::BridgeRootSpan;
 use crate::tokens::Signer;
 use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
-use crate::upstream::{Upstream, build_tls_client};
+use crate::upstream::{SetupError, Upstream};
 use crate::{
     consent, device, error_page, health, login, logout, pages, registration, request_metrics,
 };
@@ -43,9 +43,9 @@ pub enum StartupError {
         source: std::io::Error,
     },
     #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[from] reqwest::Error),
-    #[error("cannot use the configured credentials: {0}")]
-    Credentials(#[from] crate::upstream::UpstreamError),
+    HttpClient(#[from] rustls::Error),
+    #[error(transparent)]
+    Upstream(#[from] SetupError),
     #[error("cannot generate a signing key: {0}")]
     Random(getrandom::Error),
     #[error("cannot start the server: {0}")]
@@ -117,13 +117,6 @@ impl Application {
 
     pub fn from_listener(settings: Settings, listener: TcpListener) -> Result<Self, StartupError> {
         let port = listener.local_addr().map_err(StartupError::Server)?.port();
-        // reqwest (with its TLS setup) only when some upstream is https; plain http needs none of it.
-        let tls = settings
-            .upstream_urls()
-            .iter()
-            .any(|url| url.scheme() == "https")
-            .then(|| build_tls_client(&settings.upstream))
-            .transpose()?;
         let (signer, generated) =
             Signer::from_keys(&settings.secrets.signing_keys).map_err(StartupError::Random)?;
         if generated {
@@ -135,7 +128,7 @@ impl Application {
         let mut metrics = Metrics::new();
         let device_metrics = DeviceMetrics::register(&mut metrics);
         let metrics = Arc::new(metrics);
-        let upstream = Upstream::new(&settings.upstream, tls, metrics.clone());
+        let upstream = Upstream::new(&settings.upstream, metrics.clone())?;
         let state = web::Data::new(AppState {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
             kratos: KratosClient::new(upstream, &settings.kratos)?,

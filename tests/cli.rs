@@ -204,6 +204,22 @@ async fn env_list_overrides_parse() {
 }
 
 #[tokio::test]
+async fn probe_exits_zero_only_on_a_success() {
+    let running = start(example_config(), &[]).await;
+    let base = format!("http://127.0.0.1:{}", running.port);
+    let (code, _, stderr) = run(&["--probe", &format!("{base}/health/alive")], &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, _, stderr) = run(&["--probe", &format!("{base}/nowhere")], &[]).await;
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("404"), "{stderr}");
+    running.terminate();
+    running.wait().await;
+    let (code, _, stderr) = run(&["--probe", &format!("{base}/health/alive")], &[]).await;
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("probe failed"), "{stderr}");
+}
+
+#[tokio::test]
 async fn readme_run_command_serves_health_and_stops_on_sigterm() {
     let running = start(example_config(), &[]).await;
     let response = reqwest::get(format!("http://127.0.0.1:{}/health/alive", running.port))

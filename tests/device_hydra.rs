@@ -16,7 +16,8 @@ use support::device_form::*;
 use support::*;
 
 fn client(hydra: &FakeHydra) -> HydraClient {
-    let upstream = Upstream::new(&UpstreamSettings::default(), None, Arc::new(Metrics::new()));
+    let upstream = Upstream::new(&UpstreamSettings::default(), Arc::new(Metrics::new()))
+        .expect("the client builds");
     HydraClient::new(
         upstream,
         &HydraSettings {

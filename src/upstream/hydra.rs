@@ -2,12 +2,14 @@
 
 pub mod device;
 
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use hyper::StatusCode;
+use hyper::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{Base, Call, Method, Request, Response, Upstream, UpstreamError, null_as_default};
+use super::{
+    Base, Call, Method, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
+};
 use crate::config::HydraSettings;
 
 /// How Hydra answered about a flow, beyond plain success.
@@ -172,10 +174,10 @@ pub struct HydraClient {
 const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
 
 impl HydraClient {
-    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Result<Self, UpstreamError> {
+    pub fn new(upstream: Upstream, settings: &HydraSettings) -> Result<Self, SetupError> {
         Ok(Self {
             upstream,
-            admin: Base::new(&settings.admin_url),
+            admin: Base::new(&settings.admin_url)?,
             headers: super::admin_headers(
                 "hydra",
                 settings.admin_token.as_ref(),

@@ -1,11 +1,13 @@
 //! Kratos's public API (whoami) and admin API (identity lookups).
 
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use hyper::StatusCode;
+use hyper::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{Base, Call, Method, Request, Upstream, UpstreamError, encode_path, null_as_default};
+use super::{
+    Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path, null_as_default,
+};
 use crate::config::KratosSettings;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -122,11 +124,11 @@ pub struct KratosClient {
 }
 
 impl KratosClient {
-    pub fn new(upstream: Upstream, settings: &KratosSettings) -> Result<Self, UpstreamError> {
+    pub fn new(upstream: Upstream, settings: &KratosSettings) -> Result<Self, SetupError> {
         Ok(Self {
             upstream,
-            public: Base::new(&settings.public_url),
-            admin: Base::new(&settings.admin_url),
+            public: Base::new(&settings.public_url)?,
+            admin: Base::new(&settings.admin_url)?,
             public_headers: HeaderMap::from_iter([(
                 ACCEPT,
                 HeaderValue::from_static("application/json"),

@@ -1,7 +1,7 @@
 //! Hydra's device flow on the admin API (v25.4+): accepting a user code, and reading a client for
 //! the page the device flow ends on.
 
-use reqwest::StatusCode;
+use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{ErrorBody, HydraClient, HydraError, OAuth2Client, RedirectTo};
