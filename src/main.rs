@@ -103,7 +103,7 @@ fn main() -> ExitCode {
         println!("config {} is valid", config.display());
         return ExitCode::SUCCESS;
     }
-    telemetry::init(&settings.log);
+    let log_guard = telemetry::init(&settings.log);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -146,6 +146,6 @@ fn main() -> ExitCode {
     });
     // Whatever the runtime logs while it winds down goes out too.
     drop(runtime);
-    telemetry::flush();
+    drop(log_guard);
     code
 }

@@ -1,34 +1,35 @@
-//! Logging through `tracing`: JSON or pretty, `RUST_LOG` honoured, one line per request.
-//! Request spans name the route and path only: query strings carry challenges and tokens.
+//! Logging through `tracing`: JSON (tracing-subscriber's formatter) or pretty, `RUST_LOG` honoured,
+//! one line per request. Lines leave through tracing-appender's writer thread, so a request never
+//! waits on stdout. Request spans name the route and path only: query strings carry challenges and
+//! tokens.
 
 use std::time::Instant;
 
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use std::fmt::{self, Write as _};
-use std::io::Write as _;
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
-
-use tracing::field::{Field, Visit};
-use tracing::{Event, Span, Subscriber, span};
+use tracing::Span;
+use tracing::field::Empty;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::EnvFilter;
 use tracing_subscriber::Layer;
-use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::filter::Targets;
-use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
-use tracing_subscriber::fmt::writer::{MakeWriter, MakeWriterExt};
-use tracing_subscriber::fmt::{FmtContext, FormattedFields};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Registry};
 
 use crate::config::{LogFormat, LogSettings};
 
+/// Keeps the log writer thread; dropping it writes out every line still waiting. Hold it until the
+/// process exits.
+pub struct LogGuard {
+    _writer: WorkerGuard,
+}
+
 /// Installs the global subscriber. `RUST_LOG`, when set and valid, wins over `log.level`.
-pub fn init(settings: &LogSettings) {
+pub fn init(settings: &LogSettings) -> LogGuard {
     let directives = std::env::var("RUST_LOG")
         .ok()
         .filter(|d| EnvFilter::try_new(d).is_ok())
@@ -42,358 +43,49 @@ pub fn init(settings: &LogSettings) {
             Some(EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"))),
         ),
     };
-    let writer = batched_stdout().with_max_level(tracing::Level::TRACE);
-    let format = tracing_subscriber::fmt::layer()
-        .with_writer(writer)
-        .with_target(false);
-    let format = match settings.format {
-        LogFormat::Json => format
-            .fmt_fields(JsonMembers)
-            .event_format(JsonLine)
-            .boxed(),
-        LogFormat::Pretty => format.boxed(),
-    };
+    // Not lossy: when stdout falls far behind, the request that logs waits rather than a line
+    // being dropped.
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::stdout());
     // A second init (tests) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
         .with(targets)
         .with(env_filter)
-        .with(format)
+        .with(format_layer(settings.format, writer))
         .try_init();
+    LogGuard { _writer: guard }
 }
 
-/// How long a log line may wait in memory before it goes out (with the lines that came after it).
-const FLUSH_DELAY: Duration = Duration::from_millis(50);
-/// Past this much waiting output the writer thread goes at once, without waiting out the delay.
-const FLUSH_AT: usize = 64 * 1024;
-/// Past this much (stdout is not keeping up), the request that logs the next line writes it all out
-/// itself: back-pressure rather than unbounded memory or lost lines.
-const HOLD_AT_MOST: usize = 4 * 1024 * 1024;
-
-/// Log lines gather in memory and reach stdout in one write per batch: a background thread writes
-/// them [`FLUSH_DELAY`] after the first of a batch (or once [`FLUSH_AT`] bytes wait), so a busy server makes one write syscall for many
-/// requests instead of one each. [`flush`] writes out what is waiting (at exit).
-struct Batch {
-    lines: Mutex<Vec<u8>>,
-    waiting: Condvar,
-}
-
-/// `None` when no writer thread could start: lines then go out one write each.
-static BATCH: OnceLock<Option<Arc<Batch>>> = OnceLock::new();
-
-fn batched_stdout() -> BatchWriter {
-    let batch = BATCH.get_or_init(|| {
-        let batch = Arc::new(Batch {
-            lines: Mutex::new(Vec::new()),
-            waiting: Condvar::new(),
-        });
-        let flusher = batch.clone();
-        std::thread::Builder::new()
-            .name("log-writer".into())
-            .spawn(move || flusher.run())
-            .ok()
-            .map(|_| batch)
-    });
-    BatchWriter(batch.clone())
-}
-
-impl Batch {
-    fn run(&self) {
-        loop {
-            {
-                let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
-                while lines.is_empty() {
-                    lines = self
-                        .waiting
-                        .wait(lines)
-                        .unwrap_or_else(PoisonError::into_inner);
-                }
-                // The first line of a batch arrived: let more join it, unless it is big already.
-                let _ = self
-                    .waiting
-                    .wait_timeout_while(lines, FLUSH_DELAY, |lines| lines.len() < FLUSH_AT);
-            }
-            self.write_out();
-        }
-    }
-
-    /// Takes the waiting lines and writes them, holding stdout so that batches keep their order.
-    fn write_out(&self) {
-        let mut out = std::io::stdout().lock();
-        let lines = std::mem::take(&mut *self.lines.lock().unwrap_or_else(PoisonError::into_inner));
-        if !lines.is_empty() {
-            let _ = out.write_all(&lines);
-            let _ = out.flush();
-        }
-    }
-}
-
-/// Writes out every log line still waiting. Call before the process exits.
-pub fn flush() {
-    if let Some(Some(batch)) = BATCH.get() {
-        batch.write_out();
-    }
-}
-
-#[derive(Clone)]
-struct BatchWriter(Option<Arc<Batch>>);
-
-impl std::io::Write for BatchWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let Some(batch) = &self.0 else {
-            return std::io::stdout().write(buf);
-        };
-        // The request never waits for stdout, unless stdout has fallen far behind.
-        let overflowing = {
-            let mut lines = batch.lines.lock().unwrap_or_else(PoisonError::into_inner);
-            let before = lines.len();
-            lines.extend_from_slice(buf);
-            if before == 0 || (before < FLUSH_AT && lines.len() >= FLUSH_AT) {
-                batch.waiting.notify_one();
-            }
-            lines.len() >= HOLD_AT_MOST
-        };
-        if overflowing {
-            batch.write_out();
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for BatchWriter {
-    type Writer = BatchWriter;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
-/// One JSON object per line: `timestamp`, `level`, the event's fields, and the current span's
-/// fields under `span` (with its `name`). Written straight into the line buffer: span fields are
-/// kept as ready JSON members ([`JsonMembers`]), so no line decodes and re-encodes them.
-pub struct JsonLine;
-
-impl<S, N> FormatEvent<S, N> for JsonLine
+/// JSON: one object per line with `timestamp`, `level`, the event's fields (`message` among them)
+/// and the current span's fields under `span` (with its `name`).
+fn format_layer<S, W>(format: LogFormat, writer: W) -> Box<dyn Layer<S> + Send + Sync>
 where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
+    S: tracing::Subscriber + for<'a> LookupSpan<'a>,
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    fn format_event(
-        &self,
-        ctx: &FmtContext<'_, S, N>,
-        mut out: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let now = time::OffsetDateTime::now_utc();
-        write!(
-            out,
-            "{{\"timestamp\":\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z\",\"level\":\"{}\"",
-            now.year(),
-            u8::from(now.month()),
-            now.day(),
-            now.hour(),
-            now.minute(),
-            now.second(),
-            now.microsecond(),
-            event.metadata().level()
-        )?;
-        let mut members = Members {
-            out: &mut out,
-            first: false,
-            result: Ok(()),
-        };
-        event.record(&mut members);
-        members.result?;
-        if let Some(span) = ctx.lookup_current() {
-            out.write_str(",\"span\":{")?;
-            if let Some(fields) = span.extensions().get::<FormattedFields<N>>()
-                && !fields.fields.is_empty()
-            {
-                out.write_str(&fields.fields)?;
-                out.write_char(',')?;
-            }
-            out.write_str("\"name\":")?;
-            json_string(&mut out, span.name())?;
-            out.write_char('}')?;
-        }
-        out.write_str("}\n")
-    }
-}
-
-/// Span fields as JSON members (`"k":v,"k2":v2`), ready to go inside an object.
-pub struct JsonMembers;
-
-impl<'w> FormatFields<'w> for JsonMembers {
-    fn format_fields<R: RecordFields>(&self, mut out: Writer<'w>, fields: R) -> fmt::Result {
-        let mut members = Members {
-            out: &mut out,
-            first: true,
-            result: Ok(()),
-        };
-        fields.record(&mut members);
-        members.result
-    }
-
-    fn add_fields(
-        &self,
-        current: &'w mut FormattedFields<Self>,
-        fields: &span::Record<'_>,
-    ) -> fmt::Result {
-        let first = current.fields.is_empty();
-        let mut out = current.as_writer();
-        let mut members = Members {
-            out: &mut out,
-            first,
-            result: Ok(()),
-        };
-        fields.record(&mut members);
-        members.result
-    }
-}
-
-/// Writes each field it visits as a JSON member, after a comma unless it is the first.
-struct Members<'a, W: fmt::Write> {
-    out: &'a mut W,
-    first: bool,
-    result: fmt::Result,
-}
-
-impl<W: fmt::Write> Members<'_, W> {
-    fn member(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
-        if self.result.is_err() {
-            return;
-        }
-        self.result = (|| {
-            if !std::mem::take(&mut self.first) {
-                self.out.write_char(',')?;
-            }
-            json_string(self.out, field.name())?;
-            self.out.write_char(':')?;
-            value(self.out)
-        })();
-    }
-}
-
-impl<W: fmt::Write> Visit for Members<'_, W> {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.member(field, |out| json_string(out, value));
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.member(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.member(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.member(field, |out| write!(out, "{value}"));
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        if value.is_finite() {
-            self.member(field, |out| write!(out, "{value}"));
-        } else {
-            self.member(field, |out| json_string(out, &value.to_string()));
-        }
-    }
-
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.member(field, |out| {
-            out.write_char('"')?;
-            write!(Escaped(out), "{value}")?;
-            out.write_char('"')
-        });
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.member(field, |out| {
-            out.write_char('"')?;
-            write!(Escaped(out), "{value:?}")?;
-            out.write_char('"')
-        });
-    }
-}
-
-fn json_string<W: fmt::Write + ?Sized>(out: &mut W, value: &str) -> fmt::Result {
-    out.write_char('"')?;
-    Escaped(out).write_str(value)?;
-    out.write_char('"')
-}
-
-/// Escapes what it is given for the inside of a JSON string (RFC 8259 §7).
-struct Escaped<'a, W: fmt::Write + ?Sized>(&'a mut W);
-
-impl<W: fmt::Write + ?Sized> fmt::Write for Escaped<'_, W> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut plain = 0;
-        for (i, c) in s.char_indices() {
-            let escape = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                c if (c as u32) < 0x20 => "",
-                _ => continue,
-            };
-            self.0.write_str(&s[plain..i])?;
-            if escape.is_empty() {
-                write!(self.0, "\\u{:04x}", c as u32)?;
-            } else {
-                self.0.write_str(escape)?;
-            }
-            plain = i + c.len_utf8();
-        }
-        self.0.write_str(&s[plain..])
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_target(false);
+    match format {
+        LogFormat::Json => layer
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .boxed(),
+        LogFormat::Pretty => layer.boxed(),
     }
 }
 
 struct StartedAt(Instant);
 
-/// What the flow noted about one request, kept beside its span until the request's line is written.
-/// (Recording them as span fields would re-encode the span's JSON on every note.)
-#[derive(Default)]
-struct Notes {
-    outcome: Option<String>,
-    subject_source: Option<String>,
-    client_id: Option<String>,
-}
-
 /// What a flow did, for the request's log line: `outcome` (accepted, refresh, granted, …),
-/// `subject_source` (id / external_id) or `client_id`. A no-op when the request is not logged.
+/// `subject_source` (id / external_id) or `client_id`, recorded on the request's span (which
+/// declares them). A no-op for any other field, or when the request is not logged.
 pub fn note(field: &'static str, value: &str) {
-    with_notes(&Span::current(), |notes| {
-        let slot = match field {
-            "outcome" => &mut notes.outcome,
-            "subject_source" => &mut notes.subject_source,
-            "client_id" => &mut notes.client_id,
-            _ => return,
-        };
-        *slot = Some(value.to_string());
-    });
-}
-
-fn take_notes(span: &Span) -> Notes {
-    with_notes(span, std::mem::take).unwrap_or_default()
-}
-
-/// Runs `f` on the notes kept beside `span` (made empty on first use); `None` when the span is not
-/// recorded (disabled, or no registry behind the subscriber).
-fn with_notes<R>(span: &Span, f: impl FnOnce(&mut Notes) -> R) -> Option<R> {
-    span.with_subscriber(|(id, dispatch)| {
-        let span = dispatch.downcast_ref::<Registry>()?.span(id)?;
-        let mut extensions = span.extensions_mut();
-        if extensions.get_mut::<Notes>().is_none() {
-            extensions.insert(Notes::default());
-        }
-        extensions.get_mut::<Notes>().map(f)
-    })
-    .flatten()
+    Span::current().record(field, value);
 }
 
 /// Root span per request: method, route pattern, path without query, request id; status and latency
@@ -432,6 +124,9 @@ impl RootSpanBuilder for BridgeRootSpan {
             route = %route,
             path = %path,
             request_id = %request_id,
+            outcome = Empty,
+            subject_source = Empty,
+            client_id = Empty,
         )
     }
 
@@ -439,7 +134,6 @@ impl RootSpanBuilder for BridgeRootSpan {
         span: Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
-        let notes = take_notes(&span);
         let _entered = span.enter();
         match outcome {
             Ok(response) => {
@@ -452,9 +146,6 @@ impl RootSpanBuilder for BridgeRootSpan {
                 tracing::info!(
                     status = response.status().as_u16(),
                     elapsed_ms = format!("{elapsed_ms:.2}"),
-                    outcome = notes.outcome,
-                    subject_source = notes.subject_source,
-                    client_id = notes.client_id,
                     "request"
                 );
             }
@@ -473,17 +164,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::sync::{Arc, Mutex};
+    use tracing_subscriber::Registry;
 
     /// Runs `f` under a JSON subscriber and returns the lines it logged, each parsed.
     fn logged(f: impl FnOnce()) -> Vec<serde_json::Value> {
         let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
         let sink = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || Sink(sink.clone()))
-            .with_max_level(tracing::Level::TRACE)
-            .fmt_fields(JsonMembers)
-            .event_format(JsonLine)
-            .finish();
+        let subscriber =
+            Registry::default().with(format_layer(LogFormat::Json, move || Sink(sink.clone())));
         tracing::subscriber::with_default(subscriber, f);
         let text = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
         text.lines()
@@ -536,6 +224,24 @@ mod tests {
             "{ts}"
         );
         assert_eq!(lines[1]["level"], "WARN");
+    }
+
+    #[test]
+    fn notes_land_on_the_span_that_declares_them() {
+        let lines = logged(|| {
+            let span = tracing::info_span!("request", outcome = Empty, client_id = Empty);
+            let _entered = span.enter();
+            note("outcome", "accepted");
+            note("not_declared", "x");
+            tracing::info!("request");
+        });
+        assert_eq!(lines[0]["span"]["outcome"], "accepted");
+        assert!(lines[0]["span"].get("client_id").is_none(), "{}", lines[0]);
+        assert!(
+            !lines[0].to_string().contains("not_declared"),
+            "{}",
+            lines[0]
+        );
     }
 
     #[test]
