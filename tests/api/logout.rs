@@ -1,0 +1,465 @@
+//! GET/POST /logout against fake Hydra and Kratos: confirmation, skips, the Kratos session ending with
+//! Hydra's, cancellation, CSRF and Hydra's answers.
+
+use crate::support::*;
+
+fn session_cookie(token: &str) -> String {
+    format!("{}={token}", fake_kratos::COOKIE_NAME)
+}
+
+fn client(name: &str, skip: bool) -> Option<(String, String, bool)> {
+    Some(("demo-client".into(), name.into(), skip))
+}
+
+struct Page {
+    csrf_token: String,
+    cookie: String,
+    html: String,
+}
+
+async fn open_page(app: &TestApp, challenge: &str, session: Option<&str>) -> Page {
+    let response = app
+        .get(
+            &format!("/logout?logout_challenge={}", encode(challenge)),
+            session.map(session_cookie).as_deref(),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers().get("x-frame-options").unwrap(), "DENY");
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let html = response.text().await.unwrap();
+    let csrf_token = form_field(&html, "csrf_token").unwrap();
+    Page {
+        csrf_token,
+        cookie,
+        html,
+    }
+}
+
+async fn post(
+    app: &TestApp,
+    challenge: &str,
+    page: &Page,
+    action: &str,
+    session: Option<&str>,
+) -> reqwest::Response {
+    let mut cookie = page.cookie.clone();
+    if let Some(token) = session {
+        cookie = format!("{cookie}; {}", session_cookie(token));
+    }
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("logout_challenge", challenge),
+            ("csrf_token", &page.csrf_token),
+            ("action", action),
+        ])
+        .finish();
+    app.client
+        .post(format!("{}/logout", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .header("origin", &app.address)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn hydra_logout_url(app: &TestApp) -> String {
+    format!("{}/oauth2/sessions/logout?logout_verifier=", app.hydra.url)
+}
+
+#[tokio::test]
+async fn confirmed_logout_ends_the_kratos_session_then_completes_hydras() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
+        client: client("Acme <Shop>", false),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, Some(&token)).await;
+    assert!(
+        page.html.contains("Log out of Acme &#60;Shop&#62;?")
+            || page.html.contains("Log out of Acme &lt;Shop&gt;?"),
+        "{}",
+        page.html
+    );
+    assert!(
+        app.hydra.accepted_logouts().is_empty(),
+        "nothing happens before the user confirms"
+    );
+
+    let response = post(&app, &challenge, &page, "logout", Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(app.hydra.accepted_logouts(), vec![challenge.clone()]);
+    let kratos_logout = location(&response);
+    assert!(
+        kratos_logout.starts_with(&format!("{}/self-service/logout?", app.kratos.url))
+            && query_param(&kratos_logout, "token").is_some(),
+        "{kratos_logout}"
+    );
+    let return_to = query_param(&kratos_logout, "return_to").unwrap();
+    assert!(
+        return_to.starts_with(&hydra_logout_url(&app)),
+        "{return_to}"
+    );
+    let calls = app.kratos.logout_browser_calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0].0.as_deref(),
+        Some(session_cookie(&token).as_str()),
+        "only the session cookie is forwarded"
+    );
+    assert_eq!(calls[0].1.as_deref(), Some("application/json"));
+
+    // The browser opens Kratos's logout URL: the session ends and it continues to Hydra.
+    let done = app
+        .follow(&kratos_logout, Some(&session_cookie(&token)))
+        .await;
+    assert_eq!(done.status().as_u16(), 303);
+    assert_eq!(location(&done), return_to);
+    assert!(
+        app.kratos.session(&token).is_none(),
+        "the Kratos session is gone"
+    );
+}
+
+#[tokio::test]
+async fn a_browser_whose_kratos_session_is_already_gone_goes_straight_to_hydra() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let response = app
+        .get(
+            &format!("/logout?logout_challenge={challenge}"),
+            Some(&session_cookie("revoked-long-ago")),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).starts_with(&hydra_logout_url(&app)));
+    assert_eq!(
+        app.kratos.logout_browser_calls().len(),
+        1,
+        "Kratos answered 401, which is not an error"
+    );
+    assert_eq!(app.hydra.accepted_logouts(), vec![challenge]);
+}
+
+#[tokio::test]
+async fn without_a_kratos_cookie_kratos_is_not_asked() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let response = app
+        .get(&format!("/logout?logout_challenge={challenge}"), None)
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).starts_with(&hydra_logout_url(&app)));
+    assert!(app.kratos.logout_browser_calls().is_empty());
+}
+
+#[tokio::test]
+async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let skip = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let rp = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
+        rp_initiated: true,
+        client: client("Acme", false),
+        ..Default::default()
+    });
+    for challenge in [&skip, &rp] {
+        let response = app
+            .get(
+                &format!("/logout?logout_challenge={challenge}"),
+                Some(&session_cookie(&token)),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+        let to = location(&response);
+        assert!(
+            to.starts_with(&format!("{}/self-service/logout?", app.kratos.url))
+                && query_param(&to, "token").is_some(),
+            "{to}"
+        );
+    }
+    assert_eq!(app.hydra.accepted_logouts().len(), 2);
+
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__LOGOUT__CONFIRM", "false")],
+    )
+    .await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", false),
+        ..Default::default()
+    });
+    let response = app
+        .get(&format!("/logout?logout_challenge={challenge}"), None)
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(app.hydra.accepted_logouts(), vec![challenge]);
+}
+
+#[tokio::test]
+async fn op_initiated_logout_has_no_client_to_name() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: None,
+        aead_challenge: true,
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, None).await;
+    assert!(page.html.contains("<h1>Log out?</h1>"));
+}
+
+#[tokio::test]
+async fn no_rejects_and_keeps_the_session() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", false),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, Some(&token)).await;
+    let response = post(&app, &challenge, &page, "cancel", Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("You are still signed in"));
+    assert!(
+        html.contains(&format!("href=\"{}/\"", app.address)),
+        "links home: {html}"
+    );
+    assert_eq!(app.hydra.rejected_logouts(), vec![challenge]);
+    assert!(app.hydra.accepted_logouts().is_empty());
+    assert!(app.kratos.session(&token).is_some());
+}
+
+#[tokio::test]
+async fn no_goes_to_the_configured_cancel_url() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__LOGOUT__CANCEL_URL", "https://app.test/account")],
+    )
+    .await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", false),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, None).await;
+    let response = post(&app, &challenge, &page, "cancel", None).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(location(&response), "https://app.test/account");
+}
+
+#[tokio::test]
+async fn the_form_needs_its_token_and_cookie() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", false),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, None).await;
+    let forged = Page {
+        csrf_token: "eyJhbGciOiJIUzI1NiJ9.e30.x".into(),
+        cookie: page.cookie.clone(),
+        html: String::new(),
+    };
+    assert_eq!(
+        post(&app, &challenge, &forged, "logout", None)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    let no_cookie = Page {
+        csrf_token: page.csrf_token.clone(),
+        cookie: "x=y".into(),
+        html: String::new(),
+    };
+    assert_eq!(
+        post(&app, &challenge, &no_cookie, "logout", None)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    assert!(app.hydra.accepted_logouts().is_empty() && app.hydra.rejected_logouts().is_empty());
+}
+
+#[tokio::test]
+async fn a_consent_token_does_not_pass_for_a_logout_form() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", false),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, None).await;
+    // The logout form's token and cookie, posted to the consent form for the same challenge string.
+    let response = app
+        .client
+        .post(format!("{}/consent", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &page.cookie)
+        .body(format!(
+            "consent_challenge={}&csrf_token={}&action=allow",
+            encode(&challenge),
+            page.csrf_token
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn hydra_answers_map_to_pages() {
+    let app = spawn_app().await;
+    let unknown = app
+        .get(
+            "/logout?logout_challenge=3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status().as_u16(), 404);
+    let expired = app.hydra.add_logout(LogoutSpec {
+        aead_challenge: true,
+        ..Default::default()
+    });
+    app.hydra.expire_logout(&expired);
+    let response = app
+        .get(
+            &format!("/logout?logout_challenge={}", encode(&expired)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 410);
+    // An accepted logout the browser has not completed yet is still open: accepted again, with the
+    // same verifier.
+    let done = app.hydra.add_logout(LogoutSpec {
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let first = app
+        .get(&format!("/logout?logout_challenge={done}"), None)
+        .await;
+    assert_eq!(first.status().as_u16(), 303);
+    let verifier_url = location(&first);
+    assert!(
+        verifier_url.starts_with(&hydra_logout_url(&app)),
+        "{verifier_url}"
+    );
+    let again = app
+        .get(&format!("/logout?logout_challenge={done}"), None)
+        .await;
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(location(&again), verifier_url);
+    // Once the browser has completed it at Hydra, Hydra answers 410 with the request's own URL,
+    // which is relative ("/oauth2/sessions/logout"): the person is told they are signed out.
+    assert_eq!(app.follow(&verifier_url, None).await.status().as_u16(), 200);
+    let completed = app
+        .get(&format!("/logout?logout_challenge={done}"), None)
+        .await;
+    assert_eq!(completed.status().as_u16(), 200);
+    assert!(completed.headers().get("location").is_none());
+    assert!(
+        completed
+            .text()
+            .await
+            .unwrap()
+            .contains("You are signed out")
+    );
+    for bad in ["", "?logout_challenge=", "?logout_challenge=%3Cscript%3E"] {
+        assert_eq!(
+            app.get(&format!("/logout{bad}"), None)
+                .await
+                .status()
+                .as_u16(),
+            400,
+            "{bad}"
+        );
+    }
+    let live = app.hydra.add_logout(LogoutSpec::default());
+    app.hydra.set_fault(Some(Fault::Status(503)));
+    assert_eq!(
+        app.get(&format!("/logout?logout_challenge={live}"), None)
+            .await
+            .status()
+            .as_u16(),
+        502
+    );
+}
+
+#[tokio::test]
+async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    app.kratos.set_logout_fault(Some(Fault::Status(400)));
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        subject: IDENTITY_ID.into(),
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let response = app
+        .get(
+            &format!("/logout?logout_challenge={challenge}"),
+            Some(&session_cookie(&token)),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).starts_with(&hydra_logout_url(&app)));
+    assert!(
+        app.kratos.session(&token).is_none(),
+        "revoked through the admin API"
+    );
+    assert!(
+        app.kratos
+            .admin_calls()
+            .iter()
+            .any(|c| c.starts_with("DELETE /admin/sessions/"))
+    );
+}
+
+#[tokio::test]
+async fn a_logout_link_for_someone_else_does_not_log_this_browser_out_unasked() {
+    let app = spawn_app().await;
+    // The victim's browser is signed in as IDENTITY_ID; the link is the attacker's own logout.
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let challenge = app.hydra.add_logout(LogoutSpec {
+        subject: "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
+        rp_initiated: true,
+        client: client("Acme", true),
+        ..Default::default()
+    });
+    let page = open_page(&app, &challenge, Some(&token)).await;
+    assert!(page.html.contains("Log out of Acme?"));
+    assert!(app.hydra.accepted_logouts().is_empty());
+    assert!(app.kratos.session(&token).is_some());
+}

@@ -1,0 +1,27 @@
+//! The integration tests: the bridge on a loopback port in front of fake Hydra and Kratos servers
+//! (`support`), one module per area. One binary, so the support code is compiled once.
+
+mod fakes;
+mod support;
+
+mod browser;
+mod cli;
+mod compat;
+mod consent;
+mod device;
+mod device_hydra;
+mod device_logs;
+mod device_success;
+mod error_page;
+mod faults;
+mod health;
+mod load;
+mod login;
+mod login_demands;
+mod logout;
+mod metrics;
+mod redirects;
+mod registration;
+mod security;
+mod upstream;
+mod upstream_misbehaving;

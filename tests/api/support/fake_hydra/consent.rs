@@ -1,0 +1,132 @@
+//! `/admin/oauth2/auth/requests/consent[/accept|/reject]`. Like login challenges, consent
+//! challenges are sealed flows from v2.2 on: readable and acceptable until they expire, never 410.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::login::client_json;
+use super::wire::{self, ACCEPT_CONSENT_REQUEST, REQUEST_DENIED_ERROR};
+use super::{ConsentSpec, FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+
+fn consent_request_url(spec: &ConsentSpec) -> String {
+    format!(
+        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
+        spec.client_id,
+        spec.requested_scope.join("+")
+    )
+}
+
+pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    let challenge = match begin(&req, &data, "consent").await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
+    };
+    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
+        return wire::not_found();
+    };
+    let spec = &flow.spec;
+    match flow.state {
+        FlowState::Expired => wire::expired("consent"),
+        FlowState::Handled => wire::ok(410, &json!({ "redirect_to": consent_request_url(spec) })),
+        FlowState::Pending => {
+            let mut body = json!({
+                "challenge": challenge,
+                "requested_scope": spec.requested_scope,
+                "requested_access_token_audience": spec.audience,
+                "skip": spec.skip,
+                "subject": spec.subject,
+                "oidc_context": {},
+                "client": client_json(&spec.client_id, &spec.client_name, &spec.logo_uri, spec.skip_consent),
+                "request_url": consent_request_url(spec),
+                "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
+                "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",
+                "acr": "aal1",
+                "amr": ["password"],
+                // Present even when the login set none.
+                "context": spec.context.clone().unwrap_or(Value::Null)
+            });
+            if data.version == HydraVersion::Lenient {
+                body["consent_request_id"] = json!("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+            }
+            wire::ok(200, &body)
+        }
+    }
+}
+
+/// Decodes an accept or reject body; `None` gets the consent endpoints' unhelpful 400, whatever
+/// the failure.
+fn decode(
+    data: &Shared,
+    body: &[u8],
+    target: &wire::GoStruct,
+) -> Option<serde_json::Map<String, Value>> {
+    let strict = data.version != HydraVersion::Lenient;
+    wire::go_decode(body, target, strict).ok()
+}
+
+pub(super) async fn accept_consent(
+    req: HttpRequest,
+    body: web::Bytes,
+    data: web::Data<Shared>,
+) -> HttpResponse {
+    let challenge = match begin(&req, &data, "consent").await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
+    };
+    let Some(map) = decode(&data, &body, &ACCEPT_CONSENT_REQUEST) else {
+        return wire::unrecognizable();
+    };
+    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
+        return wire::not_found();
+    };
+    if let FlowState::Expired = flow.state {
+        return wire::expired("consent");
+    }
+    let n = {
+        let mut state = data.lock();
+        state
+            .accepted_consents
+            .push((challenge.clone(), Value::Object(map)));
+        state.accepted_consents.len()
+    };
+    let redirect_to = wire::set_query(
+        &consent_request_url(&flow.spec),
+        "consent_verifier",
+        &format!("v{}x{n}", challenge.len()),
+    );
+    wire::ok(200, &json!({ "redirect_to": redirect_to }))
+}
+
+/// A reject answers with Hydra's own URL too: Hydra then sends the error to the client.
+pub(super) async fn reject_consent(
+    req: HttpRequest,
+    body: web::Bytes,
+    data: web::Data<Shared>,
+) -> HttpResponse {
+    let challenge = match begin(&req, &data, "consent").await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
+    };
+    let Some(map) = decode(&data, &body, &REQUEST_DENIED_ERROR) else {
+        return wire::unrecognizable();
+    };
+    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
+        return wire::not_found();
+    };
+    if let FlowState::Expired = flow.state {
+        return wire::expired("consent");
+    }
+    let n = {
+        let mut state = data.lock();
+        state
+            .rejected_consents
+            .push((challenge.clone(), Value::Object(map)));
+        state.rejected_consents.len()
+    };
+    let redirect_to = wire::set_query(
+        &consent_request_url(&flow.spec),
+        "consent_verifier",
+        &format!("r{}x{n}", challenge.len()),
+    );
+    wire::ok(200, &json!({ "redirect_to": redirect_to }))
+}

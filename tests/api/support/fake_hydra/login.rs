@@ -1,0 +1,228 @@
+//! `/admin/oauth2/auth/requests/login[/accept|/reject]`.
+//!
+//! From v2.2 on, a login challenge is the sealed flow itself: Hydra keeps nothing per challenge, so
+//! a challenge stays readable and acceptable (each accept minting a new verifier) until it expires,
+//! and never answers 410. Hydra v2.1 kept flows in its database and answered 410 once the browser
+//! had used the verifier.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::wire::{self, HANDLED_LOGIN_REQUEST, REQUEST_DENIED_ERROR};
+use super::{FlowState, HydraVersion, LoginSpec, PUBLIC_URL, Shared, begin};
+
+pub(super) fn request_url(spec: &LoginSpec) -> String {
+    let mut url = format!(
+        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
+        spec.client_id,
+        spec.requested_scope.join("+")
+    );
+    if !spec.auth_query.is_empty() {
+        url.push('&');
+        url.push_str(&spec.auth_query);
+    }
+    url
+}
+
+/// `oidc_context` as Hydra fills it from the authorization request: only what the request carried.
+fn oidc_context(spec: &LoginSpec) -> Value {
+    if spec.null_oidc_context {
+        return Value::Null;
+    }
+    let mut context = serde_json::Map::new();
+    if !spec.acr_values.is_empty() {
+        context.insert("acr_values".into(), json!(spec.acr_values));
+    }
+    for (key, value) in url::form_urlencoded::parse(spec.auth_query.as_bytes()) {
+        match key.as_ref() {
+            "ui_locales" => {
+                context.insert(key.into(), json!(value.split(' ').collect::<Vec<_>>()));
+            }
+            "display" | "login_hint" => {
+                context.insert(key.into(), json!(value));
+            }
+            _ => {}
+        }
+    }
+    Value::Object(context)
+}
+
+/// A client as the admin API shows it (sanitized: no secret).
+pub(super) fn client_json(id: &str, name: &str, logo_uri: &str, skip_consent: bool) -> Value {
+    json!({
+        "client_id": id,
+        "client_name": name,
+        "redirect_uris": ["https://app.test/callback"],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "scope": "openid profile email phone address offline_access customer",
+        "audience": [],
+        "owner": "",
+        "policy_uri": "",
+        "allowed_cors_origins": [],
+        "tos_uri": "",
+        "client_uri": "",
+        "logo_uri": logo_uri,
+        "contacts": [],
+        "client_secret_expires_at": 0,
+        "subject_type": "public",
+        "jwks": {},
+        "token_endpoint_auth_method": "client_secret_basic",
+        "userinfo_signed_response_alg": "none",
+        "created_at": "2026-11-01T10:00:00Z",
+        "updated_at": "2026-11-01T10:00:00.123456Z",
+        "post_logout_redirect_uris": ["https://app.test/bye"],
+        "metadata": {},
+        "skip_consent": skip_consent,
+        "skip_logout_consent": null,
+        "authorization_code_grant_access_token_lifespan": null,
+        "authorization_code_grant_id_token_lifespan": null,
+        "authorization_code_grant_refresh_token_lifespan": null,
+        "client_credentials_grant_access_token_lifespan": null,
+        "implicit_grant_access_token_lifespan": null,
+        "implicit_grant_id_token_lifespan": null,
+        "jwt_bearer_grant_access_token_lifespan": null,
+        "refresh_token_grant_id_token_lifespan": null,
+        "refresh_token_grant_access_token_lifespan": null,
+        "refresh_token_grant_refresh_token_lifespan": null
+    })
+}
+
+/// A verifier for the n-th answer about a challenge: each accept or reject mints a new one.
+fn verifier(challenge: &str, n: usize) -> String {
+    let tail: String = challenge.chars().rev().take(32).collect();
+    format!("{}{n}", tail.replace(['=', '-', '_'], "x"))
+}
+
+pub(super) async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    let challenge = match begin(&req, &data, "login").await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
+    };
+    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
+        return wire::not_found();
+    };
+    let spec = &flow.spec;
+    match flow.state {
+        FlowState::Expired => wire::expired("login"),
+        FlowState::Handled => wire::ok(410, &json!({ "redirect_to": request_url(spec) })),
+        FlowState::Pending => wire::ok(
+            200,
+            &json!({
+                "challenge": challenge,
+                "requested_scope": spec.requested_scope,
+                "requested_access_token_audience": [],
+                "skip": spec.skip,
+                "subject": spec.subject,
+                "oidc_context": oidc_context(spec),
+                "client": client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent),
+                "request_url": request_url(spec),
+                "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
+            }),
+        ),
+    }
+}
+
+/// Hydra's order: the challenge parameter, the body, the subject, then the request itself.
+pub(super) async fn accept_login(
+    req: HttpRequest,
+    body: web::Bytes,
+    data: web::Data<Shared>,
+) -> HttpResponse {
+    let challenge = match begin(&req, &data, "login").await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
+    };
+    let strict = data.version != HydraVersion::Lenient;
+    let map = match wire::go_decode(&body, &HANDLED_LOGIN_REQUEST, strict) {
+        Ok(map) => map,
+        Err(e) => {
+            return wire::invalid_request(&format!("Unable to decode body because: {e}"));
+        }
+    };
+    let subject = map
+        .get("subject")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if subject.is_empty() {
+        return wire::invalid_request("Field 'subject' must not be empty.");
+    }
+    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
+        return wire::not_found();
+    };
+    if let FlowState::Expired = flow.state {
+        return wire::expired("login");
+    }
+    let spec = &flow.spec;
+    // Hydra compares with the remembered subject whenever there is one (only with skip, here).
+    if !spec.subject.is_empty() && subject != spec.subject {
+        if data.version == HydraVersion::V2_1 {
+            return wire::invalid_request(
+                "Field 'subject' does not match subject from previous authentication.",
+            );
+        }
+        // v2.2+: not an error; the flow restarts with a forced login and no verifier.
+        data.lock()
+            .accepted_logins
+            .push((challenge.clone(), Value::Object(map)));
+        return wire::ok(
+            200,
+            &json!({ "redirect_to": wire::set_query(&request_url(spec), "prompt", "login") }),
+        );
+    }
+    let (n, hostile) = {
+        let mut state = data.lock();
+        state
+            .accepted_logins
+            .push((challenge.clone(), Value::Object(map)));
+        (state.accepted_logins.len(), state.hostile_redirect.clone())
+    };
+    if let Some(hostile) = hostile {
+        return wire::ok(200, &json!({ "redirect_to": hostile }));
+    }
+    let redirect_to = wire::set_query(
+        &request_url(spec),
+        "login_verifier",
+        &verifier(&challenge, n),
+    );
+    wire::ok(200, &json!({ "redirect_to": redirect_to }))
+}
+
+/// The answer to a reject is also Hydra's own URL: Hydra sends the error to the client itself.
+pub(super) async fn reject_login(
+    req: HttpRequest,
+    body: web::Bytes,
+    data: web::Data<Shared>,
+) -> HttpResponse {
+    let challenge = match begin(&req, &data, "login").await {
+        Ok(challenge) => challenge,
+        Err(response) => return response,
+    };
+    let strict = data.version != HydraVersion::Lenient;
+    let map = match wire::go_decode(&body, &REQUEST_DENIED_ERROR, strict) {
+        Ok(map) => map,
+        Err(e) => {
+            return wire::invalid_request(&format!("Unable to decode body because: {e}"));
+        }
+    };
+    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
+        return wire::not_found();
+    };
+    if let FlowState::Expired = flow.state {
+        return wire::expired("login");
+    }
+    let n = {
+        let mut state = data.lock();
+        state
+            .rejected_logins
+            .push((challenge.clone(), Value::Object(map)));
+        state.rejected_logins.len()
+    };
+    let redirect_to = wire::set_query(
+        &request_url(&flow.spec),
+        "login_verifier",
+        &verifier(&challenge, n),
+    );
+    wire::ok(200, &json!({ "redirect_to": redirect_to }))
+}

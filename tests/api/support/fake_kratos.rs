@@ -1,0 +1,400 @@
+//! A fake Kratos with the public API (whoami, the browser login, registration and logout flows) on
+//! one port and the admin API (identities, sessions, health) on another, answering as Kratos v1.3.1
+//! did: the status codes, redirects, cookies and JSON shapes, including its errors (401 without a
+//! session, 403 `session_aal2_required`, JSON errors only for `Accept: application/json` and a
+//! redirect to the error UI otherwise). The lookup by external_id is Kratos v25.4's.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpServer, web};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::Fault;
+
+mod admin;
+mod selfservice;
+mod wire;
+
+pub const COOKIE_NAME: &str = "ory_kratos_session";
+
+#[derive(Debug, Clone)]
+pub struct IdentitySpec {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub schema_id: String,
+    pub traits: Value,
+    pub metadata_public: Value,
+    pub state: &'static str,
+}
+
+impl IdentitySpec {
+    pub fn new(id: &str, external_id: Option<&str>) -> Self {
+        Self {
+            id: id.into(),
+            external_id: external_id.map(str::to_owned),
+            schema_id: "customer".into(),
+            traits: json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } }),
+            metadata_public: Value::Null,
+            state: "active",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub id: String,
+    pub identity: IdentitySpec,
+    pub aal: u8,
+    pub authenticated_at: OffsetDateTime,
+    /// whoami answers 403 `session_aal2_required` (the identity has a second factor, the session not).
+    pub aal2_required: bool,
+    pub methods: Vec<String>,
+    pub lifespan_secs: i64,
+    /// False once logged out or revoked: Kratos keeps the session, inactive.
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhoamiCall {
+    pub cookie: Option<String>,
+    pub header_names: Vec<String>,
+}
+
+struct State {
+    public_url: String,
+    admin_url: String,
+    cookie_name: String,
+    /// A fault for the browser logout endpoint only.
+    logout_fault: Option<Fault>,
+    identities: HashMap<String, IdentitySpec>,
+    /// Emulates Kratos before v25.4: no lookup by external_id.
+    no_external_lookup: bool,
+    admin_calls: Vec<String>,
+    logout_browser_calls: Vec<(Option<String>, Option<String>)>,
+    /// Logout token -> the session cookie it belongs to (one token per session).
+    logout_tokens: HashMap<String, String>,
+    sessions: HashMap<String, StoredSession>,
+    whoami_calls: Vec<WhoamiCall>,
+    login_browser_queries: Vec<String>,
+    allowed_return_urls: Vec<String>,
+    next_login: Option<IdentitySpec>,
+    /// Returns from a refresh without re-authenticating (a misbehaving chain).
+    lazy_refresh: bool,
+    fault: Option<Fault>,
+    fault_every: usize,
+    calls_seen: usize,
+    /// Faults for calls whose path starts with a prefix.
+    path_faults: Vec<(String, Fault)>,
+    counter: u64,
+}
+
+impl State {
+    /// The fault for this call: one set for its path, the fixed one, else the periodic one.
+    fn next_fault(&mut self, path: &str) -> Option<Fault> {
+        self.calls_seen += 1;
+        self.path_faults
+            .iter()
+            .find(|(prefix, _)| super::path_matches(prefix, path))
+            .map(|(_, fault)| fault.clone())
+            .or_else(|| self.fault.clone())
+            .or_else(|| super::periodic_fault(self.fault_every, self.calls_seen))
+    }
+
+    /// The active session a cookie value stands for.
+    fn active_session(&self, token: Option<&str>) -> Option<StoredSession> {
+        self.sessions
+            .get(token?)
+            .filter(|s| s.active && s.identity.state == "active")
+            .cloned()
+    }
+
+    fn return_to_allowed(&self, return_to: &str) -> bool {
+        return_to.is_empty()
+            || self
+                .allowed_return_urls
+                .iter()
+                .any(|a| return_to.starts_with(a.as_str()))
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            public_url: String::new(),
+            admin_url: String::new(),
+            cookie_name: COOKIE_NAME.into(),
+            logout_fault: None,
+            identities: HashMap::new(),
+            no_external_lookup: false,
+            admin_calls: Vec::new(),
+            logout_browser_calls: Vec::new(),
+            logout_tokens: HashMap::new(),
+            sessions: HashMap::new(),
+            whoami_calls: Vec::new(),
+            login_browser_queries: Vec::new(),
+            allowed_return_urls: Vec::new(),
+            next_login: None,
+            lazy_refresh: false,
+            fault: None,
+            fault_every: 0,
+            calls_seen: 0,
+            path_faults: Vec::new(),
+            counter: 0,
+        }
+    }
+}
+
+pub struct FakeKratos {
+    /// The public API (and the browser's Kratos).
+    pub url: String,
+    /// The admin API.
+    pub admin_url: String,
+    state: Arc<Mutex<State>>,
+}
+
+fn listen(name: &str) -> (std::net::TcpListener, String) {
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{name}: {e}"));
+    let port = listener.local_addr().expect("bound").port();
+    (listener, format!("http://127.0.0.1:{port}"))
+}
+
+impl FakeKratos {
+    pub async fn start() -> Self {
+        let (public_listener, url) = listen("bind fake kratos public");
+        let (admin_listener, admin_url) = listen("bind fake kratos admin");
+        let state = Arc::new(Mutex::new(State {
+            public_url: url.clone(),
+            admin_url: admin_url.clone(),
+            ..State::default()
+        }));
+        let data = web::Data::new(state.clone());
+        let public_data = data.clone();
+        let public = HttpServer::new(move || {
+            App::new()
+                .app_data(public_data.clone())
+                .configure(selfservice::routes)
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(public_listener)
+        .expect("listen fake kratos public")
+        .run();
+        let admin =
+            HttpServer::new(move || App::new().app_data(data.clone()).configure(admin::routes))
+                .workers(1)
+                .disable_signals()
+                .listen(admin_listener)
+                .expect("listen fake kratos admin")
+                .run();
+        tokio::spawn(public);
+        tokio::spawn(admin);
+        Self {
+            url,
+            admin_url,
+            state,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Creates a session for `identity`, authenticated `age_secs` ago at the given AAL; returns the
+    /// cookie value.
+    pub fn add_session(&self, identity: IdentitySpec, aal: u8, age_secs: i64) -> String {
+        let mut state = self.lock();
+        let n = state.next_id();
+        let token = format!("MTc2NDI4NjUxOXxzZXNzaW9uLXRva2VuLXtestsession{n}");
+        state.sessions.insert(
+            token.clone(),
+            StoredSession {
+                id: format!("5e1d6b0c-0000-4000-8000-{n:012}"),
+                identity,
+                aal,
+                authenticated_at: OffsetDateTime::now_utc() - time::Duration::seconds(age_secs),
+                aal2_required: false,
+                methods: if aal >= 2 {
+                    vec!["password".into(), "totp".into()]
+                } else {
+                    vec!["password".into()]
+                },
+                lifespan_secs: 86_400,
+                active: true,
+            },
+        );
+        token
+    }
+
+    /// Stores an identity for the admin API.
+    pub fn add_identity(&self, identity: IdentitySpec) {
+        self.lock().identities.insert(identity.id.clone(), identity);
+    }
+
+    pub fn disable_external_lookup(&self) {
+        self.lock().no_external_lookup = true;
+    }
+
+    /// (Cookie, Accept) of each `/self-service/logout/browser` call.
+    pub fn logout_browser_calls(&self) -> Vec<(Option<String>, Option<String>)> {
+        self.lock().logout_browser_calls.clone()
+    }
+
+    /// Paths of admin API calls, in order.
+    pub fn admin_calls(&self) -> Vec<String> {
+        self.lock().admin_calls.clone()
+    }
+
+    /// Kratos's `session.cookie.name`.
+    pub fn set_cookie_name(&self, name: &str) {
+        self.lock().cookie_name = name.into();
+    }
+
+    /// A fault for the calls to `path` only (a trailing `/` matches everything below it); `None`
+    /// clears them all.
+    pub fn fault_on(&self, prefix: &str, fault: Option<Fault>) {
+        let mut state = self.lock();
+        match fault {
+            Some(f) => state.path_faults.push((prefix.into(), f)),
+            None => state.path_faults.clear(),
+        }
+    }
+
+    /// Every n-th call fails (503 or a malformed body); 0 turns it off.
+    pub fn fail_every(&self, n: usize) {
+        self.lock().fault_every = n;
+    }
+
+    pub fn set_logout_fault(&self, fault: Option<Fault>) {
+        self.lock().logout_fault = fault;
+    }
+
+    pub fn require_aal2(&self, token: &str) {
+        if let Some(s) = self.lock().sessions.get_mut(token) {
+            s.aal2_required = true;
+        }
+    }
+
+    /// Ends the session as a revocation does: Kratos keeps it, inactive.
+    pub fn allow_return_url(&self, prefix: &str) {
+        self.lock().allowed_return_urls.push(prefix.into());
+    }
+
+    /// Who logs in when the browser reaches the login flow without a session.
+    pub fn set_next_login(&self, identity: IdentitySpec) {
+        self.lock().next_login = Some(identity);
+    }
+
+    pub fn set_lazy_refresh(&self, lazy: bool) {
+        self.lock().lazy_refresh = lazy;
+    }
+
+    pub fn set_fault(&self, fault: Option<Fault>) {
+        self.lock().fault = fault;
+    }
+
+    pub fn whoami_calls(&self) -> Vec<WhoamiCall> {
+        self.lock().whoami_calls.clone()
+    }
+
+    pub fn login_browser_queries(&self) -> Vec<String> {
+        self.lock().login_browser_queries.clone()
+    }
+
+    /// The session for this cookie while it is active (not logged out, not revoked).
+    pub fn session(&self, token: &str) -> Option<StoredSession> {
+        self.lock().active_session(Some(token))
+    }
+}
+
+type Shared = web::Data<Arc<Mutex<State>>>;
+
+fn lock(data: &Shared) -> std::sync::MutexGuard<'_, State> {
+    data.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn ts(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap()
+}
+
+/// An identity as Kratos shows it: the admin API adds the credentials (their types and
+/// identifiers, no secrets) and `metadata_admin`; whoami shows neither.
+pub fn identity_json(identity: &IdentitySpec, admin: bool) -> Value {
+    let email = identity.traits.get("email").and_then(Value::as_str);
+    // Kratos keeps a verifiable and a recovery address per email trait marked as one.
+    let addresses: Vec<Value> = email.map(|email| json!({
+        "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": email.to_lowercase(), "verified": true,
+        "via": "email", "status": "completed", "verified_at": "2026-01-01T00:00:00.123456Z",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+    })).into_iter().collect();
+    let recovery: Vec<Value> = email.map(|email| json!({
+        "id": "0b9f6a3e-2222-4000-8000-000000000001", "value": email.to_lowercase(), "via": "email",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
+    })).into_iter().collect();
+    let mut json = json!({
+        "id": identity.id,
+        "schema_id": identity.schema_id,
+        "schema_url": format!("http://kratos.test/schemas/{}", identity.schema_id),
+        "state": identity.state,
+        "state_changed_at": "2026-01-01T00:00:00Z",
+        "traits": identity.traits,
+        "verifiable_addresses": addresses,
+        "recovery_addresses": recovery,
+        "metadata_public": identity.metadata_public,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-02T03:04:05Z",
+        "organization_id": null
+    });
+    if admin {
+        let identifiers: Vec<&str> = email.into_iter().collect();
+        json["credentials"] = json!({
+            "password": { "type": "password", "identifiers": identifiers, "version": 0,
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z" }
+        });
+        json["metadata_admin"] = Value::Null;
+    }
+    // Kratos omits external_id when it is not set (and v1.3 has none at all).
+    if let Some(ext) = &identity.external_id {
+        json["external_id"] = json!(ext);
+    }
+    json
+}
+
+fn session_json(s: &StoredSession) -> Value {
+    let methods: Vec<Value> = s
+        .methods
+        .iter()
+        .map(|m| json!({ "method": m, "aal": if m == "totp" { "aal2" } else { "aal1" }, "completed_at": ts(s.authenticated_at) }))
+        .collect();
+    json!({
+        "id": s.id,
+        "active": s.active,
+        "expires_at": ts(s.authenticated_at + time::Duration::seconds(s.lifespan_secs)),
+        "authenticated_at": ts(s.authenticated_at),
+        "authenticator_assurance_level": format!("aal{}", s.aal),
+        "authentication_methods": methods,
+        "issued_at": ts(s.authenticated_at),
+        "identity": identity_json(&s.identity, false),
+        "devices": [{ "id": "d1", "ip_address": "127.0.0.1:40000", "user_agent": "test", "location": "" }]
+    })
+}
+
+pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers()
+        .get_all("cookie")
+        .filter_map(|h| h.to_str().ok())
+        .find_map(|h| {
+            h.split(';').find_map(|pair| {
+                let (k, v) = pair.trim().split_once('=')?;
+                (k == name).then(|| v.to_string())
+            })
+        })
+}

@@ -1,0 +1,289 @@
+//! How the bridge speaks HTTP to Hydra and Kratos, against a scripted server on a real socket:
+//! keep-alive reuse, connections the server closed while idle, dropped answers, chunked answers,
+//! the body cap, what a request carries, and https going through TLS.
+
+use crate::support::scripted;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::header::{HeaderMap, HeaderValue};
+use kratos_hydra_bridge::config::UpstreamSettings;
+use kratos_hydra_bridge::metrics::Metrics;
+use kratos_hydra_bridge::upstream::{Base, Call, Method, Request, Upstream, UpstreamError};
+use scripted::{Scripted, Step, ok_json};
+
+fn upstream(max_body: usize) -> Upstream {
+    let settings = UpstreamSettings {
+        connect_timeout_ms: 1000,
+        request_timeout_ms: 2000,
+        max_body_bytes: max_body,
+    };
+    Upstream::new(&settings, Arc::new(Metrics::new())).unwrap()
+}
+
+const CALL: Call = Call::new("hydra", "test");
+
+async fn call(
+    upstream: &Upstream,
+    base: &Base,
+    method: Method,
+    path: &str,
+) -> Result<(u16, Vec<u8>), UpstreamError> {
+    let headers = HeaderMap::new();
+    let mut request = Request::new(method, base, base.target(path), &headers);
+    if method == Method::Put {
+        request = request.json(br#"{"subject":"s"}"#.to_vec());
+    }
+    let response = upstream.send(CALL, request).await?;
+    let status = response.status().as_u16();
+    Ok((status, upstream.read_body(CALL, response)?))
+}
+
+fn base(server: &Scripted) -> Base {
+    Base::new(&server.url.parse().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn sequential_calls_share_one_connection() {
+    let server = Scripted::start(|n, _| vec![ok_json(&format!("{{\"n\":{n}}}"))]).await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    for n in 0..5 {
+        let (status, body) = call(&upstream, &base, Method::Get, "/a").await.unwrap();
+        assert_eq!((status, body), (200, format!("{{\"n\":{n}}}").into_bytes()));
+    }
+    assert_eq!(
+        server.connections(),
+        1,
+        "keep-alive: one connection for all"
+    );
+    assert_eq!(server.requests().len(), 5);
+}
+
+#[tokio::test]
+async fn a_connection_the_server_closed_while_idle_is_not_used_even_for_an_accept() {
+    // The server answers, then drops the idle connection shortly after.
+    let server = Scripted::start(|_, _| vec![ok_json("{}"), Step::Pause(20), Step::Close]).await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    call(&upstream, &base, Method::Get, "/first").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // A PUT is never sent twice, so the closed connection must be noticed before sending.
+    let (status, _) = call(&upstream, &base, Method::Put, "/accept")
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        server.requests(),
+        ["GET /first HTTP/1.1", "PUT /accept HTTP/1.1"],
+        "the accept went once, on a new connection"
+    );
+    assert_eq!(server.connections(), 2);
+}
+
+#[tokio::test]
+async fn a_get_on_a_connection_dropped_without_answer_goes_again() {
+    // The second request on the first connection is read and dropped unanswered: what a server
+    // closing an idle connection at the same moment looks like.
+    let server = Scripted::start(|n, _| match n {
+        1 => vec![Step::Close],
+        _ => vec![ok_json("{}")],
+    })
+    .await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    call(&upstream, &base, Method::Get, "/a").await.unwrap();
+    let (status, _) = call(&upstream, &base, Method::Get, "/b").await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(
+        server.requests(),
+        ["GET /a HTTP/1.1", "GET /b HTTP/1.1", "GET /b HTTP/1.1"]
+    );
+    assert_eq!(server.connections(), 2);
+}
+
+#[tokio::test]
+async fn an_accept_on_a_connection_dropped_without_answer_is_not_repeated() {
+    let server = Scripted::start(|n, _| match n {
+        1 => vec![Step::Close],
+        _ => vec![ok_json("{}")],
+    })
+    .await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    call(&upstream, &base, Method::Get, "/a").await.unwrap();
+    let lost = call(&upstream, &base, Method::Put, "/accept").await;
+    assert!(
+        matches!(lost, Err(UpstreamError::Unreachable { .. })),
+        "{lost:?}"
+    );
+    assert_eq!(server.requests().len(), 2, "the accept was sent once");
+}
+
+#[tokio::test]
+async fn an_accept_whose_answer_is_cut_off_in_its_head_is_not_repeated() {
+    let server =
+        Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 200 OK\r\nCont".to_vec()), Step::Close])
+            .await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    let lost = call(&upstream, &base, Method::Put, "/accept").await;
+    assert!(lost.is_err(), "{lost:?}");
+    assert_eq!(server.requests().len(), 1, "the accept was sent once");
+}
+
+#[tokio::test]
+async fn chunked_answers_are_decoded_however_they_arrive() {
+    let server = Scripted::start(|_, _| {
+        vec![
+            Step::Send(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":".to_vec(),
+            ),
+            Step::Pause(10),
+            Step::Send(b"\r\n3;x=y\r\n12}\r\n".to_vec()),
+            Step::Pause(10),
+            Step::Send(b"0\r\n\r\n".to_vec()),
+        ]
+    })
+    .await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    for _ in 0..2 {
+        let (status, body) = call(&upstream, &base, Method::Get, "/c").await.unwrap();
+        assert_eq!((status, body.as_slice()), (200, &b"{\"a\":12}"[..]));
+    }
+    assert_eq!(
+        server.connections(),
+        1,
+        "a chunked answer leaves the connection reusable"
+    );
+}
+
+#[tokio::test]
+async fn broken_chunks_are_an_invalid_body() {
+    let server = Scripted::start(|_, _| {
+        vec![Step::Send(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n".to_vec(),
+        )]
+    })
+    .await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    let result = call(&upstream, &base, Method::Get, "/c").await;
+    assert!(
+        matches!(result, Err(UpstreamError::InvalidBody { .. })),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn answers_that_end_the_connection_are_not_reused() {
+    let server = Scripted::start(|_, _| {
+        vec![Step::Send(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}".to_vec(),
+        )]
+    })
+    .await;
+    let (upstream, base) = (upstream(1024), base(&server));
+    for _ in 0..3 {
+        let (_, body) = call(&upstream, &base, Method::Get, "/d").await.unwrap();
+        assert_eq!(body, b"{}");
+    }
+    assert_eq!(server.connections(), 3);
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_cap_is_refused() {
+    let server = Scripted::start(|_, _| {
+        let mut answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..20 {
+            answer.extend_from_slice(b"40\r\n");
+            answer.extend_from_slice(&[b'a'; 64]);
+            answer.extend_from_slice(b"\r\n");
+        }
+        answer.extend_from_slice(b"0\r\n\r\n");
+        vec![Step::Send(answer)]
+    })
+    .await;
+    let (upstream, base) = (upstream(1000), base(&server));
+    let result = call(&upstream, &base, Method::Get, "/big").await;
+    assert!(
+        matches!(result, Err(UpstreamError::TooLarge { limit: 1000, .. })),
+        "{result:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_refused_by_its_length_or_without_one() {
+    let server = Scripted::start(|n, _| {
+        let body = "a".repeat(5000);
+        if n == 0 {
+            vec![ok_json(&body)]
+        } else {
+            // No length: the body runs until the server closes.
+            let mut answer = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+            answer.extend_from_slice(body.as_bytes());
+            vec![Step::Send(answer), Step::Close]
+        }
+    })
+    .await;
+    let (upstream, base) = (upstream(1000), base(&server));
+    for _ in 0..2 {
+        let result = call(&upstream, &base, Method::Get, "/big").await;
+        assert!(
+            matches!(result, Err(UpstreamError::TooLarge { limit: 1000, .. })),
+            "{result:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn requests_carry_host_length_headers_and_the_base_path() {
+    let server =
+        Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 204 No Content\r\n\r\n".to_vec())]).await;
+    let base = Base::new(&format!("{}prefix/", server.url).parse().unwrap()).unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("authorization", HeaderValue::from_static("Bearer t"));
+    let request = Request::new(Method::Put, &base, base.target("/x?c=a%20b"), &headers)
+        .cookie(HeaderValue::from_static("ory_kratos_session=v"))
+        .json(br#"{"subject":"s"}"#.to_vec());
+    let upstream = upstream(1024);
+    let response = upstream.send(CALL, request).await.unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert_eq!(upstream.read_body(CALL, response).unwrap(), b"");
+    // And a PUT without a body says so.
+    let request = Request::new(Method::Put, &base, base.target("/y"), &headers);
+    upstream.send(CALL, request).await.unwrap();
+
+    let seen = server.seen();
+    assert_eq!(seen[0].line(), "PUT /prefix/x?c=a%20b HTTP/1.1");
+    let authority = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    assert_eq!(seen[0].header("host"), Some(authority));
+    assert_eq!(seen[0].header("content-type"), Some("application/json"));
+    assert_eq!(seen[0].header("content-length"), Some("15"));
+    assert_eq!(seen[0].header("authorization"), Some("Bearer t"));
+    assert_eq!(seen[0].header("cookie"), Some("ory_kratos_session=v"));
+    assert!(
+        seen[0]
+            .header("user-agent")
+            .is_some_and(|ua| ua.starts_with("kratos-hydra-bridge/"))
+    );
+    assert_eq!(seen[0].body, br#"{"subject":"s"}"#);
+    assert_eq!(seen[1].line(), "PUT /prefix/y HTTP/1.1");
+    assert_eq!(seen[1].header("content-length"), Some("0"));
+}
+
+#[tokio::test]
+async fn an_https_upstream_goes_through_tls() {
+    // A plain HTTP server behind an https URL: the TLS handshake fails, and no request line
+    // ever reaches it in the clear.
+    let server = Scripted::start(|_, _| vec![ok_json("{}")]).await;
+    let url = server.url.replace("http://", "https://");
+    let (upstream, base) = (upstream(1024), Base::new(&url.parse().unwrap()).unwrap());
+    let result = call(&upstream, &base, Method::Get, "/secret").await;
+    assert!(
+        matches!(
+            result,
+            Err(UpstreamError::Unreachable { .. } | UpstreamError::Timeout { .. })
+        ),
+        "{result:?}"
+    );
+    assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
