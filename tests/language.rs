@@ -205,3 +205,65 @@ async fn device_pages_count_tries_in_the_persons_language() {
         "{html}"
     );
 }
+
+/// Runs `--check-config` on a config with `ui` settings; (exit code, stderr).
+async fn check_config(ui_yaml: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let config = write_config(&format!(
+        "serve:\n  base_url: http://127.0.0.1:3000\nhydra:\n  admin_url: http://127.0.0.1:4445\n\
+         kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  \
+         browser_url: http://127.0.0.1:4433\n{ui_yaml}"
+    ));
+    let mut command = tokio::process::Command::new(binary::BIN);
+    command
+        .args(["--config", config.to_str().unwrap(), "--check-config"])
+        .env_remove("BRIDGE_CONFIG");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().await.expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_broken_catalog_stops_the_start_naming_file_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let locales = dir.path().display().to_string();
+    std::fs::create_dir_all(dir.path().join("it")).unwrap();
+    std::fs::write(dir.path().join("it/main.ftl"), "consent-allow = Consenti\n").unwrap();
+    let (code, stderr) = check_config(&format!("ui:\n  locales_dir: {locales}\n"), &[]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("key `ui.locales_dir`"), "{stderr}");
+    assert!(stderr.contains(&format!("{locales}/it")), "{stderr}");
+    assert!(
+        stderr.contains("message `") && stderr.contains("is missing"),
+        "{stderr}"
+    );
+
+    std::fs::remove_dir_all(dir.path().join("it")).unwrap();
+    std::fs::create_dir_all(dir.path().join("de")).unwrap();
+    std::fs::write(dir.path().join("de/extra.ftl"), "consent-allow = { $\n").unwrap();
+    let (code, stderr) = check_config("", &[("BRIDGE__UI__LOCALES_DIR", &locales)]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{locales}/de/extra.ftl: syntax error: line 1")),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        dir.path().join("de/extra.ftl"),
+        "consent-allow = Zulassen\n",
+    )
+    .unwrap();
+    let ui = format!("ui:\n  locales_dir: {locales}\n  default_locale: de\n");
+    let (code, stderr) = check_config(&ui, &[]).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = check_config(&ui, &[("BRIDGE__UI__DEFAULT_LOCALE", "pt")]).await;
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("key `ui.default_locale`") && stderr.contains("`pt` has no catalog"),
+        "{stderr}"
+    );
+}

@@ -71,15 +71,19 @@ pub type Messages = BTreeMap<String, BTreeSet<String>>;
 
 /// Parses one catalog file, refusing syntax errors and messages defined twice.
 pub fn parse(file: &Path, text: String) -> Result<(FluentResource, Messages), CatalogError> {
-    let resource = FluentResource::try_new(text).map_err(|(_, errors)| CatalogError::Syntax {
-        file: file.to_path_buf(),
-        reason: errors
-            .iter()
-            .take(3)
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("; "),
-    })?;
+    let resource =
+        FluentResource::try_new(text).map_err(|(partial, errors)| CatalogError::Syntax {
+            file: file.to_path_buf(),
+            reason: errors
+                .iter()
+                .take(3)
+                .map(|e| {
+                    let before = partial.source().get(..e.pos.start).unwrap_or_default();
+                    format!("line {}: {e}", before.matches('\n').count() + 1)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        })?;
     let mut messages = Messages::new();
     for entry in resource.entries() {
         let ast::Entry::Message(message) = entry else {
