@@ -53,7 +53,7 @@ impl Catalogs {
             let mut seen = Messages::new();
             let shipped = catalog::SHIPPED
                 .iter()
-                .any(|(lang, _, _)| source.lang.to_string() == *lang);
+                .any(|(lang, _, _)| source.lang == *lang);
             for (file, text) in source.files {
                 let (resource, messages) = catalog::parse(&file, text)?;
                 catalog::check(&file, &messages, &reference, false)?;

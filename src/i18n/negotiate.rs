@@ -95,7 +95,7 @@ pub fn parse_accept_language(header: &str) -> Vec<LanguageIdentifier> {
             (q > 0).then_some((q, tag))
         })
         .collect();
-    weighted.sort_by(|a, b| b.0.cmp(&a.0));
+    weighted.sort_by_key(|(q, _)| std::cmp::Reverse(*q));
     weighted.into_iter().map(|(_, tag)| tag).collect()
 }
 
