@@ -206,6 +206,31 @@ mod tests {
         );
     }
 
+    #[test]
+    fn scope_descriptions_in_the_pages_language() {
+        let catalogs = crate::i18n::Catalogs::load(None, "en").unwrap();
+        let de = catalogs.choose(&["de".parse().unwrap()], &[]);
+        let en = catalogs.default_localizer();
+        let configured: BTreeMap<String, LocalizedText> = [
+            ("email".into(), LocalizedText::All("Work address".into())),
+            (
+                "customer".into(),
+                LocalizedText::PerLanguage([("de".into(), "Ihre Kundennummer".into())].into()),
+            ),
+        ]
+        .into();
+        let describe = |scope, t| scope_description(scope, &configured, t, "en");
+        assert_eq!(describe("email", &de), "Work address");
+        assert_eq!(describe("customer", &de), "Ihre Kundennummer");
+        assert_eq!(describe("customer", &en), "Access to “customer”");
+        assert_eq!(
+            describe("profile", &de),
+            "Ihr Name und grundlegende Profilangaben"
+        );
+        assert_eq!(describe("admin", &de), "Zugriff auf „admin“");
+        assert_eq!(describe("openid", &en), "Sign you in with your account");
+    }
+
     proptest! {
         /// Whatever a form says, only requested scopes are granted, each at most once.
         #[test]
