@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::challenge::InputError;
+use crate::i18n::Localizer;
 use crate::pages;
 use crate::redirect::{InvalidTarget, Redirect};
 use crate::upstream::UpstreamError;
@@ -92,141 +93,124 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        // A handled flow is not a failure: Hydra says where the browser belongs.
-        if let AppError::Hydra(HydraError::AlreadyHandled { flow, redirect_to }) = self {
-            match Redirect::from_upstream(redirect_to) {
-                Ok(target) => {
-                    tracing::info!(flow, "request already handled, following Hydra's redirect");
-                    return target.response();
-                }
-                // A finished logout opened again (back button, reload): Hydra names the request's
-                // own path, relative to its public URL, which the bridge does not know.
-                Err(_) if redirect_to.starts_with('/') => {
-                    tracing::info!(flow, "request already completed");
-                    return already_completed(flow);
-                }
-                Err(e) => return AppError::BadRedirect(e).error_response(),
-            }
-        }
-        self.log(status);
         match self {
-            AppError::BadInput(e) => pages::message(
+            // A handled flow is not a failure: Hydra says where the browser belongs.
+            AppError::Hydra(HydraError::AlreadyHandled { flow, redirect_to }) => {
+                match Redirect::from_upstream(redirect_to) {
+                    Ok(target) => {
+                        tracing::info!(flow, "request already handled, following Hydra's redirect");
+                        return target.response();
+                    }
+                    Err(_) if redirect_to.starts_with('/') => {
+                        tracing::info!(flow, "request already completed");
+                    }
+                    Err(e) => {
+                        let error = AppError::BadRedirect(e);
+                        error.log(error.status_code());
+                    }
+                }
+            }
+            _ => self.log(self.status_code()),
+        }
+        // In English here: `i18n::localize_errors` writes the page again in the request's language.
+        self.page(&Localizer::fallback())
+            .unwrap_or_else(|| HttpResponse::new(self.status_code()))
+    }
+}
+
+impl AppError {
+    /// The page for this error in `t`'s language, or `None` when the answer is a redirect.
+    pub fn page(&self, t: &Localizer) -> Option<HttpResponse> {
+        let status = self.status_code();
+        let page = |title: &str, message: &str| {
+            Some(pages::message(
                 status,
-                "This link is not valid",
-                "The sign-in link is incomplete or damaged. Go back to the application and start again.",
+                t,
+                &t.text(title),
+                &t.text(message),
+                None,
+                None,
+            ))
+        };
+        match self {
+            AppError::Hydra(HydraError::AlreadyHandled { flow, redirect_to }) => {
+                match Redirect::from_upstream(redirect_to) {
+                    Ok(_) => None,
+                    // A finished logout opened again (back button, reload): Hydra names the
+                    // request's own path, relative to its public URL, which the bridge does not know.
+                    Err(_) if redirect_to.starts_with('/') => Some(already_completed(flow, t)),
+                    Err(e) => AppError::BadRedirect(e).page(t),
+                }
+            }
+            AppError::BadInput(e) => Some(pages::message(
+                status,
+                t,
+                &t.text("error-bad-link-title"),
+                &t.text("error-bad-link-message"),
                 Some(&e.to_string()),
                 None,
-            ),
-            AppError::Hydra(HydraError::NotFound(flow)) => pages::message(
+            )),
+            AppError::Hydra(HydraError::NotFound(flow)) => Some(pages::message(
                 status,
-                "Unknown request",
-                &format!(
-                    "This {flow} request is not known. Go back to the application and start again."
-                ),
+                t,
+                &t.text("error-unknown-request-title"),
+                &t.with("error-unknown-request-message", "flow", flow),
                 None,
                 None,
-            ),
-            AppError::Hydra(HydraError::Expired(flow)) => pages::message(
+            )),
+            AppError::Hydra(HydraError::Expired(flow)) => Some(pages::message(
                 status,
-                "This request has expired",
-                &format!("This {flow} request expired. Go back to the application and try again."),
+                t,
+                &t.text("error-expired-title"),
+                &t.with("error-expired-message", "flow", flow),
                 None,
                 None,
-            ),
-            AppError::NoExternalId => pages::message(
-                status,
-                "Account not ready for this application",
-                "Your account has no external identifier yet, which this application requires. \
-                 Please contact support.",
-                None,
-                None,
-            ),
-            AppError::ReauthIncomplete { retry } => pages::message(
-                status,
-                "Sign-in did not complete",
-                "This application asked you to confirm your sign-in, and it was not confirmed.",
-                None,
-                Some((retry.url().as_str(), "Sign in again")),
-            ),
-            AppError::Csrf(_) => pages::message(
-                status,
-                "This form has expired",
-                "For your security this form can no longer be used. Go back to the application and \
-                 start again.",
-                None,
-                None,
-            ),
-            AppError::UnsupportedMediaType | AppError::PayloadTooLarge => pages::message(
-                status,
-                "This form could not be read",
-                "The form sent to this page was not one it accepts. Go back to the application and start again.",
-                None,
-                None,
-            ),
-            AppError::NotFound => pages::message(
-                status,
-                "Page not found",
-                "There is nothing at this address.",
-                None,
-                None,
-            ),
-            AppError::MethodNotAllowed => pages::message(
-                status,
-                "Method not allowed",
-                "This page cannot be used that way.",
-                None,
-                None,
-            ),
-            AppError::Deadline => pages::message(
-                status,
-                "Sign-in is taking too long",
-                "A service the sign-in depends on did not answer in time. Please try again in a moment.",
-                None,
-                None,
-            ),
-            AppError::Hydra(HydraError::Upstream(e)) | AppError::Upstream(e) if e.is_timeout() => {
-                pages::message(
-                    status,
-                    "Sign-in is taking too long",
-                    "A service the sign-in depends on did not answer in time. Please try again in a moment.",
-                    None,
-                    None,
-                )
+            )),
+            AppError::NoExternalId => {
+                page("error-no-external-id-title", "error-no-external-id-message")
             }
-            AppError::Internal(_) => pages::message(
+            AppError::ReauthIncomplete { retry } => Some(pages::message(
                 status,
-                "Something went wrong",
-                "An unexpected error occurred. Please try again.",
+                t,
+                &t.text("error-reauth-title"),
+                &t.text("error-reauth-message"),
                 None,
-                None,
+                Some((retry.url().as_str(), &t.text("error-reauth-retry"))),
+            )),
+            AppError::Csrf(_) => page("error-form-expired-title", "error-form-expired-message"),
+            AppError::UnsupportedMediaType | AppError::PayloadTooLarge => page(
+                "error-form-unreadable-title",
+                "error-form-unreadable-message",
             ),
-            _ => pages::message(
-                status,
-                "Sign-in is unavailable",
-                "A service the sign-in depends on is not working right now. Please try again in a moment.",
-                None,
-                None,
-            ),
+            AppError::NotFound => page("error-not-found-title", "error-not-found-message"),
+            AppError::MethodNotAllowed => page("error-method-title", "error-method-message"),
+            AppError::Deadline => page("error-timeout-title", "error-timeout-message"),
+            AppError::Hydra(HydraError::Upstream(e)) | AppError::Upstream(e) if e.is_timeout() => {
+                page("error-timeout-title", "error-timeout-message")
+            }
+            AppError::Internal(_) => page("error-internal-title", "error-internal-message"),
+            _ => page("error-unavailable-title", "error-unavailable-message"),
         }
     }
 }
 
 /// The page for a flow that was completed earlier: nothing is left to do.
-fn already_completed(flow: &str) -> HttpResponse {
+fn already_completed(flow: &str, t: &Localizer) -> HttpResponse {
     if flow == "logout" {
         pages::message(
             StatusCode::OK,
-            "You are signed out",
-            "This sign-out is already complete. You can close this page.",
+            t,
+            &t.text("logout-done-title"),
+            &t.text("logout-done-message"),
             None,
             None,
         )
     } else {
         pages::message(
             StatusCode::GONE,
-            "This request is already complete",
-            "Go back to the application and start again if you need to.",
+            t,
+            &t.text("error-completed-title"),
+            &t.text("error-completed-message"),
             None,
             None,
         )

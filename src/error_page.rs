@@ -5,45 +5,37 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::challenge::QueryParams;
+use crate::i18n;
 use crate::pages::{self, MessagePage};
 use crate::startup::AppState;
 
 /// The longest piece of an error parameter shown; the rest is cut.
 const MAX_FIELD: usize = 1000;
 
-/// A sentence a person understands, for the OAuth2 and OIDC error codes Hydra forwards.
+/// The message id of a sentence a person understands, for the OAuth2 and OIDC error codes Hydra
+/// forwards.
 pub fn explain(code: &str) -> &'static str {
     match code {
-        "access_denied" => "The request was denied, by you or by the service.",
-        "invalid_request" => "The application sent a request that could not be handled.",
-        "invalid_client" | "unauthorized_client" => {
-            "The application is not allowed to sign you in this way."
-        }
-        "invalid_scope" => "The application asked for permissions it may not have.",
+        "access_denied" => "oauth-access_denied",
+        "invalid_request" => "oauth-invalid_request",
+        "invalid_client" | "unauthorized_client" => "oauth-invalid_client",
+        "invalid_scope" => "oauth-invalid_scope",
         "unsupported_response_type"
         | "unsupported_grant_type"
         | "request_not_supported"
         | "request_uri_not_supported"
-        | "registration_not_supported" => {
-            "The application asked for a way of signing in that is not supported."
-        }
-        "invalid_request_uri" | "invalid_request_object" => {
-            "The application sent an invalid request object."
-        }
-        "login_required" => "You need to sign in again.",
-        "consent_required" => "Your permission is needed to continue.",
-        "interaction_required" => "This sign-in needs you to take part in it.",
-        "account_selection_required" => "Please choose an account to continue.",
-        "request_unauthorized" => "This sign-in request has expired or is not allowed.",
-        "request_forbidden" => "This request is not allowed.",
-        "invalid_grant" | "invalid_token" => {
-            "The sign-in could not be confirmed. Please start again."
-        }
-        "server_error" => "The sign-in service ran into a problem.",
-        "temporarily_unavailable" => {
-            "The sign-in service is temporarily unavailable. Please try again later."
-        }
-        _ => "Something prevented the sign-in from completing.",
+        | "registration_not_supported" => "oauth-unsupported",
+        "invalid_request_uri" | "invalid_request_object" => "oauth-invalid_request_object",
+        "login_required" => "oauth-login_required",
+        "consent_required" => "oauth-consent_required",
+        "interaction_required" => "oauth-interaction_required",
+        "account_selection_required" => "oauth-account_selection_required",
+        "request_unauthorized" => "oauth-request_unauthorized",
+        "request_forbidden" => "oauth-request_forbidden",
+        "invalid_grant" | "invalid_token" => "oauth-invalid_grant",
+        "server_error" => "oauth-server_error",
+        "temporarily_unavailable" => "oauth-temporarily_unavailable",
+        _ => "oauth-other",
     }
 }
 
@@ -91,13 +83,15 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let status = status_for(code.unwrap_or(""));
     crate::telemetry::note("outcome", code.unwrap_or("no_code"));
+    let t = i18n::localizer(&req, &state.i18n);
     pages::render(
         status,
         &MessagePage {
-            title: "Sign-in could not be completed",
-            message: explain(code.unwrap_or("")),
+            t,
+            title: &t.text("oauth-title"),
+            message: &t.text(explain(code.unwrap_or(""))),
             detail: detail.as_deref(),
-            link: Some((state.settings.home_url().as_str(), "Back to the start")),
+            link: Some((state.settings.home_url().as_str(), &t.text("oauth-home"))),
             status: status.as_u16(),
             code,
             debug,

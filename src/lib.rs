@@ -9,6 +9,7 @@ pub mod device;
 pub mod error;
 pub mod error_page;
 pub mod health;
+pub mod i18n;
 pub mod login;
 pub mod logout;
 pub mod metrics;

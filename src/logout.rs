@@ -9,6 +9,7 @@ use crate::challenge::{QueryParams, validate_challenge};
 use crate::config::LogoutSettings;
 use crate::csrf;
 use crate::error::{AppError, within_deadline};
+use crate::i18n::{self, Localizer};
 use crate::login::session_cookie;
 use crate::pages;
 use crate::redirect::Redirect;
@@ -65,6 +66,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
         })
         .filter(|name| !name.is_empty());
     let page = LogoutPage {
+        t: i18n::localizer(req, &state.i18n),
         client_name,
         challenge: &challenge,
         csrf_token: &csrf.token,
@@ -77,6 +79,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
 #[derive(Template)]
 #[template(path = "logout.html")]
 struct LogoutPage<'a> {
+    t: Localizer<'a>,
     client_name: Option<&'a str>,
     challenge: &'a str,
     csrf_token: &'a str,
@@ -117,12 +120,14 @@ async fn submit_within(
         return Ok(Redirect::from_config(url.clone()).response());
     }
     let home = state.settings.home_url().as_str();
+    let t = i18n::localizer(req, &state.i18n);
     Ok(pages::message(
         StatusCode::OK,
-        "You are still signed in",
-        "You chose not to log out.",
+        &t,
+        &t.text("logout-cancelled-title"),
+        &t.text("logout-cancelled-message"),
         None,
-        Some((home, "Continue")),
+        Some((home, &t.text("logout-cancelled-continue"))),
     ))
 }
 

@@ -5,12 +5,16 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
 use askama::Template;
 
+use crate::i18n::Localizer;
+
 /// The stylesheet every page links; served from the binary.
 pub const STYLESHEET: &str = include_str!("../templates/style.css");
 
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {
+    /// The texts of the person's language; every page has one, for `<html lang>` too.
+    pub t: Localizer<'a>,
     pub title: &'a str,
     pub message: &'a str,
     pub detail: Option<&'a str>,
@@ -37,6 +41,7 @@ pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
 
 pub fn message(
     status: StatusCode,
+    t: &Localizer,
     title: &str,
     message: &str,
     detail: Option<&str>,
@@ -45,6 +50,7 @@ pub fn message(
     render(
         status,
         &MessagePage {
+            t: *t,
             title,
             message,
             detail,

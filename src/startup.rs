@@ -33,6 +33,8 @@ pub struct AppState {
     pub device: Device,
     /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
     pub readiness: health::Readiness,
+    /// The message catalogs pages are written from.
+    pub i18n: crate::i18n::Catalogs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,8 @@ pub enum StartupError {
     Random(getrandom::Error),
     #[error("cannot start the server: {0}")]
     Server(std::io::Error),
+    #[error("catalog {0}")]
+    Catalog(#[from] crate::i18n::CatalogError),
 }
 
 pub struct Application {
@@ -129,6 +133,7 @@ impl Application {
         let device_metrics = DeviceMetrics::register(&mut metrics);
         let metrics = Arc::new(metrics);
         let upstream = Upstream::new(&settings.upstream, metrics.clone())?;
+        let i18n = settings.ui.catalogs()?;
         let state = web::Data::new(AppState {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
             kratos: KratosClient::new(upstream, &settings.kratos)?,
@@ -141,11 +146,13 @@ impl Application {
                 settings.health.ready_cache_ms,
             )),
             metrics: metrics.clone(),
+            i18n,
             settings: settings.clone(),
         });
         let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(crate::i18n::localize_errors))
                 .wrap(security_headers())
                 .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())

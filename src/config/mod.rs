@@ -10,9 +10,11 @@ use serde::Deserialize;
 use url::Url;
 
 mod sections;
+mod ui;
 mod validate;
 
 pub use sections::*;
+pub use ui::*;
 
 /// Prefix of environment overrides: `BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID=true`.
 pub const ENV_PREFIX: &str = "BRIDGE";
@@ -56,6 +58,8 @@ pub struct Settings {
     pub health: HealthSettings,
     #[serde(default)]
     pub device: crate::device::settings::DeviceSettings,
+    #[serde(default)]
+    pub ui: UiSettings,
 }
 
 impl Settings {

@@ -179,9 +179,10 @@ pub struct ConsentSettings {
     /// Whether "remember this decision" starts ticked on the consent page.
     #[serde(default)]
     pub remember_by_default: bool,
-    /// Readable descriptions for scopes, added to or replacing the built-in ones.
+    /// Readable descriptions for scopes, added to or replacing the built-in ones; each a text for
+    /// every language or a map of language tag to text.
     #[serde(default)]
-    pub scope_descriptions: BTreeMap<String, String>,
+    pub scope_descriptions: BTreeMap<String, super::LocalizedText>,
 }
 
 impl Default for ConsentSettings {

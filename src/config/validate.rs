@@ -23,7 +23,8 @@ impl Settings {
     pub(super) fn validate(&self) -> Result<(), (String, String)> {
         self.validate_basics()
             .map_err(|(k, r)| (k.to_string(), r))?;
-        self.validate_claims()
+        self.validate_claims()?;
+        self.validate_ui()
     }
 
     fn validate_claims(&self) -> Result<(), (String, String)> {

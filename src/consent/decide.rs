@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::config::LocalizedText;
+use crate::i18n::Localizer;
 use crate::subject::SubjectSource;
 use crate::upstream::hydra::ConsentRequest;
 
@@ -100,19 +102,25 @@ pub fn lookup_plan(context: &Value, subject: &str, source: SubjectSource) -> Vec
     }
 }
 
-/// A readable description for a scope: configured, built in, or a generic one.
-pub fn scope_description(scope: &str, configured: &BTreeMap<String, String>) -> String {
-    if let Some(text) = configured.get(scope) {
-        return text.clone();
+/// A readable description for a scope in `t`'s language: configured (for that language, else for
+/// `default_lang`), built in, or a generic one.
+pub fn scope_description(
+    scope: &str,
+    configured: &BTreeMap<String, LocalizedText>,
+    t: &Localizer,
+    default_lang: &str,
+) -> String {
+    if let Some(text) = configured
+        .get(scope)
+        .and_then(|c| c.get(t.lang(), default_lang))
+    {
+        return text.to_owned();
     }
     match scope {
-        "openid" => "Sign you in with your account".into(),
-        "profile" => "Your name and basic profile details".into(),
-        "email" => "Your email address".into(),
-        "phone" => "Your phone number".into(),
-        "address" => "Your postal address".into(),
-        "offline_access" => "Keep access while you are not using it (stay signed in)".into(),
-        other => format!("Access to “{other}”"),
+        "openid" | "profile" | "email" | "phone" | "address" | "offline_access" => {
+            t.text(&format!("scope-{scope}"))
+        }
+        other => t.with("scope-other", "scope", other),
     }
 }
 
@@ -196,6 +204,31 @@ mod tests {
             lookup_plan(&Value::Null, id, SubjectSource::ExternalId),
             vec![Lookup::ByExternalId(id.into())]
         );
+    }
+
+    #[test]
+    fn scope_descriptions_in_the_pages_language() {
+        let catalogs = crate::i18n::Catalogs::load(None, "en").unwrap();
+        let de = catalogs.choose(&["de".parse().unwrap()], &[]);
+        let en = catalogs.default_localizer();
+        let configured: BTreeMap<String, LocalizedText> = [
+            ("email".into(), LocalizedText::All("Work address".into())),
+            (
+                "customer".into(),
+                LocalizedText::PerLanguage([("de".into(), "Ihre Kundennummer".into())].into()),
+            ),
+        ]
+        .into();
+        let describe = |scope, t| scope_description(scope, &configured, t, "en");
+        assert_eq!(describe("email", &de), "Work address");
+        assert_eq!(describe("customer", &de), "Ihre Kundennummer");
+        assert_eq!(describe("customer", &en), "Access to “customer”");
+        assert_eq!(
+            describe("profile", &de),
+            "Ihr Name und grundlegende Profilangaben"
+        );
+        assert_eq!(describe("admin", &de), "Zugriff auf „admin“");
+        assert_eq!(describe("openid", &en), "Sign you in with your account");
     }
 
     proptest! {

@@ -12,6 +12,7 @@ use crate::challenge::{QueryParams, validate_challenge};
 use crate::claims::{build_claims, claims_need_identity};
 use crate::csrf;
 use crate::error::{AppError, within_deadline};
+use crate::i18n::{self, Localizer};
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
@@ -151,6 +152,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
         state.settings.login.challenge_max_bytes,
     )?;
     let request = state.hydra.get_consent_request(&challenge).await?;
+    i18n::note_ui_locales(req, &request.oidc_context.ui_locales);
     let auto = auto_accept(&request, &state.settings.consent.trusted_clients);
     // When nothing granted needs the identity, and the bridge's own login step named it in the
     // context (Hydra binds that context to this subject), there is nothing to look up.
@@ -201,6 +203,7 @@ struct ScopeView {
 #[derive(Template)]
 #[template(path = "consent.html")]
 struct ConsentPage<'a> {
+    t: Localizer<'a>,
     client_name: &'a str,
     logo: Option<&'a str>,
     account: &'a str,
@@ -229,6 +232,7 @@ fn render_page(
     identity: &Identity,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
+    let t = i18n::localizer(req, &state.i18n);
     let csrf = csrf::issue(req, state, CSRF_PURPOSE, challenge)?;
     let client = &request.client;
     let client_name = if client.client_name.is_empty() {
@@ -246,11 +250,17 @@ fn render_page(
         .iter()
         .map(|s| ScopeView {
             name: s.clone(),
-            description: scope_description(s, &settings.consent.scope_descriptions),
+            description: scope_description(
+                s,
+                &settings.consent.scope_descriptions,
+                &t,
+                &settings.ui.default_locale,
+            ),
             fixed: s == "openid",
         })
         .collect();
     let page = ConsentPage {
+        t,
         client_name,
         logo,
         account: account_label(identity),

@@ -93,15 +93,14 @@ impl Alphabet {
         self.chars.iter().any(|c| c.is_uppercase()) && !self.chars.iter().any(|c| c.is_lowercase())
     }
 
-    /// One line under the input telling the person what matters when typing.
+    /// The message id of the line under the input telling the person what matters when typing.
     pub fn hint(&self) -> &'static str {
         if self.digits_only() {
-            "Spaces and dashes do not matter."
+            "device-hint-digits"
         } else if self.case_sensitive() {
-            "Type it exactly as shown: capital and small letters are different. Spaces and dashes do \
-             not matter."
+            "device-hint-case-sensitive"
         } else {
-            "Capital or small letters, spaces and dashes do not matter."
+            "device-hint-any-case"
         }
     }
 }

@@ -17,6 +17,7 @@ use askama::Template;
 use crate::challenge::{QueryParams, validate_challenge};
 use crate::csrf;
 use crate::error::{AppError, within_deadline};
+use crate::i18n::{self, Localizer};
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
@@ -44,10 +45,12 @@ pub struct Device {
 #[derive(Template)]
 #[template(path = "device.html")]
 struct CodePage<'a> {
+    t: Localizer<'a>,
     challenge: &'a str,
     csrf_token: &'a str,
     code: &'a str,
     problem: Option<&'a str>,
+    /// The message id of the hint under the input.
     hint: &'a str,
     numeric: bool,
     capitals: bool,
@@ -57,6 +60,7 @@ struct CodePage<'a> {
 #[derive(Template)]
 #[template(path = "device_success.html")]
 struct SuccessPage<'a> {
+    t: Localizer<'a>,
     client_name: Option<&'a str>,
 }
 
@@ -79,7 +83,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let challenge = challenge_from(query.single(CHALLENGE)?, &state)?;
     let max = state.settings.device.max_attempts.get();
     if attempts::turn(attempts::read(&req, &state.signer, &challenge), max) == Turn::Exhausted {
-        return Ok(exhausted(None));
+        return Ok(exhausted(&req, &state, None));
     }
     // A link from the device may carry its code; one that cannot be a code is left out. The person
     // still confirms it, so a link someone else sent cannot sign them in unawares (RFC 8628 5.4).
@@ -104,6 +108,7 @@ fn form(
     let csrf = csrf::issue(req, state, CSRF_PURPOSE, challenge)?;
     let alphabet = &state.device.alphabet;
     let page = CodePage {
+        t: i18n::localizer(req, &state.i18n),
         challenge,
         csrf_token: &csrf.token,
         code,
@@ -122,12 +127,18 @@ fn form(
 }
 
 /// The page after the last wrong code: only a new code from the device helps now.
-fn exhausted(attempts_cookie: Option<HeaderValue>) -> HttpResponse {
+fn exhausted(
+    req: &HttpRequest,
+    state: &AppState,
+    attempts_cookie: Option<HeaderValue>,
+) -> HttpResponse {
     note("outcome", "device_too_many");
+    let t = i18n::localizer(req, &state.i18n);
     let mut response = pages::message(
         StatusCode::TOO_MANY_REQUESTS,
-        "Too many wrong codes",
-        "Start again on your device to get a new code, then enter that one here.",
+        &t,
+        &t.text("device-too-many-title"),
+        &t.text("device-too-many-message"),
         None,
         None,
     );
@@ -164,13 +175,13 @@ async fn submit_within(
     let wrong = attempts::read(req, &state.signer, &challenge);
     if attempts::turn(wrong, max) == Turn::Exhausted {
         state.device.metrics.code(CodeOutcome::TooMany);
-        return Ok(exhausted(None));
+        return Ok(exhausted(req, state, None));
     }
     let code = match code::normalise(typed, &state.device.alphabet) {
         Ok(code) => code,
         Err(CodeError::Empty) => {
-            let problem = "Enter the code shown on your device.";
-            return form(req, state, &challenge, "", Some(problem), None);
+            let problem = i18n::localizer(req, &state.i18n).text("device-code-missing");
+            return form(req, state, &challenge, "", Some(&problem), None);
         }
         // Not one of Hydra's codes: wrong without asking Hydra.
         Err(CodeError::TooLong | CodeError::NotInAlphabet) => {
@@ -223,14 +234,10 @@ fn wrong_code(
         secure(state),
     );
     if attempts::turn(wrong, max) == Turn::Exhausted {
-        return Ok(exhausted(cookie));
+        return Ok(exhausted(req, state, cookie));
     }
     let left = max - wrong;
-    let problem = format!(
-        "That code did not work. Check the code on your device (it may have expired) and try \
-         again. {left} more {} left.",
-        if left == 1 { "try" } else { "tries" }
-    );
+    let problem = i18n::localizer(req, &state.i18n).count("device-code-wrong", "tries", left);
     // What was typed goes back into the field so that a slip can be fixed, unless it is long junk.
     let again = if typed.chars().count() <= MAX_TYPED_CHARS {
         typed
@@ -295,6 +302,7 @@ pub async fn success(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     pages::render(
         StatusCode::OK,
         &SuccessPage {
+            t: i18n::localizer(&req, &state.i18n),
             client_name: name.as_deref(),
         },
     )

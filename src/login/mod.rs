@@ -50,6 +50,8 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
         .and_then(|token| state.signer.verify_reauth(token, &challenge));
 
     let login_request = state.hydra.get_login_request(&challenge).await?;
+    // Its error pages ("Sign-in did not complete") in the language the application asked for.
+    crate::i18n::note_ui_locales(req, &login_request.oidc_context.ui_locales);
     let cookie = session_cookie(req, state.kratos.cookie_name());
     let whoami = state.kratos.whoami(cookie).await?;
 

@@ -58,6 +58,10 @@ pub struct OidcContext {
     pub acr_values: Vec<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub login_hint: String,
+    /// The OIDC `ui_locales` of the authorization request, most preferred first; absent when it
+    /// had none.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub ui_locales: Vec<String>,
 }
 
 /// `oAuth2LoginRequest`, the fields the login flow reads.
@@ -109,6 +113,8 @@ pub struct ConsentRequest {
     /// What the login accept put in `context`; absent, `null` or any JSON.
     #[serde(default)]
     pub context: serde_json::Value,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub oidc_context: OidcContext,
 }
 
 /// `acceptOAuth2ConsentRequestSession`.

@@ -5,6 +5,7 @@ mod fakes;
 mod support;
 
 mod browser;
+mod browser_language;
 mod cli;
 mod compat;
 mod consent;
@@ -15,6 +16,7 @@ mod device_success;
 mod error_page;
 mod faults;
 mod health;
+mod language;
 mod load;
 mod login;
 mod login_demands;

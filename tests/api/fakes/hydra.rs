@@ -170,3 +170,57 @@ async fn the_fake_hydra_answers_as_hydra_v2_3_0_does() {
         (404, "text/html; charset=utf-8")
     );
 }
+
+/// Hydra puts the authorization request's `ui_locales` (space-separated there) into the
+/// `oidc_context` of its login and consent requests as an array, and leaves the field out when the
+/// request had none.
+#[tokio::test]
+async fn the_fake_hydra_carries_ui_locales_as_hydra_does() {
+    use reqwest::Method;
+    let hydra = FakeHydra::start(HydraVersion::Strict).await;
+    let get = |path: &str, param: &str, challenge: &str| {
+        format!(
+            "{}/admin/oauth2/auth/requests/{path}?{param}={}",
+            hydra.url,
+            encode(challenge)
+        )
+    };
+    let login = hydra.add_login(LoginSpec {
+        auth_query: "ui_locales=de-AT%20fr".into(),
+        ..LoginSpec::default()
+    });
+    let (_, _, body) = call(Method::GET, &get("login", "login_challenge", &login), None).await;
+    assert_eq!(
+        json_of(&body)["oidc_context"],
+        serde_json::json!({ "ui_locales": ["de-AT", "fr"] })
+    );
+    let consent = hydra.add_consent(ConsentSpec {
+        ui_locales: vec!["de".into()],
+        ..ConsentSpec::default()
+    });
+    let (_, _, body) = call(
+        Method::GET,
+        &get("consent", "consent_challenge", &consent),
+        None,
+    )
+    .await;
+    let body = json_of(&body);
+    assert_eq!(
+        body["oidc_context"],
+        serde_json::json!({ "ui_locales": ["de"] })
+    );
+    assert!(
+        body["request_url"]
+            .as_str()
+            .unwrap()
+            .contains("ui_locales=de")
+    );
+    let plain = hydra.add_consent(ConsentSpec::default());
+    let (_, _, body) = call(
+        Method::GET,
+        &get("consent", "consent_challenge", &plain),
+        None,
+    )
+    .await;
+    assert_eq!(json_of(&body)["oidc_context"], serde_json::json!({}));
+}

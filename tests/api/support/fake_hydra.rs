@@ -79,6 +79,8 @@ pub struct ConsentSpec {
     pub audience: Vec<String>,
     /// The `context` field: `None` leaves it out, as Hydra does when the login set none.
     pub context: Option<Value>,
+    /// The authorization request's `ui_locales` (space-separated there); empty when it had none.
+    pub ui_locales: Vec<String>,
 }
 
 impl Default for ConsentSpec {
@@ -93,6 +95,7 @@ impl Default for ConsentSpec {
             requested_scope: vec!["openid".into(), "profile".into(), "email".into()],
             audience: vec!["https://api.test".into()],
             context: None,
+            ui_locales: vec![],
         }
     }
 }

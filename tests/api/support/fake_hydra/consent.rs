@@ -9,11 +9,26 @@ use super::wire::{self, ACCEPT_CONSENT_REQUEST, REQUEST_DENIED_ERROR};
 use super::{ConsentSpec, FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
 
 fn consent_request_url(spec: &ConsentSpec) -> String {
-    format!(
+    let mut url = format!(
         "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
         spec.client_id,
         spec.requested_scope.join("+")
-    )
+    );
+    if !spec.ui_locales.is_empty() {
+        url.push_str("&ui_locales=");
+        url.push_str(&spec.ui_locales.join("+"));
+    }
+    url
+}
+
+/// `oidc_context` as Hydra carries it over from the login request: only what the authorization
+/// request had (every field is `omitempty`).
+fn oidc_context(spec: &ConsentSpec) -> Value {
+    let mut context = serde_json::Map::new();
+    if !spec.ui_locales.is_empty() {
+        context.insert("ui_locales".into(), json!(spec.ui_locales));
+    }
+    Value::Object(context)
 }
 
 pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
@@ -35,7 +50,7 @@ pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> Ht
                 "requested_access_token_audience": spec.audience,
                 "skip": spec.skip,
                 "subject": spec.subject,
-                "oidc_context": {},
+                "oidc_context": oidc_context(spec),
                 "client": client_json(&spec.client_id, &spec.client_name, &spec.logo_uri, spec.skip_consent),
                 "request_url": consent_request_url(spec),
                 "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
