@@ -6,11 +6,11 @@ use actix_web::{HttpRequest, web};
 use futures_util::StreamExt;
 use url::Url;
 
-use crate::challenge::{InputError, QueryParams};
+use crate::domain::params::{InputError, QueryParams};
 use crate::error::AppError;
+use crate::ory::kratos::find_cookie;
+use crate::signed::{CsrfFailure, random_token};
 use crate::startup::AppState;
-use crate::tokens::{CsrfFailure, random_token};
-use crate::upstream::kratos::find_cookie;
 
 /// The cookie a form's token is bound to.
 pub const CSRF_COOKIE: &str = "khb_csrf";
@@ -135,7 +135,7 @@ pub async fn read_posted_form(
     (yes, no): (&str, &str),
 ) -> Result<PostedForm, AppError> {
     let fields = read_form(req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = crate::challenge::validate_challenge(
+    let challenge = crate::domain::params::validate_challenge(
         challenge_field,
         fields.single(challenge_field)?,
         state.settings.login.challenge_max_bytes,

@@ -10,18 +10,17 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::device::Device;
-use crate::device::metrics::DeviceMetrics;
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::ory::http::{SetupError, Upstream};
+use crate::ory::hydra::HydraClient;
+use crate::ory::kratos::KratosClient;
+use crate::routes::device::Device;
+use crate::routes::device::metrics::DeviceMetrics;
+use crate::routes::{consent, device, error_page, health, login, logout, registration};
+use crate::signed::Signer;
 use crate::telemetry::BridgeRootSpan;
-use crate::tokens::Signer;
-use crate::upstream::hydra::HydraClient;
-use crate::upstream::kratos::KratosClient;
-use crate::upstream::{SetupError, Upstream};
-use crate::{
-    consent, device, error_page, health, login, logout, pages, registration, request_metrics,
-};
+use crate::{pages, request_metrics};
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+pub mod device;
 mod sections;
 mod validate;
 
@@ -55,7 +56,7 @@ pub struct Settings {
     #[serde(default)]
     pub health: HealthSettings,
     #[serde(default)]
-    pub device: crate::device::settings::DeviceSettings,
+    pub device: device::DeviceSettings,
 }
 
 impl Settings {
@@ -215,7 +216,7 @@ impl fmt::Display for Redacted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subject::SubjectSource;
+    use crate::domain::subject::SubjectSource;
 
     #[test]
     fn join_url_keeps_prefix() {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::subject::SubjectSource;
-use crate::upstream::hydra::ConsentRequest;
+use crate::domain::subject::SubjectSource;
+use crate::ory::hydra::ConsentRequest;
 
 /// Why a consent is granted without showing the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

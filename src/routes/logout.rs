@@ -5,18 +5,18 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{QueryParams, validate_challenge};
 use crate::config::LogoutSettings;
 use crate::csrf;
+use crate::domain::params::{QueryParams, validate_challenge};
+use crate::domain::subject::subject_for;
 use crate::error::{AppError, within_deadline};
-use crate::login::session_cookie;
+use crate::ory::hydra::LogoutRequest;
+use crate::ory::kratos::{BrowserLogout, WhoAmI};
 use crate::pages;
 use crate::redirect::Redirect;
+use crate::routes::login::session_cookie;
 use crate::startup::AppState;
-use crate::subject::subject_for;
 use crate::telemetry::note;
-use crate::upstream::hydra::LogoutRequest;
-use crate::upstream::kratos::{BrowserLogout, WhoAmI};
 
 const CSRF_PURPOSE: &str = "logout";
 
@@ -204,7 +204,7 @@ async fn complete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::hydra::OAuth2Client;
+    use crate::ory::hydra::OAuth2Client;
 
     fn request(rp: bool, skip: Option<bool>) -> LogoutRequest {
         LogoutRequest {

@@ -3,9 +3,7 @@
 //! consent in between are the usual ones.
 
 pub mod attempts;
-pub mod code;
 pub mod metrics;
-pub mod settings;
 
 use std::time::Duration;
 
@@ -14,17 +12,17 @@ use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{QueryParams, validate_challenge};
 use crate::csrf;
+use crate::domain::device_code::{self as code, Alphabet, CodeError, MAX_TYPED_CHARS};
+use crate::domain::params::{QueryParams, validate_challenge};
 use crate::error::{AppError, within_deadline};
+use crate::ory::hydra::HydraError;
+use crate::ory::hydra::device::DeviceAccept;
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
 use crate::telemetry::note;
-use crate::upstream::hydra::HydraError;
-use crate::upstream::hydra::device::DeviceAccept;
 use attempts::Turn;
-use code::{Alphabet, CodeError, MAX_TYPED_CHARS};
 use metrics::{CodeOutcome, DeviceMetrics};
 
 /// Binds the code form's tokens to this form.

@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::challenge::QueryParams;
+use crate::domain::params::QueryParams;
 use crate::pages::{self, MessagePage};
 use crate::startup::AppState;
 

@@ -1,27 +1,25 @@
 //! `GET /consent` and `POST /consent`: grant (or deny) what the client asked for, with id_token claims
 //! from the Kratos identity behind the subject.
 
-pub mod decide;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{QueryParams, validate_challenge};
-use crate::claims::{build_claims, claims_need_identity};
 use crate::csrf;
+use crate::domain::claims::{build_claims, claims_need_identity};
+use crate::domain::consent::{
+    Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
+};
+use crate::domain::params::{QueryParams, validate_challenge};
+use crate::domain::subject::subject_for;
 use crate::error::{AppError, within_deadline};
+use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
+use crate::ory::kratos::Identity;
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::startup::AppState;
-use crate::subject::subject_for;
 use crate::telemetry::note;
-use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
-use crate::upstream::kratos::Identity;
-use decide::{
-    Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
-};
 
 /// Binds consent form tokens to this form.
 const CSRF_PURPOSE: &str = "consent";
