@@ -6,7 +6,6 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::csrf;
 use crate::domain::claims::{build_claims, claims_need_identity};
 use crate::domain::consent::{
     Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
@@ -18,7 +17,8 @@ use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
 use crate::ory::kratos::Identity;
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::startup::AppState;
+use crate::routes::forms;
+use crate::routes::state::AppState;
 use crate::telemetry::note;
 
 /// Binds consent form tokens to this form.
@@ -227,7 +227,7 @@ fn render_page(
     identity: &Identity,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let csrf = csrf::issue(req, state, CSRF_PURPOSE, challenge)?;
+    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
     let client = &request.client;
     let client_name = if client.client_name.is_empty() {
         &client.client_id
@@ -275,11 +275,11 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let csrf::PostedForm {
+    let forms::PostedForm {
         challenge,
         confirmed: allow,
         fields: form,
-    } = csrf::read_posted_form(
+    } = forms::read_posted_form(
         req,
         payload,
         state,

@@ -18,8 +18,8 @@ use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::ory::hydra::{HydraError, Reject};
 use crate::ory::kratos::{WhoAmI, find_cookie};
 use crate::redirect::Redirect;
+use crate::routes::state::AppState;
 use crate::signed::Reauth;
-use crate::startup::AppState;
 use crate::telemetry::note;
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::config::LogoutSettings;
-use crate::csrf;
 use crate::domain::params::{QueryParams, validate_challenge};
 use crate::domain::subject::subject_for;
 use crate::error::{AppError, within_deadline};
@@ -14,8 +13,9 @@ use crate::ory::hydra::LogoutRequest;
 use crate::ory::kratos::{BrowserLogout, WhoAmI};
 use crate::pages;
 use crate::redirect::Redirect;
+use crate::routes::forms;
 use crate::routes::login::session_cookie;
-use crate::startup::AppState;
+use crate::routes::state::AppState;
 use crate::telemetry::note;
 
 const CSRF_PURPOSE: &str = "logout";
@@ -52,7 +52,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
     {
         return complete(req, state, &challenge).await;
     }
-    let csrf = csrf::issue(req, state, CSRF_PURPOSE, &challenge)?;
+    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, &challenge)?;
     let client_name = request
         .client
         .as_ref()
@@ -95,11 +95,11 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let csrf::PostedForm {
+    let forms::PostedForm {
         challenge,
         confirmed,
         ..
-    } = csrf::read_posted_form(
+    } = forms::read_posted_form(
         req,
         payload,
         state,

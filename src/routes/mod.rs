@@ -3,7 +3,10 @@
 pub mod consent;
 pub mod device;
 pub mod error_page;
+pub mod forms;
 pub mod health;
 pub mod login;
 pub mod logout;
+pub mod readiness;
 pub mod registration;
+pub mod state;

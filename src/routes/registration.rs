@@ -9,7 +9,7 @@ use crate::domain::params::{QueryParams, validate_challenge, validate_identity_s
 use crate::error::{AppError, within_deadline};
 use crate::redirect::Redirect;
 use crate::routes::login::{KratosLogin, kratos_login_url};
-use crate::startup::AppState;
+use crate::routes::state::AppState;
 
 pub async fn register(
     req: HttpRequest,
