@@ -1,16 +1,14 @@
-//! CSRF protection for the bridge's forms (consent, logout confirmation): a cookie, a signed token bound
-//! to the form's purpose, its challenge and that cookie, and an origin check.
+//! CSRF protection for the bridge's forms (consent, logout confirmation, device code): a cookie, a
+//! signed token bound to the form's purpose, its challenge and that cookie, and an origin check.
 
-use actix_web::http::header::{CONTENT_TYPE, COOKIE, HeaderValue, ORIGIN};
-use actix_web::{HttpRequest, web};
-use futures_util::StreamExt;
+use actix_web::HttpRequest;
+use actix_web::http::header::{COOKIE, HeaderValue, ORIGIN};
 use url::Url;
 
-use crate::challenge::{InputError, QueryParams};
+use crate::config::ServeSettings;
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::tokens::{CsrfFailure, random_token};
-use crate::upstream::kratos::find_cookie;
+use crate::ory::kratos::find_cookie;
+use crate::signed::{CsrfFailure, Signer, random_token};
 
 /// The cookie a form's token is bound to.
 pub const CSRF_COOKIE: &str = "khb_csrf";
@@ -37,11 +35,11 @@ fn binding(purpose: &str, challenge: &str) -> String {
 /// Issues a token for a form; reuses the browser's cookie so that several open tabs all stay valid.
 pub fn issue(
     req: &HttpRequest,
-    state: &AppState,
+    signer: &Signer,
+    serve: &ServeSettings,
     purpose: &str,
     challenge: &str,
 ) -> Result<CsrfIssue, AppError> {
-    let settings = &state.settings;
     let existing =
         cookie_value(req).filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()));
     let cookie = match existing {
@@ -49,12 +47,11 @@ pub fn issue(
         None => random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-    let ttl = settings.serve.form_ttl_secs;
-    let token = state
-        .signer
+    let ttl = serve.form_ttl_secs;
+    let token = signer
         .sign_csrf(&binding(purpose, challenge), &cookie, now, ttl)
         .ok_or_else(|| AppError::Internal("signing the CSRF token failed".into()))?;
-    let secure = if settings.serve.base_url.scheme() == "https" {
+    let secure = if serve.base_url.scheme() == "https" {
         "; Secure"
     } else {
         ""
@@ -69,20 +66,8 @@ pub fn issue(
 /// Checks a posted form: our own origin, then our own token for this purpose, challenge and cookie.
 pub fn verify(
     req: &HttpRequest,
-    state: &AppState,
-    purpose: &str,
-    challenge: &str,
-    token: Option<&str>,
-) -> Result<(), AppError> {
-    check(req, state, purpose, challenge, token).map_err(|failure| {
-        state.metrics.csrf_failures.inc();
-        AppError::Csrf(failure)
-    })
-}
-
-fn check(
-    req: &HttpRequest,
-    state: &AppState,
+    signer: &Signer,
+    base_url: &Url,
     purpose: &str,
     challenge: &str,
     token: Option<&str>,
@@ -92,14 +77,12 @@ fn check(
         .headers()
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok());
-    if !same_origin(origin, fetch_site, &state.settings.serve.base_url) {
+    if !same_origin(origin, fetch_site, base_url) {
         return Err(CsrfFailure::CrossSite);
     }
     let token = token.ok_or(CsrfFailure::MissingToken)?;
     let cookie = cookie_value(req).ok_or(CsrfFailure::MissingCookie)?;
-    state
-        .signer
-        .verify_csrf(token, &binding(purpose, challenge), cookie)
+    signer.verify_csrf(token, &binding(purpose, challenge), cookie)
 }
 
 /// Whether a form post comes from our own pages: `Origin` when the browser sends it, else
@@ -113,74 +96,6 @@ pub fn same_origin(origin: Option<&str>, sec_fetch_site: Option<&str>, base_url:
         return Url::parse(origin).is_ok_and(|o| o.origin() == base_url.origin());
     }
     sec_fetch_site == Some("same-origin")
-}
-
-/// One of the bridge's forms, read and checked: the challenge it answers, the user's choice of its
-/// two buttons, and the rest of its fields.
-pub struct PostedForm {
-    pub challenge: String,
-    pub confirmed: bool,
-    pub fields: QueryParams,
-}
-
-/// The form of a page that answers `challenge_field`, with an `action` of `yes` or `no`: read within
-/// `serve.max_form_bytes`, the challenge validated, then the CSRF check for `purpose`. Nothing reaches
-/// Hydra unless all of it holds.
-pub async fn read_posted_form(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    purpose: &str,
-    challenge_field: &'static str,
-    (yes, no): (&str, &str),
-) -> Result<PostedForm, AppError> {
-    let fields = read_form(req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = crate::challenge::validate_challenge(
-        challenge_field,
-        fields.single(challenge_field)?,
-        state.settings.login.challenge_max_bytes,
-    )?;
-    let confirmed = fields.choice("action", yes, no)?;
-    verify(
-        req,
-        state,
-        purpose,
-        &challenge,
-        fields.single("csrf_token")?,
-    )?;
-    Ok(PostedForm {
-        challenge,
-        confirmed,
-        fields,
-    })
-}
-
-/// Reads an `application/x-www-form-urlencoded` body of at most `serve.max_form_bytes`.
-pub async fn read_form(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<QueryParams, AppError> {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(AppError::PayloadTooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let body = std::str::from_utf8(&body)
-        .map_err(|_| AppError::BadInput(InputError::Malformed("form")))?;
-    Ok(QueryParams::parse(body))
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::challenge::InputError;
+use crate::domain::params::InputError;
 use crate::i18n::Localizer;
+use crate::ory::http::UpstreamError;
+use crate::ory::hydra::HydraError;
 use crate::pages;
 use crate::redirect::{InvalidTarget, Redirect};
-use crate::upstream::UpstreamError;
-use crate::upstream::hydra::HydraError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -26,7 +26,7 @@ pub enum AppError {
     #[error("re-authentication did not complete")]
     ReauthIncomplete { retry: Redirect },
     #[error("CSRF check failed: {0}")]
-    Csrf(#[from] crate::tokens::CsrfFailure),
+    Csrf(#[from] crate::signed::CsrfFailure),
     #[error("the request body is not a form")]
     UnsupportedMediaType,
     #[error("the request body is too large")]

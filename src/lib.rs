@@ -1,24 +1,16 @@
 //! kratos-hydra-bridge: the login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 
-pub mod challenge;
-pub mod claims;
 pub mod config;
-pub mod consent;
 pub mod csrf;
-pub mod device;
+pub mod domain;
 pub mod error;
-pub mod error_page;
-pub mod health;
 pub mod i18n;
-pub mod login;
-pub mod logout;
 pub mod metrics;
+pub mod ory;
 pub mod pages;
 pub mod redirect;
-pub mod registration;
 pub mod request_metrics;
+pub mod routes;
+pub mod signed;
 pub mod startup;
-pub mod subject;
 pub mod telemetry;
-pub mod tokens;
-pub mod upstream;

@@ -6,9 +6,9 @@ use clap::Parser;
 use hyper::header::HeaderMap;
 use kratos_hydra_bridge::config::{Redacted, Settings, UpstreamSettings};
 use kratos_hydra_bridge::metrics::Metrics;
+use kratos_hydra_bridge::ory::http::{Base, Call, Method, Request, Upstream};
 use kratos_hydra_bridge::startup::{Application, stop_on_signal};
 use kratos_hydra_bridge::telemetry;
-use kratos_hydra_bridge::upstream::{Base, Call, Method, Request, Upstream};
 
 /// Login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 #[derive(Parser)]

@@ -10,8 +10,7 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
 
-use crate::metrics::RequestLabels;
-use crate::startup::AppState;
+use crate::metrics::{Metrics, RequestLabels};
 
 /// The `method` label: the methods the bridge routes, and `other` for every other one.
 pub fn method_label(method: &Method) -> &'static str {
@@ -30,16 +29,14 @@ fn route_label(request: &ServiceRequest) -> String {
         .unwrap_or_else(|| "unmatched".into())
 }
 
-/// The middleware (`actix_web::middleware::from_fn(request_metrics::record)`). Records nothing
-/// when `metrics.enabled` is false: nobody could read what it counted.
+/// The middleware (`actix_web::middleware::from_fn(request_metrics::record)`). Counts into the app's
+/// `web::Data<Metrics>`; without one (`metrics.enabled` is false: nobody could read what it counted)
+/// it records nothing.
 pub async fn record<B: MessageBody>(
     request: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
-    let metrics = request
-        .app_data::<web::Data<AppState>>()
-        .filter(|state| state.settings.metrics.enabled)
-        .map(|state| state.metrics.clone());
+    let metrics = request.app_data::<web::Data<Metrics>>().cloned();
     let Some(metrics) = metrics else {
         return next.call(request).await;
     };

@@ -10,32 +10,18 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::device::Device;
-use crate::device::metrics::DeviceMetrics;
 use crate::error::AppError;
 use crate::metrics::Metrics;
+use crate::ory::http::{SetupError, Upstream};
+use crate::ory::hydra::HydraClient;
+use crate::ory::kratos::KratosClient;
+use crate::routes::device::metrics::DeviceMetrics;
+use crate::routes::readiness::Readiness;
+use crate::routes::state::{AppState, Device};
+use crate::routes::{consent, device, error_page, health, login, logout, registration};
+use crate::signed::Signer;
 use crate::telemetry::BridgeRootSpan;
-use crate::tokens::Signer;
-use crate::upstream::hydra::HydraClient;
-use crate::upstream::kratos::KratosClient;
-use crate::upstream::{SetupError, Upstream};
-use crate::{
-    consent, device, error_page, health, login, logout, pages, registration, request_metrics,
-};
-
-/// Everything a handler needs, shared by all workers.
-pub struct AppState {
-    pub settings: Settings,
-    pub metrics: Arc<Metrics>,
-    pub hydra: HydraClient,
-    pub kratos: KratosClient,
-    pub signer: Signer,
-    pub device: Device,
-    /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
-    pub readiness: health::Readiness,
-    /// The message catalogs pages are written from.
-    pub i18n: crate::i18n::Catalogs,
-}
+use crate::{pages, request_metrics};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -142,7 +128,7 @@ impl Application {
                 alphabet: settings.device.alphabet(),
                 metrics: device_metrics,
             },
-            readiness: health::Readiness::new(std::time::Duration::from_millis(
+            readiness: Readiness::new(std::time::Duration::from_millis(
                 settings.health.ready_cache_ms,
             )),
             metrics: metrics.clone(),
@@ -150,6 +136,11 @@ impl Application {
             settings: settings.clone(),
         });
         let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
+        // Requests are counted only when someone can read the counts.
+        let request_metrics = settings
+            .metrics
+            .enabled
+            .then(|| web::Data::from(metrics.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(crate::i18n::localize_errors))
@@ -168,6 +159,9 @@ impl Application {
                 .service(get("/health/ready", health::ready))
                 .service(get("/assets/style.css", stylesheet))
                 .configure(|cfg| {
+                    if let Some(metrics) = &request_metrics {
+                        cfg.app_data(metrics.clone());
+                    }
                     if metrics_on_main_port {
                         cfg.service(get("/metrics", metrics_endpoint));
                     }

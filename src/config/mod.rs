@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+pub mod device;
 mod sections;
 mod ui;
 mod validate;
@@ -57,7 +58,7 @@ pub struct Settings {
     #[serde(default)]
     pub health: HealthSettings,
     #[serde(default)]
-    pub device: crate::device::settings::DeviceSettings,
+    pub device: device::DeviceSettings,
     #[serde(default)]
     pub ui: UiSettings,
 }
@@ -219,7 +220,7 @@ impl fmt::Display for Redacted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::subject::SubjectSource;
+    use crate::domain::subject::SubjectSource;
 
     #[test]
     fn join_url_keeps_prefix() {
@@ -243,7 +244,10 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
     fn load_str(yaml: &str, env: Vec<(String, String)>) -> Result<Settings, ConfigError> {
         let dir = std::env::temp_dir().join(format!("khb-config-prop-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join(format!("{:x}.yaml", Sha256Lite::of(yaml)));
+        // One file per call: parallel tests loading the same text must not remove each other's.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("{:x}-{call}.yaml", Sha256Lite::of(yaml)));
         std::fs::write(&path, yaml).unwrap();
         let result = Settings::load(&path, env);
         let _ = std::fs::remove_file(&path);

@@ -6,7 +6,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::subject::SubjectSource;
+use crate::domain::subject::SubjectSource;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -260,7 +260,7 @@ pub enum ClaimTarget {
 #[serde(deny_unknown_fields)]
 pub struct ClaimMapping {
     pub claim: String,
-    pub source: crate::claims::ClaimSource,
+    pub source: crate::domain::claims::ClaimSource,
     /// The claim is released only when this scope is granted.
     pub scope: String,
     /// Only for identities of these schemas (empty: all).

@@ -10,7 +10,7 @@ use unic_langid::LanguageIdentifier;
 use super::negotiate::{parse_accept_language, parse_ui_locales};
 use super::{Catalogs, Localizer};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::routes::state::AppState;
 
 /// The OIDC `ui_locales` of the Hydra request a page is for, kept with the browser request.
 #[derive(Clone)]

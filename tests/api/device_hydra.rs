@@ -9,9 +9,9 @@ use crate::support::device_form::*;
 use crate::support::*;
 use kratos_hydra_bridge::config::{HydraSettings, UpstreamSettings};
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::upstream::Upstream;
-use kratos_hydra_bridge::upstream::hydra::device::DeviceAccept;
-use kratos_hydra_bridge::upstream::hydra::{HydraClient, HydraError};
+use kratos_hydra_bridge::ory::http::Upstream;
+use kratos_hydra_bridge::ory::hydra::device::DeviceAccept;
+use kratos_hydra_bridge::ory::hydra::{HydraClient, HydraError};
 
 fn client(hydra: &FakeHydra) -> HydraClient {
     let upstream = Upstream::new(&UpstreamSettings::default(), Arc::new(Metrics::new()))

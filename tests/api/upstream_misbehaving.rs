@@ -12,7 +12,7 @@ use std::time::Duration;
 use hyper::header::HeaderMap;
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::upstream::{Base, Call, Method, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Base, Call, Method, Request, Upstream, UpstreamError};
 use scripted::{Scripted, Step, answer, ok_json};
 
 fn upstream() -> Upstream {

@@ -9,8 +9,8 @@ use actix_web::HttpRequest;
 use actix_web::http::header::{COOKIE, HeaderValue};
 use serde::{Deserialize, Serialize};
 
-use crate::tokens::{Signer, challenge_digest};
-use crate::upstream::kratos::find_cookie;
+use crate::ory::kratos::find_cookie;
+use crate::signed::{Signer, challenge_digest};
 
 /// The cookie that carries the count.
 pub const ATTEMPTS_COOKIE: &str = "khb_device";

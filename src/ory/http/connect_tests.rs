@@ -13,7 +13,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::config::UpstreamSettings;
 use crate::metrics::Metrics;
-use crate::upstream::{Base, Call, Method, Request, Upstream, UpstreamError};
+use crate::ory::http::{Base, Call, Method, Request, Upstream, UpstreamError};
 
 const CA: &[u8] = include_bytes!("testdata/test-ca.pem");
 const CERT: &[u8] = include_bytes!("testdata/test-localhost.pem");

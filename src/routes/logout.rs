@@ -5,19 +5,19 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{QueryParams, validate_challenge};
 use crate::config::LogoutSettings;
-use crate::csrf;
+use crate::domain::params::{QueryParams, validate_challenge};
+use crate::domain::subject::subject_for;
 use crate::error::{AppError, within_deadline};
 use crate::i18n::{self, Localizer};
-use crate::login::session_cookie;
+use crate::ory::hydra::LogoutRequest;
+use crate::ory::kratos::{BrowserLogout, WhoAmI};
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::startup::AppState;
-use crate::subject::subject_for;
+use crate::routes::forms;
+use crate::routes::login::session_cookie;
+use crate::routes::state::AppState;
 use crate::telemetry::note;
-use crate::upstream::hydra::LogoutRequest;
-use crate::upstream::kratos::{BrowserLogout, WhoAmI};
 
 const CSRF_PURPOSE: &str = "logout";
 
@@ -53,7 +53,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
     {
         return complete(req, state, &challenge).await;
     }
-    let csrf = csrf::issue(req, state, CSRF_PURPOSE, &challenge)?;
+    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, &challenge)?;
     let client_name = request
         .client
         .as_ref()
@@ -98,11 +98,11 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let csrf::PostedForm {
+    let forms::PostedForm {
         challenge,
         confirmed,
         ..
-    } = csrf::read_posted_form(
+    } = forms::read_posted_form(
         req,
         payload,
         state,
@@ -209,7 +209,7 @@ async fn complete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upstream::hydra::OAuth2Client;
+    use crate::ory::hydra::OAuth2Client;
 
     fn request(rp: bool, skip: Option<bool>) -> LogoutRequest {
         LogoutRequest {

@@ -8,7 +8,7 @@ use base64::alphabet::URL_SAFE;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 
-use super::decide::required_aal;
+use super::required_aal;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthParams {

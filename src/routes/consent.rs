@@ -1,28 +1,26 @@
 //! `GET /consent` and `POST /consent`: grant (or deny) what the client asked for, with id_token claims
 //! from the Kratos identity behind the subject.
 
-pub mod decide;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{QueryParams, validate_challenge};
-use crate::claims::{build_claims, claims_need_identity};
-use crate::csrf;
-use crate::error::{AppError, within_deadline};
-use crate::i18n::{self, Localizer};
-use crate::pages;
-use crate::redirect::Redirect;
-use crate::startup::AppState;
-use crate::subject::subject_for;
-use crate::telemetry::note;
-use crate::upstream::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
-use crate::upstream::kratos::Identity;
-use decide::{
+use crate::domain::claims::{build_claims, claims_need_identity};
+use crate::domain::consent::{
     Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
 };
+use crate::domain::params::{QueryParams, validate_challenge};
+use crate::domain::subject::subject_for;
+use crate::error::{AppError, within_deadline};
+use crate::i18n::{self, Localizer};
+use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
+use crate::ory::kratos::Identity;
+use crate::pages;
+use crate::redirect::Redirect;
+use crate::routes::forms;
+use crate::routes::state::AppState;
+use crate::telemetry::note;
 
 /// Binds consent form tokens to this form.
 const CSRF_PURPOSE: &str = "consent";
@@ -233,7 +231,7 @@ fn render_page(
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
     let t = i18n::localizer(req, &state.i18n);
-    let csrf = csrf::issue(req, state, CSRF_PURPOSE, challenge)?;
+    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
     let client = &request.client;
     let client_name = if client.client_name.is_empty() {
         &client.client_id
@@ -287,11 +285,11 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let csrf::PostedForm {
+    let forms::PostedForm {
         challenge,
         confirmed: allow,
         fields: form,
-    } = csrf::read_posted_form(
+    } = forms::read_posted_form(
         req,
         payload,
         state,

@@ -4,10 +4,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::challenge::QueryParams;
+use crate::domain::params::QueryParams;
 use crate::i18n;
 use crate::pages::{self, MessagePage};
-use crate::startup::AppState;
+use crate::routes::state::AppState;
 
 /// The longest piece of an error parameter shown; the rest is cut.
 const MAX_FIELD: usize = 1000;

@@ -7,7 +7,7 @@ use hyper::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{
+use super::http::{
     Base, Call, Method, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
 };
 use crate::config::HydraSettings;
@@ -184,7 +184,7 @@ impl HydraClient {
         Ok(Self {
             upstream,
             admin: Base::new(&settings.admin_url)?,
-            headers: super::admin_headers(
+            headers: super::http::admin_headers(
                 "hydra",
                 settings.admin_token.as_ref(),
                 &settings.admin_headers,

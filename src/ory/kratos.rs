@@ -5,7 +5,7 @@ use hyper::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{
+use super::http::{
     Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path, null_as_default,
 };
 use crate::config::KratosSettings;
@@ -133,7 +133,7 @@ impl KratosClient {
                 ACCEPT,
                 HeaderValue::from_static("application/json"),
             )]),
-            admin_headers: super::admin_headers(
+            admin_headers: super::http::admin_headers(
                 "kratos",
                 settings.admin_token.as_ref(),
                 &settings.admin_headers,

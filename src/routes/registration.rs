@@ -4,12 +4,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use time::OffsetDateTime;
 
-use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
+use crate::domain::login::{SessionState, return_token};
+use crate::domain::params::{QueryParams, validate_challenge, validate_identity_schema};
 use crate::error::{AppError, within_deadline};
-use crate::login::decide::{SessionState, return_token};
-use crate::login::{KratosLogin, kratos_login_url};
 use crate::redirect::Redirect;
-use crate::startup::AppState;
+use crate::routes::login::{KratosLogin, kratos_login_url};
+use crate::routes::state::AppState;
 
 pub async fn register(
     req: HttpRequest,

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::code::{Alphabet, EntropyPreset};
+use crate::domain::device_code::{Alphabet, EntropyPreset};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

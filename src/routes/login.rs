@@ -1,29 +1,26 @@
 //! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
 
-pub mod decide;
-pub mod params;
-
 use actix_web::http::header::COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::challenge::{QueryParams, validate_challenge, validate_identity_schema};
 use crate::config::join_url;
-use crate::error::{AppError, within_deadline};
-use crate::metrics::{ReauthLabels, SubjectLabels};
-use crate::redirect::Redirect;
-use crate::startup::AppState;
-use crate::subject::subject_for;
-use crate::telemetry::note;
-use crate::tokens::Reauth;
-use crate::upstream::hydra::{HydraError, Reject};
-use crate::upstream::kratos::{WhoAmI, find_cookie};
-use decide::{
+use crate::domain::login::demands::parse_auth_params;
+use crate::domain::login::{
     Decision, LoginFacts, SessionState, aal_level, accept_body, decide, required_aal,
     restart_with_login, return_token,
 };
-use params::parse_auth_params;
+use crate::domain::params::{QueryParams, validate_challenge, validate_identity_schema};
+use crate::domain::subject::subject_for;
+use crate::error::{AppError, within_deadline};
+use crate::metrics::{ReauthLabels, SubjectLabels};
+use crate::ory::hydra::{HydraError, Reject};
+use crate::ory::kratos::{WhoAmI, find_cookie};
+use crate::redirect::Redirect;
+use crate::routes::state::AppState;
+use crate::signed::Reauth;
+use crate::telemetry::note;
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::config::{ClaimTarget, ClaimsSettings};
-use crate::upstream::kratos::Identity;
+use crate::ory::kratos::Identity;
 
 /// Claims Hydra sets itself, or that would confuse a relying party; never configurable.
 const RESERVED: &[&str] = &[
@@ -132,7 +132,7 @@ fn address<'a>(
     identity: &'a Identity,
     via: &str,
     value: Option<&str>,
-) -> Option<&'a crate::upstream::kratos::VerifiableAddress> {
+) -> Option<&'a crate::ory::kratos::VerifiableAddress> {
     identity
         .verifiable_addresses
         .iter()

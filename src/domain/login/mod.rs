@@ -4,12 +4,14 @@
 use time::OffsetDateTime;
 use url::Url;
 
-use super::params::AuthParams;
+pub mod demands;
+
 use crate::config::{LoginSettings, Reauthenticate};
-use crate::subject::Subject;
-use crate::tokens::Reauth;
-use crate::upstream::hydra::AcceptLogin;
-use crate::upstream::kratos::Session;
+use crate::domain::subject::Subject;
+use crate::ory::hydra::AcceptLogin;
+use crate::ory::kratos::Session;
+use crate::signed::Reauth;
+use demands::AuthParams;
 
 /// `aal1` → 1, … ; anything else is not an assurance level.
 pub fn aal_level(value: &str) -> Option<u8> {
@@ -269,5 +271,4 @@ pub fn accept_body(
 }
 
 #[cfg(test)]
-#[path = "decide_tests.rs"]
 mod tests;

@@ -3,9 +3,7 @@
 //! consent in between are the usual ones.
 
 pub mod attempts;
-pub mod code;
 pub mod metrics;
-pub mod settings;
 
 use std::time::Duration;
 
@@ -14,19 +12,19 @@ use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::challenge::{QueryParams, validate_challenge};
-use crate::csrf;
+use crate::domain::device_code::{self as code, CodeError, MAX_TYPED_CHARS};
+use crate::domain::params::{QueryParams, validate_challenge};
 use crate::error::{AppError, within_deadline};
 use crate::i18n::{self, Localizer};
+use crate::ory::hydra::HydraError;
+use crate::ory::hydra::device::DeviceAccept;
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::startup::AppState;
+use crate::routes::forms;
+use crate::routes::state::AppState;
 use crate::telemetry::note;
-use crate::upstream::hydra::HydraError;
-use crate::upstream::hydra::device::DeviceAccept;
 use attempts::Turn;
-use code::{Alphabet, CodeError, MAX_TYPED_CHARS};
-use metrics::{CodeOutcome, DeviceMetrics};
+use metrics::CodeOutcome;
 
 /// Binds the code form's tokens to this form.
 const CSRF_PURPOSE: &str = "device";
@@ -35,12 +33,6 @@ const CHALLENGE: &str = "device_challenge";
 const MAX_NAME_CHARS: usize = 100;
 /// The longest client id looked up (Hydra's are UUIDs unless set by hand).
 const MAX_CLIENT_ID_BYTES: usize = 255;
-
-/// What the device pages share: the user-code alphabet and their counters.
-pub struct Device {
-    pub alphabet: Alphabet,
-    pub metrics: DeviceMetrics,
-}
 
 #[derive(Template)]
 #[template(path = "device.html")]
@@ -105,7 +97,7 @@ fn form(
     problem: Option<&str>,
     attempts_cookie: Option<HeaderValue>,
 ) -> Result<HttpResponse, AppError> {
-    let csrf = csrf::issue(req, state, CSRF_PURPOSE, challenge)?;
+    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
     let alphabet = &state.device.alphabet;
     let page = CodePage {
         t: i18n::localizer(req, &state.i18n),
@@ -161,9 +153,9 @@ async fn submit_within(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let form_fields = csrf::read_form(req, payload, state.settings.serve.max_form_bytes).await?;
+    let form_fields = forms::read_form(req, payload, state.settings.serve.max_form_bytes).await?;
     let challenge = challenge_from(form_fields.single(CHALLENGE)?, state)?;
-    csrf::verify(
+    forms::verify_csrf(
         req,
         state,
         CSRF_PURPOSE,

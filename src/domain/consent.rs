@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::config::LocalizedText;
+use crate::domain::subject::SubjectSource;
 use crate::i18n::Localizer;
-use crate::subject::SubjectSource;
-use crate::upstream::hydra::ConsentRequest;
+use crate::ory::hydra::ConsentRequest;
 
 /// Why a consent is granted without showing the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use hyper::StatusCode;
 use serde::Serialize;
 
 use super::{ErrorBody, HydraClient, HydraError, OAuth2Client, RedirectTo};
-use crate::upstream::{Call, Method, Request, encode_path};
+use crate::ory::http::{Call, Method, Request, encode_path};
 
 /// `acceptDeviceUserCodeRequest`.
 #[derive(Serialize)]

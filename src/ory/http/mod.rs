@@ -1,19 +1,16 @@
-//! Clients for Hydra's admin API and Kratos's public and admin APIs, on one shared HTTP client:
-//! hyper-util's pooled HTTP/1.1 client, rustls for `https://`.
+//! The one HTTP client every Hydra and Kratos call goes through: hyper-util's pooled HTTP/1.1
+//! client, rustls for `https://`.
 //!
 //! - [`client`]: sending a call: the retry rule, the timeout, the body cap, metrics and the error
 //!   mapping, the same for every upstream and scheme;
 //! - [`connect`]: opening connections, and checking a pooled one before a request goes out on it;
 //! - [`error`]: the one error type;
-//! - [`failure`]: the retry rule, and how failures and odd answers are sorted for it;
-//! - [`hydra`], [`kratos`]: the API calls the flows make.
+//! - [`failure`]: the retry rule, and how failures and odd answers are sorted for it.
 
 mod client;
 mod connect;
 mod error;
 mod failure;
-pub mod hydra;
-pub mod kratos;
 
 use std::collections::BTreeMap;
 

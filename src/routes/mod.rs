@@ -1,0 +1,12 @@
+//! The HTTP handlers: each reads its input, asks `domain` what to do, and does it through `ory`.
+
+pub mod consent;
+pub mod device;
+pub mod error_page;
+pub mod forms;
+pub mod health;
+pub mod login;
+pub mod logout;
+pub mod readiness;
+pub mod registration;
+pub mod state;

@@ -1,0 +1,32 @@
+//! What every handler shares: settings, the upstream clients, the signer and the counters.
+
+use std::sync::Arc;
+
+use super::readiness::Readiness;
+use crate::config::Settings;
+use crate::domain::device_code::Alphabet;
+use crate::metrics::Metrics;
+use crate::ory::hydra::HydraClient;
+use crate::ory::kratos::KratosClient;
+use crate::routes::device::metrics::DeviceMetrics;
+use crate::signed::Signer;
+
+/// Everything a handler needs, shared by all workers.
+pub struct AppState {
+    pub settings: Settings,
+    pub metrics: Arc<Metrics>,
+    pub hydra: HydraClient,
+    pub kratos: KratosClient,
+    pub signer: Signer,
+    pub device: Device,
+    /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
+    pub readiness: Readiness,
+    /// The message catalogs pages are written from.
+    pub i18n: crate::i18n::Catalogs,
+}
+
+/// What the device pages share: the user-code alphabet and their counters.
+pub struct Device {
+    pub alphabet: Alphabet,
+    pub metrics: DeviceMetrics,
+}
