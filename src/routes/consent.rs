@@ -6,23 +6,20 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::domain::claims::{build_claims, claims_need_identity};
+use crate::domain::claims::build_claims;
 use crate::domain::consent::{
-    Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
+    ConsentFacts, Lookup, auto_accept, confirms, grant_scopes, lookup_plan, needs_identity,
+    scope_description,
 };
-use crate::domain::params::{QueryParams, validate_challenge};
-use crate::domain::subject::subject_for;
-use crate::error::{AppError, within_deadline};
+use crate::error::AppError;
 use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
 use crate::ory::kratos::Identity;
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::routes::forms;
+use crate::routes::extract::{Challenge, ConsentFlow};
+use crate::routes::forms::{self, Form, Posted};
 use crate::routes::state::AppState;
 use crate::telemetry::note;
-
-/// Binds consent form tokens to this form.
-const CSRF_PURPOSE: &str = "consent";
 
 enum Resolved {
     Found(Box<Identity>),
@@ -54,8 +51,7 @@ async fn resolve_identity(
             }
             continue;
         };
-        let mapped = subject_for(source, &identity.id, identity.external_id.as_deref());
-        if identity.is_active() && mapped.is_ok_and(|s| s.value == request.subject) {
+        if confirms(&identity, source, &request.subject) {
             return Ok(Resolved::Found(Box::new(identity)));
         }
         mismatch = true;
@@ -137,29 +133,27 @@ async fn accept(
     Ok(target.response())
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, show_within(&req, &state)).await
-}
-
-async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
-    let query = QueryParams::parse(req.query_string());
-    let challenge = validate_challenge(
-        "consent_challenge",
-        query.single("consent_challenge")?,
-        state.settings.login.challenge_max_bytes,
-    )?;
+pub async fn show(
+    req: HttpRequest,
+    challenge: Challenge<ConsentFlow>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (req, state, challenge) = (&req, state.get_ref(), challenge.into_string());
     let request = state.hydra.get_consent_request(&challenge).await?;
-    let auto = auto_accept(&request, &state.settings.consent.trusted_clients);
-    // When nothing granted needs the identity, and the bridge's own login step named it in the
-    // context (Hydra binds that context to this subject), there is nothing to look up.
-    let needs_identity = auto.is_none()
-        || context_identity_id(&request.context).is_none()
-        || claims_need_identity(
-            &request.requested_scope,
-            &request.client.client_id,
-            &state.settings.claims,
-        );
-    let identity = if needs_identity {
+    let facts = ConsentFacts {
+        skip: request.skip,
+        skip_consent: request.client.skip_consent,
+        client_id: &request.client.client_id,
+    };
+    let auto = auto_accept(&facts, &state.settings.consent.trusted_clients);
+    let lookup = needs_identity(
+        auto,
+        &request.context,
+        &request.requested_scope,
+        &request.client.client_id,
+        &state.settings.claims,
+    );
+    let identity = if lookup {
         match resolve_identity(state, &request).await? {
             Resolved::Found(identity) => Some(identity),
             other => return reject_unconfirmed(state, &challenge, &other).await,
@@ -227,7 +221,7 @@ fn render_page(
     identity: &Identity,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
+    let csrf = forms::issue_csrf(req, state, ConsentFlow::PURPOSE, challenge)?;
     let client = &request.client;
     let client_name = if client.client_name.is_empty() {
         &client.client_id
@@ -263,31 +257,16 @@ fn render_page(
 }
 
 pub async fn submit(
-    req: HttpRequest,
-    payload: web::Payload,
+    form: Posted<ConsentFlow>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
-}
-
-async fn submit_within(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-) -> Result<HttpResponse, AppError> {
-    let forms::PostedForm {
+    let state = state.get_ref();
+    let Posted {
         challenge,
         confirmed: allow,
         fields: form,
-    } = forms::read_posted_form(
-        req,
-        payload,
-        state,
-        CSRF_PURPOSE,
-        "consent_challenge",
-        ("allow", "deny"),
-    )
-    .await?;
+        ..
+    } = form;
     let request = state.hydra.get_consent_request(&challenge).await?;
     if !allow {
         state.metrics.consent("denied");

@@ -2,10 +2,11 @@
 //! unless `error.show_debug` is on.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use crate::domain::params::QueryParams;
 use crate::pages::{self, MessagePage};
+use crate::routes::extract::Query;
 use crate::routes::state::AppState;
 
 /// The longest piece of an error parameter shown; the rest is cut.
@@ -76,8 +77,7 @@ fn first<'a>(query: &'a QueryParams, name: &'static str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let query = QueryParams::parse(req.query_string());
+pub async fn show(Query(query): Query, state: web::Data<AppState>) -> HttpResponse {
     let code = first(&query, "error");
     let description = first(&query, "error_description");
     let hint = first(&query, "error_hint");

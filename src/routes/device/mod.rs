@@ -13,21 +13,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::domain::device_code::{self as code, CodeError, MAX_TYPED_CHARS};
-use crate::domain::params::{QueryParams, validate_challenge};
-use crate::error::{AppError, within_deadline};
+use crate::error::AppError;
 use crate::ory::hydra::HydraError;
 use crate::ory::hydra::device::DeviceAccept;
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::routes::forms;
+use crate::routes::extract::{Challenge, DeviceFlow, Query};
+use crate::routes::forms::{self, Form, Posted};
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 use attempts::Turn;
 use metrics::CodeOutcome;
 
-/// Binds the code form's tokens to this form.
-const CSRF_PURPOSE: &str = "device";
-const CHALLENGE: &str = "device_challenge";
 /// The longest client name the success page shows.
 const MAX_NAME_CHARS: usize = 100;
 /// The longest client id looked up (Hydra's are UUIDs unless set by hand).
@@ -52,23 +49,19 @@ struct SuccessPage<'a> {
     client_name: Option<&'a str>,
 }
 
-fn challenge_from(value: Option<&str>, state: &AppState) -> Result<String, AppError> {
-    Ok(validate_challenge(
-        CHALLENGE,
-        value,
-        state.settings.login.challenge_max_bytes,
-    )?)
-}
-
 fn secure(state: &AppState) -> bool {
     state.settings.serve.base_url.scheme() == "https"
 }
 
 /// `GET /device?device_challenge=D[&user_code=U]`: the form. Hydra has no GET for a device request,
 /// so nothing is asked upstream until a code is entered.
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let query = QueryParams::parse(req.query_string());
-    let challenge = challenge_from(query.single(CHALLENGE)?, &state)?;
+pub async fn show(
+    req: HttpRequest,
+    challenge: Challenge<DeviceFlow>,
+    Query(query): Query,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let challenge = challenge.into_string();
     let max = state.settings.device.max_attempts.get();
     if attempts::turn(attempts::read(&req, &state.signer, &challenge), max) == Turn::Exhausted {
         return Ok(exhausted(None));
@@ -93,7 +86,7 @@ fn form(
     problem: Option<&str>,
     attempts_cookie: Option<HeaderValue>,
 ) -> Result<HttpResponse, AppError> {
-    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
+    let csrf = forms::issue_csrf(req, state, DeviceFlow::PURPOSE, challenge)?;
     let alphabet = &state.device.alphabet;
     let page = CodePage {
         challenge,
@@ -131,26 +124,15 @@ fn exhausted(attempts_cookie: Option<HeaderValue>) -> HttpResponse {
 
 pub async fn submit(
     req: HttpRequest,
-    payload: web::Payload,
+    posted: Posted<DeviceFlow>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
-}
-
-async fn submit_within(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-) -> Result<HttpResponse, AppError> {
-    let form_fields = forms::read_form(req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = challenge_from(form_fields.single(CHALLENGE)?, state)?;
-    forms::verify_csrf(
-        req,
-        state,
-        CSRF_PURPOSE,
-        &challenge,
-        form_fields.single("csrf_token")?,
-    )?;
+    let (req, state) = (&req, state.get_ref());
+    let Posted {
+        challenge,
+        fields: form_fields,
+        ..
+    } = posted;
     let typed = form_fields.single("user_code")?.unwrap_or_default();
     let max = state.settings.device.max_attempts.get();
     let wrong = attempts::read(req, &state.signer, &challenge);
@@ -272,8 +254,7 @@ async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
 }
 
 /// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
-pub async fn success(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let query = QueryParams::parse(req.query_string());
+pub async fn success(Query(query): Query, state: web::Data<AppState>) -> HttpResponse {
     let client_id = query
         .single("client_id")
         .ok()
