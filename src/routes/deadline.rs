@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use actix_web::ResponseError;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -29,8 +28,8 @@ pub async fn within<B: MessageBody>(
     let http = request.request().clone();
     match tokio::time::timeout(limit, next.call(request)).await {
         Ok(answer) => answer.map(|r| r.map_into_left_body()),
-        Err(_) => Ok(
-            ServiceResponse::new(http, AppError::Deadline.error_response()).map_into_right_body(),
-        ),
+        // Built from the error, as a handler's error answer is, so that middleware on the way out
+        // sees which error it was.
+        Err(_) => Ok(ServiceResponse::from_err(AppError::Deadline, http).map_into_right_body()),
     }
 }
