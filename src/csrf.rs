@@ -6,8 +6,8 @@ use actix_web::http::header::{COOKIE, HeaderValue, ORIGIN};
 use url::Url;
 
 use crate::config::ServeSettings;
+use crate::domain::params::find_cookie;
 use crate::error::AppError;
-use crate::ory::kratos::find_cookie;
 use crate::signed::{CsrfFailure, Signer, random_token};
 
 /// The cookie a form's token is bound to.

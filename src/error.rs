@@ -41,18 +41,6 @@ pub enum AppError {
     Internal(String),
 }
 
-/// Bounds a whole answer to a browser, however many upstream calls it takes: past
-/// `serve.request_timeout_ms` the work is dropped and the browser gets the 504 page.
-pub async fn within_deadline(
-    settings: &crate::config::Settings,
-    work: impl std::future::Future<Output = Result<HttpResponse, AppError>>,
-) -> Result<HttpResponse, AppError> {
-    let limit = std::time::Duration::from_millis(settings.serve.request_timeout_ms);
-    tokio::time::timeout(limit, work)
-        .await
-        .unwrap_or(Err(AppError::Deadline))
-}
-
 impl AppError {
     fn log(&self, status: StatusCode) {
         if status.is_server_error() {
@@ -112,7 +100,7 @@ impl ResponseError for AppError {
             }
             _ => self.log(self.status_code()),
         }
-        // In English here: `i18n::localize_errors` writes the page again in the request's language.
+        // In English here: `routes::language::localize_errors` writes the page again in the request's language.
         self.page(&Localizer::fallback())
             .unwrap_or_else(|| HttpResponse::new(self.status_code()))
     }

@@ -187,7 +187,7 @@ impl Metrics {
             .inc();
     }
 
-    /// For metric families that live beside the feature that counts them (see `device::metrics`).
+    /// For metric families that live beside the feature that counts them (see `routes::device::metrics`).
     pub fn registry_mut(&mut self) -> &mut Registry {
         &mut self.registry
     }

@@ -6,6 +6,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::domain::login::Reauth;
+
 /// Audience of the re-authentication token, so a token minted for one purpose never passes for another.
 const REAUTH_AUDIENCE: &str = "kratos-hydra-bridge/reauth";
 
@@ -148,17 +150,6 @@ pub fn random_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// What the bridge asked Kratos for, and when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reauth {
-    /// Unix milliseconds of the redirect to Kratos; only a login after it counts.
-    pub issued_at_ms: i64,
-    /// A fresh login was asked for.
-    pub refresh: bool,
-    /// The assurance level asked for (1 = none beyond the first factor).
-    pub aal: u8,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -18,7 +18,7 @@ use crate::ory::kratos::KratosClient;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::routes::readiness::Readiness;
 use crate::routes::state::{AppState, Device};
-use crate::routes::{consent, device, error_page, health, login, logout, registration};
+use crate::routes::{consent, deadline, device, error_page, health, login, logout, registration};
 use crate::signed::Signer;
 use crate::telemetry::BridgeRootSpan;
 use crate::{pages, request_metrics};
@@ -143,16 +143,30 @@ impl Application {
             .then(|| web::Data::from(metrics.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(from_fn(crate::i18n::localize_errors))
+                .wrap(from_fn(crate::routes::language::localize_errors))
                 .wrap(security_headers())
                 .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
-                .service(get("/login", login::login))
-                .service(get("/consent", consent::show).route(web::post().to(consent::submit)))
-                .service(get("/logout", logout::show).route(web::post().to(logout::submit)))
-                .service(get("/registration", registration::register))
-                .service(get("/device", device::show).route(web::post().to(device::submit)))
+                .service(get("/login", login::login).wrap(from_fn(deadline::within)))
+                .service(
+                    get("/consent", consent::show)
+                        .route(web::post().to(consent::submit))
+                        .wrap(from_fn(deadline::within)),
+                )
+                .service(
+                    get("/logout", logout::show)
+                        .route(web::post().to(logout::submit))
+                        .wrap(from_fn(deadline::within)),
+                )
+                .service(
+                    get("/registration", registration::register).wrap(from_fn(deadline::within)),
+                )
+                .service(
+                    get("/device", device::show)
+                        .route(web::post().to(device::submit))
+                        .wrap(from_fn(deadline::within)),
+                )
                 .service(get("/device/success", device::success))
                 .service(get("/error", error_page::show))
                 .service(get("/health/alive", health::alive))

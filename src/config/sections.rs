@@ -6,6 +6,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+pub use crate::domain::claims::{ClaimMapping, ClaimTarget, ClaimsSettings};
+pub use crate::domain::login::Reauthenticate;
 use crate::domain::subject::SubjectSource;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,16 +125,6 @@ impl OAuth2ProviderSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Reauthenticate {
-    /// Accept an existing Kratos session unless the request demands more (prompt=login, max_age, acr_values).
-    #[default]
-    WhenRequired,
-    /// Accept a non-skipped login only right after a fresh Kratos login, as Kratos's own integration does.
-    Always,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginSettings {
@@ -225,52 +217,6 @@ pub struct ErrorPageSettings {
     /// The "back" link of error pages; unset means `serve.base_url`.
     #[serde(default)]
     pub home_url: Option<Url>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimsSettings {
-    /// The OIDC standard claims for the `email`, `profile`, `phone` and `address` scopes, from traits.
-    #[serde(default = "default_true")]
-    pub standard: bool,
-    #[serde(default)]
-    pub mappings: Vec<ClaimMapping>,
-}
-
-impl Default for ClaimsSettings {
-    fn default() -> Self {
-        Self {
-            standard: true,
-            mappings: Vec::new(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimTarget {
-    #[default]
-    IdToken,
-    AccessToken,
-    Both,
-}
-
-/// One configured claim: where its value comes from, which scope releases it, and for whom.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimMapping {
-    pub claim: String,
-    pub source: crate::domain::claims::ClaimSource,
-    /// The claim is released only when this scope is granted.
-    pub scope: String,
-    /// Only for identities of these schemas (empty: all).
-    #[serde(default)]
-    pub schemas: Vec<String>,
-    /// Only for these OAuth2 clients (empty: all).
-    #[serde(default)]
-    pub clients: Vec<String>,
-    #[serde(default)]
-    pub token: ClaimTarget,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,14 +1,11 @@
 //! The consent decisions, free of I/O: when to grant without asking, which scopes may be granted,
-//! how to find the identity behind a subject, and whether a form came from our own page.
-
-use std::collections::BTreeMap;
+//! and how to find and confirm the identity behind a subject.
 
 use serde_json::Value;
 
-use crate::config::LocalizedText;
-use crate::domain::subject::SubjectSource;
-use crate::i18n::Localizer;
-use crate::ory::hydra::ConsentRequest;
+use crate::domain::claims::{ClaimsSettings, claims_need_identity};
+use crate::domain::identity::Identity;
+use crate::domain::subject::{SubjectSource, subject_for};
 
 /// Why a consent is granted without showing the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,13 +28,23 @@ impl AutoAccept {
     }
 }
 
-pub fn auto_accept(request: &ConsentRequest, trusted_clients: &[String]) -> Option<AutoAccept> {
+/// What a consent request says that the decision to ask reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentFacts<'a> {
+    /// Hydra remembers an earlier consent covering the request.
+    pub skip: bool,
+    /// The client's `skip_consent`.
+    pub skip_consent: bool,
+    pub client_id: &'a str,
+}
+
+pub fn auto_accept(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Option<AutoAccept> {
     if request.skip {
         Some(AutoAccept::Skip)
-    } else if request.client.skip_consent {
+    } else if request.skip_consent {
         Some(AutoAccept::SkipConsentClient)
-    } else if !request.client.client_id.is_empty()
-        && trusted_clients.contains(&request.client.client_id)
+    } else if !request.client_id.is_empty()
+        && trusted_clients.iter().any(|c| c == request.client_id)
     {
         Some(AutoAccept::TrustedClient)
     } else {
@@ -102,26 +109,27 @@ pub fn lookup_plan(context: &Value, subject: &str, source: SubjectSource) -> Vec
     }
 }
 
-/// A readable description for a scope in `t`'s language: configured (for that language, else for
-/// `default_lang`), built in, or a generic one.
-pub fn scope_description(
-    scope: &str,
-    configured: &BTreeMap<String, LocalizedText>,
-    t: &Localizer,
-    default_lang: &str,
-) -> String {
-    if let Some(text) = configured
-        .get(scope)
-        .and_then(|c| c.get(t.lang(), default_lang))
-    {
-        return text.to_owned();
-    }
-    match scope {
-        "openid" | "profile" | "email" | "phone" | "address" | "offline_access" => {
-            t.text(&format!("scope-{scope}"))
-        }
-        other => t.with("scope-other", "scope", other),
-    }
+/// Whether a consent needs the identity looked up. A consent page shows the account, and claims
+/// need the identity; only an automatic grant that releases no claims, for a login whose `context`
+/// names the identity (Hydra binds that context to this subject), can do without.
+pub fn needs_identity(
+    auto: Option<AutoAccept>,
+    context: &Value,
+    requested_scope: &[String],
+    client_id: &str,
+    claims: &ClaimsSettings,
+) -> bool {
+    auto.is_none()
+        || context_identity_id(context).is_none()
+        || claims_need_identity(requested_scope, client_id, claims)
+}
+
+/// Whether `identity` is the one behind the consent's `subject`: active, and mapped to exactly that
+/// subject by the subject rule. Claims are released only for such an identity.
+pub fn confirms(identity: &Identity, source: SubjectSource, subject: &str) -> bool {
+    identity.is_active()
+        && subject_for(source, &identity.id, identity.external_id.as_deref())
+            .is_ok_and(|s| s.value == subject)
 }
 
 #[cfg(test)]
@@ -130,13 +138,12 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    fn request(skip: bool, skip_consent: bool, client_id: &str) -> ConsentRequest {
-        serde_json::from_value(json!({
-            "challenge": "c", "skip": skip, "subject": "s",
-            "client": { "client_id": client_id, "skip_consent": skip_consent },
-            "requested_scope": ["openid"], "requested_access_token_audience": []
-        }))
-        .unwrap()
+    fn request(skip: bool, skip_consent: bool, client_id: &str) -> ConsentFacts<'_> {
+        ConsentFacts {
+            skip,
+            skip_consent,
+            client_id,
+        }
     }
 
     #[test]
@@ -206,32 +213,80 @@ mod tests {
         );
     }
 
+    fn identity(state: &str, external_id: Option<&str>) -> Identity {
+        serde_json::from_value(json!({
+            "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13",
+            "external_id": external_id,
+            "state": state
+        }))
+        .unwrap()
+    }
+
     #[test]
-    fn scope_descriptions_in_the_pages_language() {
-        let catalogs = crate::i18n::Catalogs::load(None, "en").unwrap();
-        let de = catalogs.choose(&["de".parse().unwrap()], &[]);
-        let en = catalogs.default_localizer();
-        let configured: BTreeMap<String, LocalizedText> = [
-            ("email".into(), LocalizedText::All("Work address".into())),
-            (
-                "customer".into(),
-                LocalizedText::PerLanguage([("de".into(), "Ihre Kundennummer".into())].into()),
-            ),
-        ]
-        .into();
-        let describe = |scope, t| scope_description(scope, &configured, t, "en");
-        assert_eq!(describe("email", &de), "Work address");
-        assert_eq!(describe("customer", &de), "Ihre Kundennummer");
-        assert_eq!(describe("customer", &en), "Access to “customer”");
-        assert_eq!(
-            describe("profile", &de),
-            "Ihr Name und grundlegende Profilangaben"
-        );
-        assert_eq!(describe("admin", &de), "Zugriff auf „admin“");
-        assert_eq!(describe("openid", &en), "Sign you in with your account");
+    fn confirms_only_an_active_identity_of_the_subject() {
+        let source = SubjectSource::ExternalIdOrId;
+        assert!(confirms(
+            &identity("active", Some("CUST-1")),
+            source,
+            "CUST-1"
+        ));
+        assert!(confirms(&identity("", Some("CUST-1")), source, "CUST-1"));
+        assert!(!confirms(
+            &identity("inactive", Some("CUST-1")),
+            source,
+            "CUST-1"
+        ));
+        assert!(!confirms(
+            &identity("active", Some("CUST-1")),
+            source,
+            "CUST-2"
+        ));
+        assert!(!confirms(
+            &identity("active", Some("CUST-1")),
+            SubjectSource::Id,
+            "CUST-1"
+        ));
+        assert!(!confirms(
+            &identity("active", None),
+            SubjectSource::ExternalId,
+            ""
+        ));
+    }
+
+    #[test]
+    fn identity_lookups_are_skipped_only_for_claimless_automatic_grants_with_context() {
+        let ctx = json!({ "identity_id": "9f425a8d-7efc-4768-8f23-7647a74fdf13" });
+        let scopes: Vec<String> = vec!["openid".into()];
+        let claims = ClaimsSettings::default();
+        let auto = Some(AutoAccept::TrustedClient);
+        assert!(!needs_identity(auto, &ctx, &scopes, "app", &claims));
+        // The page shows the account.
+        assert!(needs_identity(None, &ctx, &scopes, "app", &claims));
+        // Nothing names the identity but the subject.
+        assert!(needs_identity(auto, &Value::Null, &scopes, "app", &claims));
+        // A standard claim is released for `email`.
+        let email: Vec<String> = vec!["openid".into(), "email".into()];
+        assert!(needs_identity(auto, &ctx, &email, "app", &claims));
     }
 
     proptest! {
+        /// An identity is confirmed exactly when it is active and the subject rule maps it to the
+        /// subject.
+        #[test]
+        fn confirmed_iff_active_and_mapped(state in "(active|inactive|)", external in proptest::option::of("[A-Z0-9-]{0,6}"),
+                                           other in "[A-Z0-9-]{0,6}", own in any::<bool>()) {
+            let id = identity(&state, external.as_deref());
+            for source in [SubjectSource::Id, SubjectSource::ExternalId, SubjectSource::ExternalIdOrId] {
+                let mapped = subject_for(source, &id.id, external.as_deref()).ok().map(|m| m.value);
+                // Half the cases ask for the identity's own subject.
+                let subject = if own { mapped.clone().unwrap_or_default() } else { other.clone() };
+                prop_assert_eq!(
+                    confirms(&id, source, &subject),
+                    state != "inactive" && mapped.as_deref() == Some(subject.as_str())
+                );
+            }
+        }
+
         /// Whatever a form says, only requested scopes are granted, each at most once.
         #[test]
         fn never_grants_an_unrequested_scope(chosen in proptest::collection::vec("[a-z_]{0,8}", 0..10),

@@ -1,9 +1,12 @@
-//! The decisions, free of I/O: what the subject is, what a login needs, what a consent grants, which
-//! claims are released, and how browser input is read.
+//! The decisions, free of I/O and of HTTP: what the subject is, what a login needs and what the
+//! handler does next, what a consent grants and for whom, when a logout asks first, which claims
+//! are released, and how browser input is read. Nothing here names another part of the crate.
 
 pub mod claims;
 pub mod consent;
 pub mod device_code;
+pub mod identity;
 pub mod login;
+pub mod logout;
 pub mod params;
 pub mod subject;

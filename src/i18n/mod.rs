@@ -3,7 +3,6 @@
 
 pub mod catalog;
 pub mod negotiate;
-mod request;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -16,7 +15,6 @@ use unic_langid::LanguageIdentifier;
 
 pub use catalog::CatalogError;
 use catalog::{Bundle, Messages, REFERENCE};
-pub use request::{localize_errors, localizer, note_ui_locales};
 
 /// One language's texts.
 struct Catalog {

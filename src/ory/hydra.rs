@@ -1,4 +1,4 @@
-//! Hydra's admin API: the login (and later consent and logout) requests and their answers.
+//! Hydra's admin API: the login, consent and logout requests and their answers, and readiness.
 
 pub mod device;
 
@@ -11,6 +11,7 @@ use super::http::{
     Base, Call, Method, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
 };
 use crate::config::HydraSettings;
+pub use crate::domain::login::AcceptLogin;
 
 /// How Hydra answered about a flow, beyond plain success.
 #[derive(Debug, thiserror::Error)]
@@ -78,22 +79,6 @@ pub struct LoginRequest {
     pub oidc_context: OidcContext,
     #[serde(default, deserialize_with = "null_as_default")]
     pub requested_scope: Vec<String>,
-}
-
-/// `acceptOAuth2LoginRequest`, only fields every supported Hydra version knows
-/// (v2.2/v2.3 refuse unknown ones with 400).
-#[derive(Debug, Clone, Serialize)]
-pub struct AcceptLogin {
-    pub subject: String,
-    pub remember: bool,
-    pub remember_for: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub acr: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub amr: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity_provider_session_id: Option<String>,
-    pub context: serde_json::Value,
 }
 
 /// `oAuth2ConsentRequest`, the fields the consent flow reads.

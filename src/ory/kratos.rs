@@ -1,81 +1,16 @@
-//! Kratos's public API (whoami) and admin API (identity lookups).
+//! Kratos's public API (whoami, browser logout) and admin API (identity lookups, session
+//! revocation), and their readiness.
 
 use hyper::StatusCode;
 use hyper::header::{ACCEPT, HeaderMap, HeaderValue};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
-use super::http::{
-    Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path, null_as_default,
-};
+use super::http::{Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path};
 use crate::config::KratosSettings;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AuthenticationMethod {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub method: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct VerifiableAddress {
-    pub value: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub verified: bool,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub via: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Identity {
-    pub id: String,
-    #[serde(default)]
-    pub external_id: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub schema_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub traits: serde_json::Value,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub metadata_public: serde_json::Value,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub verifiable_addresses: Vec<VerifiableAddress>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub updated_at: Option<OffsetDateTime>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub state: String,
-}
-
-impl Identity {
-    /// Kratos marks identities that may not log in as `inactive`; absent means active.
-    pub fn is_active(&self) -> bool {
-        self.state.is_empty() || self.state == "active"
-    }
-}
-
-/// The session's identity: only what login and logout read. Traits and the rest are skipped
-/// unparsed; consent reads them from the admin API when a granted scope needs them.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SessionIdentity {
-    pub id: String,
-    #[serde(default)]
-    pub external_id: Option<String>,
-}
-
-/// `session` as whoami returns it, the fields the flows read.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Session {
-    pub id: String,
-    #[serde(default)]
-    pub active: Option<bool>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub authenticated_at: Option<OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub expires_at: Option<OffsetDateTime>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub authenticator_assurance_level: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub authentication_methods: Vec<AuthenticationMethod>,
-    pub identity: SessionIdentity,
-}
+use crate::domain::identity::Browser;
+pub use crate::domain::identity::{
+    AuthenticationMethod, Identity, Session, SessionIdentity, VerifiableAddress,
+};
 
 /// What whoami said about the browser.
 #[derive(Debug, Clone)]
@@ -85,6 +20,17 @@ pub enum WhoAmI {
     NoSession,
     /// 403 `session_aal2_required`: a session exists but Kratos wants a second factor first.
     Aal2Required,
+}
+
+impl WhoAmI {
+    /// The session as the decisions read it.
+    pub fn browser(&self) -> Browser<'_> {
+        match self {
+            WhoAmI::Active(session) => Browser::Active(session),
+            WhoAmI::NoSession => Browser::NoSession,
+            WhoAmI::Aal2Required => Browser::Aal2Required,
+        }
+    }
 }
 
 /// What Kratos's browser logout said.
@@ -303,29 +249,9 @@ impl KratosClient {
     }
 }
 
-/// The value of the named cookie in a `Cookie` header, if the browser sent one.
-pub fn find_cookie<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
-    cookie_header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k.trim() == name && !v.is_empty()).then_some(v.trim())
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_only_the_named_cookie() {
-        let h = "a=1; ory_kratos_session=MTY3; ory_kratos_session_x=2";
-        assert_eq!(find_cookie(h, "ory_kratos_session"), Some("MTY3"));
-        assert_eq!(find_cookie(h, "b"), None);
-        assert_eq!(
-            find_cookie("ory_kratos_session=", "ory_kratos_session"),
-            None
-        );
-        assert_eq!(find_cookie("garbage", "ory_kratos_session"), None);
-    }
 
     #[test]
     fn decodes_a_real_session_shape() {

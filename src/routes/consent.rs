@@ -1,29 +1,29 @@
 //! `GET /consent` and `POST /consent`: grant (or deny) what the client asked for, with id_token claims
 //! from the Kratos identity behind the subject.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::domain::claims::{build_claims, claims_need_identity};
+use crate::config::LocalizedText;
+use crate::domain::claims::build_claims;
 use crate::domain::consent::{
-    Lookup, auto_accept, context_identity_id, grant_scopes, lookup_plan, scope_description,
+    ConsentFacts, Lookup, auto_accept, confirms, grant_scopes, lookup_plan, needs_identity,
 };
-use crate::domain::params::{QueryParams, validate_challenge};
-use crate::domain::subject::subject_for;
-use crate::error::{AppError, within_deadline};
-use crate::i18n::{self, Localizer};
+use crate::error::AppError;
+use crate::i18n::Localizer;
 use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
 use crate::ory::kratos::Identity;
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::routes::forms;
+use crate::routes::extract::{Challenge, ConsentFlow};
+use crate::routes::forms::{self, Form, Posted};
+use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
-
-/// Binds consent form tokens to this form.
-const CSRF_PURPOSE: &str = "consent";
 
 enum Resolved {
     Found(Box<Identity>),
@@ -55,8 +55,7 @@ async fn resolve_identity(
             }
             continue;
         };
-        let mapped = subject_for(source, &identity.id, identity.external_id.as_deref());
-        if identity.is_active() && mapped.is_ok_and(|s| s.value == request.subject) {
+        if confirms(&identity, source, &request.subject) {
             return Ok(Resolved::Found(Box::new(identity)));
         }
         mismatch = true;
@@ -138,30 +137,28 @@ async fn accept(
     Ok(target.response())
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, show_within(&req, &state)).await
-}
-
-async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
-    let query = QueryParams::parse(req.query_string());
-    let challenge = validate_challenge(
-        "consent_challenge",
-        query.single("consent_challenge")?,
-        state.settings.login.challenge_max_bytes,
-    )?;
+pub async fn show(
+    req: HttpRequest,
+    challenge: Challenge<ConsentFlow>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (req, state, challenge) = (&req, state.get_ref(), challenge.into_string());
     let request = state.hydra.get_consent_request(&challenge).await?;
-    i18n::note_ui_locales(req, &request.oidc_context.ui_locales);
-    let auto = auto_accept(&request, &state.settings.consent.trusted_clients);
-    // When nothing granted needs the identity, and the bridge's own login step named it in the
-    // context (Hydra binds that context to this subject), there is nothing to look up.
-    let needs_identity = auto.is_none()
-        || context_identity_id(&request.context).is_none()
-        || claims_need_identity(
-            &request.requested_scope,
-            &request.client.client_id,
-            &state.settings.claims,
-        );
-    let identity = if needs_identity {
+    language::note_ui_locales(req, &request.oidc_context.ui_locales);
+    let facts = ConsentFacts {
+        skip: request.skip,
+        skip_consent: request.client.skip_consent,
+        client_id: &request.client.client_id,
+    };
+    let auto = auto_accept(&facts, &state.settings.consent.trusted_clients);
+    let lookup = needs_identity(
+        auto,
+        &request.context,
+        &request.requested_scope,
+        &request.client.client_id,
+        &state.settings.claims,
+    );
+    let identity = if lookup {
         match resolve_identity(state, &request).await? {
             Resolved::Found(identity) => Some(identity),
             other => return reject_unconfirmed(state, &challenge, &other).await,
@@ -230,8 +227,8 @@ fn render_page(
     identity: &Identity,
 ) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let t = i18n::localizer(req, &state.i18n);
-    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
+    let t = language::localizer(req, &state.i18n);
+    let csrf = forms::issue_csrf(req, state, ConsentFlow::PURPOSE, challenge)?;
     let client = &request.client;
     let client_name = if client.client_name.is_empty() {
         &client.client_id
@@ -273,31 +270,16 @@ fn render_page(
 }
 
 pub async fn submit(
-    req: HttpRequest,
-    payload: web::Payload,
+    form: Posted<ConsentFlow>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
-}
-
-async fn submit_within(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-) -> Result<HttpResponse, AppError> {
-    let forms::PostedForm {
+    let state = state.get_ref();
+    let Posted {
         challenge,
         confirmed: allow,
         fields: form,
-    } = forms::read_posted_form(
-        req,
-        payload,
-        state,
-        CSRF_PURPOSE,
-        "consent_challenge",
-        ("allow", "deny"),
-    )
-    .await?;
+        ..
+    } = form;
     let request = state.hydra.get_consent_request(&challenge).await?;
     if !allow {
         state.metrics.consent("denied");
@@ -334,4 +316,56 @@ async fn submit_within(
         "granted",
     )
     .await
+}
+
+/// A readable description for a scope in `t`'s language: configured (for that language, else for
+/// `default_lang`), built in, or a generic one.
+pub fn scope_description(
+    scope: &str,
+    configured: &BTreeMap<String, LocalizedText>,
+    t: &Localizer,
+    default_lang: &str,
+) -> String {
+    if let Some(text) = configured
+        .get(scope)
+        .and_then(|c| c.get(t.lang(), default_lang))
+    {
+        return text.to_owned();
+    }
+    match scope {
+        "openid" | "profile" | "email" | "phone" | "address" | "offline_access" => {
+            t.text(&format!("scope-{scope}"))
+        }
+        other => t.with("scope-other", "scope", other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_descriptions_in_the_pages_language() {
+        let catalogs = crate::i18n::Catalogs::load(None, "en").unwrap();
+        let de = catalogs.choose(&["de".parse().unwrap()], &[]);
+        let en = catalogs.default_localizer();
+        let configured: BTreeMap<String, LocalizedText> = [
+            ("email".into(), LocalizedText::All("Work address".into())),
+            (
+                "customer".into(),
+                LocalizedText::PerLanguage([("de".into(), "Ihre Kundennummer".into())].into()),
+            ),
+        ]
+        .into();
+        let describe = |scope, t| scope_description(scope, &configured, t, "en");
+        assert_eq!(describe("email", &de), "Work address");
+        assert_eq!(describe("customer", &de), "Ihre Kundennummer");
+        assert_eq!(describe("customer", &en), "Access to “customer”");
+        assert_eq!(
+            describe("profile", &de),
+            "Ihr Name und grundlegende Profilangaben"
+        );
+        assert_eq!(describe("admin", &de), "Zugriff auf „admin“");
+        assert_eq!(describe("openid", &en), "Sign you in with your account");
+    }
 }

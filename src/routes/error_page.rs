@@ -5,8 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::domain::params::QueryParams;
-use crate::i18n;
 use crate::pages::{self, MessagePage};
+use crate::routes::extract::Query;
+use crate::routes::language;
 use crate::routes::state::AppState;
 
 /// The longest piece of an error parameter shown; the rest is cut.
@@ -68,8 +69,11 @@ fn first<'a>(query: &'a QueryParams, name: &'static str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let query = QueryParams::parse(req.query_string());
+pub async fn show(
+    req: HttpRequest,
+    Query(query): Query,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let code = first(&query, "error");
     let description = first(&query, "error_description");
     let hint = first(&query, "error_hint");
@@ -83,7 +87,7 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     };
     let status = status_for(code.unwrap_or(""));
     crate::telemetry::note("outcome", code.unwrap_or("no_code"));
-    let t = i18n::localizer(&req, &state.i18n);
+    let t = language::localizer(&req, &state.i18n);
     pages::render(
         status,
         &MessagePage {

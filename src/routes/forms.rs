@@ -1,13 +1,19 @@
 //! The bridge's forms as handlers receive them: the body read within its limit, the challenge
 //! validated and the CSRF check passed.
 
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 
+use super::extract::{ConsentFlow, DeviceFlow, Flow, LogoutFlow, app_state, challenge_of};
 use super::state::AppState;
 use crate::csrf::{self, CsrfIssue};
-use crate::domain::params::{InputError, QueryParams, validate_challenge};
+use crate::domain::params::{InputError, QueryParams};
 use crate::error::AppError;
 
 /// A CSRF token for a form of `purpose` answering `challenge`, and its cookie.
@@ -27,7 +33,7 @@ pub fn issue_csrf(
 }
 
 /// The CSRF check of a posted form; a failure is counted.
-pub fn verify_csrf(
+fn verify_csrf(
     req: &HttpRequest,
     state: &AppState,
     purpose: &str,
@@ -48,50 +54,76 @@ pub fn verify_csrf(
     })
 }
 
+/// One of the bridge's forms: the flow it answers, what its CSRF token is bound to, and its buttons.
+pub trait Form: Flow {
+    /// Binds the form's CSRF tokens to this form.
+    const PURPOSE: &'static str;
+    /// The two values of its `action` field (yes, no); `None` for a form with one button.
+    const ACTION: Option<(&'static str, &'static str)>;
+}
+
+impl Form for ConsentFlow {
+    const PURPOSE: &'static str = "consent";
+    const ACTION: Option<(&'static str, &'static str)> = Some(("allow", "deny"));
+}
+impl Form for LogoutFlow {
+    const PURPOSE: &'static str = "logout";
+    const ACTION: Option<(&'static str, &'static str)> = Some(("logout", "cancel"));
+}
+impl Form for DeviceFlow {
+    const PURPOSE: &'static str = "device";
+    const ACTION: Option<(&'static str, &'static str)> = None;
+}
+
 /// One of the bridge's forms, read and checked: the challenge it answers, the user's choice of its
-/// two buttons, and the rest of its fields.
-pub struct PostedForm {
+/// two buttons (`true` for a form with one), and the rest of its fields.
+pub struct Posted<F> {
     pub challenge: String,
     pub confirmed: bool,
     pub fields: QueryParams,
+    form: PhantomData<F>,
 }
 
-/// The form of a page that answers `challenge_field`, with an `action` of `yes` or `no`: read within
-/// `serve.max_form_bytes`, the challenge validated, then the CSRF check for `purpose`. Nothing reaches
-/// Hydra unless all of it holds.
-pub async fn read_posted_form(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    purpose: &str,
-    challenge_field: &'static str,
-    (yes, no): (&str, &str),
-) -> Result<PostedForm, AppError> {
+impl<F: Form + 'static> FromRequest for Posted<F> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move { read_posted(&req, payload).await })
+    }
+}
+
+/// The form: read within `serve.max_form_bytes`, the challenge validated, the buttons read, then
+/// the CSRF check. Nothing reaches Hydra unless all of it holds.
+async fn read_posted<F: Form>(req: &HttpRequest, payload: Payload) -> Result<Posted<F>, AppError> {
+    let state = app_state(req)?;
     let fields = read_form(req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = validate_challenge(
-        challenge_field,
-        fields.single(challenge_field)?,
-        state.settings.login.challenge_max_bytes,
-    )?;
-    let confirmed = fields.choice("action", yes, no)?;
+    let challenge = challenge_of::<F>(state, fields.single(F::CHALLENGE)?)?;
+    let confirmed = match F::ACTION {
+        Some((yes, no)) => fields.choice("action", yes, no)?,
+        None => true,
+    };
     verify_csrf(
         req,
         state,
-        purpose,
+        F::PURPOSE,
         &challenge,
         fields.single("csrf_token")?,
     )?;
-    Ok(PostedForm {
+    Ok(Posted {
         challenge,
         confirmed,
         fields,
+        form: PhantomData,
     })
 }
 
 /// Reads an `application/x-www-form-urlencoded` body of at most `serve.max_form_bytes`.
-pub async fn read_form(
+async fn read_form(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    mut payload: Payload,
     limit: usize,
 ) -> Result<QueryParams, AppError> {
     let content_type = req

@@ -1,89 +1,75 @@
 //! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
 
-use actix_web::http::header::COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use time::OffsetDateTime;
 use url::Url;
 
 use crate::config::join_url;
 use crate::domain::login::demands::parse_auth_params;
-use crate::domain::login::{
-    Decision, LoginFacts, SessionState, aal_level, accept_body, decide, required_aal,
-    restart_with_login, return_token,
-};
-use crate::domain::params::{QueryParams, validate_challenge, validate_identity_schema};
-use crate::domain::subject::subject_for;
-use crate::error::{AppError, within_deadline};
+use crate::domain::login::next::{AcceptRules, KratosTrip, Next, next};
+use crate::domain::login::{LoginFacts, Remember, SessionState, restart_with_login};
+use crate::error::AppError;
 use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::ory::hydra::{HydraError, Reject};
-use crate::ory::kratos::{WhoAmI, find_cookie};
 use crate::redirect::Redirect;
+use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, Query, SessionCookie};
 use crate::routes::state::AppState;
-use crate::signed::Reauth;
 use crate::telemetry::note;
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";
 
-pub async fn login(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, handle(&req, &state)).await
-}
-
-async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
-    let query = QueryParams::parse(req.query_string());
+pub async fn login(
+    req: HttpRequest,
+    challenge: Challenge<LoginFlow>,
+    IdentitySchema(identity_schema): IdentitySchema,
+    Query(query): Query,
+    cookie: SessionCookie,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let settings = &state.settings;
-    let challenge = validate_challenge(
-        "login_challenge",
-        query.single("login_challenge")?,
-        settings.login.challenge_max_bytes,
-    )?;
-    let identity_schema = validate_identity_schema(
-        query.single("identity_schema")?,
-        &settings.kratos.identity_schemas,
-    )?;
+    let challenge = challenge.as_str();
     // A token that fails verification is as good as none: the decision then starts afresh.
     let reauth = query
         .single(REAUTH_PARAM)?
-        .and_then(|token| state.signer.verify_reauth(token, &challenge));
+        .and_then(|token| state.signer.verify_reauth(token, challenge));
 
-    let login_request = state.hydra.get_login_request(&challenge).await?;
+    // Fetch.
+    let login_request = state.hydra.get_login_request(challenge).await?;
     // Its error pages ("Sign-in did not complete") in the language the application asked for.
-    crate::i18n::note_ui_locales(req, &login_request.oidc_context.ui_locales);
-    let cookie = session_cookie(req, state.kratos.cookie_name());
-    let whoami = state.kratos.whoami(cookie).await?;
+    crate::routes::language::note_ui_locales(&req, &login_request.oidc_context.ui_locales);
+    let whoami = state.kratos.whoami(cookie.value()).await?;
 
-    let session_state = match &whoami {
-        WhoAmI::NoSession => SessionState::None,
-        WhoAmI::Aal2Required => SessionState::Aal2Required,
-        WhoAmI::Active(s) => SessionState::Active {
-            authenticated_at: s.authenticated_at,
-            aal: aal_level(&s.authenticator_assurance_level).unwrap_or(1),
-        },
-    };
+    // Decide.
+    let browser = whoami.browser();
+    let session = SessionState::of(browser);
     let params = parse_auth_params(
         &login_request.request_url,
         &login_request.oidc_context.acr_values,
     );
-    let now = OffsetDateTime::now_utc();
-    let decision = decide(&LoginFacts {
+    let facts = LoginFacts {
         skip: login_request.skip,
         params: &params,
-        session: &session_state,
+        session: &session,
         reauth: reauth.as_ref(),
         policy: settings.login.reauthenticate,
-        now,
+        now: OffsetDateTime::now_utc(),
         clock_skew_ms: settings.login.clock_skew_secs as i64 * 1000,
-    });
-    tracing::debug!(skip = login_request.skip, ?decision, "login decision");
+    };
+    let rules = AcceptRules {
+        subject_source: settings.oauth2_provider.subject_source(),
+        remember: Remember {
+            remember: settings.login.remember,
+            remember_for: settings.login.remember_for,
+        },
+    };
+    let next = next(&facts, browser, &rules);
+    tracing::debug!(skip = login_request.skip, ?next, "login decision");
 
-    match (decision, whoami) {
-        (Decision::Accept, WhoAmI::Active(session)) => {
-            let subject = subject_for(
-                settings.oauth2_provider.subject_source(),
-                &session.identity.id,
-                session.identity.external_id.as_deref(),
-            )
-            .map_err(|_| AppError::NoExternalId)?;
+    // Act.
+    let schema = identity_schema.as_deref();
+    match next {
+        Next::Accept { body, subject } => {
             note("subject_source", subject.kind.as_str());
             note("client_id", &login_request.client.client_id);
             note(
@@ -94,15 +80,14 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                     "accepted"
                 },
             );
-            let body = accept_body(&session, &subject, &settings.login, now);
-            let redirect_to = match state.hydra.accept_login_request(&challenge, &body).await {
+            let redirect_to = match state.hydra.accept_login_request(challenge, &body).await {
                 Ok(redirect_to) => redirect_to,
                 // Hydra v2.1 holds another subject for this request and refuses ours.
                 Err(HydraError::Refused { status: 400, .. })
                     if !login_request.subject.is_empty()
                         && login_request.subject != subject.value =>
                 {
-                    return another_subject(state, &challenge, &login_request.request_url).await;
+                    return another_subject(&state, challenge, &login_request.request_url).await;
                 }
                 Err(e) => return Err(e.into()),
             };
@@ -116,72 +101,26 @@ async fn handle(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, App
                 .inc();
             Ok(target.response())
         }
-        (
-            Decision::Authenticate {
-                refresh,
-                aal2,
-                since,
-            },
-            _,
-        ) => {
-            let target = KratosLogin {
-                register: false,
-                refresh,
-                aal2,
-                token: return_token(refresh, aal2, since, &session_state, now),
-                identity_schema: identity_schema.as_deref(),
-            };
-            let url = kratos_login_url(state, &challenge, &target)?;
-            let kind = if aal2 {
-                "aal2"
-            } else if refresh {
-                "refresh"
-            } else {
-                "login"
-            };
-            state
-                .metrics
-                .reauthentications
-                .get_or_create(&ReauthLabels { kind })
-                .inc();
+        Next::Kratos(trip) => {
+            let url = kratos_login_url(&state, challenge, &trip, schema)?;
+            let kind = trip.kind();
+            if !trip.register {
+                state
+                    .metrics
+                    .reauthentications
+                    .get_or_create(&ReauthLabels { kind })
+                    .inc();
+            }
             note("outcome", kind);
             Ok(Redirect::from_config(url).response())
         }
-        (Decision::Register, _) => {
-            let target = KratosLogin {
-                register: true,
-                refresh: false,
-                aal2: false,
-                token: return_token(false, false, None, &session_state, now),
-                identity_schema: identity_schema.as_deref(),
-            };
-            let url = kratos_login_url(state, &challenge, &target)?;
-            note("outcome", "registration");
-            Ok(Redirect::from_config(url).response())
-        }
-        (Decision::ReauthIncomplete, _) => {
-            // The retry asks afresh for all the request demands that Kratos can give from here
-            // (never `aal=aal2` without a session: Kratos refuses it).
-            let has_session = session_state != SessionState::None;
-            let wanted_aal2 =
-                reauth.is_some_and(|r| r.aal >= 2) || required_aal(&params.acr_values).is_some();
-            let refresh = matches!(session_state, SessionState::Active { .. });
-            let aal2 = (wanted_aal2 && has_session) || session_state == SessionState::Aal2Required;
-            let retry = KratosLogin {
-                register: false,
-                refresh,
-                aal2,
-                token: return_token(true, aal2, None, &session_state, now),
-                identity_schema: identity_schema.as_deref(),
-            };
-            let url = kratos_login_url(state, &challenge, &retry)?;
+        Next::Incomplete(retry) => {
+            let url = kratos_login_url(&state, challenge, &retry, schema)?;
             Err(AppError::ReauthIncomplete {
                 retry: Redirect::from_config(url),
             })
         }
-        (Decision::Accept, _) => Err(AppError::Internal(
-            "login accepted without an active session".into(),
-        )),
+        Next::NoExternalId => Err(AppError::NoExternalId),
     }
 }
 
@@ -209,49 +148,31 @@ async fn another_subject(
     Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 
-/// The browser's Kratos session cookie, looked up in every `Cookie` header it sent.
-pub fn session_cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .find_map(|h| find_cookie(h, name))
-}
-
-/// Where in Kratos to send the browser, and what to ask for there.
-pub(crate) struct KratosLogin<'a> {
-    /// The registration flow instead of the login flow.
-    pub register: bool,
-    pub refresh: bool,
-    pub aal2: bool,
-    /// What the return must show (signed into its `reauth` parameter).
-    pub token: Reauth,
-    pub identity_schema: Option<&'a str>,
-}
-
 /// `{kratos.browser_url}/self-service/{login|registration}/browser?…&return_to={base_url}/login?login_challenge=C&reauth=T`.
 /// `login_challenge` is never passed to Kratos: it would then accept the Hydra flow itself, with the UUID.
 pub(crate) fn kratos_login_url(
     state: &AppState,
     challenge: &str,
-    target: &KratosLogin<'_>,
+    trip: &KratosTrip,
+    identity_schema: Option<&str>,
 ) -> Result<Url, AppError> {
     let settings = &state.settings;
     let token = state
         .signer
-        .sign_reauth(challenge, &target.token, settings.login.reauth_ttl_secs)
+        .sign_reauth(challenge, &trip.token, settings.login.reauth_ttl_secs)
         .ok_or_else(|| AppError::Internal("signing the re-authentication token failed".into()))?;
 
     let mut return_to = join_url(&settings.serve.base_url, "/login");
     {
         let mut q = return_to.query_pairs_mut();
         q.append_pair("login_challenge", challenge);
-        if let Some(schema) = target.identity_schema {
+        if let Some(schema) = identity_schema {
             q.append_pair("identity_schema", schema);
         }
         q.append_pair(REAUTH_PARAM, &token);
     }
 
-    let flow = if target.register {
+    let flow = if trip.register {
         "/self-service/registration/browser"
     } else {
         "/self-service/login/browser"
@@ -259,12 +180,12 @@ pub(crate) fn kratos_login_url(
     let mut url = join_url(&settings.kratos.browser_url, flow);
     {
         let mut q = url.query_pairs_mut();
-        if target.refresh {
+        if trip.refresh {
             q.append_pair("refresh", "true");
         }
-        if target.aal2 {
+        if trip.aal2 {
             q.append_pair("aal", "aal2");
-        } else if let Some(schema) = target.identity_schema {
+        } else if let Some(schema) = identity_schema {
             // Kratos honours identity_schema only for first-factor logins.
             q.append_pair("identity_schema", schema);
         }

@@ -5,55 +5,41 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::config::LogoutSettings;
-use crate::domain::params::{QueryParams, validate_challenge};
-use crate::domain::subject::subject_for;
-use crate::error::{AppError, within_deadline};
-use crate::i18n::{self, Localizer};
+use crate::domain::logout::{self, LogoutFacts, needs_confirmation};
+use crate::error::AppError;
+use crate::i18n::Localizer;
 use crate::ory::hydra::LogoutRequest;
 use crate::ory::kratos::{BrowserLogout, WhoAmI};
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::routes::forms;
-use crate::routes::login::session_cookie;
+use crate::routes::extract::{Challenge, LogoutFlow, SessionCookie};
+use crate::routes::forms::{self, Form, Posted};
+use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 
-const CSRF_PURPOSE: &str = "logout";
-
-/// Whether to ask "Log out of <client>?" first. Not when the client opted out
-/// (`skip_logout_consent`, which Hydra only forwards), when the relying party proved the user with a
-/// valid `id_token_hint`, or when confirmation is off in config.
-pub fn needs_confirmation(request: &LogoutRequest, settings: &LogoutSettings) -> bool {
-    let client_skips = request
-        .client
-        .as_ref()
-        .is_some_and(|c| c.skip_logout_consent);
-    settings.confirm && !client_skips && !request.rp_initiated
-}
-
-fn challenge_from(value: Option<&str>, state: &AppState) -> Result<String, AppError> {
-    Ok(validate_challenge(
-        "logout_challenge",
-        value,
-        state.settings.login.challenge_max_bytes,
-    )?)
-}
-
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, show_within(&req, &state)).await
-}
-
-async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, AppError> {
-    let query = QueryParams::parse(req.query_string());
-    let challenge = challenge_from(query.single("logout_challenge")?, state)?;
+pub async fn show(
+    req: HttpRequest,
+    challenge: Challenge<LogoutFlow>,
+    cookie: SessionCookie,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (req, state, challenge) = (&req, state.get_ref(), challenge.into_string());
+    let cookie = cookie.value();
     let request = state.hydra.get_logout_request(&challenge).await?;
-    if !needs_confirmation(&request, &state.settings.logout)
-        && !session_of_someone_else(req, state, &request).await?
+    let facts = LogoutFacts {
+        rp_initiated: request.rp_initiated,
+        client_skips: request
+            .client
+            .as_ref()
+            .is_some_and(|c| c.skip_logout_consent),
+    };
+    if !needs_confirmation(&facts, state.settings.logout.confirm)
+        && !session_of_someone_else(cookie, state, &request).await?
     {
-        return complete(req, state, &challenge).await;
+        return complete(cookie, state, &challenge).await;
     }
-    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, &challenge)?;
+    let csrf = forms::issue_csrf(req, state, LogoutFlow::PURPOSE, &challenge)?;
     let client_name = request
         .client
         .as_ref()
@@ -66,7 +52,7 @@ async fn show_within(req: &HttpRequest, state: &AppState) -> Result<HttpResponse
         })
         .filter(|name| !name.is_empty());
     let page = LogoutPage {
-        t: i18n::localizer(req, &state.i18n),
+        t: language::localizer(req, &state.i18n),
         client_name,
         challenge: &challenge,
         csrf_token: &csrf.token,
@@ -87,32 +73,18 @@ struct LogoutPage<'a> {
 
 pub async fn submit(
     req: HttpRequest,
-    payload: web::Payload,
+    form: Posted<LogoutFlow>,
+    cookie: SessionCookie,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
-}
-
-async fn submit_within(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-) -> Result<HttpResponse, AppError> {
-    let forms::PostedForm {
+    let (req, state) = (&req, state.get_ref());
+    let Posted {
         challenge,
         confirmed,
         ..
-    } = forms::read_posted_form(
-        req,
-        payload,
-        state,
-        CSRF_PURPOSE,
-        "logout_challenge",
-        ("logout", "cancel"),
-    )
-    .await?;
+    } = form;
     if confirmed {
-        return complete(req, state, &challenge).await;
+        return complete(cookie.value(), state, &challenge).await;
     }
     state.hydra.reject_logout_request(&challenge).await?;
     note("outcome", "logout_cancelled");
@@ -120,7 +92,7 @@ async fn submit_within(
         return Ok(Redirect::from_config(url.clone()).response());
     }
     let home = state.settings.home_url().as_str();
-    let t = i18n::localizer(req, &state.i18n);
+    let t = language::localizer(req, &state.i18n);
     Ok(pages::message(
         StatusCode::OK,
         &t,
@@ -131,29 +103,22 @@ async fn submit_within(
     ))
 }
 
-/// Whether the browser is signed in to Kratos as someone other than the logout's subject. A link to
-/// someone else's logout must not end this browser's session without asking (forced logout).
+/// Whether the browser is signed in to Kratos as someone other than the logout's subject; a
+/// browser without a session cookie is not asked about.
 async fn session_of_someone_else(
-    req: &HttpRequest,
+    cookie: Option<&str>,
     state: &AppState,
     request: &LogoutRequest,
 ) -> Result<bool, AppError> {
-    let Some(cookie) = session_cookie(req, state.kratos.cookie_name()) else {
+    let Some(cookie) = cookie else {
         return Ok(false);
     };
-    Ok(match state.kratos.whoami(Some(cookie)).await? {
-        WhoAmI::NoSession => false,
-        // The session's identity is hidden until a second factor; ask rather than guess.
-        WhoAmI::Aal2Required => true,
-        WhoAmI::Active(session) => {
-            let subject = subject_for(
-                state.settings.oauth2_provider.subject_source(),
-                &session.identity.id,
-                session.identity.external_id.as_deref(),
-            );
-            subject.map_or(true, |s| s.value != request.subject)
-        }
-    })
+    let whoami = state.kratos.whoami(Some(cookie)).await?;
+    Ok(logout::session_of_someone_else(
+        whoami.browser(),
+        state.settings.oauth2_provider.subject_source(),
+        &request.subject,
+    ))
 }
 
 /// Ends the browser's Kratos session through the admin API, when the browser flow could not.
@@ -175,13 +140,12 @@ async fn revoke_server_side(state: &AppState, cookie: Option<&str>) {
 /// Accepts the logout at Hydra, then ends the Kratos session in the browser: Kratos's logout URL
 /// (opened by the browser, so its token meets its cookie) returns to Hydra's `redirect_to`.
 async fn complete(
-    req: &HttpRequest,
+    cookie: Option<&str>,
     state: &AppState,
     challenge: &str,
 ) -> Result<HttpResponse, AppError> {
     let redirect_to = state.hydra.accept_logout_request(challenge).await?;
     let hydra_next = Redirect::from_upstream(&redirect_to)?;
-    let cookie = session_cookie(req, state.kratos.cookie_name());
     match state
         .kratos
         .browser_logout(cookie, hydra_next.url().as_str())
@@ -203,40 +167,5 @@ async fn complete(
             revoke_server_side(state, cookie).await;
             Ok(hydra_next.response())
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ory::hydra::OAuth2Client;
-
-    fn request(rp: bool, skip: Option<bool>) -> LogoutRequest {
-        LogoutRequest {
-            challenge: "c".into(),
-            subject: "s".into(),
-            rp_initiated: rp,
-            client: skip.map(|skip| OAuth2Client {
-                skip_logout_consent: skip,
-                ..OAuth2Client::default()
-            }),
-        }
-    }
-
-    #[test]
-    fn confirmation_rules() {
-        let on = LogoutSettings {
-            confirm: true,
-            cancel_url: None,
-        };
-        let off = LogoutSettings {
-            confirm: false,
-            cancel_url: None,
-        };
-        assert!(needs_confirmation(&request(false, None), &on));
-        assert!(needs_confirmation(&request(false, Some(false)), &on));
-        assert!(!needs_confirmation(&request(false, Some(true)), &on));
-        assert!(!needs_confirmation(&request(true, Some(false)), &on));
-        assert!(!needs_confirmation(&request(false, None), &off));
     }
 }

@@ -1,17 +1,54 @@
 //! The login decisions, free of I/O: what the authorization request demands, whether the Kratos
 //! session satisfies it, and what Hydra is told on accept.
 
+pub mod demands;
+pub mod next;
+
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
-pub mod demands;
-
-use crate::config::{LoginSettings, Reauthenticate};
+use crate::domain::identity::{Browser, Session};
 use crate::domain::subject::Subject;
-use crate::ory::hydra::AcceptLogin;
-use crate::ory::kratos::Session;
-use crate::signed::Reauth;
 use demands::AuthParams;
+
+/// The `login.reauthenticate` policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Reauthenticate {
+    /// Accept an existing Kratos session unless the request demands more (prompt=login, max_age, acr_values).
+    #[default]
+    WhenRequired,
+    /// Accept a non-skipped login only right after a fresh Kratos login, as Kratos's own integration does.
+    Always,
+}
+
+/// What the bridge asked Kratos for, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reauth {
+    /// Unix milliseconds of the redirect to Kratos; only a login after it counts.
+    pub issued_at_ms: i64,
+    /// A fresh login was asked for.
+    pub refresh: bool,
+    /// The assurance level asked for (1 = none beyond the first factor).
+    pub aal: u8,
+}
+
+/// What Hydra is told on accept (`acceptOAuth2LoginRequest`), only fields every supported Hydra version knows
+/// (v2.2/v2.3 refuse unknown ones with 400).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AcceptLogin {
+    pub subject: String,
+    pub remember: bool,
+    pub remember_for: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_provider_session_id: Option<String>,
+    pub context: serde_json::Value,
+}
 
 /// `aal1` → 1, … ; anything else is not an assurance level.
 pub fn aal_level(value: &str) -> Option<u8> {
@@ -45,6 +82,20 @@ pub enum SessionState {
         authenticated_at: Option<OffsetDateTime>,
         aal: u8,
     },
+}
+
+impl SessionState {
+    /// The session as the decision sees it: its age and level.
+    pub fn of(browser: Browser<'_>) -> Self {
+        match browser {
+            Browser::NoSession => Self::None,
+            Browser::Aal2Required => Self::Aal2Required,
+            Browser::Active(session) => Self::Active {
+                authenticated_at: session.authenticated_at,
+                aal: aal_level(&session.authenticator_assurance_level).unwrap_or(1),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,15 +285,23 @@ pub fn unix_ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// How long Hydra remembers a login (`login.remember`, `login.remember_for`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Remember {
+    pub remember: bool,
+    /// Seconds; `None`: as long as the Kratos session lives.
+    pub remember_for: Option<u64>,
+}
+
 /// The accept body for a session: subject, how long Hydra remembers it, and what the session proves.
 pub fn accept_body(
     session: &Session,
     subject: &Subject,
-    settings: &LoginSettings,
+    remember: Remember,
     now: OffsetDateTime,
 ) -> AcceptLogin {
     // By default Hydra remembers the login exactly as long as the Kratos session lives.
-    let remember_for = settings.remember_for.unwrap_or_else(|| {
+    let remember_for = remember.remember_for.unwrap_or_else(|| {
         session
             .expires_at
             .map(|expires| (expires - now).whole_seconds().max(1) as u64)
@@ -258,7 +317,7 @@ pub fn accept_body(
         .map(|_| session.authenticator_assurance_level.clone());
     AcceptLogin {
         subject: subject.value.clone(),
-        remember: settings.remember,
+        remember: remember.remember,
         remember_for,
         acr,
         amr,
@@ -272,3 +331,6 @@ pub fn accept_body(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;

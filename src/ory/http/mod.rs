@@ -188,15 +188,7 @@ pub fn encode_path(segments: &[&str]) -> Option<String> {
     Some(path)
 }
 
-/// Deserializes `null` or a missing field as the type's default.
-pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + serde::Deserialize<'de>,
-{
-    use serde::Deserialize;
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
+pub use crate::domain::identity::null_as_default;
 
 #[cfg(test)]
 mod tests {

@@ -6,10 +6,10 @@
 //! are what make guessing hopeless (50^8 codes by default, 15 minutes each).
 
 use actix_web::HttpRequest;
-use actix_web::http::header::{COOKIE, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use serde::{Deserialize, Serialize};
 
-use crate::ory::kratos::find_cookie;
+use crate::routes::extract;
 use crate::signed::{Signer, challenge_digest};
 
 /// The cookie that carries the count.
@@ -76,10 +76,7 @@ impl Signer {
 
 /// The wrong codes this browser entered for `challenge`.
 pub fn read(req: &HttpRequest, signer: &Signer, challenge: &str) -> u32 {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .find_map(|h| find_cookie(h, ATTEMPTS_COOKIE))
+    extract::cookie(req, ATTEMPTS_COOKIE)
         .map_or(0, |token| signer.verify_device_attempts(token, challenge))
 }
 

@@ -13,22 +13,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::domain::device_code::{self as code, CodeError, MAX_TYPED_CHARS};
-use crate::domain::params::{QueryParams, validate_challenge};
-use crate::error::{AppError, within_deadline};
-use crate::i18n::{self, Localizer};
+use crate::error::AppError;
+use crate::i18n::Localizer;
 use crate::ory::hydra::HydraError;
 use crate::ory::hydra::device::DeviceAccept;
 use crate::pages;
 use crate::redirect::Redirect;
-use crate::routes::forms;
+use crate::routes::extract::{Challenge, DeviceFlow, Query};
+use crate::routes::forms::{self, Form, Posted};
+use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 use attempts::Turn;
 use metrics::CodeOutcome;
 
-/// Binds the code form's tokens to this form.
-const CSRF_PURPOSE: &str = "device";
-const CHALLENGE: &str = "device_challenge";
 /// The longest client name the success page shows.
 const MAX_NAME_CHARS: usize = 100;
 /// The longest client id looked up (Hydra's are UUIDs unless set by hand).
@@ -56,23 +54,19 @@ struct SuccessPage<'a> {
     client_name: Option<&'a str>,
 }
 
-fn challenge_from(value: Option<&str>, state: &AppState) -> Result<String, AppError> {
-    Ok(validate_challenge(
-        CHALLENGE,
-        value,
-        state.settings.login.challenge_max_bytes,
-    )?)
-}
-
 fn secure(state: &AppState) -> bool {
     state.settings.serve.base_url.scheme() == "https"
 }
 
 /// `GET /device?device_challenge=D[&user_code=U]`: the form. Hydra has no GET for a device request,
 /// so nothing is asked upstream until a code is entered.
-pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let query = QueryParams::parse(req.query_string());
-    let challenge = challenge_from(query.single(CHALLENGE)?, &state)?;
+pub async fn show(
+    req: HttpRequest,
+    challenge: Challenge<DeviceFlow>,
+    Query(query): Query,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let challenge = challenge.into_string();
     let max = state.settings.device.max_attempts.get();
     if attempts::turn(attempts::read(&req, &state.signer, &challenge), max) == Turn::Exhausted {
         return Ok(exhausted(&req, &state, None));
@@ -97,10 +91,10 @@ fn form(
     problem: Option<&str>,
     attempts_cookie: Option<HeaderValue>,
 ) -> Result<HttpResponse, AppError> {
-    let csrf = forms::issue_csrf(req, state, CSRF_PURPOSE, challenge)?;
+    let csrf = forms::issue_csrf(req, state, DeviceFlow::PURPOSE, challenge)?;
     let alphabet = &state.device.alphabet;
     let page = CodePage {
-        t: i18n::localizer(req, &state.i18n),
+        t: language::localizer(req, &state.i18n),
         challenge,
         csrf_token: &csrf.token,
         code,
@@ -125,7 +119,7 @@ fn exhausted(
     attempts_cookie: Option<HeaderValue>,
 ) -> HttpResponse {
     note("outcome", "device_too_many");
-    let t = i18n::localizer(req, &state.i18n);
+    let t = language::localizer(req, &state.i18n);
     let mut response = pages::message(
         StatusCode::TOO_MANY_REQUESTS,
         &t,
@@ -142,26 +136,15 @@ fn exhausted(
 
 pub async fn submit(
     req: HttpRequest,
-    payload: web::Payload,
+    posted: Posted<DeviceFlow>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    within_deadline(&state.settings, submit_within(&req, payload, &state)).await
-}
-
-async fn submit_within(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-) -> Result<HttpResponse, AppError> {
-    let form_fields = forms::read_form(req, payload, state.settings.serve.max_form_bytes).await?;
-    let challenge = challenge_from(form_fields.single(CHALLENGE)?, state)?;
-    forms::verify_csrf(
-        req,
-        state,
-        CSRF_PURPOSE,
-        &challenge,
-        form_fields.single("csrf_token")?,
-    )?;
+    let (req, state) = (&req, state.get_ref());
+    let Posted {
+        challenge,
+        fields: form_fields,
+        ..
+    } = posted;
     let typed = form_fields.single("user_code")?.unwrap_or_default();
     let max = state.settings.device.max_attempts.get();
     let wrong = attempts::read(req, &state.signer, &challenge);
@@ -172,7 +155,7 @@ async fn submit_within(
     let code = match code::normalise(typed, &state.device.alphabet) {
         Ok(code) => code,
         Err(CodeError::Empty) => {
-            let problem = i18n::localizer(req, &state.i18n).text("device-code-missing");
+            let problem = language::localizer(req, &state.i18n).text("device-code-missing");
             return form(req, state, &challenge, "", Some(&problem), None);
         }
         // Not one of Hydra's codes: wrong without asking Hydra.
@@ -229,7 +212,7 @@ fn wrong_code(
         return Ok(exhausted(req, state, cookie));
     }
     let left = max - wrong;
-    let problem = i18n::localizer(req, &state.i18n).count("device-code-wrong", "tries", left);
+    let problem = language::localizer(req, &state.i18n).count("device-code-wrong", "tries", left);
     // What was typed goes back into the field so that a slip can be fixed, unless it is long junk.
     let again = if typed.chars().count() <= MAX_TYPED_CHARS {
         typed
@@ -279,8 +262,11 @@ async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
 }
 
 /// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
-pub async fn success(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let query = QueryParams::parse(req.query_string());
+pub async fn success(
+    req: HttpRequest,
+    Query(query): Query,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let client_id = query
         .single("client_id")
         .ok()
@@ -294,7 +280,7 @@ pub async fn success(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     pages::render(
         StatusCode::OK,
         &SuccessPage {
-            t: i18n::localizer(&req, &state.i18n),
+            t: language::localizer(&req, &state.i18n),
             client_name: name.as_deref(),
         },
     )

@@ -7,10 +7,10 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, web};
 use unic_langid::LanguageIdentifier;
 
-use super::negotiate::{parse_accept_language, parse_ui_locales};
-use super::{Catalogs, Localizer};
+use super::state::AppState;
 use crate::error::AppError;
-use crate::routes::state::AppState;
+use crate::i18n::negotiate::{parse_accept_language, parse_ui_locales};
+use crate::i18n::{Catalogs, Localizer};
 
 /// The OIDC `ui_locales` of the Hydra request a page is for, kept with the browser request.
 #[derive(Clone)]

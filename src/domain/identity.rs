@@ -1,0 +1,93 @@
+//! The Kratos identity and session as the decisions read them. Kratos's JSON deserializes straight
+//! into these (unknown fields ignored, `null` as empty), so that the claims mapping, the subject
+//! rule and the login decision need nothing from the client that fetched them.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuthenticationMethod {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub method: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct VerifiableAddress {
+    pub value: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub verified: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub via: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Identity {
+    pub id: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub schema_id: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub traits: serde_json::Value,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub metadata_public: serde_json::Value,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub verifiable_addresses: Vec<VerifiableAddress>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub state: String,
+}
+
+impl Identity {
+    /// Kratos marks identities that may not log in as `inactive`; absent means active.
+    pub fn is_active(&self) -> bool {
+        self.state.is_empty() || self.state == "active"
+    }
+}
+
+/// The session's identity: only what login and logout read. Traits and the rest are skipped
+/// unparsed; consent reads them from the admin API when a granted scope needs them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionIdentity {
+    pub id: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+/// `session` as whoami returns it, the fields the flows read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Session {
+    pub id: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub authenticated_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub authenticator_assurance_level: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub authentication_methods: Vec<AuthenticationMethod>,
+    pub identity: SessionIdentity,
+}
+
+/// The browser's Kratos session, as whoami reported it.
+#[derive(Debug, Clone, Copy)]
+pub enum Browser<'a> {
+    /// No cookie, or none Kratos honours.
+    NoSession,
+    /// A session Kratos hides until a second factor is given.
+    Aal2Required,
+    Active(&'a Session),
+}
+
+/// Deserializes `null` or a missing field as the type's default.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}

@@ -1,0 +1,186 @@
+//! Tests of what the login handler is told to do.
+
+use super::*;
+use crate::domain::identity::Session;
+use crate::domain::login::Reauthenticate;
+use crate::domain::login::demands::AuthParams;
+use crate::domain::subject::SubjectKind;
+use proptest::prelude::*;
+use serde_json::json;
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+}
+
+fn session(external_id: Option<&str>, aal: &str) -> Session {
+    serde_json::from_value(json!({
+        "id": "s1",
+        "authenticated_at": "2027-01-15T07:50:00Z",
+        "expires_at": "2027-01-15T08:30:00Z",
+        "authenticator_assurance_level": aal,
+        "authentication_methods": [{ "method": "password" }, { "method": "password" }],
+        "identity": { "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "external_id": external_id }
+    }))
+    .unwrap()
+}
+
+const RULES: AcceptRules = AcceptRules {
+    subject_source: SubjectSource::ExternalIdOrId,
+    remember: Remember {
+        remember: true,
+        remember_for: None,
+    },
+};
+
+fn run(
+    params: &AuthParams,
+    browser: Browser<'_>,
+    reauth: Option<&Reauth>,
+    rules: &AcceptRules,
+) -> Next {
+    let state = SessionState::of(browser);
+    let facts = LoginFacts {
+        skip: false,
+        params,
+        session: &state,
+        reauth,
+        policy: Reauthenticate::WhenRequired,
+        now: now(),
+        clock_skew_ms: 0,
+    };
+    next(&facts, browser, rules)
+}
+
+#[test]
+fn an_accept_carries_the_body_for_the_sessions_subject() {
+    let s = session(Some("CUST-1"), "aal1");
+    let Next::Accept { body, subject } =
+        run(&AuthParams::default(), Browser::Active(&s), None, &RULES)
+    else {
+        panic!("not accepted");
+    };
+    assert_eq!(subject.value, "CUST-1");
+    assert_eq!(subject.kind, SubjectKind::ExternalId);
+    assert_eq!(body.subject, "CUST-1");
+    assert!(body.remember);
+    // Until the session expires, 30 minutes from now.
+    assert_eq!(body.remember_for, 1800);
+    assert_eq!(body.acr.as_deref(), Some("aal1"));
+    assert_eq!(body.amr, vec!["password"]);
+    assert_eq!(body.identity_provider_session_id.as_deref(), Some("s1"));
+    assert_eq!(
+        body.context["identity_id"],
+        "9f425a8d-7efc-4768-8f23-7647a74fdf13"
+    );
+}
+
+#[test]
+fn an_identity_without_the_required_external_id_is_not_accepted() {
+    let s = session(None, "aal1");
+    let rules = AcceptRules {
+        subject_source: SubjectSource::ExternalId,
+        ..RULES
+    };
+    assert_eq!(
+        run(&AuthParams::default(), Browser::Active(&s), None, &rules),
+        Next::NoExternalId
+    );
+}
+
+#[test]
+fn no_session_goes_to_kratos_and_registration_when_asked() {
+    let login = run(&AuthParams::default(), Browser::NoSession, None, &RULES);
+    let Next::Kratos(trip) = login else {
+        panic!("{login:?}")
+    };
+    assert_eq!(
+        (trip.register, trip.refresh, trip.aal2),
+        (false, false, false)
+    );
+    assert_eq!(trip.kind(), "login");
+    // A login from no session is fresh by definition.
+    assert!(trip.token.refresh);
+    let register = AuthParams {
+        prompt_registration: true,
+        ..AuthParams::default()
+    };
+    assert_eq!(
+        run(&register, Browser::NoSession, None, &RULES),
+        Next::Kratos(KratosTrip::registration(now()))
+    );
+}
+
+#[test]
+fn a_step_up_carries_its_level() {
+    let s = session(Some("CUST-1"), "aal1");
+    let params = AuthParams {
+        acr_values: vec!["aal2".into()],
+        ..AuthParams::default()
+    };
+    let Next::Kratos(trip) = run(&params, Browser::Active(&s), None, &RULES) else {
+        panic!("no step-up")
+    };
+    assert!(trip.aal2 && !trip.refresh);
+    assert_eq!(trip.kind(), "aal2");
+    assert_eq!(trip.token.aal, 2);
+}
+
+#[test]
+fn an_incomplete_second_factor_offers_the_step_up_again() {
+    let asked = Reauth {
+        issued_at_ms: 1_800_000_000_000,
+        refresh: false,
+        aal: 2,
+    };
+    let next = run(
+        &AuthParams::default(),
+        Browser::Aal2Required,
+        Some(&asked),
+        &RULES,
+    );
+    let Next::Incomplete(retry) = next else {
+        panic!("{next:?}")
+    };
+    assert!(retry.aal2 && !retry.refresh && !retry.register);
+    assert!(retry.token.refresh, "a retry asks for a login after now");
+}
+
+fn browser_kind() -> impl Strategy<Value = u8> {
+    0u8..3
+}
+
+proptest! {
+    /// Only an active session is ever accepted, and only for its own subject; no trip asks Kratos
+    /// for `aal=aal2` without a session.
+    #[test]
+    fn accepts_only_the_sessions_own_subject(kind in browser_kind(), external in proptest::option::of("[A-Z0-9-]{0,8}"),
+                                              aal in "aal[0-3]", prompt_login in any::<bool>(), acr in any::<bool>(),
+                                              registration in any::<bool>(), max_age in proptest::option::of(0u64..10_000),
+                                              token in proptest::option::of((any::<bool>(), 1u8..3))) {
+        let reauth = token.map(|(refresh, aal)| Reauth { issued_at_ms: 1_799_999_000_000, refresh, aal });
+        let s = session(external.as_deref(), &aal);
+        let browser = match kind {
+            0 => Browser::NoSession,
+            1 => Browser::Aal2Required,
+            _ => Browser::Active(&s),
+        };
+        let params = AuthParams {
+            prompt_login,
+            prompt_registration: registration,
+            max_age,
+            acr_values: if acr { vec!["aal2".into()] } else { vec![] },
+        };
+        match run(&params, browser, reauth.as_ref(), &RULES) {
+            Next::Accept { body, subject } => {
+                prop_assert!(matches!(browser, Browser::Active(_)));
+                let expected = subject_for(RULES.subject_source, &s.identity.id, s.identity.external_id.as_deref());
+                prop_assert_eq!(Ok(&subject), expected.as_ref());
+                prop_assert_eq!(&body.subject, &subject.value);
+            }
+            Next::Kratos(trip) | Next::Incomplete(trip) => {
+                prop_assert!(!(trip.aal2 && matches!(browser, Browser::NoSession)), "aal2 without a session");
+            }
+            Next::NoExternalId => prop_assert!(false, "the fallback rule always has a subject"),
+        }
+    }
+}

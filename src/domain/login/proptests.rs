@@ -1,0 +1,206 @@
+//! Property tests of the login decisions: safety, the demands a redirect carries, and convergence.
+
+use super::*;
+use proptest::prelude::*;
+use time::Duration;
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+}
+
+fn session_state() -> impl Strategy<Value = SessionState> {
+    prop_oneof![
+        Just(SessionState::None),
+        Just(SessionState::Aal2Required),
+        (proptest::option::of(-100_000i64..100_000), 0u8..4).prop_map(|(age, aal)| {
+            SessionState::Active {
+                authenticated_at: age.map(|a| now() - Duration::seconds(a)),
+                aal,
+            }
+        }),
+    ]
+}
+
+fn params() -> impl Strategy<Value = AuthParams> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::of(0u64..200_000),
+        proptest::collection::vec(
+            prop_oneof![Just("aal1"), Just("aal2"), Just("aal3"), Just("x")],
+            0..3,
+        ),
+    )
+        .prop_map(
+            |(prompt_login, prompt_registration, max_age, acr)| AuthParams {
+                prompt_login,
+                prompt_registration,
+                max_age,
+                acr_values: acr.into_iter().map(String::from).collect(),
+            },
+        )
+}
+
+/// One round trip through Kratos as the fake does it: the login it was asked for, done at `at`.
+/// `hidden_at` is when the first factor of a session Kratos hides (`Aal2Required`) was given.
+fn kratos_does(
+    asked_refresh: bool,
+    asked_aal2: bool,
+    session: &SessionState,
+    hidden_at: OffsetDateTime,
+    second_factor_hidden: bool,
+    at: OffsetDateTime,
+) -> SessionState {
+    match session {
+        // Kratos refuses `aal=aal2` without a session; the property below checks it is never asked.
+        SessionState::None if second_factor_hidden => SessionState::Aal2Required,
+        SessionState::None => SessionState::Active {
+            authenticated_at: Some(at),
+            aal: 1,
+        },
+        SessionState::Aal2Required => SessionState::Active {
+            authenticated_at: Some(if asked_refresh { at } else { hidden_at }),
+            aal: 2,
+        },
+        SessionState::Active {
+            authenticated_at,
+            aal,
+        } => SessionState::Active {
+            authenticated_at: if asked_refresh {
+                Some(at)
+            } else {
+                *authenticated_at
+            },
+            aal: if asked_aal2 { 2 } else { (*aal).max(1) },
+        },
+    }
+}
+
+fn token() -> impl Strategy<Value = Option<Reauth>> {
+    proptest::option::of((-50i64..500, any::<bool>(), 1u8..3)).prop_map(|t| {
+        t.map(|(age, refresh, aal)| Reauth {
+            issued_at_ms: unix_ms(now() - Duration::seconds(age)),
+            refresh,
+            aal,
+        })
+    })
+}
+
+proptest! {
+    /// Safety: nothing is accepted without a usable Kratos session. A non-skipped login is accepted
+    /// only when the session meets every demand of the request (a level, a login recent enough, a
+    /// fresh one), whatever token the browser carries: a token (from a first login, a registration,
+    /// a step-up) adds its own conditions and is the only proof of a fresh login, but never lifts a
+    /// demand.
+    #[test]
+    fn never_accepts_what_the_request_forbids(skip in any::<bool>(), p in params(), s in session_state(),
+                                              always in any::<bool>(), reauth in token()) {
+        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(),
+            policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0 };
+        let d = decide(&f);
+        if d == Decision::Accept {
+            let SessionState::Active { authenticated_at, aal } = &s else { return Err(TestCaseError::fail("accepted without a session")) };
+            if !skip {
+                let fresh_after_token = reauth.is_some_and(|r| r.refresh && authenticated_at.is_some_and(|t| unix_ms(t) > r.issued_at_ms));
+                prop_assert!(required_aal(&p.acr_values).is_none_or(|n| *aal >= n), "level below acr_values");
+                if always || p.prompt_login {
+                    prop_assert!(fresh_after_token, "no fresh login");
+                }
+                if let Some(m) = p.max_age {
+                    prop_assert!(fresh_after_token || authenticated_at.is_some_and(|t| (now() - t).whole_seconds() <= m as i64), "too old for max_age");
+                }
+                if let Some(r) = &reauth {
+                    prop_assert!(*aal >= r.aal);
+                    if r.refresh { prop_assert!(fresh_after_token); }
+                }
+            }
+        }
+    }
+
+    /// A redirect to Kratos asks for everything the request demands that Kratos can give from where
+    /// the session is: a fresh login whenever one is demanded and not yet shown, the second factor
+    /// whenever a session exists below the level demanded (never without a session: Kratos refuses
+    /// it, the first factor comes first), and its return token keeps a fresh login already shown.
+    #[test]
+    fn redirects_carry_what_the_request_demands(skip in any::<bool>(), p in params(), s in session_state(),
+                                                always in any::<bool>(), reauth in token()) {
+        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
+        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(), policy, now: now(), clock_skew_ms: 0 };
+        if let Decision::Authenticate { refresh, aal2, since } = decide(&f) {
+            let next = return_token(refresh, aal2, since, &s, now());
+            let age_ok = match &s {
+                SessionState::Active { authenticated_at: Some(t), .. } => p.max_age.is_none_or(|m| (now() - *t).whole_milliseconds() <= i128::from(m) * 1000),
+                _ => p.max_age.is_none(),
+            };
+            let demanded = !skip && (always || p.prompt_login || !age_ok);
+            if demanded {
+                prop_assert!(next.refresh, "{:?} {:?} skip={} always={}", s, p, skip, always);
+            }
+            if let Some(r) = reauth.filter(|r| r.refresh && s != SessionState::None) {
+                prop_assert_eq!((next.refresh, next.issued_at_ms), (true, r.issued_at_ms), "a fresh login already shown is kept");
+            }
+            match &s {
+                SessionState::None => prop_assert!(!aal2, "aal2 asked without a session"),
+                SessionState::Aal2Required => prop_assert!(aal2),
+                SessionState::Active { aal, .. } => {
+                    if !skip && required_aal(&p.acr_values).is_some_and(|n| *aal < n) {
+                        prop_assert!(aal2);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A restart keeps the request as it was, on the same host, with exactly one `prompt` that
+    /// asks for a login; a request asking for no interaction is never restarted.
+    #[test]
+    fn a_restart_changes_only_the_prompt(params in proptest::collection::vec(("[a-z_]{1,8}", "\\PC{0,12}"), 0..6)) {
+        let mut url = url::Url::parse("https://hydra.test/oauth2/auth").unwrap();
+        url.query_pairs_mut().extend_pairs(params.iter());
+        if let Some(restart) = restart_with_login(url.as_str()) {
+            prop_assert_eq!(restart.host_str(), Some("hydra.test"));
+            let prompts: Vec<String> = restart.query_pairs().filter(|(k, _)| k == "prompt").map(|(_, v)| v.into_owned()).collect();
+            prop_assert_eq!(prompts.len(), 1);
+            prop_assert!(prompts[0].split(' ').any(|p| p == "login"));
+            prop_assert!(!prompts[0].split(' ').any(|p| p == "none"));
+            let others = |u: &url::Url| u.query_pairs().filter(|(k, _)| k != "prompt").map(|(k, v)| (k.into_owned(), v.into_owned())).collect::<Vec<_>>();
+            prop_assert_eq!(others(&restart), others(&url));
+        }
+    }
+
+    /// Liveness: a browser that does at Kratos whatever it is asked gets its login accepted within
+    /// three round trips (first factor, second factor, a refresh when a pure step-up took longer
+    /// than `max_age`), and never lands on the "did not complete" page.
+    #[test]
+    fn doing_what_was_asked_converges(p in params(), s in session_state(), always in any::<bool>(),
+                                      second_factor_hidden in any::<bool>(), minutes in 0i64..40) {
+        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
+        let mut session = s.clone();
+        // A session Kratos already hides had its first factor long ago.
+        let mut hidden_at = now() - Duration::hours(3);
+        let mut at = now();
+        let mut reauth: Option<Reauth> = None;
+        let mut rounds = 0;
+        loop {
+            let f = LoginFacts { skip: false, params: &p, session: &session, reauth: reauth.as_ref(), policy, now: at, clock_skew_ms: 0 };
+            let (refresh, aal2, since) = match decide(&f) {
+                Decision::Accept => break,
+                Decision::Authenticate { refresh, aal2, since } => (refresh, aal2, since),
+                Decision::Register => (false, false, None),
+                Decision::ReauthIncomplete => return Err(TestCaseError::fail(format!("did not complete after {rounds} rounds: {session:?} {reauth:?}"))),
+            };
+            prop_assert!(!(aal2 && session == SessionState::None), "aal2 asked without a session");
+            rounds += 1;
+            prop_assert!(rounds <= 3, "no convergence: {:?} {:?}", session, p);
+            let token = return_token(refresh, aal2, since, &session, at);
+            // The person takes a while at Kratos.
+            let done = at + Duration::seconds(20 + 60 * minutes);
+            if session == SessionState::None {
+                hidden_at = done;
+            }
+            session = kratos_does(refresh, aal2, &session, hidden_at, second_factor_hidden, done);
+            at = done + Duration::seconds(1);
+            reauth = Some(token);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The logout decisions, free of I/O: whether to ask first.
+
+use crate::domain::identity::Browser;
+use crate::domain::subject::{SubjectSource, subject_for};
+
+/// What a logout request says that the decision to ask reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogoutFacts {
+    /// The relying party proved the user with a valid `id_token_hint`.
+    pub rp_initiated: bool,
+    /// The client's `skip_logout_consent` (Hydra only forwards it).
+    pub client_skips: bool,
+}
+
+/// Whether to ask "Log out of <client>?" first. Not when the client opted out, when the relying
+/// party proved the user, or when confirmation is off in config (`logout.confirm`).
+pub fn needs_confirmation(request: &LogoutFacts, confirm: bool) -> bool {
+    confirm && !request.client_skips && !request.rp_initiated
+}
+
+/// Whether the browser is signed in to Kratos as someone other than the logout's `subject`. A link
+/// to someone else's logout must not end this browser's session without asking (forced logout).
+pub fn session_of_someone_else(browser: Browser<'_>, source: SubjectSource, subject: &str) -> bool {
+    match browser {
+        Browser::NoSession => false,
+        // The session's identity is hidden until a second factor; ask rather than guess.
+        Browser::Aal2Required => true,
+        Browser::Active(session) => subject_for(
+            source,
+            &session.identity.id,
+            session.identity.external_id.as_deref(),
+        )
+        .map_or(true, |s| s.value != subject),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::identity::Session;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+
+    fn session(external_id: Option<&str>) -> Session {
+        serde_json::from_value(json!({
+            "id": "s1", "identity": { "id": ID, "external_id": external_id }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn someone_else_is_anyone_but_the_subject() {
+        let source = SubjectSource::ExternalIdOrId;
+        assert!(!session_of_someone_else(
+            Browser::NoSession,
+            source,
+            "CUST-1"
+        ));
+        assert!(session_of_someone_else(
+            Browser::Aal2Required,
+            source,
+            "CUST-1"
+        ));
+        let mine = session(Some("CUST-1"));
+        assert!(!session_of_someone_else(
+            Browser::Active(&mine),
+            source,
+            "CUST-1"
+        ));
+        assert!(session_of_someone_else(
+            Browser::Active(&mine),
+            source,
+            "CUST-2"
+        ));
+        assert!(session_of_someone_else(
+            Browser::Active(&mine),
+            SubjectSource::Id,
+            "CUST-1"
+        ));
+        // Without the external_id the subject rule demands, the session is no one's.
+        let bare = session(None);
+        assert!(session_of_someone_else(
+            Browser::Active(&bare),
+            SubjectSource::ExternalId,
+            ""
+        ));
+    }
+
+    proptest! {
+        /// An active session is someone else exactly when its subject is not the logout's.
+        #[test]
+        fn someone_else_iff_another_subject(external in proptest::option::of("[A-Z0-9-]{0,6}"), other in "[A-Z0-9-]{0,6}",
+                                            own in any::<bool>()) {
+            let s = session(external.as_deref());
+            for source in [SubjectSource::Id, SubjectSource::ExternalId, SubjectSource::ExternalIdOrId] {
+                let mapped = subject_for(source, ID, external.as_deref()).ok().map(|m| m.value);
+                // Half the cases log out the session's own subject.
+                let subject = if own { mapped.clone().unwrap_or_default() } else { other.clone() };
+                prop_assert_eq!(
+                    session_of_someone_else(Browser::Active(&s), source, &subject),
+                    mapped.as_deref() != Some(subject.as_str())
+                );
+            }
+        }
+    }
+
+    fn request(rp: bool, skip: Option<bool>) -> LogoutFacts {
+        LogoutFacts {
+            rp_initiated: rp,
+            client_skips: skip == Some(true),
+        }
+    }
+
+    #[test]
+    fn confirmation_rules() {
+        let on = true;
+        let off = false;
+        assert!(needs_confirmation(&request(false, None), on));
+        assert!(needs_confirmation(&request(false, Some(false)), on));
+        assert!(!needs_confirmation(&request(false, Some(true)), on));
+        assert!(!needs_confirmation(&request(true, Some(false)), on));
+        assert!(!needs_confirmation(&request(false, None), off));
+    }
+}
