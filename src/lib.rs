@@ -1,5 +1,6 @@
 //! kratos-hydra-bridge: the login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 
+pub mod brand;
 pub mod challenge;
 pub mod claims;
 pub mod config;

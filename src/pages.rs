@@ -26,10 +26,16 @@ pub struct MessagePage<'a> {
 /// Renders a page with the given status. Rendering cannot fail for these templates, but should it,
 /// the user still gets a plain page rather than an empty answer.
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
-    let body = page.render().unwrap_or_else(|e| {
-        tracing::error!(error = %e, "page rendering failed");
-        "<!doctype html><title>Error</title><p>Something went wrong.</p>".to_string()
-    });
+    // The brand reaches the shared page frame (base.html) as a runtime value, so that no page's
+    // own fields need to carry it.
+    let brand = crate::brand::current().unwrap_or_default();
+    let brand: &dyn std::any::Any = &brand;
+    let body = page
+        .render_with_values(&("brand", brand))
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "page rendering failed");
+            "<!doctype html><title>Error</title><p>Something went wrong.</p>".to_string()
+        });
     HttpResponse::build(status)
         .content_type(ContentType::html())
         .body(body)

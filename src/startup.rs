@@ -20,7 +20,7 @@ use crate::upstream::hydra::HydraClient;
 use crate::upstream::kratos::KratosClient;
 use crate::upstream::{SetupError, Upstream};
 use crate::{
-    consent, device, error_page, health, login, logout, pages, registration, request_metrics,
+    brand, consent, device, error_page, health, login, logout, pages, registration, request_metrics,
 };
 
 /// Everything a handler needs, shared by all workers.
@@ -33,6 +33,7 @@ pub struct AppState {
     pub device: Device,
     /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
     pub readiness: health::Readiness,
+    pub brand: brand::Brand,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,17 +61,14 @@ pub struct Application {
 }
 
 /// Headers on every answer: no framing, no sniffing, no referrer, no caching of pages that carry
-/// per-user state. Routes that may be cached (the stylesheet) set their own `Cache-Control`.
-fn security_headers() -> DefaultHeaders {
+/// per-user state. Routes that may be cached (the stylesheets) set their own `Cache-Control`, and
+/// pages that show an image from elsewhere their own CSP.
+fn security_headers(csp: &str) -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "no-referrer"))
-        .add((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-             base-uri 'none'; frame-ancestors 'none'",
-        ))
+        .add((header::CONTENT_SECURITY_POLICY, csp))
         .add((header::CACHE_CONTROL, "no-store"))
 }
 
@@ -141,12 +139,15 @@ impl Application {
                 settings.health.ready_cache_ms,
             )),
             metrics: metrics.clone(),
+            brand: brand::Brand::new(&settings),
             settings: settings.clone(),
         });
+        let csp = state.brand.csp().to_string();
         let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(security_headers())
+                .wrap(from_fn(brand::scope))
+                .wrap(security_headers(&csp))
                 .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
@@ -160,6 +161,8 @@ impl Application {
                 .service(get("/health/alive", health::alive))
                 .service(get("/health/ready", health::ready))
                 .service(get("/assets/style.css", stylesheet))
+                .service(get(brand::STYLESHEET_PATH, brand::stylesheet))
+                .service(get(brand::LOGO_PATH, brand::logo))
                 .configure(|cfg| {
                     if metrics_on_main_port {
                         cfg.service(get("/metrics", metrics_endpoint));

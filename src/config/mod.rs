@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+mod brand;
 mod sections;
 mod validate;
 
+pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use sections::*;
 
 /// Prefix of environment overrides: `BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID=true`.
@@ -56,6 +58,8 @@ pub struct Settings {
     pub health: HealthSettings,
     #[serde(default)]
     pub device: crate::device::settings::DeviceSettings,
+    #[serde(default)]
+    pub brand: BrandSettings,
 }
 
 impl Settings {
@@ -145,6 +149,7 @@ impl Settings {
         settings.trim_admin_tokens();
         settings
             .validate()
+            .and_then(|()| settings.brand.load(path.parent().unwrap_or(Path::new("."))))
             .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
         Ok(settings)
     }

@@ -2,6 +2,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod binary;
+pub mod browser;
 pub mod device_form;
 pub mod fake_hydra;
 pub mod fake_kratos;
