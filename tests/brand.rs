@@ -107,8 +107,12 @@ async fn the_logo_and_the_brand_stylesheet_are_served_with_their_types() {
         css.contains(":root { --primary: #0b6e4f; --on-primary: #ffffff;"),
         "{css}"
     );
+    // The background in the light scheme only: the dark scheme keeps its own.
     assert!(
-        css.contains("--background: #fdf6e3; --on-background: #000000;"),
+        css.contains(
+            "@media not all and (prefers-color-scheme: dark) { :root { --background: #fdf6e3; \
+             --on-background: #000000; } }"
+        ),
         "{css}"
     );
     assert!(css.contains("@media (prefers-color-scheme: dark)"), "{css}");

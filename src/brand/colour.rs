@@ -91,7 +91,8 @@ fn mix(from: Rgb, to: Rgb, share: f64) -> Rgb {
 /// The stylesheet that applies the configured colours as the custom properties of style.css.
 /// The primary colour fills buttons in both schemes; as text (links, secondary buttons, focus
 /// rings) it is adjusted per scheme to stay readable on the card. The background colour is the
-/// light scheme's page background; the dark scheme keeps its own.
+/// light scheme's page background; the dark scheme keeps its own. The dark block comes after the
+/// light one, which it overrides.
 pub fn stylesheet(primary: Option<Rgb>, background: Option<Rgb>) -> String {
     let mut light = String::new();
     let mut dark = String::new();
@@ -106,15 +107,17 @@ pub fn stylesheet(primary: Option<Rgb>, background: Option<Rgb>) -> String {
             readable_on(p, DARK_SURFACE)
         ));
     }
-    if let Some(b) = background {
-        light.push_str(&format!(
-            "--background: {b}; --on-background: {}; ",
-            text_on(b)
-        ));
-    }
     let mut css = String::new();
     if !light.is_empty() {
         css.push_str(&format!(":root {{ {}}}\n", light));
+    }
+    if let Some(b) = background {
+        // Not written as `:root` alone: that would outrank the dark scheme of style.css too.
+        css.push_str(&format!(
+            "@media not all and (prefers-color-scheme: dark) {{ :root {{ --background: {b}; \
+             --on-background: {}; }} }}\n",
+            text_on(b)
+        ));
     }
     if !dark.is_empty() {
         css.push_str(&format!(
@@ -177,7 +180,8 @@ mod tests {
         let css = stylesheet(None, Some(Rgb(0x10, 0x20, 0x30)));
         assert_eq!(
             css,
-            ":root { --background: #102030; --on-background: #ffffff; }\n"
+            "@media not all and (prefers-color-scheme: dark) { :root { --background: #102030; \
+             --on-background: #ffffff; } }\n"
         );
         let css = stylesheet(Some(Rgb(0x34, 0x51, 0xd1)), None);
         assert!(
