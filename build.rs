@@ -22,27 +22,36 @@ fn main() {
     for var in ["AXE_CACHE_DIR", "XDG_CACHE_HOME", "HOME"] {
         println!("cargo::rerun-if-env-changed={var}");
     }
-    let axe = axe_cache().join("node_modules/axe-core/axe.min.js");
+    let (cache, own_parent) = axe_cache();
+    let axe = cache.join("node_modules/axe-core/axe.min.js");
     println!("cargo::rustc-env=AXE_MIN_JS={}", axe.display());
-    // Watch the file, or the nearest folder above it that exists, so that an install is noticed.
-    // Not a path that does not exist: cargo would then rerun this script on every build.
-    if let Some(watched) = axe.ancestors().take(5).find(|p| p.exists()) {
-        println!("cargo::rerun-if-changed={}", watched.display());
+    // Watch the file, or else the cache folder, or else the project's own cache folder above it,
+    // so that an install is noticed. Never a path that does not exist (cargo would rerun this
+    // script on every build), nor a folder outside those (cargo scans a folder recursively).
+    let watched = [
+        Some(axe.as_path()),
+        Some(cache.as_path()),
+        own_parent.as_deref(),
+    ];
+    if let Some(path) = watched.into_iter().flatten().find(|p| p.exists()) {
+        println!("cargo::rerun-if-changed={}", path.display());
     }
     if !axe.is_file() && !ci {
         println!("cargo::rustc-cfg=axe_missing");
     }
 }
 
-/// The same folder as scripts/install-axe.sh picks.
-fn axe_cache() -> PathBuf {
+/// The same folder as scripts/install-axe.sh picks, and for the default one the project's cache
+/// folder it lies in.
+fn axe_cache() -> (PathBuf, Option<PathBuf>) {
     let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     if let Some(dir) = env("AXE_CACHE_DIR") {
-        return dir.into();
+        return (dir.into(), None);
     }
-    let cache = env("XDG_CACHE_HOME")
+    let own = env("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(|| PathBuf::from(".cache"));
-    cache.join("kratos-hydra-bridge/npm")
+        .unwrap_or_else(|| PathBuf::from(".cache"))
+        .join("kratos-hydra-bridge");
+    (own.join("npm"), Some(own))
 }

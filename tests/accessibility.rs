@@ -112,14 +112,13 @@ async fn wait_for_selector(browser: &Browser, css: &str) {
 }
 
 /// Audits each page in both schemes; panics listing every violation.
-async fn audit_all(browser: &Browser, address: &str, visits: &[Visit]) {
-    let axe = axe_source();
+async fn audit_all(browser: &Browser, axe: &str, address: &str, visits: &[Visit]) {
     let mut failures = Vec::new();
     for scheme in SCHEMES {
         browser.set_color_scheme(scheme).await;
         for visit in visits {
             let name = show(browser, address, visit).await;
-            for violation in audit(browser, &axe).await {
+            for violation in audit(browser, axe).await {
                 failures.push(format!("{name} [{scheme}]: {violation}"));
             }
         }
@@ -157,6 +156,7 @@ fn add_identity(app: &TestApp) {
 /// The flow pages and the message pages (400, 404, 502, the OAuth2 error page), with debug
 /// details shown so that their block is audited too.
 async fn audit_every_page(extra_yaml: &str) {
+    let axe = axe_source();
     let app = spawn_app_full(
         HydraVersion::Lenient,
         &[],
@@ -197,14 +197,14 @@ async fn audit_every_page(extra_yaml: &str) {
         Visit::Open("404", "/nope".into()),
     ];
     let browser = Browser::start().await;
-    audit_all(&browser, &app.address, &visits).await;
+    audit_all(&browser, &axe, &app.address, &visits).await;
     // Hydra down last: the 502 page.
     app.hydra.set_fault(Some(Fault::Status(503)));
     let down = [Visit::Open(
         "502",
         "/login?login_challenge=bG9naW4tY2hhbGxlbmdl".into(),
     )];
-    audit_all(&browser, &app.address, &down).await;
+    audit_all(&browser, &axe, &app.address, &down).await;
     let status = app
         .get("/login?login_challenge=bG9naW4tY2hhbGxlbmdl", None)
         .await

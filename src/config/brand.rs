@@ -234,7 +234,7 @@ pub fn logo_content_type(path: &Path, bytes: &[u8]) -> Result<&'static str, Stri
     if matches {
         Ok(content_type)
     } else {
-        Err(format!("{shown} is not a {content_type} file"))
+        Err(format!("{shown} is not an {content_type} file"))
     }
 }
 
