@@ -444,7 +444,7 @@ async fn bad_brand_configs_exit_non_zero_naming_file_key_and_brand_file() {
             String::new(),
             vec![("BRIDGE__BRAND__BACKGROUND_COLOR", "#12345")],
             "brand.background_color",
-            "BRIDGE__BRAND__BACKGROUND_COLOR".into(),
+            "#12345".into(),
         ),
         (
             "  product_name: Acme\n  logo_url: http://cdn.example.com/logo.png\n".into(),
