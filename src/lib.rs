@@ -3,6 +3,7 @@
 pub mod brand;
 pub mod challenge;
 pub mod claims;
+pub mod colour;
 pub mod config;
 pub mod consent;
 pub mod csrf;

@@ -1,5 +1,8 @@
 //! Server-rendered pages. Templates are compiled into the binary and escape every value.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
@@ -7,6 +10,27 @@ use askama::Template;
 
 /// The stylesheet every page links; served from the binary.
 pub const STYLESHEET: &str = include_str!("../templates/style.css");
+
+/// What the page frame (base.html) shows of the operator's brand; every page reads it as the
+/// runtime value `brand`.
+#[derive(Debug, Default)]
+pub struct PageBrand {
+    pub product_name: Option<String>,
+    /// The logo's `src`: the configured URL, or the bridge's own path to the file.
+    pub logo_src: Option<String>,
+    /// The brand stylesheet's `href`, when there is anything in it.
+    pub stylesheet_href: Option<String>,
+}
+
+tokio::task_local! {
+    static PAGE_BRAND: Arc<PageBrand>;
+}
+
+/// Runs `work` (the handling of one request) with `brand` on every page rendered in it, error
+/// pages included, which are rendered where no request or state is at hand.
+pub async fn with_brand<T>(brand: Arc<PageBrand>, work: impl Future<Output = T>) -> T {
+    PAGE_BRAND.scope(brand, work).await
+}
 
 #[derive(Template)]
 #[template(path = "message.html")]
@@ -28,7 +52,7 @@ pub struct MessagePage<'a> {
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {
     // The brand reaches the shared page frame (base.html) as a runtime value, so that no page's
     // own fields need to carry it.
-    let brand = crate::brand::current().unwrap_or_default();
+    let brand = PAGE_BRAND.try_with(Arc::clone).unwrap_or_default();
     let brand: &dyn std::any::Any = &brand;
     let body = page
         .render_with_values(&("brand", brand))

@@ -1,8 +1,6 @@
 //! The operator's brand on the pages: the header and title values every page reads, the
 //! stylesheet and logo the bridge serves, and the Content-Security-Policy that allows exactly them.
 
-pub mod colour;
-
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
@@ -12,23 +10,15 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 use sha2::{Digest, Sha256};
 
+use crate::colour;
 use crate::config::{BrandSettings, Settings};
 use crate::error::AppError;
+use crate::pages::PageBrand;
 use crate::startup::AppState;
 
 /// Where the bridge serves the logo file and the brand stylesheet.
 pub const LOGO_PATH: &str = "/assets/logo";
 pub const STYLESHEET_PATH: &str = "/assets/brand.css";
-
-/// What the page template shows of the brand; every page reads it as the runtime value `brand`.
-#[derive(Debug, Default)]
-pub struct PageBrand {
-    pub product_name: Option<String>,
-    /// The logo's `src`: the configured URL, or the bridge's own path to the file.
-    pub logo_src: Option<String>,
-    /// The brand stylesheet's `href`, when there is anything in it.
-    pub stylesheet_href: Option<String>,
-}
 
 /// The brand, prepared once at start.
 pub struct Brand {
@@ -127,17 +117,7 @@ pub fn allow_page_image(response: &mut HttpResponse, settings: &Settings, url: O
     }
 }
 
-tokio::task_local! {
-    static PAGE_BRAND: Arc<PageBrand>;
-}
-
-/// The brand of the request being answered, for pages rendered anywhere in its handling (error
-/// pages are rendered where no request or state is at hand).
-pub fn current() -> Option<Arc<PageBrand>> {
-    PAGE_BRAND.try_with(Arc::clone).ok()
-}
-
-/// Middleware: makes the brand `current()` while the request is handled.
+/// Middleware: makes the brand the pages' while the request is handled.
 pub async fn scope(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -146,7 +126,7 @@ pub async fn scope(
         .app_data::<web::Data<AppState>>()
         .map(|state| state.brand.page.clone())
         .unwrap_or_default();
-    PAGE_BRAND.scope(page, next.call(req)).await
+    crate::pages::with_brand(page, next.call(req)).await
 }
 
 /// `GET /assets/brand.css`: the configured colours, then the operator's stylesheet.
