@@ -15,6 +15,7 @@ use crate::metrics::Metrics;
 use crate::ory::http::{SetupError, Upstream};
 use crate::ory::hydra::HydraClient;
 use crate::ory::kratos::KratosClient;
+use crate::routes::brand;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::routes::readiness::Readiness;
 use crate::routes::state::{AppState, Device};
@@ -50,17 +51,14 @@ pub struct Application {
 }
 
 /// Headers on every answer: no framing, no sniffing, no referrer, no caching of pages that carry
-/// per-user state. Routes that may be cached (the stylesheet) set their own `Cache-Control`.
-fn security_headers() -> DefaultHeaders {
+/// per-user state. Routes that may be cached (the stylesheets) set their own `Cache-Control`, and
+/// pages that show an image from elsewhere their own CSP.
+fn security_headers(csp: &str) -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::REFERRER_POLICY, "no-referrer"))
-        .add((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-             base-uri 'none'; frame-ancestors 'none'",
-        ))
+        .add((header::CONTENT_SECURITY_POLICY, csp))
         .add((header::CACHE_CONTROL, "no-store"))
 }
 
@@ -133,8 +131,10 @@ impl Application {
             )),
             metrics: metrics.clone(),
             i18n,
+            brand: brand::Brand::new(&settings),
             settings: settings.clone(),
         });
+        let csp = state.brand.csp().to_string();
         let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
         // Requests are counted only when someone can read the counts.
         let request_metrics = settings
@@ -144,7 +144,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(crate::routes::language::localize_errors))
-                .wrap(security_headers())
+                .wrap(from_fn(brand::scope))
+                .wrap(security_headers(&csp))
                 .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
                 .app_data(state.clone())
@@ -172,6 +173,8 @@ impl Application {
                 .service(get("/health/alive", health::alive))
                 .service(get("/health/ready", health::ready))
                 .service(get("/assets/style.css", stylesheet))
+                .service(get(brand::STYLESHEET_PATH, brand::stylesheet))
+                .service(get(brand::LOGO_PATH, brand::logo))
                 .configure(|cfg| {
                     if let Some(metrics) = &request_metrics {
                         cfg.app_data(metrics.clone());

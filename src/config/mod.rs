@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+mod brand;
 pub mod device;
 mod sections;
 mod ui;
 mod validate;
 
+pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use sections::*;
 pub use ui::*;
 
@@ -61,6 +63,8 @@ pub struct Settings {
     pub device: device::DeviceSettings,
     #[serde(default)]
     pub ui: UiSettings,
+    #[serde(default)]
+    pub brand: BrandSettings,
 }
 
 impl Settings {
@@ -150,6 +154,7 @@ impl Settings {
         settings.trim_admin_tokens();
         settings
             .validate()
+            .and_then(|()| settings.brand.load(path.parent().unwrap_or(Path::new("."))))
             .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
         Ok(settings)
     }

@@ -3,6 +3,7 @@
 //! are released, and how browser input is read. Nothing here names another part of the crate.
 
 pub mod claims;
+pub mod colour;
 pub mod consent;
 pub mod device_code;
 pub mod identity;

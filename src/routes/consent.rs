@@ -235,7 +235,7 @@ fn render_page(
     } else {
         &client.client_name
     };
-    // https only: the page's CSP allows no other images from elsewhere.
+    // https only: the page's CSP allows the logo's origin and no other images from elsewhere.
     let logo = url::Url::parse(&client.logo_uri)
         .ok()
         .filter(|u| u.scheme() == "https")
@@ -265,6 +265,7 @@ fn render_page(
         remember_checked: settings.consent.remember_by_default,
     };
     let mut response = pages::render(StatusCode::OK, &page);
+    crate::routes::brand::allow_page_image(&mut response, settings, logo);
     response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
     Ok(response)
 }

@@ -23,6 +23,8 @@ pub struct AppState {
     pub readiness: Readiness,
     /// The message catalogs pages are written from.
     pub i18n: crate::i18n::Catalogs,
+    /// The operator's brand: header values, generated stylesheet, logo, CSP.
+    pub brand: super::brand::Brand,
 }
 
 /// What the device pages share: the user-code alphabet and their counters.

@@ -4,6 +4,8 @@
 mod fakes;
 mod support;
 
+mod accessibility;
+mod brand;
 mod browser;
 mod browser_language;
 mod cli;

@@ -1,6 +1,7 @@
 //! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
 
 pub mod binary;
+pub mod browser;
 pub mod device_form;
 pub mod fake_hydra;
 pub mod fake_kratos;
