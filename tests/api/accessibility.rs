@@ -1,5 +1,6 @@
 //! Every page in headless Chromium, audited with axe-core against the WCAG 2.0 and 2.1 A and AA
-//! rules, in the light and the dark colour scheme; and the operator's brand as the browser shows it.
+//! rules, in the light and the dark colour scheme and in two languages; and the operator's brand as
+//! the browser shows it.
 //!
 //! axe-core comes from scripts/install-axe.sh (a cache outside the work tree; build.rs passes its
 //! path as AXE_MIN_JS). Where it or Chromium is missing the tests are ignored, and under `CI` they
@@ -15,6 +16,9 @@ const AXE_MIN_JS: &str = env!("AXE_MIN_JS");
 const WCAG_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/brand");
 const SCHEMES: [&str; 2] = ["light", "dark"];
+/// The browser's languages (its `Accept-Language`) and the page language they must give.
+const ENGLISH: (&str, &str) = ("en-US,en", "en");
+const GERMAN: (&str, &str) = ("de-DE,de", "de");
 
 fn axe_source() -> String {
     std::fs::read_to_string(AXE_MIN_JS).unwrap_or_else(|e| {
@@ -109,13 +113,18 @@ async fn wait_for_selector(browser: &Browser, css: &str) {
     panic!("no {css} on the page");
 }
 
-/// Audits each page in both schemes; panics listing every violation.
-async fn audit_all(browser: &Browser, axe: &str, address: &str, visits: &[Visit]) {
+/// Audits each page in both schemes, checking it is written in `lang`; panics listing every
+/// violation.
+async fn audit_all(browser: &Browser, axe: &str, address: &str, visits: &[Visit], lang: &str) {
     let mut failures = Vec::new();
     for scheme in SCHEMES {
         browser.set_color_scheme(scheme).await;
         for visit in visits {
             let name = show(browser, address, visit).await;
+            let shown = browser
+                .execute("return document.documentElement.lang", json!([]))
+                .await;
+            assert_eq!(shown, lang, "{name} is not in the browser's language");
             for violation in audit(browser, axe).await {
                 failures.push(format!("{name} [{scheme}]: {violation}"));
             }
@@ -153,7 +162,7 @@ fn add_identity(app: &TestApp) {
 
 /// The flow pages and the message pages (400, 404, 502, the OAuth2 error page), with debug
 /// details shown so that their block is audited too.
-async fn audit_every_page(extra_yaml: &str) {
+async fn audit_every_page(extra_yaml: &str, (languages, lang): (&str, &str)) {
     let axe = axe_source();
     let app = spawn_app_full(
         HydraVersion::Lenient,
@@ -194,15 +203,15 @@ async fn audit_every_page(extra_yaml: &str) {
         Visit::Open("400", "/login?login_challenge=%3Cscript%3E".into()),
         Visit::Open("404", "/nope".into()),
     ];
-    let browser = Browser::start().await;
-    audit_all(&browser, &axe, &app.address, &visits).await;
+    let browser = Browser::start_in(languages).await;
+    audit_all(&browser, &axe, &app.address, &visits, lang).await;
     // Hydra down last: the 502 page.
     app.hydra.set_fault(Some(Fault::Status(503)));
     let down = [Visit::Open(
         "502",
         "/login?login_challenge=bG9naW4tY2hhbGxlbmdl".into(),
     )];
-    audit_all(&browser, &axe, &app.address, &down).await;
+    audit_all(&browser, &axe, &app.address, &down, lang).await;
     let status = app
         .get("/login?login_challenge=bG9naW4tY2hhbGxlbmdl", None)
         .await
@@ -218,7 +227,17 @@ async fn audit_every_page(extra_yaml: &str) {
 )]
 async fn every_page_passes_the_wcag_aa_audit_in_both_schemes() {
     require_browser();
-    audit_every_page("").await;
+    audit_every_page("", ENGLISH).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    any(browser_missing, axe_missing),
+    ignore = "chromium, chromium-driver or axe-core (scripts/install-axe.sh) is not installed"
+)]
+async fn every_page_in_german_passes_the_wcag_aa_audit_in_both_schemes() {
+    require_browser();
+    audit_every_page("", GERMAN).await;
 }
 
 fn full_brand() -> String {
@@ -236,7 +255,7 @@ fn full_brand() -> String {
 )]
 async fn every_branded_page_passes_the_wcag_aa_audit_in_both_schemes() {
     require_browser();
-    audit_every_page(&full_brand()).await;
+    audit_every_page(&full_brand(), ENGLISH).await;
 }
 
 async fn computed(browser: &Browser, css: &str, property: &str) -> String {
@@ -330,6 +349,23 @@ async fn the_brand_shows_in_the_browser_in_both_schemes() {
         .await;
     browser
         .screenshot_to(&docs_dir().join("consent-en.png"))
+        .await;
+
+    // The same page for an application that asked for German.
+    let german = app.hydra.add_consent(ConsentSpec {
+        ui_locales: vec!["de".into()],
+        ..consent_spec("Acme Shop")
+    });
+    browser
+        .goto(&format!(
+            "{}/consent?consent_challenge={}",
+            app.address,
+            encode(&german)
+        ))
+        .await;
+    assert_eq!(browser.title().await, "Acme Shop autorisieren – Acme Cloud");
+    browser
+        .screenshot_to(&docs_dir().join("consent-de.png"))
         .await;
 
     browser.set_color_scheme("dark").await;

@@ -47,7 +47,14 @@ impl Drop for TempDir {
 }
 
 impl Browser {
+    /// A browser in English.
     pub async fn start() -> Self {
+        Self::start_in("en-US,en").await
+    }
+
+    /// A browser whose languages are `languages` (as in its settings: most preferred first), which
+    /// it sends as `Accept-Language`.
+    pub async fn start_in(languages: &str) -> Self {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
@@ -70,6 +77,7 @@ impl Browser {
         let profile =
             std::env::temp_dir().join(format!("khb-chromium-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&profile).unwrap();
+        let first = languages.split(',').next().unwrap_or("en");
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -78,8 +86,11 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--disable-quic", "--window-size=900,1000",
+                    format!("--lang={first}"),
+                    format!("--accept-lang={languages}"),
                     format!("--user-data-dir={}", profile.display())
-                ]
+                ],
+                "prefs": { "intl.accept_languages": languages }
             }
         }}});
         let created: Value = http
