@@ -68,10 +68,28 @@ mod tests {
             }
         }
 
+        /// Whatever follows a scheme (or stands without one), a redirect is only ever an http(s) URL
+        /// with a host, and only where the text named that scheme.
         #[test]
-        fn arbitrary_text_never_panics(raw in "\\PC{0,80}") {
-            if let Ok(r) = Redirect::from_upstream(&raw) {
-                prop_assert!(matches!(r.url().scheme(), "http" | "https"));
+        fn arbitrary_text_becomes_only_web_redirects(
+            prefix in prop_oneof![Just("http://"), Just("https://"), Just("HTTPS://"), Just(""), Just("javascript:"), Just("file://")],
+            (rest, plain_host) in prop_oneof![
+                "\\PC{0,80}".prop_map(|r| (r, false)),
+                "[a-z]{1,10}\\.[a-z]{2,3}(/[a-zA-Z0-9/?=&.-]{0,20})?".prop_map(|r| (r, true)),
+            ],
+        ) {
+            let raw = format!("{prefix}{rest}");
+            let result = Redirect::from_upstream(&raw);
+            if let Ok(r) = &result {
+                prop_assert!(matches!(r.url().scheme(), "http" | "https"), "{}", raw);
+                prop_assert!(r.url().host_str().is_some_and(|h| !h.is_empty()), "{}", raw);
+                // The URL parser drops leading spaces; nothing else makes a web URL of other text.
+                prop_assert!(raw.trim_start().to_ascii_lowercase().starts_with("http"), "{}", raw);
+            }
+            if plain_host && prefix.to_ascii_lowercase().starts_with("http") {
+                // A plain web address is a redirect, to the host it names.
+                let host = rest.split('/').next().unwrap_or_default();
+                prop_assert_eq!(result.map(|r| r.url().host_str().map(str::to_owned)), Ok(Some(host.to_owned())));
             }
         }
     }

@@ -218,9 +218,29 @@ mod tests {
             prop_assert_eq!(parse(&c.to_string()), Some(c));
         }
 
+        /// Only `#` and three or six hex digits parse, to the colour they spell.
         #[test]
-        fn parse_never_panics(s in "\\PC{0,10}") {
-            let _ = parse(&s);
+        fn only_hex_colours_parse(s in prop_oneof![
+            "#[0-9a-fA-F]{3}",
+            "#[0-9a-fA-F]{6}",
+            "#[0-9a-fA-F]{0,8}",
+            "#\\PC{0,7}",
+            "\\PC{0,8}",
+        ]) {
+            let hex = s.strip_prefix('#').filter(|h| {
+                matches!(h.len(), 3 | 6) && h.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+            let parsed = parse(&s);
+            prop_assert_eq!(parsed.is_some(), hex.is_some(), "{}", s);
+            if let (Some(c), Some(hex)) = (parsed, hex) {
+                let long: String = if hex.len() == 3 {
+                    hex.chars().flat_map(|d| [d, d]).collect()
+                } else {
+                    hex.to_owned()
+                };
+                prop_assert_eq!(c.to_string(), format!("#{}", long.to_ascii_lowercase()));
+                prop_assert_eq!(parse(&c.to_string()), Some(c));
+            }
         }
     }
 }

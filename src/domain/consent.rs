@@ -137,6 +137,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+    use std::collections::BTreeSet;
 
     fn request(skip: bool, skip_consent: bool, client_id: &str) -> ConsentFacts<'_> {
         ConsentFacts {
@@ -287,25 +288,96 @@ mod tests {
             }
         }
 
-        /// Whatever a form says, only requested scopes are granted, each at most once.
+        /// Whatever a form says, the grant is the requested scopes that were chosen: each once, in the
+        /// requested order.
         #[test]
-        fn never_grants_an_unrequested_scope(chosen in proptest::collection::vec("[a-z_]{0,8}", 0..10),
-                                             requested in proptest::collection::vec("[a-z_]{0,8}", 0..10)) {
-            let chosen_refs: Vec<&str> = chosen.iter().map(String::as_str).collect();
-            let granted = grant_scopes(&chosen_refs, &requested);
-            for (i, scope) in granted.iter().enumerate() {
-                prop_assert!(requested.contains(scope));
-                prop_assert!(chosen.contains(scope));
-                prop_assert!(!granted[..i].contains(scope));
+        fn grants_exactly_the_chosen_requested_scopes(
+            requested in proptest::collection::vec(scope(), 0..10),
+            picks in proptest::collection::vec(any::<bool>(), 10),
+            noise in proptest::collection::vec(scope(), 0..5),
+            turn in any::<usize>(),
+        ) {
+            // Some of the requested scopes and some others, in any order.
+            let mut chosen: Vec<&str> = requested
+                .iter()
+                .zip(&picks)
+                .filter(|(_, picked)| **picked)
+                .map(|(s, _)| s.as_str())
+                .chain(noise.iter().map(String::as_str))
+                .collect();
+            if !chosen.is_empty() {
+                let n = turn % chosen.len();
+                chosen.rotate_left(n);
+            }
+            let granted = grant_scopes(&chosen, &requested);
+            let both: BTreeSet<&str> = requested.iter().map(String::as_str).filter(|s| chosen.contains(s)).collect();
+            let granted_set: BTreeSet<&str> = granted.iter().map(String::as_str).collect();
+            prop_assert_eq!(granted_set, both);
+            let first_asked = |s: &String| requested.iter().position(|r| r == s);
+            for pair in granted.windows(2) {
+                // Strictly increasing: once each, in the requested order.
+                prop_assert!(first_asked(&pair[0]) < first_asked(&pair[1]), "{:?}", granted);
             }
         }
 
+        /// Where to look follows the login's context, else the subject rule; only a UUID-shaped
+        /// subject is looked up as an identity id, and `id` subjects never by external id.
         #[test]
-        fn lookup_plan_never_panics(ctx in proptest::option::of("\\PC{0,40}"), subject in "\\PC{0,40}") {
-            let context = ctx.map(|c| json!({ "identity_id": c })).unwrap_or(Value::Null);
+        fn lookup_plan_follows_the_subject_rule(
+            ctx in proptest::option::of(prop_oneof![uuid_text(), Just(String::new()), "\\PC{0,40}"]),
+            subject in prop_oneof![uuid_text(), Just(String::new()), "\\PC{0,40}", "[0-9a-f-]{36}"],
+        ) {
+            let context = ctx.as_ref().map(|c| json!({ "identity_id": c })).unwrap_or(Value::Null);
+            let shaped = is_uuid(&subject);
+            let by_id = Lookup::ById(subject.clone());
+            let by_external = Lookup::ByExternalId(subject.clone());
             for source in [SubjectSource::Id, SubjectSource::ExternalId, SubjectSource::ExternalIdOrId] {
-                let _ = lookup_plan(&context, &subject, source);
+                let plan = lookup_plan(&context, &subject, source);
+                if let Some(id) = ctx.as_deref().filter(|c| !c.is_empty()) {
+                    prop_assert_eq!(plan, vec![Lookup::ById(id.to_owned())]);
+                    continue;
+                }
+                if subject.is_empty() {
+                    prop_assert_eq!(plan, vec![]);
+                    continue;
+                }
+                for lookup in &plan {
+                    match lookup {
+                        Lookup::ById(s) => prop_assert!(s == &subject && shaped, "{:?}", plan),
+                        Lookup::ByExternalId(s) => {
+                            prop_assert!(s == &subject && source != SubjectSource::Id, "{:?}", plan)
+                        }
+                    }
+                }
+                let expected = match source {
+                    SubjectSource::Id if shaped => vec![by_id.clone()],
+                    SubjectSource::Id => vec![],
+                    SubjectSource::ExternalId => vec![by_external.clone()],
+                    SubjectSource::ExternalIdOrId if shaped => vec![by_id.clone(), by_external.clone()],
+                    SubjectSource::ExternalIdOrId => vec![by_external.clone()],
+                };
+                prop_assert_eq!(plan, expected);
             }
         }
+
+        /// UUID-shaped means a UUID in its hyphenated form, either case.
+        #[test]
+        fn is_uuid_means_a_hyphenated_uuid(s in prop_oneof![uuid_text(), "[0-9a-fA-F-]{36}", "\\PC{0,40}"]) {
+            prop_assert_eq!(is_uuid(&s), s.len() == 36 && uuid::Uuid::try_parse(&s).is_ok(), "{}", s);
+        }
+    }
+
+    fn scope() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("openid".to_string()),
+            Just("email".to_string()),
+            Just("profile".to_string()),
+            Just(String::new()),
+            "[a-z_]{1,8}",
+        ]
+    }
+
+    fn uuid_text() -> impl Strategy<Value = String> {
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     }
 }

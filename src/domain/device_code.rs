@@ -297,15 +297,70 @@ mod tests {
             }
         }
 
-        /// What reaches Hydra is never empty, only alphabet characters, bounded, and stable.
+        /// What reaches Hydra is never empty, only alphabet characters, bounded, and stable. Typing
+        /// a code's characters (in the other case or full width too) between separators is always
+        /// read; only noise may make it fail.
         #[test]
-        fn output_is_in_the_alphabet_and_stable(alphabet in presets(), typed in "\\PC{0,80}") {
-            if let Ok(code) = normalise(&typed, &alphabet) {
+        fn output_is_in_the_alphabet_and_stable(
+            alphabet in presets(),
+            keys in proptest::collection::vec(key(), 0..=MAX_TYPED_CHARS),
+            noise in proptest::option::weighted(0.3, (any::<usize>(), "\\PC{1,16}")),
+        ) {
+            let mut typed: Vec<String> = keys.iter().map(|k| k.typed(&alphabet)).collect();
+            if let Some((at, text)) = &noise {
+                typed.insert(at % (typed.len() + 1), text.clone());
+            }
+            let typed = typed.concat();
+            let result = normalise(&typed, &alphabet);
+            if let Ok(code) = &result {
                 prop_assert!(!code.is_empty());
                 prop_assert!(code.chars().count() <= MAX_TYPED_CHARS);
                 prop_assert!(code.chars().all(|c| alphabet.contains(c)));
-                prop_assert_eq!(normalise(&code, &alphabet), Ok(code.clone()));
+                prop_assert_eq!(normalise(code, &alphabet), Ok(code.clone()));
+            }
+            if noise.is_none() {
+                let characters = keys.iter().filter(|k| !matches!(k, Key::Separator(_))).count();
+                if characters == 0 {
+                    prop_assert_eq!(result, Err(CodeError::Empty));
+                } else {
+                    prop_assert_eq!(result.map(|c| c.chars().count()), Ok(characters), "{:?}", typed);
+                }
             }
         }
+    }
+
+    /// One key press of someone typing a code.
+    #[derive(Debug, Clone)]
+    enum Key {
+        /// A character of the alphabet (the index wraps), as shown.
+        Shown(usize),
+        /// The same in the other case.
+        OtherCase(usize),
+        /// The same in its full-width form.
+        FullWidth(usize),
+        Separator(char),
+    }
+
+    impl Key {
+        fn typed(&self, alphabet: &Alphabet) -> String {
+            let pick = |i: &usize| alphabet.chars()[i % alphabet.chars().len()];
+            let c = match self {
+                Key::Shown(i) => pick(i),
+                Key::OtherCase(i) => other_case(pick(i)).unwrap_or(pick(i)),
+                Key::FullWidth(i) => char::from_u32(pick(i) as u32 + 0xFEE0).unwrap_or(pick(i)),
+                Key::Separator(c) => *c,
+            };
+            c.to_string()
+        }
+    }
+
+    fn key() -> impl Strategy<Value = Key> {
+        prop_oneof![
+            6 => any::<usize>().prop_map(Key::Shown),
+            2 => any::<usize>().prop_map(Key::OtherCase),
+            1 => any::<usize>().prop_map(Key::FullWidth),
+            2 => prop_oneof![Just(' '), Just('-'), Just('\t'), Just('\u{2013}'), Just('\u{200B}')]
+                .prop_map(Key::Separator),
+        ]
     }
 }

@@ -230,15 +230,40 @@ mod tests {
     }
 
     proptest! {
-        /// Whatever arrives, an accepted challenge is within the limit and only uses the URL-safe alphabet,
-        /// so it can travel to Hydra and back without escaping surprises.
+        /// A challenge is accepted exactly when it fits the limit and is URL-safe base64 with at most
+        /// two `=` of padding, so it can travel to Hydra and back without escaping surprises.
         #[test]
-        fn accepted_challenges_are_url_safe(s in "\\PC{0,200}", max in 1usize..300) {
-            if let Ok(c) = validate_challenge("c", Some(&s), max) {
-                prop_assert!(c.len() <= max);
-                prop_assert!(c.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_=".contains(&b)));
-                prop_assert!(!c.starts_with('='));
-            }
+        fn accepted_challenges_are_url_safe(
+            s in prop_oneof![
+                "[A-Za-z0-9_-]{1,200}={0,2}",
+                // No body, or too much padding.
+                "={0,4}",
+                "[A-Za-z0-9_-]{0,20}={0,4}",
+                // One stray character.
+                ("[A-Za-z0-9_-]{0,20}", prop_oneof!["[ -~]", "\\PC"], "[A-Za-z0-9_-]{0,20}={0,2}")
+                    .prop_map(|(a, b, c)| format!("{a}{b}{c}")),
+                "\\PC{0,200}",
+            ],
+            max in 1usize..300,
+            near_length in proptest::option::of(-2isize..=2),
+        ) {
+            // Half the limits lie at the challenge's own length, give or take two.
+            let max = near_length.map_or(max, |d| s.len().saturating_add_signed(d).max(1));
+            let result = validate_challenge("c", Some(&s), max);
+            // Up to two `=` off the end, and what is left is the alphabet.
+            let body = s.strip_suffix("==").or_else(|| s.strip_suffix('=')).unwrap_or(&s);
+            let url_safe = !body.is_empty()
+                && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let expected = if s.is_empty() {
+                Err(InputError::Empty("c"))
+            } else if s.len() > max {
+                Err(InputError::TooLong("c"))
+            } else if !url_safe {
+                Err(InputError::BadCharacters("c"))
+            } else {
+                Ok(s.clone())
+            };
+            prop_assert_eq!(result, expected);
         }
 
         #[test]
@@ -247,10 +272,28 @@ mod tests {
             prop_assert!(validate_challenge("c", Some(&c), MAX).is_ok());
         }
 
+        /// `single` gives the decoded value of a key given once and refuses one given more often;
+        /// `all` gives every value of a key, in order.
         #[test]
-        fn query_parse_never_panics(s in "\\PC{0,300}") {
-            let q = QueryParams::parse(&s);
-            let _ = q.single("login_challenge");
+        fn repeated_keys_are_refused_and_values_decoded(pairs in proptest::collection::vec(
+            (prop_oneof![Just("login_challenge".to_string()), "[a-z]{1,5}"], "\\PC{0,20}"),
+            0..6,
+        )) {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&pairs)
+                .finish();
+            let q = QueryParams::parse(&query);
+            let values = |key: &str| pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
+            let challenges = values("login_challenge");
+            let expected = match challenges.as_slice() {
+                [] => Ok(None),
+                [one] => Ok(Some(*one)),
+                _ => Err(InputError::Duplicate("login_challenge")),
+            };
+            prop_assert_eq!(q.single("login_challenge"), expected);
+            for (key, _) in &pairs {
+                prop_assert_eq!(q.all(key), values(key));
+            }
         }
     }
 

@@ -151,18 +151,30 @@ proptest! {
         }
     }
 
-    /// A restart keeps the request as it was, on the same host, with exactly one `prompt` that
-    /// asks for a login; a request asking for no interaction is never restarted.
+    /// A restart keeps the request as it was, on the same host, with exactly one `prompt`: the
+    /// values asked for and `login`. A request that allows no interaction, already asked for a
+    /// login, or carries a request object is never restarted.
     #[test]
-    fn a_restart_changes_only_the_prompt(params in proptest::collection::vec(("[a-z_]{1,8}", "\\PC{0,12}"), 0..6)) {
+    fn a_restart_changes_only_the_prompt(params in proptest::collection::vec((
+        prop_oneof![Just("prompt".to_string()), Just("request".to_string()), Just("request_uri".to_string()), "[a-z_]{1,8}"],
+        prop_oneof![Just("none".to_string()), Just("login".to_string()), Just("consent".to_string()),
+                    Just("consent select_account".to_string()), Just("consent login".to_string()),
+                    Just(" none ".to_string()), Just(String::new()), "\\PC{0,12}"],
+    ), 0..6)) {
         let mut url = url::Url::parse("https://hydra.test/oauth2/auth").unwrap();
         url.query_pairs_mut().extend_pairs(params.iter());
-        if let Some(restart) = restart_with_login(url.as_str()) {
+        let asked: Vec<&str> = params.iter().filter(|(k, _)| k == "prompt")
+            .flat_map(|(_, v)| v.split(' ').filter(|p| !p.is_empty())).collect();
+        let refused = params.iter().any(|(k, _)| k == "request" || k == "request_uri")
+            || asked.iter().any(|p| *p == "none" || *p == "login");
+        let restart = restart_with_login(url.as_str());
+        prop_assert_eq!(restart.is_none(), refused, "{}", url);
+        if let Some(restart) = restart {
             prop_assert_eq!(restart.host_str(), Some("hydra.test"));
+            prop_assert_eq!(restart.path(), "/oauth2/auth");
             let prompts: Vec<String> = restart.query_pairs().filter(|(k, _)| k == "prompt").map(|(_, v)| v.into_owned()).collect();
-            prop_assert_eq!(prompts.len(), 1);
-            prop_assert!(prompts[0].split(' ').any(|p| p == "login"));
-            prop_assert!(!prompts[0].split(' ').any(|p| p == "none"));
+            let expected = asked.iter().copied().chain(["login"]).collect::<Vec<_>>().join(" ");
+            prop_assert_eq!(prompts, vec![expected]);
             let others = |u: &url::Url| u.query_pairs().filter(|(k, _)| k != "prompt").map(|(k, v)| (k.into_owned(), v.into_owned())).collect::<Vec<_>>();
             prop_assert_eq!(others(&restart), others(&url));
         }
