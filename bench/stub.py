@@ -213,6 +213,8 @@ http {{
         listen 127.0.0.1:{ports['kratos_admin']};
         location /admin/identities/by/ {{ return 404 {literal(NOT_FOUND)}; }}
         location = /admin/identities/{IDENTITY_ID} {{ return 200 {literal(identity(now))}; }}{health}
+        # Kratos serves its admin API's health under /admin, as the bridge asks for it.
+        location = /admin/health/ready {{ return 200 {literal(OK)}; }}
     }}
 }}
 """
