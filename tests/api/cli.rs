@@ -2,7 +2,7 @@
 //! logs that never carry secrets.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::binary::{BIN, start};
 use crate::support::*;
@@ -167,9 +167,7 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
     ];
     for (yaml, env, key) in cases {
         let path = write_config(&yaml);
-        let started = Instant::now();
         let (code, _, stderr) = run(&["--config", path.to_str().unwrap()], &env).await;
-        assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(code, Some(2), "{yaml} {env:?}: {stderr}");
         assert!(
             stderr.contains(path.to_str().unwrap()),

@@ -1,6 +1,8 @@
 //! `GET /device/success`, Hydra's `urls.device.success`: names the client when Hydra can, and never
 //! fails.
 
+use std::time::{Duration, Instant};
+
 use crate::support::*;
 
 async fn success(app: &TestApp, query: &str) -> (u16, String) {
@@ -110,7 +112,14 @@ async fn a_hanging_lookup_ends_within_the_request_limit_with_the_page() {
     .await;
     app.hydra.add_client("tv-app", "Living Room TV");
     app.hydra.set_fault(Some(Fault::Hang));
+    let started = Instant::now();
     let (status, html) = success(&app, "?client_id=tv-app").await;
+    let elapsed = started.elapsed();
     assert_eq!(status, 200);
     assert!(html.contains("You are signed in on your device"));
+    // The request's 300 ms limit ends the lookup, long before the upstream timeout (1.5 s) would.
+    assert!(
+        elapsed < Duration::from_millis(1000),
+        "answered after {elapsed:?}"
+    );
 }

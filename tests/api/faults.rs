@@ -46,10 +46,8 @@ async fn a_get_whose_connection_drops_is_retried_once() {
 async fn a_get_that_keeps_failing_is_retried_only_once() {
     let raw = RawServer::start(|_, _| RawAnswer::Close).await;
     let app = app_against(&raw.url).await;
-    let started = Instant::now();
     let response = app.login("YWJj", None).await;
     assert_eq!(response.status().as_u16(), 502);
-    assert!(started.elapsed() < Duration::from_secs(3));
     assert_eq!(raw.count(), 2);
 }
 

