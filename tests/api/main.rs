@@ -18,6 +18,7 @@ mod device_success;
 mod error_page;
 mod faults;
 mod health;
+mod keyboard;
 mod language;
 mod load;
 mod login;

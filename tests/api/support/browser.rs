@@ -12,6 +12,9 @@ use tokio::process::{Child, Command};
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// WebDriver's key codes.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// The tests are marked ignored at build time when the browser is missing (see build.rs); one that
@@ -179,6 +182,17 @@ impl Browser {
         .await
         .as_bool()
         .unwrap()
+    }
+
+    /// Presses and releases one key on whatever has the focus (WebDriver's key codes: `TAB`,
+    /// `ENTER`, or a character such as a space).
+    pub async fn press(&self, key: &str) {
+        let actions = json!({ "actions": [{
+            "type": "key", "id": "keyboard",
+            "actions": [{ "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }],
+        }]});
+        self.command(reqwest::Method::POST, "/actions", Some(actions))
+            .await;
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) in the page and returns its value.
