@@ -2,17 +2,20 @@
 //! headers and JSON shapes of `/admin/oauth2/auth/requests/*`, including strict body decoding
 //! (v2.2/v2.3), as recorded from Hydra v2.3.0 (and, for v2.1 and v25.4, as their sources read).
 
+mod common;
 mod device;
 
+pub use consent::ConsentSpec;
 pub use device::DeviceSpec;
+pub use login::LoginSpec;
+pub use logout::LogoutSpec;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use base64::Engine;
-use serde_json::{Value, json};
+use actix_web::{App, HttpServer, web};
+use serde_json::Value;
 
 use super::Fault;
 
@@ -21,6 +24,10 @@ mod login;
 mod logout;
 pub mod wire;
 
+use common::{
+    Shared, apply_fault, begin, check_auth, error, health, make_challenge, not_found,
+    not_found_body, record,
+};
 use consent::{accept_consent, get_consent, reject_consent};
 use login::{accept_login, get_login, reject_login};
 use logout::{accept_logout, get_logout, public_logout, reject_logout};
@@ -34,80 +41,6 @@ pub enum HydraVersion {
     Lenient,
     /// v2.1: 32-hex challenges, and a skip accept with another subject is a 400.
     V2_1,
-}
-
-#[derive(Debug, Clone)]
-pub struct LoginSpec {
-    pub skip: bool,
-    pub subject: String,
-    pub client_id: String,
-    pub client_name: String,
-    pub skip_consent: bool,
-    /// Query of the original `/oauth2/auth` request, e.g. `prompt=login&max_age=60`.
-    pub auth_query: String,
-    pub requested_scope: Vec<String>,
-    pub acr_values: Vec<String>,
-    /// Send `oidc_context: null` (device flow) instead of an object.
-    pub null_oidc_context: bool,
-}
-
-impl Default for LoginSpec {
-    fn default() -> Self {
-        Self {
-            skip: false,
-            subject: String::new(),
-            client_id: "demo-client".into(),
-            client_name: "Demo App".into(),
-            skip_consent: false,
-            auth_query: String::new(),
-            requested_scope: vec!["openid".into(), "profile".into()],
-            acr_values: vec![],
-            null_oidc_context: false,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ConsentSpec {
-    pub skip: bool,
-    pub subject: String,
-    pub client_id: String,
-    pub client_name: String,
-    pub logo_uri: String,
-    pub skip_consent: bool,
-    pub requested_scope: Vec<String>,
-    pub audience: Vec<String>,
-    /// The `context` field: `None` leaves it out, as Hydra does when the login set none.
-    pub context: Option<Value>,
-    /// The authorization request's `ui_locales` (space-separated there); empty when it had none.
-    pub ui_locales: Vec<String>,
-}
-
-impl Default for ConsentSpec {
-    fn default() -> Self {
-        Self {
-            skip: false,
-            subject: String::new(),
-            client_id: "demo-client".into(),
-            client_name: "Demo App".into(),
-            logo_uri: String::new(),
-            skip_consent: false,
-            requested_scope: vec!["openid".into(), "profile".into(), "email".into()],
-            audience: vec!["https://api.test".into()],
-            context: None,
-            ui_locales: vec![],
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct LogoutSpec {
-    pub subject: String,
-    pub rp_initiated: bool,
-    /// `None`: an OP-initiated logout, for which Hydra sends `client: null`.
-    pub client: Option<(String, String, bool)>,
-    /// Hydra's unreleased stateless challenge instead of the released UUID.
-    pub aead_challenge: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -411,159 +344,6 @@ impl FakeHydra {
 
     pub fn rejected_logins(&self) -> Vec<(String, Value)> {
         self.lock().rejected_logins.clone()
-    }
-}
-
-struct Shared {
-    state: Arc<Mutex<State>>,
-    version: HydraVersion,
-}
-
-impl Shared {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Real challenges: v2.2+ padded base64url of a sealed flow, ~1 kB and more; v2.1 32 hex characters.
-fn make_challenge(version: HydraVersion, n: u64) -> String {
-    if version == HydraVersion::V2_1 {
-        return format!("{:032x}", 0xabcdef_u128 * 1_000_003 + u128::from(n));
-    }
-    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let bytes: Vec<u8> = (0..1100)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
-    // 1100 % 3 == 2: one `=` of padding, as in Hydra's redirects (`%3D`).
-    base64::engine::general_purpose::URL_SAFE.encode(bytes)
-}
-
-/// Hydra's error body (see `wire` for the ones Hydra sends).
-fn error(status: u16, error: &str, description: &str) -> HttpResponse {
-    wire::error(status, error, description)
-}
-
-/// 404 for an unknown login or consent challenge.
-fn not_found_body() -> HttpResponse {
-    wire::not_found()
-}
-
-/// No route matched: a known path with another method is a 405, anything else Hydra's 404 page.
-async fn not_found(req: HttpRequest) -> HttpResponse {
-    let path = req.path();
-    let flow_path = path
-        .strip_prefix("/admin/oauth2/auth/requests/")
-        .map(|rest| rest.split('/').collect::<Vec<_>>());
-    match flow_path.as_deref() {
-        Some(["login" | "consent" | "logout"]) => wire::method_not_allowed("GET, OPTIONS"),
-        Some(["login" | "consent" | "logout", "accept" | "reject"]) => {
-            wire::method_not_allowed("OPTIONS, PUT")
-        }
-        _ => wire::route_not_found(),
-    }
-}
-
-async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    record(&data, &req, None);
-    if let Some(r) = apply_fault(&data).await {
-        return r;
-    }
-    // Hydra's health answers carry no Cache-Control, unlike its API answers.
-    HttpResponse::Ok()
-        .content_type("application/json; charset=utf-8")
-        .body(json!({ "status": "ok" }).to_string())
-}
-
-/// Applies the configured fault, if any, before the real handling.
-async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
-    let fault = {
-        let mut state = data.lock();
-        state.calls_seen += 1;
-        state
-            .fault
-            .clone()
-            .or_else(|| super::periodic_fault(state.fault_every, state.calls_seen))
-    };
-    super::fault_response(fault).await
-}
-
-fn record(data: &Shared, req: &HttpRequest, challenge: Option<String>) {
-    let authorization = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    data.lock().calls.push(Recorded {
-        method: req.method().to_string(),
-        path: req.path().to_string(),
-        challenge,
-        authorization,
-    });
-}
-
-/// `login_challenge`, or its alias `challenge`, as Hydra reads it.
-fn challenge_param(req: &HttpRequest, flow: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect();
-    let named = format!("{flow}_challenge");
-    pairs
-        .iter()
-        .find(|(k, _)| *k == named)
-        .or_else(|| pairs.iter().find(|(k, _)| k == "challenge"))
-        .map(|(_, v)| v.clone())
-        .filter(|v| !v.is_empty())
-}
-
-/// What every admin flow endpoint does first: record the call, apply the fault, check the API key and
-/// read the challenge. Login and consent answer a missing challenge with 400; logout has no such
-/// check in Hydra: no row matches the empty challenge, a 404.
-async fn begin(req: &HttpRequest, data: &Shared, flow: &str) -> Result<String, HttpResponse> {
-    let challenge = challenge_param(req, flow);
-    record(data, req, challenge.clone());
-    let path_fault = data
-        .lock()
-        .path_faults
-        .iter()
-        .find(|(prefix, _)| super::path_matches(prefix, req.path()))
-        .map(|(_, f)| f.clone());
-    if let Some(r) = super::fault_response(path_fault).await {
-        return Err(r);
-    }
-    if let Some(r) = apply_fault(data).await {
-        return Err(r);
-    }
-    if let Some(r) = check_auth(data, req) {
-        return Err(r);
-    }
-    challenge.ok_or_else(|| match flow {
-        "logout" if req.path().ends_with("/reject") => wire::not_found(),
-        "logout" => wire::no_rows(),
-        _ => wire::invalid_request(
-            "Query parameter 'challenge' is not defined but should have been.",
-        ),
-    })
-}
-
-fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
-    let required = data.lock().required_bearer.clone()?;
-    let given = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
-    if given == Some(format!("Bearer {required}").as_str()) {
-        None
-    } else {
-        Some(wire::error(
-            401,
-            "Unauthorized",
-            "Access credentials are invalid",
-        ))
     }
 }
 

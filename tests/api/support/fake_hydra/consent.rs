@@ -6,7 +6,40 @@ use serde_json::{Value, json};
 
 use super::login::client_json;
 use super::wire::{self, ACCEPT_CONSENT_REQUEST, REQUEST_DENIED_ERROR};
-use super::{ConsentSpec, FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+use super::{FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+
+#[derive(Debug, Clone)]
+pub struct ConsentSpec {
+    pub skip: bool,
+    pub subject: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub logo_uri: String,
+    pub skip_consent: bool,
+    pub requested_scope: Vec<String>,
+    pub audience: Vec<String>,
+    /// The `context` field: `None` leaves it out, as Hydra does when the login set none.
+    pub context: Option<Value>,
+    /// The authorization request's `ui_locales` (space-separated there); empty when it had none.
+    pub ui_locales: Vec<String>,
+}
+
+impl Default for ConsentSpec {
+    fn default() -> Self {
+        Self {
+            skip: false,
+            subject: String::new(),
+            client_id: "demo-client".into(),
+            client_name: "Demo App".into(),
+            logo_uri: String::new(),
+            skip_consent: false,
+            requested_scope: vec!["openid".into(), "profile".into(), "email".into()],
+            audience: vec!["https://api.test".into()],
+            context: None,
+            ui_locales: vec![],
+        }
+    }
+}
 
 fn consent_request_url(spec: &ConsentSpec) -> String {
     let mut url = format!(

@@ -9,7 +9,38 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::wire::{self, HANDLED_LOGIN_REQUEST, REQUEST_DENIED_ERROR};
-use super::{FlowState, HydraVersion, LoginSpec, PUBLIC_URL, Shared, begin};
+use super::{FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+
+#[derive(Debug, Clone)]
+pub struct LoginSpec {
+    pub skip: bool,
+    pub subject: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub skip_consent: bool,
+    /// Query of the original `/oauth2/auth` request, e.g. `prompt=login&max_age=60`.
+    pub auth_query: String,
+    pub requested_scope: Vec<String>,
+    pub acr_values: Vec<String>,
+    /// Send `oidc_context: null` (device flow) instead of an object.
+    pub null_oidc_context: bool,
+}
+
+impl Default for LoginSpec {
+    fn default() -> Self {
+        Self {
+            skip: false,
+            subject: String::new(),
+            client_id: "demo-client".into(),
+            client_name: "Demo App".into(),
+            skip_consent: false,
+            auth_query: String::new(),
+            requested_scope: vec!["openid".into(), "profile".into()],
+            acr_values: vec![],
+            null_oidc_context: false,
+        }
+    }
+}
 
 pub(super) fn request_url(spec: &LoginSpec) -> String {
     let mut url = format!(

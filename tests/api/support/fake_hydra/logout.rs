@@ -11,6 +11,16 @@ use serde_json::{Value, json};
 use super::wire::{self, UNAUTHORIZED};
 use super::{FlowState, LogoutFlow, Shared, begin};
 
+#[derive(Debug, Clone, Default)]
+pub struct LogoutSpec {
+    pub subject: String,
+    pub rp_initiated: bool,
+    /// `None`: an OP-initiated logout, for which Hydra sends `client: null`.
+    pub client: Option<(String, String, bool)>,
+    /// Hydra's unreleased stateless challenge instead of the released UUID.
+    pub aead_challenge: bool,
+}
+
 /// The request URL as Hydra stores it: the public request's path and query, no origin.
 fn logout_request_url(flow: &LogoutFlow) -> String {
     if flow.spec.rp_initiated {

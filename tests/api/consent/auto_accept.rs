@@ -1,0 +1,122 @@
+//! Consents accepted without a page: skip, skip-consent and trusted clients.
+
+use super::{consent_for, customer, only_accept};
+use crate::support::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn skip_accepts_everything_requested_without_a_page() {
+    let app = spawn_app().await;
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        skip: true,
+        ..consent_for(IDENTITY_ID)
+    });
+    let response = app
+        .get(
+            &format!("/consent?consent_challenge={}", encode(&challenge)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).contains("consent_verifier="));
+    let body = only_accept(&app, &challenge);
+    assert_eq!(body["grant_scope"], json!(["openid", "profile", "email"]));
+    assert_eq!(
+        body["grant_access_token_audience"],
+        json!(["https://api.test"])
+    );
+    assert_eq!(body["remember"], false);
+    let id_token = &body["session"]["id_token"];
+    assert_eq!(id_token["email"], "ada@example.com");
+    assert_eq!(id_token["email_verified"], true);
+    assert_eq!(id_token["name"], "Ada Lovelace");
+    assert!(id_token.get("sub").is_none());
+    // The context carried the id: one lookup by id, none by subject.
+    assert_eq!(
+        app.kratos.admin_calls(),
+        vec![format!("/admin/identities/{IDENTITY_ID}")]
+    );
+}
+
+#[tokio::test]
+async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
+    let app = spawn_app().await;
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        skip: true,
+        requested_scope: vec!["openid".into(), "offline_access".into()],
+        ..consent_for(IDENTITY_ID)
+    });
+    let response = app
+        .get(
+            &format!("/consent?consent_challenge={}", encode(&challenge)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let body = only_accept(&app, &challenge);
+    assert_eq!(body["grant_scope"], json!(["openid", "offline_access"]));
+    assert_eq!(body["session"]["id_token"], json!({}));
+    assert!(
+        app.kratos.admin_calls().is_empty(),
+        "the context named the identity, no claims needed"
+    );
+    // Without the context the subject must still be checked against an identity.
+    let without = app.hydra.add_consent(ConsentSpec {
+        skip: true,
+        subject: IDENTITY_ID.into(),
+        requested_scope: vec!["openid".into()],
+        context: None,
+        ..ConsentSpec::default()
+    });
+    app.get(
+        &format!("/consent?consent_challenge={}", encode(&without)),
+        None,
+    )
+    .await;
+    assert_eq!(app.kratos.admin_calls().len(), 1);
+}
+
+#[tokio::test]
+async fn skip_consent_clients_are_accepted_without_a_page() {
+    let app = spawn_app().await;
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        skip_consent: true,
+        ..consent_for(IDENTITY_ID)
+    });
+    let response = app
+        .get(
+            &format!("/consent?consent_challenge={}", encode(&challenge)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(
+        only_accept(&app, &challenge)["grant_scope"],
+        json!(["openid", "profile", "email"])
+    );
+}
+
+#[tokio::test]
+async fn trusted_clients_are_accepted_without_a_page() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__CONSENT__TRUSTED_CLIENTS", "other,first-party")],
+    )
+    .await;
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        client_id: "first-party".into(),
+        ..consent_for(IDENTITY_ID)
+    });
+    let response = app
+        .get(
+            &format!("/consent?consent_challenge={}", encode(&challenge)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    only_accept(&app, &challenge);
+}

@@ -1,0 +1,140 @@
+//! GET/POST /consent against fake Hydra and Kratos, by topic; the page and form helpers they share.
+
+mod auto_accept;
+mod form;
+mod hydra;
+mod identity;
+mod page;
+
+use crate::support::*;
+use serde_json::{Value, json};
+
+const CUSTOMER_CLAIMS: &str = "claims:\n  mappings:\n    - claim: customer_id\n      source: metadata_public.customer_id\n      scope: customer\n      schemas: [customer]\n      token: both\n";
+
+fn customer() -> IdentitySpec {
+    let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
+    identity.metadata_public = json!({ "customer_id": "C-0042" });
+    identity
+}
+
+/// A consent request whose context carries the identity id, as the bridge's login step leaves it.
+fn consent_for(subject: &str) -> ConsentSpec {
+    ConsentSpec {
+        subject: subject.into(),
+        context: Some(json!({ "identity_id": IDENTITY_ID, "subject_source": "id" })),
+        ..ConsentSpec::default()
+    }
+}
+
+fn only_accept(app: &TestApp, challenge: &str) -> Value {
+    let accepted = app.hydra.accepted_consents();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert_eq!(accepted[0].0, challenge);
+    assert!(app.hydra.rejected_consents().is_empty());
+    accepted[0].1.clone()
+}
+
+fn only_reject(app: &TestApp, challenge: &str) -> Value {
+    let rejected = app.hydra.rejected_consents();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].0, challenge);
+    assert!(app.hydra.accepted_consents().is_empty());
+    rejected[0].1.clone()
+}
+
+struct Page {
+    csrf_token: String,
+    cookie: String,
+    html: String,
+}
+
+async fn open_page(app: &TestApp, challenge: &str) -> Page {
+    let response = app
+        .get(
+            &format!("/consent?consent_challenge={}", encode(challenge)),
+            None,
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let set_cookie = response
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(
+        !set_cookie.contains("Secure"),
+        "http base_url: no Secure flag"
+    );
+    assert_eq!(response.headers().get("x-frame-options").unwrap(), "DENY");
+    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let html = response.text().await.unwrap();
+    let csrf_token = form_field(&html, "csrf_token").expect("csrf field");
+    assert_eq!(
+        unescape(&form_field(&html, "consent_challenge").unwrap()),
+        challenge
+    );
+    Page {
+        csrf_token,
+        cookie,
+        html,
+    }
+}
+
+async fn post(
+    app: &TestApp,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> reqwest::Response {
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let mut request = app
+        .client
+        .post(format!("{}/consent", app.address))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    if let Some(origin) = origin {
+        request = request.header("origin", origin);
+    }
+    request.send().await.unwrap()
+}
+
+async fn submit(
+    app: &TestApp,
+    challenge: &str,
+    page: &Page,
+    action: &str,
+    scopes: &[&str],
+    remember: bool,
+) -> reqwest::Response {
+    let mut form = vec![
+        ("consent_challenge", challenge),
+        ("csrf_token", page.csrf_token.as_str()),
+        ("action", action),
+    ];
+    for scope in scopes {
+        form.push(("grant_scope", scope));
+    }
+    if remember {
+        form.push(("remember", "true"));
+    }
+    post(app, &form, Some(&page.cookie), Some(&app.address)).await
+}

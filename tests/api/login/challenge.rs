@@ -1,0 +1,104 @@
+//! The login challenge: malformed, long, of older and lenient Hydra, unknown, expired, handled.
+
+use super::{accepted_body, assert_page};
+use crate::support::*;
+
+#[tokio::test]
+async fn malformed_challenges_get_a_400_page_and_no_upstream_call() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096")],
+    )
+    .await;
+    let long = "a".repeat(4097);
+    for query in [
+        "".to_string(),
+        "?login_challenge=".to_string(),
+        "?login_challenge=abc%20def".to_string(),
+        "?login_challenge=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_string(),
+        "?login_challenge=abc&login_challenge=def".to_string(),
+        "?login_challenge=abc%2Bdef%2F".to_string(),
+        "?login_challenge=%FF%FE".to_string(),
+        format!("?login_challenge={long}"),
+    ] {
+        let response = app.get(&format!("/login{query}"), None).await;
+        let body = assert_page(response, 400, "not valid").await;
+        assert!(!body.contains("<script>"));
+    }
+    assert!(app.hydra.calls().is_empty());
+    assert!(app.kratos.whoami_calls().is_empty());
+}
+
+#[tokio::test]
+async fn long_challenges_within_the_default_limit_reach_hydra() {
+    let app = spawn_app().await;
+    let long = format!("{}==", "x".repeat(60 * 1024));
+    let response = app.login(&long, None).await;
+    assert_page(response, 404, "not known").await;
+    assert_eq!(
+        app.hydra.calls()[0].challenge.as_deref(),
+        Some(long.as_str())
+    );
+}
+
+#[tokio::test]
+async fn hex_challenges_of_older_hydra_work() {
+    let app = spawn_app_with(HydraVersion::V2_1, &[]).await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    assert_eq!(challenge.len(), 32);
+    let response = app.login(&challenge, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(accepted_body(&app, &challenge)["subject"], IDENTITY_ID);
+}
+
+#[tokio::test]
+async fn lenient_hydra_accepts_the_same_body() {
+    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec {
+        null_oidc_context: true,
+        ..LoginSpec::default()
+    });
+    assert_eq!(
+        app.login(&challenge, Some(&token)).await.status().as_u16(),
+        303
+    );
+    assert_eq!(accepted_body(&app, &challenge)["subject"], IDENTITY_ID);
+}
+
+#[tokio::test]
+async fn unknown_challenge_is_a_404_page() {
+    let app = spawn_app().await;
+    let response = app.login("dW5rbm93bi1jaGFsbGVuZ2U=", None).await;
+    assert_page(response, 404, "not known").await;
+}
+
+#[tokio::test]
+async fn expired_challenge_says_so() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    app.hydra.expire_login(&challenge);
+    let response = app.login(&challenge, None).await;
+    assert_page(
+        response,
+        410,
+        "expired. Go back to the application and try again",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn handled_challenge_follows_hydras_redirect() {
+    // Only Hydra v2.1 answers 410 (later challenges stay readable until they expire).
+    let app = spawn_app_with(HydraVersion::V2_1, &[]).await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    app.hydra.handle_login(&challenge);
+    let response = app.login(&challenge, None).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).starts_with(&format!("{}/oauth2/auth?", fake_hydra::PUBLIC_URL)));
+}

@@ -1,0 +1,290 @@
+//! Which session counts and which subject is accepted: the cookie, identity schemas, `external_id`.
+
+use super::{accepted_body, assert_page, session_cookie};
+use crate::support::*;
+
+#[tokio::test]
+async fn no_session_redirects_to_kratos_login_without_login_challenge() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let response = app.login(&challenge, None).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let to = location(&response);
+    assert!(
+        to.starts_with(&format!("{}/self-service/login/browser?", app.kratos.url)),
+        "{to}"
+    );
+    assert_eq!(query_param(&to, "login_challenge"), None);
+    assert_eq!(query_param(&to, "refresh"), None);
+    let return_to = query_param(&to, "return_to").unwrap();
+    assert!(return_to.starts_with(&format!("{}/login?", app.address)));
+    assert_eq!(
+        query_param(&return_to, "login_challenge").as_deref(),
+        Some(challenge.as_str())
+    );
+    assert!(query_param(&return_to, "reauth").is_some());
+    // No cookie: no whoami call is needed, and nothing is accepted.
+    assert!(app.kratos.whoami_calls().is_empty());
+    assert!(app.hydra.accepted_logins().is_empty());
+}
+
+#[tokio::test]
+async fn identity_schema_is_passed_to_kratos_and_kept_in_return_to() {
+    let app = spawn_app().await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let response = app
+        .get(
+            &format!(
+                "/login?login_challenge={}&identity_schema=employee",
+                encode(&challenge)
+            ),
+            None,
+        )
+        .await;
+    let to = location(&response);
+    assert_eq!(
+        query_param(&to, "identity_schema").as_deref(),
+        Some("employee")
+    );
+    let return_to = query_param(&to, "return_to").unwrap();
+    assert_eq!(
+        query_param(&return_to, "identity_schema").as_deref(),
+        Some("employee")
+    );
+
+    for bad in ["a%2Fb", "%3Cscript%3E"] {
+        let response = app
+            .get(
+                &format!(
+                    "/login?login_challenge={}&identity_schema={bad}",
+                    encode(&challenge)
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 400);
+    }
+}
+
+#[tokio::test]
+async fn identity_schema_outside_the_configured_list_is_refused() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")],
+    )
+    .await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let ok = app
+        .get(
+            &format!(
+                "/login?login_challenge={}&identity_schema=customer",
+                encode(&challenge)
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(ok.status().as_u16(), 303);
+    let bad = app
+        .get(
+            &format!(
+                "/login?login_challenge={}&identity_schema=admin",
+                encode(&challenge)
+            ),
+            None,
+        )
+        .await;
+    assert_page(bad, 400, "not offered").await;
+}
+
+#[tokio::test]
+async fn session_is_accepted_with_the_uuid_by_default() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let response = app.login(&challenge, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let to = location(&response);
+    assert!(
+        to.starts_with(fake_hydra::PUBLIC_URL) && to.contains("login_verifier="),
+        "{to}"
+    );
+
+    let body = accepted_body(&app, &challenge);
+    assert_eq!(body["subject"], IDENTITY_ID);
+    assert_eq!(body["remember"], true);
+    let remember_for = body["remember_for"].as_u64().unwrap();
+    assert!(
+        (86_000..=86_400).contains(&remember_for),
+        "remember_for follows the session: {remember_for}"
+    );
+    assert_eq!(body["acr"], "aal1");
+    assert_eq!(body["amr"], serde_json::json!(["password"]));
+    let session = app.kratos.session(&token).unwrap();
+    assert_eq!(body["identity_provider_session_id"], session.id);
+    assert_eq!(body["context"]["identity_id"], IDENTITY_ID);
+    assert_eq!(body["context"]["subject_source"], "id");
+    // The challenge reached Hydra intact, `=` padding included.
+    assert!(challenge.ends_with('='));
+    assert!(
+        app.hydra
+            .calls()
+            .iter()
+            .all(|c| c.challenge.as_deref() == Some(challenge.as_str()))
+    );
+}
+
+#[tokio::test]
+async fn env_override_turns_on_external_id_subjects() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
+    )
+    .await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    assert_eq!(
+        app.login(&challenge, Some(&token)).await.status().as_u16(),
+        303
+    );
+    let body = accepted_body(&app, &challenge);
+    assert_eq!(body["subject"], EXTERNAL_ID);
+    assert_eq!(body["context"]["identity_id"], IDENTITY_ID);
+    assert_eq!(body["context"]["subject_source"], "external_id");
+}
+
+#[tokio::test]
+async fn external_id_or_id_falls_back_to_the_uuid() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
+    )
+    .await;
+    for external in [None, Some("")] {
+        let token = app
+            .kratos
+            .add_session(IdentitySpec::new(IDENTITY_ID, external), 1, 30);
+        let challenge = app.hydra.add_login(LoginSpec::default());
+        assert_eq!(
+            app.login(&challenge, Some(&token)).await.status().as_u16(),
+            303
+        );
+        let accepted = app.hydra.accepted_logins();
+        let (_, body) = accepted.iter().find(|(c, _)| *c == challenge).unwrap();
+        assert_eq!(body["subject"], IDENTITY_ID);
+    }
+}
+
+#[tokio::test]
+async fn subject_source_external_id_refuses_identities_without_one() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")],
+    )
+    .await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    assert_page(
+        app.login(&challenge, Some(&token)).await,
+        403,
+        "external identifier",
+    )
+    .await;
+    assert!(app.hydra.accepted_logins().is_empty());
+
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    assert_eq!(
+        app.login(&challenge, Some(&token)).await.status().as_u16(),
+        303
+    );
+    assert_eq!(accepted_body(&app, &challenge)["subject"], EXTERNAL_ID);
+}
+
+#[tokio::test]
+async fn only_the_kratos_session_cookie_is_forwarded() {
+    let app = spawn_app().await;
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let cookie = format!("tracking=abc; {}; csrf_token_x=zzz", session_cookie(&token));
+    let response = app
+        .get(
+            &format!("/login?login_challenge={}", encode(&challenge)),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    let calls = app.kratos.whoami_calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0].cookie.as_deref(),
+        Some(session_cookie(&token).as_str())
+    );
+    assert!(
+        !calls[0]
+            .header_names
+            .iter()
+            .any(|h| h == "authorization" || h == "x-session-token")
+    );
+}
+
+#[tokio::test]
+async fn a_custom_session_cookie_name_is_honoured() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[(
+            "BRIDGE__KRATOS__SESSION_COOKIE_NAME",
+            "ory_session_projectslug",
+        )],
+    )
+    .await;
+    app.kratos.set_cookie_name("ory_session_projectslug");
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    // The default name no longer counts.
+    let response = app.login(&challenge, Some(&token)).await;
+    assert!(
+        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
+    );
+    let cookie = format!("ory_session_projectslug={token}");
+    let response = app
+        .get(
+            &format!("/login?login_challenge={}", encode(&challenge)),
+            Some(&cookie),
+        )
+        .await;
+    assert!(location(&response).contains("login_verifier="));
+    assert_eq!(
+        app.kratos.whoami_calls().last().unwrap().cookie.as_deref(),
+        Some(cookie.as_str())
+    );
+}
+
+#[tokio::test]
+async fn an_inactive_identity_has_no_session() {
+    let app = spawn_app().await;
+    let mut identity = IdentitySpec::new(IDENTITY_ID, None);
+    identity.state = "inactive";
+    let token = app.kratos.add_session(identity, 1, 30);
+    let challenge = app.hydra.add_login(LoginSpec {
+        skip: true,
+        subject: IDENTITY_ID.into(),
+        ..LoginSpec::default()
+    });
+    let response = app.login(&challenge, Some(&token)).await;
+    assert!(
+        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
+    );
+    assert!(app.hydra.accepted_logins().is_empty());
+}

@@ -1,0 +1,167 @@
+//! What every endpoint shares: the server's data, call recording, faults, the API key check and
+//! reading the challenge; the challenges Hydra mints, and its error and fallback answers.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use serde_json::json;
+
+use super::{HydraVersion, Recorded, State, wire};
+
+pub(super) struct Shared {
+    pub(super) state: Arc<Mutex<State>>,
+    pub(super) version: HydraVersion,
+}
+
+impl Shared {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Real challenges: v2.2+ padded base64url of a sealed flow, ~1 kB and more; v2.1 32 hex characters.
+pub(super) fn make_challenge(version: HydraVersion, n: u64) -> String {
+    if version == HydraVersion::V2_1 {
+        return format!("{:032x}", 0xabcdef_u128 * 1_000_003 + u128::from(n));
+    }
+    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let bytes: Vec<u8> = (0..1100)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    // 1100 % 3 == 2: one `=` of padding, as in Hydra's redirects (`%3D`).
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
+
+/// Hydra's error body (see `wire` for the ones Hydra sends).
+pub(super) fn error(status: u16, error: &str, description: &str) -> HttpResponse {
+    wire::error(status, error, description)
+}
+
+/// 404 for an unknown login or consent challenge.
+pub(super) fn not_found_body() -> HttpResponse {
+    wire::not_found()
+}
+
+/// No route matched: a known path with another method is a 405, anything else Hydra's 404 page.
+pub(super) async fn not_found(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let flow_path = path
+        .strip_prefix("/admin/oauth2/auth/requests/")
+        .map(|rest| rest.split('/').collect::<Vec<_>>());
+    match flow_path.as_deref() {
+        Some(["login" | "consent" | "logout"]) => wire::method_not_allowed("GET, OPTIONS"),
+        Some(["login" | "consent" | "logout", "accept" | "reject"]) => {
+            wire::method_not_allowed("OPTIONS, PUT")
+        }
+        _ => wire::route_not_found(),
+    }
+}
+
+pub(super) async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
+    record(&data, &req, None);
+    if let Some(r) = apply_fault(&data).await {
+        return r;
+    }
+    // Hydra's health answers carry no Cache-Control, unlike its API answers.
+    HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .body(json!({ "status": "ok" }).to_string())
+}
+
+/// Applies the configured fault, if any, before the real handling.
+pub(super) async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
+    let fault = {
+        let mut state = data.lock();
+        state.calls_seen += 1;
+        state
+            .fault
+            .clone()
+            .or_else(|| super::super::periodic_fault(state.fault_every, state.calls_seen))
+    };
+    super::super::fault_response(fault).await
+}
+
+pub(super) fn record(data: &Shared, req: &HttpRequest, challenge: Option<String>) {
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    data.lock().calls.push(Recorded {
+        method: req.method().to_string(),
+        path: req.path().to_string(),
+        challenge,
+        authorization,
+    });
+}
+
+/// `login_challenge`, or its alias `challenge`, as Hydra reads it.
+fn challenge_param(req: &HttpRequest, flow: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let named = format!("{flow}_challenge");
+    pairs
+        .iter()
+        .find(|(k, _)| *k == named)
+        .or_else(|| pairs.iter().find(|(k, _)| k == "challenge"))
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
+/// What every admin flow endpoint does first: record the call, apply the fault, check the API key and
+/// read the challenge. Login and consent answer a missing challenge with 400; logout has no such
+/// check in Hydra: no row matches the empty challenge, a 404.
+pub(super) async fn begin(
+    req: &HttpRequest,
+    data: &Shared,
+    flow: &str,
+) -> Result<String, HttpResponse> {
+    let challenge = challenge_param(req, flow);
+    record(data, req, challenge.clone());
+    let path_fault = data
+        .lock()
+        .path_faults
+        .iter()
+        .find(|(prefix, _)| super::super::path_matches(prefix, req.path()))
+        .map(|(_, f)| f.clone());
+    if let Some(r) = super::super::fault_response(path_fault).await {
+        return Err(r);
+    }
+    if let Some(r) = apply_fault(data).await {
+        return Err(r);
+    }
+    if let Some(r) = check_auth(data, req) {
+        return Err(r);
+    }
+    challenge.ok_or_else(|| match flow {
+        "logout" if req.path().ends_with("/reject") => wire::not_found(),
+        "logout" => wire::no_rows(),
+        _ => wire::invalid_request(
+            "Query parameter 'challenge' is not defined but should have been.",
+        ),
+    })
+}
+
+pub(super) fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
+    let required = data.lock().required_bearer.clone()?;
+    let given = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    if given == Some(format!("Bearer {required}").as_str()) {
+        None
+    } else {
+        Some(wire::error(
+            401,
+            "Unauthorized",
+            "Access credentials are invalid",
+        ))
+    }
+}
