@@ -24,6 +24,8 @@ use crate::config::{LogFormat, LogSettings};
 
 /// Log lines waiting for the writer thread at most (a burst of requests is far fewer).
 const QUEUED_LINES: usize = 4096;
+/// Bytes of log lines gathered into one write.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 /// Keeps the log writer thread; dropping it writes out every line still waiting. Hold it until the
 /// process exits.
@@ -53,7 +55,12 @@ pub fn init(settings: &LogSettings) -> LogGuard {
         .lossy(false)
         .buffered_lines_limit(QUEUED_LINES)
         .thread_name("log-writer")
-        .finish(std::io::stdout());
+        // The writer thread flushes once it has taken every waiting line; the buffer makes that
+        // one write for all of them (stdout alone writes at every newline).
+        .finish(std::io::BufWriter::with_capacity(
+            WRITE_BUFFER,
+            std::io::stdout(),
+        ));
     // A second init (tests) keeps the first subscriber.
     let _ = tracing_subscriber::registry()
         .with(targets)
