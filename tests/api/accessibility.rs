@@ -273,8 +273,14 @@ async fn computed(browser: &Browser, css: &str, property: &str) -> String {
         .to_string()
 }
 
+/// Where the branded consent page's screenshots go: `docs/` (the README shows them) when
+/// `UPDATE_SCREENSHOTS=1`, else `test-artifacts/`, so that a test run leaves the tree unchanged.
 fn docs_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs"))
+    if std::env::var("UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs"))
+    } else {
+        artifacts_dir()
+    }
 }
 
 #[tokio::test]
