@@ -9,7 +9,7 @@ use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
-use tracing::field::Empty;
+use tracing::field::{Empty, Field, Value};
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
@@ -97,7 +97,27 @@ struct StartedAt(Instant);
 /// `subject_source` (id / external_id) or `client_id`, recorded on the request's span (which
 /// declares them). A no-op for any other field, or when the request is not logged.
 pub fn note(field: &'static str, value: &str) {
-    Span::current().record(field, value);
+    notes([(field, value)]);
+}
+
+/// Several notes in one record: the JSON formatter reads back and rewrites all of a span's fields
+/// on every record, so a flow that knows three things at once records them together.
+pub fn notes<const N: usize>(notes: [(&'static str, &str); N]) {
+    let span = Span::current();
+    let Some(metadata) = span.metadata() else {
+        return;
+    };
+    let declared = metadata.fields();
+    let Some(placeholder) = declared.iter().next() else {
+        return;
+    };
+    let found: [Option<Field>; N] = notes.map(|(name, _)| declared.field(name));
+    // A name the span does not declare takes a slot with no value, which records nothing.
+    let values: [(&Field, Option<&dyn Value>); N] = std::array::from_fn(|i| match &found[i] {
+        Some(field) => (field, Some(&notes[i].1 as &dyn Value)),
+        None => (&placeholder, None),
+    });
+    span.record_all(&declared.value_set(&values));
 }
 
 /// Root span per request: method, route pattern, path without query, request id; status and latency
@@ -254,6 +274,46 @@ mod tests {
             "{}",
             lines[0]
         );
+    }
+
+    #[test]
+    fn notes_recorded_together_all_land_and_undeclared_ones_are_dropped() {
+        let lines = logged(|| {
+            let span = tracing::info_span!(
+                "request",
+                outcome = Empty,
+                subject_source = Empty,
+                client_id = Empty
+            );
+            let _entered = span.enter();
+            notes([
+                ("subject_source", "external_id"),
+                ("not_declared", "x"),
+                ("client_id", "app \"1\""),
+                ("outcome", "accepted"),
+            ]);
+            note("outcome", "accepted_skip");
+            tracing::info!("request");
+        });
+        let span = &lines[0]["span"];
+        assert_eq!(span["subject_source"], "external_id");
+        assert_eq!(span["client_id"], "app \"1\"");
+        assert_eq!(span["outcome"], "accepted_skip", "the later note wins");
+        assert!(
+            !lines[0].to_string().contains("not_declared"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn notes_outside_any_span_are_dropped() {
+        let lines = logged(|| {
+            notes([("outcome", "accepted"), ("client_id", "app")]);
+            tracing::info!("started");
+        });
+        assert!(lines[0].get("span").is_none(), "{}", lines[0]);
+        assert!(!lines[0].to_string().contains("accepted"), "{}", lines[0]);
     }
 
     #[test]

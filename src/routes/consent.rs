@@ -23,7 +23,7 @@ use crate::routes::extract::{Challenge, ConsentFlow};
 use crate::routes::forms::{self, Form, Posted};
 use crate::routes::language;
 use crate::routes::state::AppState;
-use crate::telemetry::note;
+use crate::telemetry::{note, notes};
 
 enum Resolved {
     Found(Box<Identity>),
@@ -132,8 +132,10 @@ async fn accept(
     let target = Redirect::from_upstream(&redirect_to)?;
     // Counted once Hydra took it.
     state.metrics.consent(outcome);
-    note("outcome", outcome);
-    note("client_id", &request.client.client_id);
+    notes([
+        ("outcome", outcome),
+        ("client_id", &request.client.client_id),
+    ]);
     Ok(target.response())
 }
 

@@ -14,7 +14,7 @@ use crate::ory::hydra::{HydraError, Reject};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, Query, SessionCookie};
 use crate::routes::state::AppState;
-use crate::telemetry::note;
+use crate::telemetry::{note, notes};
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";
@@ -70,16 +70,16 @@ pub async fn login(
     let schema = identity_schema.as_deref();
     match next {
         Next::Accept { body, subject } => {
-            note("subject_source", subject.kind.as_str());
-            note("client_id", &login_request.client.client_id);
-            note(
-                "outcome",
-                if login_request.skip {
-                    "accepted_skip"
-                } else {
-                    "accepted"
-                },
-            );
+            let outcome = if login_request.skip {
+                "accepted_skip"
+            } else {
+                "accepted"
+            };
+            notes([
+                ("subject_source", subject.kind.as_str()),
+                ("client_id", &login_request.client.client_id),
+                ("outcome", outcome),
+            ]);
             let redirect_to = match state.hydra.accept_login_request(challenge, &body).await {
                 Ok(redirect_to) => redirect_to,
                 // Hydra v2.1 holds another subject for this request and refuses ours.
