@@ -42,6 +42,8 @@ PORT_BASE = env_int("BENCH_PORT_BASE", 18400)
 RESULTS = os.environ.get("BENCH_RESULTS", os.path.join(BENCH_DIR, "RESULTS.md"))
 KEEP_TMP = os.environ.get("BENCH_KEEP_TMP", "") == "1"
 BRIDGE_BIN = os.environ["BENCH_BRIDGE_BIN"]
+# bench/floor's build: the same crates doing the same upstream calls and nothing else (optional).
+FLOOR_BIN = os.environ.get("BENCH_FLOOR_BIN", "")
 NGINX = os.environ.get("BENCH_NGINX", "nginx")
 REFERENCE_APP = os.path.join(
     BENCH_DIR, "reference", "node_modules", "hydra-login-consent-logout", "lib", "app.js"
@@ -54,6 +56,7 @@ PORTS = {
     "kratos_admin": PORT_BASE + 34,
     "bridge": PORT_BASE + 0,
     "reference": PORT_BASE + 1,
+    "floor": PORT_BASE + 2,
 }
 SERVICE_OF_PORT = {
     str(PORTS["hydra_admin"]): "hydra",
@@ -90,10 +93,11 @@ class Path:
         self.what = what
 
 
+FLOOR = ["floor"] if FLOOR_BIN else []
 PATHS = [
-    Path("login skip", "/login?login_challenge=skip", "login_verifier", ["bridge", "reference"], 3,
+    Path("login skip", "/login?login_challenge=skip", "login_verifier", ["bridge", "reference"] + FLOOR, 3,
          "Hydra skip=true: GET login request, (bridge: whoami), PUT accept, 303"),
-    Path("consent skip", "/consent?consent_challenge=skip", "consent_verifier", ["bridge", "reference"], 3,
+    Path("consent skip", "/consent?consent_challenge=skip", "consent_verifier", ["bridge", "reference"] + FLOOR, 3,
          "Hydra skip=true: GET consent request, (bridge: identity for claims), PUT accept, 303"),
     Path("login full", "/login?login_challenge=full", "login_verifier", ["bridge"], 3,
          "skip=false + Kratos session: GET login request, whoami, PUT accept, 303"),
@@ -279,6 +283,15 @@ secrets:
         if self.kind == "bridge":
             env["BRIDGE__SERVE__WORKERS"] = "1"
             cmd = ["taskset", "-c", APP_CPU, BRIDGE_BIN, "--config", self.config]
+            ready = lambda: get(self.port, "/health/ready")[0] == 200  # noqa: E731
+        elif self.kind == "floor":
+            env.update({
+                "FLOOR_PORT": str(self.port),
+                "HYDRA_ADMIN_URL": f"http://127.0.0.1:{PORTS['hydra_admin']}",
+                "KRATOS_PUBLIC_URL": f"http://127.0.0.1:{PORTS['kratos_public']}",
+                "KRATOS_ADMIN_URL": f"http://127.0.0.1:{PORTS['kratos_admin']}",
+            })
+            cmd = ["taskset", "-c", APP_CPU, FLOOR_BIN]
             ready = lambda: get(self.port, "/health/ready")[0] == 200  # noqa: E731
         else:
             env.update({
@@ -543,12 +556,29 @@ def reference_version():
 
 def command_line():
     sets = [f"{k}={os.environ[k]}" for k in sorted(os.environ)
-            if k.startswith("BENCH_") and k not in ("BENCH_BRIDGE_BIN", "BENCH_NGINX", "BENCH_COMMAND")]
+            if k.startswith("BENCH_")
+            and k not in ("BENCH_BRIDGE_BIN", "BENCH_FLOOR_BIN", "BENCH_NGINX", "BENCH_COMMAND")]
     return " ".join(sets + [os.environ.get("BENCH_COMMAND", "bench/run.sh")])
 
 
 def fmt(x, digits=1):
     return "–" if x is None else f"{x:,.{digits}f}"
+
+
+def floor_table(m):
+    """The floor against the stub and the bridge, per skip path; `m(path, app, key)` gives medians."""
+    if not FLOOR:
+        return "Not measured in this run (`BENCH_FLOOR_BIN` unset; bench/run.sh builds and sets it)."
+    rows = ["| path | floor CPU µs/req | stub CPU µs/req | floor / stub | bridge CPU µs/req | bridge / stub | "
+            "bridge − floor µs/req |", "|---|--:|--:|--:|--:|--:|--:|"]
+    for path in PATHS:
+        if "floor" not in path.apps:
+            continue
+        f_cpu, f_stub = m(path.name, "floor", "cpu_us"), m(path.name, "floor", "stub_cpu_us")
+        b_cpu, b_stub = m(path.name, "bridge", "cpu_us"), m(path.name, "bridge", "stub_cpu_us")
+        rows.append(f"| {path.name} | {f_cpu:.1f} | {f_stub:.1f} | {f_cpu / f_stub:.2f}× | {b_cpu:.1f} | "
+                    f"{b_cpu / b_stub:.2f}× | {b_cpu - f_cpu:.1f} |")
+    return "\n".join(rows)
 
 
 def report(started, runs, stubs, soak_r, elapsed):
@@ -641,6 +671,7 @@ def report(started, runs, stubs, soak_r, elapsed):
                    f"{r['errors']} | {r['idle_rss'] / MIB:.1f} | {r['hwm'] / MIB:.1f} | {r['cpu_us']:.1f} | "
                    f"{r['calls']:.2f} | {r['stub_cpu_us']:.1f} | {r['steal_pct']:.1f} |")
     passed = sum(1 for t in targets if t[3] == "PASS")
+    floor = floor_table(m)
     md = f"""# Benchmark results
 
 Written by `bench/run.sh` (see [README.md](README.md) for what is measured and how). Do not edit by hand.
@@ -665,6 +696,14 @@ what the stub spent on that request's upstream calls. *errors*: sum over the rou
 ## Targets ({passed} of {len(targets)} pass)
 
 {target_table}
+
+## The floor: the bridge's crates making the same calls and nothing else
+
+[floor/](floor/) is actix-web, hyper-util's pooled client and serde_json alone: the same three upstream
+calls as the bridge on the skip paths, decoding the fields a flow needs, answering with the same redirect; no
+logging, no response headers, no checks, no metrics. Measured in the same rounds, same pinning.
+
+{floor}
 
 ## Soak: bridge RSS under {SOAK} s of load (all four paths in turn)
 
@@ -723,11 +762,13 @@ def main():
                          "/admin/oauth2/auth/requests/login?login_challenge=skip"),
             measure_stub(stub_, "GET whoami", PORTS["kratos_public"], "/sessions/whoami"),
         ]
-        apps = {"bridge": App("bridge", tmp), "reference": App("reference", tmp)}
+        apps = {kind: App(kind, tmp) for kind in ["bridge", "reference"] + FLOOR}
         runs = []
         for rnd in range(1, ROUNDS + 1):
             log(f"round {rnd} of {ROUNDS}:")
-            order = ["bridge", "reference"] if rnd % 2 == 1 else ["reference", "bridge"]
+            order = ["bridge", "reference"] + FLOOR
+            if rnd % 2 == 0:
+                order.reverse()
             for path in PATHS:
                 for kind in (k for k in order if k in path.apps):
                     runs.append(measure(apps[kind], path, stub_, rnd, exact=rnd == 1))

@@ -53,6 +53,13 @@ if [ "${BENCH_BUILD:-1}" != 0 ]; then
     (cd "$root" && cargo build --release --quiet)
 fi
 bridge_bin="$target_dir/release/kratos-hydra-bridge"
+# The floor (bench/floor): the same crates making the same upstream calls and nothing else.
+floor_bin="$target_dir/bench-floor/release/bench-floor"
+if [ "${BENCH_BUILD:-1}" != 0 ]; then
+    say "cargo build --release (bench/floor)"
+    (cd "$bench_dir/floor" && CARGO_TARGET_DIR="$target_dir/bench-floor" cargo build --release --locked --quiet)
+fi
+[ -x "$floor_bin" ] || floor_bin=""
 [ -x "$bridge_bin" ] || { say "$bridge_bin missing: run cargo build --release"; exit 1; }
 
 if [ "$(nproc)" -lt 2 ]; then
@@ -61,5 +68,5 @@ fi
 
 cmd="bench/run.sh"
 [ $# -gt 0 ] && cmd+=" $*"
-export BENCH_BRIDGE_BIN="$bridge_bin" BENCH_NGINX="$nginx_bin" BENCH_COMMAND="$cmd"
+export BENCH_BRIDGE_BIN="$bridge_bin" BENCH_FLOOR_BIN="$floor_bin" BENCH_NGINX="$nginx_bin" BENCH_COMMAND="$cmd"
 exec python3 -B "$bench_dir/bench.py" "$@"
