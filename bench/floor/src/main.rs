@@ -96,10 +96,21 @@ async fn call<T: DeserializeOwned>(
     Ok(serde_json::from_slice(&bytes)?)
 }
 
-fn found(to: String) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header(("location", to))
-        .finish()
+/// PUTs the accept of a login or consent request and answers with the redirect Hydra gave.
+async fn accept(
+    up: &Upstreams,
+    flow: &str,
+    challenge: &str,
+    body: serde_json::Value,
+) -> Result<HttpResponse, Failed> {
+    let url = format!(
+        "{}/admin/oauth2/auth/requests/{flow}/accept?{flow}_challenge={challenge}",
+        up.hydra
+    );
+    let done: Redirect = call(up, "PUT", url, None, Some(serde_json::to_vec(&body)?)).await?;
+    Ok(HttpResponse::Found()
+        .insert_header(("location", done.redirect_to))
+        .finish())
 }
 
 async fn login(up: web::Data<Upstreams>, req: HttpRequest, q: web::Query<Query>) -> HttpResponse {
@@ -123,18 +134,12 @@ async fn login(up: web::Data<Upstreams>, req: HttpRequest, q: web::Query<Query>)
             Some(id) if session.active && !id.is_empty() => id,
             _ => session.identity.id,
         };
-        let accept = serde_json::json!({
+        let body = serde_json::json!({
             "subject": if request.skip { request.subject } else { subject },
             "remember": false,
             "context": {"client": request.client.client_id},
         });
-        let url = format!(
-            "{}/admin/oauth2/auth/requests/login/accept?login_challenge={challenge}",
-            up.hydra
-        );
-        let done: Redirect =
-            call(&up, "PUT", url, None, Some(serde_json::to_vec(&accept)?)).await?;
-        Ok::<_, Failed>(found(done.redirect_to))
+        accept(&up, "login", &challenge, body).await
     };
     flow.await
         .unwrap_or_else(|_| HttpResponse::BadGateway().finish())
@@ -153,18 +158,12 @@ async fn consent(up: web::Data<Upstreams>, q: web::Query<Query>) -> HttpResponse
             up.kratos_admin, request.context.identity_id
         );
         let identity: Identity = call(&up, "GET", url, None, None).await?;
-        let accept = serde_json::json!({
+        let body = serde_json::json!({
             "grant_scope": request.requested_scope,
             "remember": request.skip,
             "session": {"id_token": {"email": identity.traits.get("email"), "client": request.client.client_id}},
         });
-        let url = format!(
-            "{}/admin/oauth2/auth/requests/consent/accept?consent_challenge={challenge}",
-            up.hydra
-        );
-        let done: Redirect =
-            call(&up, "PUT", url, None, Some(serde_json::to_vec(&accept)?)).await?;
-        Ok::<_, Failed>(found(done.redirect_to))
+        accept(&up, "consent", &challenge, body).await
     };
     flow.await
         .unwrap_or_else(|_| HttpResponse::BadGateway().finish())
