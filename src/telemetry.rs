@@ -279,8 +279,11 @@ mod tests {
     #[test]
     fn notes_recorded_together_all_land_and_undeclared_ones_are_dropped() {
         let lines = logged(|| {
+            // `path` comes first: the slot an undeclared name takes points at it, and must stay
+            // empty-handed.
             let span = tracing::info_span!(
                 "request",
+                path = "/login",
                 outcome = Empty,
                 subject_source = Empty,
                 client_id = Empty
@@ -292,18 +295,26 @@ mod tests {
                 ("client_id", "app \"1\""),
                 ("outcome", "accepted"),
             ]);
+            tracing::info!("first");
             note("outcome", "accepted_skip");
-            tracing::info!("request");
+            tracing::info!("second");
         });
         let span = &lines[0]["span"];
+        assert_eq!(span["path"], "/login", "{}", lines[0]);
         assert_eq!(span["subject_source"], "external_id");
         assert_eq!(span["client_id"], "app \"1\"");
-        assert_eq!(span["outcome"], "accepted_skip", "the later note wins");
+        assert_eq!(span["outcome"], "accepted");
         assert!(
-            !lines[0].to_string().contains("not_declared"),
+            !lines[0].to_string().contains("not_declared")
+                && !lines[0].to_string().contains("\"x\""),
             "{}",
             lines[0]
         );
+        assert_eq!(
+            lines[1]["span"]["outcome"], "accepted_skip",
+            "the later note wins"
+        );
+        assert_eq!(lines[1]["span"]["client_id"], "app \"1\"");
     }
 
     #[test]
