@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# Builds the real Ory Hydra and Ory Kratos servers that the end-to-end tests run, from their published
-# Go modules, into a cache outside the work tree (one folder per program and version). A second run
-# finds them there and builds nothing.
+# Builds the real Ory Hydra and Ory Kratos servers that the end-to-end tests run, into a cache outside
+# the work tree (one folder per program and version). A second run finds them there and builds nothing.
 #
-#   scripts/install-ory.sh            # build what is missing, print the paths
+#   scripts/install-ory.sh                                # build what is missing, print the paths
+#   ORY_SOURCE_DIR=/path/to/sources scripts/install-ory.sh
 #   ORY_CACHE_DIR=/somewhere scripts/install-ory.sh
 #
-# Versions: Hydra v2.3.0 and Kratos v1.3.1, the newest releases that the Go module proxy serves as
-# module versions. Later Ory releases (v25.x, v26.x) are tagged without the /vN module suffix their
-# numbers would need, so the proxy serves them only as pseudo-versions of a commit, and a proxy that
-# serves listed versions only (as the one this project's CI reaches) refuses them. Kratos v1.3.1 has
-# no identity external_id: the tests that need one say so and run against the fake Kratos instead.
-#
-# Needs Go (1.22 or newer) and a C compiler (cgo, for SQLite).
+# Versions:
+# - Hydra and Kratos v26.2.0 (what users run, and what docker-compose.yml ships) and v25.4.0 (the oldest
+#   release with Kratos's external_id and Hydra's device flow). These releases are tagged without the /vN
+#   module suffix their numbers would need, so the Go module proxy does not serve them as modules: they
+#   are built from their release source trees. With ORY_SOURCE_DIR set, the trees come from that folder,
+#   which holds `<name>-<version>.tar.xz` (a `git archive` of the tag, with the folder `<name>-<version>/`)
+#   and a `SHA256SUMS` file that must list each tarball; otherwise from a shallow clone of the tag.
+# - Hydra v2.3.0 from the Go module proxy: the last v2 release, whose strict decoding refuses unknown
+#   fields in an accept body.
+# Every dependency comes from the Go module proxy. Needs Go (1.22 or newer), a C compiler (cgo, for
+# SQLite), and git for the clone.
 set -euo pipefail
 
-HYDRA_VERSION=v2.3.0
-KRATOS_VERSION=v1.3.1
+MATRIX_VERSIONS=(v26.2.0 v25.4.0)
+HYDRA_MODULE_VERSION=v2.3.0
 
 cache="${ORY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kratos-hydra-bridge/ory}"
+sources="${ORY_SOURCE_DIR:-}"
 
 require_tools() {
     if ! command -v go >/dev/null 2>&1; then
@@ -31,16 +36,94 @@ require_tools() {
     fi
 }
 
-# build NAME VERSION MODULE TAGS VERSION_VAR < replace-block
-#   Writes a small build module that requires the server and repeats the server's own replace
-#   directives (`go install module@version` refuses modules that have any), then builds it.
-build() {
-    local name=$1 version=$2 module=$3 tags=$4 version_var=$5
+tags_of() {
+    case $1 in
+        hydra) echo sqlite,sqlite_omit_load_extension ;;
+        kratos) echo sqlite ;;
+    esac
+}
+
+version_var_of() {
+    case $1 in
+        hydra) echo github.com/ory/hydra/v2/driver/config.Version ;;
+        kratos) echo github.com/ory/kratos/driver/config.Version ;;
+    esac
+}
+
+cached() {
+    local bin=$1
+    [ -x "$bin" ] && "$bin" version >/dev/null 2>&1
+}
+
+# unpack NAME VERSION DEST: puts the release tree of NAME at VERSION into DEST/NAME-VERSION.
+unpack() {
+    local name=$1 version=$2 dest=$3
+    if [ -n "$sources" ]; then
+        local tarball="$name-$version.tar.xz"
+        if [ ! -f "$sources/$tarball" ] || [ ! -f "$sources/SHA256SUMS" ]; then
+            echo "error: ORY_SOURCE_DIR=$sources must hold $tarball and SHA256SUMS" >&2
+            return 1
+        fi
+        if ! grep -qE "[[:space:]]\*?$tarball\$" "$sources/SHA256SUMS"; then
+            echo "error: $sources/SHA256SUMS does not list $tarball" >&2
+            return 1
+        fi
+        if ! (cd "$sources" && grep -E "[[:space:]]\*?$tarball\$" SHA256SUMS | sha256sum --check --quiet -); then
+            echo "error: $sources/$tarball does not match its checksum in SHA256SUMS" >&2
+            return 1
+        fi
+        tar -xJf "$sources/$tarball" -C "$dest"
+    else
+        if ! command -v git >/dev/null 2>&1; then
+            echo "error: git is required to fetch $name $version (or set ORY_SOURCE_DIR)" >&2
+            return 1
+        fi
+        git -c advice.detachedHead=false clone --quiet --depth 1 --branch "$version" \
+            "https://github.com/ory/$name.git" "$dest/$name-$version"
+    fi
+}
+
+# from_source NAME VERSION: builds a release from its own source tree and go.mod.
+from_source() {
+    local name=$1 version=$2
+    local dir="$cache/$name-$version"
+    local bin="$dir/$name"
+    if cached "$bin"; then
+        echo "$name $version: $bin (cached)"
+        return
+    fi
+    require_tools
+    echo "$name $version: building into $dir from its release source (a few minutes the first time)"
+    rm -rf "$dir/build"
+    mkdir -p "$dir/build"
+    if ! (
+        set -e
+        unpack "$name" "$version" "$dir/build"
+        cd "$dir/build/$name-$version"
+        export GOFLAGS=-mod=mod CGO_ENABLED=1 GOTOOLCHAIN=local
+        go build -trimpath -tags "$(tags_of "$name")" \
+            -ldflags "-s -w -X $(version_var_of "$name")=$version" \
+            -o "$bin.tmp" .
+    ) >"$dir/build.log" 2>&1; then
+        tail -n 40 "$dir/build.log" >&2
+        echo "error: building $name $version failed (whole log: $dir/build.log)" >&2
+        exit 1
+    fi
+    mv "$bin.tmp" "$bin"
+    rm -rf "$dir/build"
+    echo "$name $version: $bin"
+}
+
+# from_module NAME VERSION MODULE < replace-block: builds a published module version through a small
+# build module that repeats the server's own replace directives (`go install module@version` refuses
+# modules that have any).
+from_module() {
+    local name=$1 version=$2 module=$3
     local dir="$cache/$name-$version"
     local bin="$dir/$name"
     local replaces
     replaces=$(cat)
-    if [ -x "$bin" ] && "$bin" version >/dev/null 2>&1; then
+    if cached "$bin"; then
         echo "$name $version: $bin (cached)"
         return
     fi
@@ -53,8 +136,8 @@ build() {
         printf 'module kratos-hydra-bridge/ory-build/%s\n\ngo 1.22\n\n%s\n' "$name" "$replaces" >go.mod
         export GOFLAGS=-mod=mod CGO_ENABLED=1
         go get -tool "$module@$version"
-        go build -trimpath -tags "$tags" \
-            -ldflags "-s -w -X $version_var=$version" \
+        go build -trimpath -tags "$(tags_of "$name")" \
+            -ldflags "-s -w -X $(version_var_of "$name")=$version" \
             -o "$bin.tmp" "$module"
     ) >"$dir/build.log" 2>&1; then
         tail -n 40 "$dir/build.log" >&2
@@ -66,23 +149,15 @@ build() {
     echo "$name $version: $bin"
 }
 
-build hydra "$HYDRA_VERSION" github.com/ory/hydra/v2 sqlite,sqlite_omit_load_extension \
-    github.com/ory/hydra/v2/driver/config.Version <<'REPLACE'
+for version in "${MATRIX_VERSIONS[@]}"; do
+    from_source kratos "$version"
+    from_source hydra "$version"
+done
+
+from_module hydra "$HYDRA_MODULE_VERSION" github.com/ory/hydra/v2 <<'REPLACE'
 replace github.com/gobuffalo/pop/v6 => github.com/ory/pop/v6 v6.2.1-0.20241121111754-e5dfc0f3344b
 
 // Hydra points this at a folder of its repository, which its module does not carry; the published
 // SDK of the version Hydra requires has the same API.
 replace github.com/ory/hydra-client-go/v2 => github.com/ory/hydra-client-go/v2 v2.2.1
-REPLACE
-
-build kratos "$KRATOS_VERSION" github.com/ory/kratos sqlite \
-    github.com/ory/kratos/driver/config.Version <<'REPLACE'
-replace (
-	github.com/go-swagger/go-swagger => github.com/aeneasr/go-swagger v0.19.1-0.20241013070044-bccef3a12e26
-	github.com/gobuffalo/pop/v6 => github.com/ory/pop/v6 v6.2.0
-	github.com/gorilla/sessions => github.com/ory/sessions v1.2.2-0.20220110165800-b09c17334dc2
-	github.com/mattn/go-sqlite3 => github.com/mattn/go-sqlite3 v1.14.22
-	// Kratos points this at a folder of its repository; only its tests import it.
-	github.com/ory/client-go => github.com/ory/client-go v1.14.3
-)
 REPLACE

@@ -10,8 +10,7 @@ use crate::flows::{PASSWORD, SCOPES, client_and_customer, kratos_ui, sign_in};
 use crate::oauth::exchange;
 use crate::stack::Subject;
 
-/// Kratos before v25.4 has no external_id: every identity here is one without, so with
-/// `use_external_id: true` the subject is the UUID.
+/// An identity without an external_id: with `use_external_id: true` the subject is the UUID.
 pub async fn code_flow_with_pkce_signs_in_with_the_uuid_when_there_is_no_external_id(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
     let (client, email, id) = client_and_customer(&stack, "pkce").await;

@@ -18,42 +18,67 @@ mod restart;
 mod second_factor;
 mod stack;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Arguments, Trial};
 use tokio::sync::OnceCell;
 
-use ory::Binaries;
+use ory::{Binaries, CURRENT, OLDEST, STRICT_HYDRA, Versions};
 use stack::{Stack, Subject};
 
-/// What the tests share: the servers' paths and one stack per subject rule, started on first use.
+type StackCell = Arc<OnceCell<Arc<Stack>>>;
+
+/// What every test shares: the servers found for each pairing of versions, and one stack per
+/// pairing and subject rule, started on first use.
+struct Shared {
+    binaries: HashMap<Versions, Result<Binaries, String>>,
+    stacks: Mutex<HashMap<(Versions, Subject), StackCell>>,
+}
+
+/// A test's view: the shared stacks of the versions it runs against.
 pub struct Env {
-    binaries: Result<Binaries, String>,
-    stacks: [OnceCell<Arc<Stack>>; 3],
+    shared: Arc<Shared>,
+    pub versions: Versions,
 }
 
 impl Env {
     pub fn binaries(&self) -> &Binaries {
-        match &self.binaries {
+        match &self.shared.binaries[&self.versions] {
             Ok(b) => b,
             Err(why) => panic!("{why}"),
         }
     }
 
     pub async fn stack(&self, subject: Subject) -> Arc<Stack> {
-        let cell = &self.stacks[subject as usize];
-        cell.get_or_init(|| async { Arc::new(Stack::start(self.binaries(), subject).await) })
-            .await
-            .clone()
+        let cell = self
+            .shared
+            .stacks
+            .lock()
+            .expect("stacks lock")
+            .entry((self.versions, subject))
+            .or_default()
+            .clone();
+        cell.get_or_init(|| async {
+            Arc::new(Stack::start(self.binaries(), self.versions, subject).await)
+        })
+        .await
+        .clone()
+    }
+
+    /// A stack of this test's own (for tests that stop servers or change their settings).
+    pub async fn own_stack(&self, subject: Subject) -> Stack {
+        Stack::start(self.binaries(), self.versions, subject).await
     }
 
     fn logs(&self) -> String {
-        self.stacks
+        let stacks = self.shared.stacks.lock().expect("stacks lock");
+        stacks
             .iter()
-            .filter_map(|c| c.get())
-            .map(|s| s.logs())
+            .filter(|((versions, _), _)| *versions == self.versions)
+            .filter_map(|(_, cell)| cell.get().map(|s| s.logs()))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -72,18 +97,20 @@ fn main() -> std::process::ExitCode {
     // One at a time unless asked otherwise: Kratos on SQLite refuses concurrent writes now and then
     // ("database is locked") even with a busy timeout, and that is no finding about the bridge.
     args.test_threads.get_or_insert(1);
-    let binaries = Binaries::find();
     let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-    let ignored = binaries.is_err() && !ci;
-    if let Err(why) = &binaries {
-        eprintln!(
-            "{}: {why}",
-            if ci {
-                "error (CI)"
+    let binaries: HashMap<Versions, Result<Binaries, String>> = [CURRENT, OLDEST, STRICT_HYDRA]
+        .into_iter()
+        .map(|v| (v, Binaries::find(v)))
+        .collect();
+    for (versions, found) in &binaries {
+        if let Err(why) = found {
+            let what = if ci {
+                "error (CI)".to_string()
             } else {
-                "ignoring the end-to-end tests"
-            }
-        );
+                format!("ignoring the end-to-end tests on {}", versions.label())
+            };
+            eprintln!("{what}: {why}");
+        }
     }
     let runtime = Arc::new(
         tokio::runtime::Builder::new_multi_thread()
@@ -91,11 +118,12 @@ fn main() -> std::process::ExitCode {
             .build()
             .expect("tokio runtime"),
     );
-    let env = Arc::new(Env {
+    let shared = Arc::new(Shared {
         binaries,
-        stacks: Default::default(),
+        stacks: Mutex::default(),
     });
-    let tests = tests![
+    // Every test on the current releases.
+    let current = tests![
         login::code_flow_with_pkce_signs_in_with_the_uuid_when_there_is_no_external_id,
         login::use_external_id_off_signs_in_with_the_uuid,
         login::strict_external_id_without_one_gives_no_tokens_and_says_why,
@@ -107,15 +135,44 @@ fn main() -> std::process::ExitCode {
         registration::registration_ends_signed_in_with_tokens_after_verifying_the_address,
         restart::hydra_restarted_mid_sign_in,
     ];
+    // The code flow with its subject, consent, single sign-on and logout on the older pairings too.
+    let compat = tests![
+        login::code_flow_with_pkce_signs_in_with_the_uuid_when_there_is_no_external_id,
+        consent::consent_grants_only_the_ticked_scopes_and_their_claims,
+        login::second_authorization_skips_login_and_consent_until_the_session_is_revoked,
+        logout::logout_ends_the_kratos_session_and_returns_to_the_client,
+    ];
+    // Device sign-in wherever Hydra has it.
+    let device: Vec<(&str, Test)> = tests![];
+    let mut runs: Vec<(Versions, &str, Test, bool)> = Vec::new();
+    let mut add = |versions: Versions, list: &[(&'static str, Test)], measure: bool| {
+        for (name, test) in list {
+            runs.push((versions, name, *test, measure));
+        }
+    };
+    add(CURRENT, &current, false);
+    for versions in [OLDEST, STRICT_HYDRA] {
+        add(versions, &compat, false);
+    }
+    for versions in [CURRENT, OLDEST, STRICT_HYDRA] {
+        if versions.has_device_flow() {
+            add(versions, &device, false);
+        }
+    }
     // Run on purpose only (`-- --ignored measure`): it measures, it does not test.
-    let measurements = tests![measure::cpu_share_of_a_sign_in];
-    let trials = tests
+    add(CURRENT, &tests![measure::cpu_share_of_a_sign_in], true);
+    let trials = runs
         .into_iter()
-        .map(|t| (t, ignored))
-        .chain(measurements.into_iter().map(|t| (t, true)))
-        .map(|((name, test), ignored)| {
-            let (env, runtime) = (env.clone(), runtime.clone());
-            Trial::test(name.replace(' ', ""), move || {
+        .map(|(versions, name, test, measure)| {
+            let missing = shared.binaries[&versions].is_err();
+            let ignored = measure || (missing && !ci);
+            let env = Env {
+                shared: shared.clone(),
+                versions,
+            };
+            let runtime = runtime.clone();
+            let name = format!("{}::{}", versions.label(), name.replace(' ', ""));
+            Trial::test(name, move || {
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     runtime.block_on(test(&env))
                 }));
@@ -133,6 +190,6 @@ fn main() -> std::process::ExitCode {
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops every server before exiting.
-    drop(env);
+    drop(shared);
     conclusion.exit_code()
 }

@@ -41,7 +41,7 @@ pub async fn cpu_share_of_a_sign_in(env: &Env) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
-    let stack = Stack::start(env.binaries(), Subject::ExternalIdOrId).await;
+    let stack = env.own_stack(Subject::ExternalIdOrId).await;
     let mut people = Vec::new();
     for i in 0..n {
         people.push(client_and_customer(&stack, &format!("cpu{i}")).await);

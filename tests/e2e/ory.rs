@@ -7,9 +7,40 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Versions built by `scripts/install-ory.sh`; keep the two in step.
-pub const HYDRA_VERSION: &str = "v2.3.0";
-pub const KRATOS_VERSION: &str = "v1.3.1";
+/// One pairing of Hydra and Kratos releases the tests run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Versions {
+    pub hydra: &'static str,
+    pub kratos: &'static str,
+}
+
+/// What users run, and what docker-compose.yml ships: every end-to-end test runs here.
+pub const CURRENT: Versions = Versions {
+    hydra: "v26.2.0",
+    kratos: "v26.2.0",
+};
+/// The oldest releases with Kratos's external_id and Hydra's device flow.
+pub const OLDEST: Versions = Versions {
+    hydra: "v25.4.0",
+    kratos: "v25.4.0",
+};
+/// Hydra's last v2 release, which refuses unknown fields in accept bodies, with the current Kratos.
+pub const STRICT_HYDRA: Versions = Versions {
+    hydra: "v2.3.0",
+    kratos: "v26.2.0",
+};
+
+impl Versions {
+    /// `hydra-v26.2.0+kratos-v26.2.0`: the prefix of each test's name in the runner's output.
+    pub fn label(&self) -> String {
+        format!("hydra-{}+kratos-{}", self.hydra, self.kratos)
+    }
+
+    /// Hydra's device authorization grant (RFC 8628) came with v25.4.0.
+    pub fn has_device_flow(&self) -> bool {
+        !self.hydra.starts_with("v2.")
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Binaries {
@@ -18,8 +49,8 @@ pub struct Binaries {
 }
 
 impl Binaries {
-    /// Where the install script puts them (`ORY_HYDRA_BIN` / `ORY_KRATOS_BIN` override).
-    pub fn find() -> Result<Self, String> {
+    /// Where `scripts/install-ory.sh` puts the versions asked for (`ORY_CACHE_DIR` moves the cache).
+    pub fn find(versions: Versions) -> Result<Self, String> {
         let cache = std::env::var_os("ORY_CACHE_DIR")
             .map(PathBuf::from)
             .or_else(|| {
@@ -31,10 +62,8 @@ impl Binaries {
                     .map(|h| PathBuf::from(h).join(".cache/kratos-hydra-bridge/ory"))
             })
             .ok_or("neither ORY_CACHE_DIR nor HOME is set")?;
-        let pick = |var: &str, name: &str, version: &str| {
-            let path = std::env::var_os(var)
-                .map(PathBuf::from)
-                .unwrap_or_else(|| cache.join(format!("{name}-{version}")).join(name));
+        let pick = |name: &str, version: &str| {
+            let path = cache.join(format!("{name}-{version}")).join(name);
             if path.is_file() {
                 Ok(path)
             } else {
@@ -45,8 +74,8 @@ impl Binaries {
             }
         };
         Ok(Self {
-            hydra: pick("ORY_HYDRA_BIN", "hydra", HYDRA_VERSION)?,
-            kratos: pick("ORY_KRATOS_BIN", "kratos", KRATOS_VERSION)?,
+            hydra: pick("hydra", versions.hydra)?,
+            kratos: pick("kratos", versions.kratos)?,
         })
     }
 }

@@ -71,8 +71,6 @@ pub async fn registration_ends_signed_in_with_tokens_after_verifying_the_address
     let identity: Value = stack
         .get_json(&format!("{}/admin/identities/{id}", stack.kratos_admin))
         .await;
-    // Also Kratos's default schema here: Kratos before v25 has no identity_schema parameter, so
-    // the choice of schema is covered by the HTTP tests against the fake Kratos only.
     assert_eq!(identity["schema_id"], "customer");
     assert_eq!(identity["verifiable_addresses"][0]["verified"], true);
 }

@@ -30,7 +30,7 @@ async fn ready_becomes(stack: &Stack, status: u16) {
 }
 
 pub async fn hydra_restarted_mid_sign_in(env: &Env) {
-    let stack = Stack::start(env.binaries(), Subject::ExternalIdOrId).await;
+    let stack = env.own_stack(Subject::ExternalIdOrId).await;
     let (client, email, id) = client_and_customer(&stack, "restart").await;
     let mut person = Person::new(&stack);
     let ui = kratos_ui(

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::ory::{Binaries, Server, free_port, repo_file, run_once};
+use crate::ory::{Binaries, Server, Versions, free_port, repo_file, run_once};
 
 /// The bridge's subject settings for one stack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
     /// `use_external_id: true`.
     ExternalIdOrId,
@@ -20,6 +20,7 @@ pub enum Subject {
 }
 
 pub struct Stack {
+    pub versions: Versions,
     pub hydra_public: String,
     pub hydra_admin: String,
     pub kratos_public: String,
@@ -46,7 +47,7 @@ fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
 }
 
 impl Stack {
-    pub async fn start(bins: &Binaries, subject: Subject) -> Self {
+    pub async fn start(bins: &Binaries, versions: Versions, subject: Subject) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("khb-e2e-")
             .tempdir()
@@ -136,7 +137,7 @@ impl Stack {
         let hydra_config = repo_file("deploy/compose/hydra/hydra.yml")
             .display()
             .to_string();
-        let hydra_env = pairs(&[
+        let mut hydra_env = pairs(&[
             (
                 "DSN",
                 format!(
@@ -161,6 +162,13 @@ impl Stack {
             ("URLS_IDENTITY_PROVIDER_URL", kratos_admin.clone()),
             ("LOG_LEVEL", "debug".into()),
         ]);
+        // As docker-compose.yml sets them: Hydra v2 refuses these keys.
+        if versions.has_device_flow() {
+            hydra_env.extend(pairs(&[
+                ("URLS_DEVICE_VERIFICATION", format!("{bridge}/device")),
+                ("URLS_DEVICE_SUCCESS", format!("{bridge}/device/success")),
+            ]));
+        }
         let hydra_bin = bins.hydra.display().to_string();
         run_once(
             "hydra migrate",
@@ -238,6 +246,7 @@ impl Stack {
             .wait_ready(&http, &format!("{bridge}/health/ready"))
             .await;
         Self {
+            versions,
             hydra_public,
             hydra_admin,
             kratos_public,
