@@ -3,7 +3,7 @@
 use url::Url;
 
 use crate::browser::{AuthRequest, Landing, Person};
-use crate::oauth::{Tokens, exchange, form_action, form_fields};
+use crate::oauth::{Tokens, exchange, form_action, form_fields, introspect, userinfo};
 use crate::stack::Stack;
 
 pub const PASSWORD: &str = "e2e-Correct-Horse-Battery-42";
@@ -61,4 +61,17 @@ pub async fn client_and_customer(stack: &Stack, label: &str) -> (String, String,
         .create_identity("customer", &email, PASSWORD, serde_json::json!({}))
         .await;
     (client, email, id)
+}
+
+/// `sub` is `expected` in the id_token, in the access token's introspection and in Hydra's userinfo.
+pub async fn assert_subject(stack: &Stack, tokens: &Tokens, expected: &str) {
+    assert_eq!(tokens.sub(), expected, "id_token: {}", tokens.id_claims);
+    let introspection = introspect(stack, &tokens.access_token).await;
+    assert_eq!(introspection["active"], true, "{introspection}");
+    assert_eq!(
+        introspection["sub"], expected,
+        "introspection: {introspection}"
+    );
+    let info = userinfo(stack, &tokens.access_token).await;
+    assert_eq!(info["sub"], expected, "userinfo: {info}");
 }

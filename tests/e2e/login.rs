@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::Env;
 use crate::browser::{AuthRequest, Person};
-use crate::flows::{PASSWORD, SCOPES, client_and_customer, kratos_ui, sign_in};
+use crate::flows::{PASSWORD, SCOPES, assert_subject, client_and_customer, kratos_ui, sign_in};
 use crate::oauth::exchange;
 use crate::stack::Subject;
 
@@ -17,7 +17,7 @@ pub async fn code_flow_with_pkce_signs_in_with_the_uuid_when_there_is_no_externa
     let mut person = Person::new(&stack);
     let request = AuthRequest::new(&client, SCOPES);
     let tokens = sign_in(&mut person, &request, &email).await;
-    assert_eq!(tokens.sub(), id);
+    assert_subject(&stack, &tokens, &id).await;
     assert_eq!(tokens.id_claims["email"], email.as_str());
     assert_eq!(
         tokens.scopes(),
@@ -25,12 +25,23 @@ pub async fn code_flow_with_pkce_signs_in_with_the_uuid_when_there_is_no_externa
     );
 }
 
+/// With `use_external_id: false` an identity's external_id is ignored.
 pub async fn use_external_id_off_signs_in_with_the_uuid(env: &Env) {
     let stack = env.stack(Subject::Id).await;
-    let (client, email, id) = client_and_customer(&stack, "uuid").await;
+    let client = stack.create_client("uuid", SCOPES).await;
+    let email = crate::flows::email("uuid");
+    let external_id = format!("CUST-{}", crate::browser::random());
+    let id = stack
+        .create_identity_with(
+            "customer",
+            &email,
+            PASSWORD,
+            json!({ "external_id": external_id }),
+        )
+        .await;
     let mut person = Person::new(&stack);
     let tokens = sign_in(&mut person, &AuthRequest::new(&client, "openid"), &email).await;
-    assert_eq!(tokens.sub(), id);
+    assert_subject(&stack, &tokens, &id).await;
 }
 
 pub async fn strict_external_id_without_one_gives_no_tokens_and_says_why(env: &Env) {

@@ -7,6 +7,7 @@
 
 mod browser;
 mod consent;
+mod external_id;
 mod flows;
 mod login;
 mod logout;
@@ -134,6 +135,11 @@ fn main() -> std::process::ExitCode {
         logout::logout_ends_the_kratos_session_and_returns_to_the_client,
         registration::registration_ends_signed_in_with_tokens_after_verifying_the_address,
         restart::hydra_restarted_mid_sign_in,
+        external_id::external_id_is_the_subject_of_the_id_token_the_access_token_and_userinfo,
+        external_id::external_id_stays_the_subject_after_a_refresh_token_grant,
+        external_id::consent_without_context_finds_the_identity_by_external_id,
+        external_id::consent_for_a_subject_no_identity_maps_to_is_rejected,
+        external_id::strict_external_id_signs_in_with_the_external_id,
     ];
     // The code flow with its subject, consent, single sign-on and logout on the older pairings too.
     let compat = tests![
@@ -141,6 +147,10 @@ fn main() -> std::process::ExitCode {
         consent::consent_grants_only_the_ticked_scopes_and_their_claims,
         login::second_authorization_skips_login_and_consent_until_the_session_is_revoked,
         logout::logout_ends_the_kratos_session_and_returns_to_the_client,
+        external_id::external_id_is_the_subject_of_the_id_token_the_access_token_and_userinfo,
+        external_id::external_id_stays_the_subject_after_a_refresh_token_grant,
+        external_id::consent_without_context_finds_the_identity_by_external_id,
+        external_id::consent_for_a_subject_no_identity_maps_to_is_rejected,
     ];
     // Device sign-in wherever Hydra has it.
     let device: Vec<(&str, Test)> = tests![];

@@ -32,6 +32,15 @@ impl Tokens {
 
 /// The callback the browser was sent to: checks state, exchanges the code with the verifier.
 pub async fn exchange(stack: &Stack, request: &AuthRequest, callback: &Url) -> Tokens {
+    exchange_keeping_answer(stack, request, callback).await.0
+}
+
+/// As `exchange`, with the token endpoint's whole answer (the refresh_token, for one).
+pub async fn exchange_keeping_answer(
+    stack: &Stack,
+    request: &AuthRequest,
+    callback: &Url,
+) -> (Tokens, Value) {
     assert!(
         callback.as_str().starts_with(&stack.callback),
         "not the client's callback: {callback}"
@@ -42,25 +51,54 @@ pub async fn exchange(stack: &Stack, request: &AuthRequest, callback: &Url) -> T
         "state"
     );
     let code = query(callback, "code").unwrap_or_else(|| panic!("no code in {callback}"));
-    let r = stack
-        .http
-        .post(format!("{}/oauth2/token", stack.hydra_public))
-        .form(&[
+    let body = token_endpoint(
+        stack,
+        &[
             ("grant_type", "authorization_code"),
             ("code", &code),
             ("redirect_uri", &stack.callback),
             ("client_id", &request.client_id),
             ("code_verifier", &request.verifier),
-        ])
+        ],
+    )
+    .await;
+    let tokens = tokens_of(stack, &body, &request.client_id).await;
+    assert_eq!(tokens.id_claims["nonce"], request.nonce.as_str(), "nonce");
+    (tokens, body)
+}
+
+/// The refresh-token grant of a public client: the new tokens and the whole answer.
+pub async fn refresh(stack: &Stack, client_id: &str, refresh_token: &str) -> (Tokens, Value) {
+    let body = token_endpoint(
+        stack,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", client_id),
+        ],
+    )
+    .await;
+    (tokens_of(stack, &body, client_id).await, body)
+}
+
+/// Hydra's token endpoint; panics unless it answers with success.
+async fn token_endpoint(stack: &Stack, form: &[(&str, &str)]) -> Value {
+    let r = stack
+        .http
+        .post(format!("{}/oauth2/token", stack.hydra_public))
+        .form(form)
         .send()
         .await
         .expect("token endpoint");
     let status = r.status();
     let body: Value = r.json().await.expect("token answer JSON");
     assert!(status.is_success(), "token endpoint: {status} {body}");
+    body
+}
+
+async fn tokens_of(stack: &Stack, body: &Value, client_id: &str) -> Tokens {
     let id_token = body["id_token"].as_str().expect("id_token").to_string();
-    let id_claims = verify_id_token(stack, &id_token, &request.client_id).await;
-    assert_eq!(id_claims["nonce"], request.nonce.as_str(), "nonce");
+    let id_claims = verify_id_token(stack, &id_token, client_id).await;
     Tokens {
         access_token: body["access_token"]
             .as_str()
@@ -70,6 +108,21 @@ pub async fn exchange(stack: &Stack, request: &AuthRequest, callback: &Url) -> T
         id_token,
         id_claims,
     }
+}
+
+/// Hydra's OIDC userinfo for an access token.
+pub async fn userinfo(stack: &Stack, access_token: &str) -> Value {
+    let r = stack
+        .http
+        .get(format!("{}/userinfo", stack.hydra_public))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .expect("userinfo");
+    let status = r.status();
+    let text = r.text().await.expect("userinfo answer");
+    assert!(status.is_success(), "userinfo: {status} {text}");
+    serde_json::from_str(&text).expect("userinfo JSON")
 }
 
 /// Checks the signature against Hydra's published keys, the issuer and the audience.

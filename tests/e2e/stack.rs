@@ -46,6 +46,18 @@ fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Merges `extra` into `into`: objects key by key, anything else replaced.
+fn merge(into: &mut Value, extra: Value) {
+    match (into, extra) {
+        (Value::Object(into), Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge(into.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (into, extra) => *into = extra,
+    }
+}
+
 impl Stack {
     pub async fn start(bins: &Binaries, versions: Versions, subject: Subject) -> Self {
         let dir = tempfile::Builder::new()
@@ -275,13 +287,31 @@ impl Stack {
         password: &str,
         metadata_public: Value,
     ) -> String {
-        let body = json!({
+        self.create_identity_with(
+            schema,
+            email,
+            password,
+            json!({ "metadata_public": metadata_public }),
+        )
+        .await
+    }
+
+    /// As `create_identity`, with `extra` merged into the admin API's body (objects key by key), e.g.
+    /// `{"external_id": "CUST-1", "traits": {"name": {"first": "Ada"}}}`.
+    pub async fn create_identity_with(
+        &self,
+        schema: &str,
+        email: &str,
+        password: &str,
+        extra: Value,
+    ) -> String {
+        let mut body = json!({
             "schema_id": schema,
             "traits": { "email": email },
-            "metadata_public": metadata_public,
             "verifiable_addresses": [{ "value": email, "via": "email", "verified": true, "status": "completed" }],
             "credentials": { "password": { "config": { "password": password } } },
         });
+        merge(&mut body, extra);
         let r = self
             .admin_post(&format!("{}/admin/identities", self.kratos_admin), body)
             .await;
