@@ -140,6 +140,9 @@ fn main() -> std::process::ExitCode {
         external_id::consent_without_context_finds_the_identity_by_external_id,
         external_id::consent_for_a_subject_no_identity_maps_to_is_rejected,
         external_id::strict_external_id_signs_in_with_the_external_id,
+        registration::registration_as_employee_after_verifying_the_address,
+        registration::registration_as_customer_without_verifying_signs_in_at_once,
+        registration::registration_as_employee_without_verifying_signs_in_at_once,
     ];
     // The code flow with its subject, consent, single sign-on and logout on the older pairings too.
     let compat = tests![
