@@ -173,7 +173,8 @@ fn main() -> std::process::ExitCode {
         }
     }
     // Run on purpose only (`-- --ignored measure`): it measures, it does not test.
-    add(CURRENT, &tests![measure::cpu_share_of_a_sign_in], true);
+    let measurements = tests![measure::cpu_share_of_a_sign_in];
+    add(CURRENT, &measurements, true);
     let trials = runs
         .into_iter()
         .map(|(versions, name, test, measure)| {
