@@ -18,6 +18,11 @@ pub struct AuthParams {
     /// `prompt=registration` (or OIDC's `create`): Hydra sends these to `urls.registration`, which
     /// defaults to `urls.login`.
     pub prompt_registration: bool,
+    /// `prompt=none` (OIDC Core 3.1.2.1): the person may see no page, Kratos's included; what
+    /// cannot be done without them is an error for the application.
+    pub prompt_none: bool,
+    /// `none` together with another prompt value, which OIDC forbids: the request is invalid.
+    pub prompt_conflict: bool,
     pub max_age: Option<u64>,
     pub acr_values: Vec<String>,
 }
@@ -166,14 +171,22 @@ pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthP
         acr_values: oidc_acr_values.to_vec(),
         ..AuthParams::default()
     };
-    for value in &raw.prompt {
-        params.prompt_login |= value
-            .split(' ')
-            .any(|p| p == "login" || p == "select_account");
-        params.prompt_registration |= value
-            .split(' ')
-            .any(|p| p == "registration" || p == "create");
-    }
+    // Several `prompt` parameters count together: which one Hydra read is not known, and a
+    // `none` in any of them beside another value is the conflict either way.
+    let prompts: Vec<&str> = raw
+        .prompt
+        .iter()
+        .flat_map(|value| value.split(' '))
+        .filter(|p| !p.is_empty())
+        .collect();
+    params.prompt_login |= prompts
+        .iter()
+        .any(|p| *p == "login" || *p == "select_account");
+    params.prompt_registration = prompts
+        .iter()
+        .any(|p| *p == "registration" || *p == "create");
+    params.prompt_none = prompts.contains(&"none");
+    params.prompt_conflict = params.prompt_none && prompts.iter().any(|p| *p != "none");
     for value in &raw.max_age {
         // Several or unparsable values: the strictest parsable one counts.
         if let Ok(n) = value.trim().parse::<u64>() {

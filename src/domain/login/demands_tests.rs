@@ -34,6 +34,8 @@ fn parses_request_url() {
         AuthParams {
             prompt_login: false,
             prompt_registration: false,
+            prompt_none: false,
+            prompt_conflict: false,
             max_age: None,
             acr_values: vec!["aal1".into()]
         }
@@ -103,6 +105,36 @@ fn an_essential_acr_claim_demands_its_level() {
 }
 
 #[test]
+fn prompt_none_alone_or_in_conflict() {
+    let p = parse_auth_params(&url_with("prompt=none"), &[]);
+    assert!(p.prompt_none && !p.prompt_conflict && !p.prompt_login);
+    for query in [
+        "prompt=none+login",
+        "prompt=consent%20none",
+        "prompt=none+select_account",
+        "prompt=none+registration",
+        "prompt=create+none",
+        "prompt=none&prompt=login",
+    ] {
+        let p = parse_auth_params(&url_with(query), &[]);
+        assert!(p.prompt_none && p.prompt_conflict, "{query}");
+    }
+    // Repeated or padded, `none` is still alone.
+    let p = parse_auth_params(&url_with("prompt=none+none&prompt=%20none"), &[]);
+    assert!(p.prompt_none && !p.prompt_conflict);
+    // The object's prompt wins, either way.
+    let jwt = object(&serde_json::json!({ "prompt": "none" }), "RS256");
+    let p = parse_auth_params(&url_with(&format!("prompt=login&request={jwt}")), &[]);
+    assert!(p.prompt_none && !p.prompt_conflict && !p.prompt_login);
+    let jwt = object(&serde_json::json!({ "prompt": "consent" }), "none");
+    let p = parse_auth_params(&url_with(&format!("prompt=none&request={jwt}")), &[]);
+    assert!(!p.prompt_none && !p.prompt_conflict);
+    // An unreadable object beside a query's `none`: a fresh login is demanded, and cannot be had.
+    let p = parse_auth_params(&url_with("prompt=none&request=garbage"), &[]);
+    assert!(p.prompt_none && p.prompt_login && !p.prompt_conflict);
+}
+
+#[test]
 fn the_object_takes_precedence_over_the_query() {
     let jwt = object(
         &serde_json::json!({ "prompt": "consent", "max_age": 3600 }),
@@ -169,6 +201,19 @@ proptest! {
         prop_assert_eq!(p.max_age, age);
         prop_assert_eq!(p.prompt_login, login);
         prop_assert_eq!(p.acr_values, vec!["aal1".to_string(), "aal2".to_string()]);
+    }
+
+    /// `none` is read whenever it is among the prompt values, and is a conflict exactly when
+    /// another value is among them too.
+    #[test]
+    fn prompt_none_is_read_with_its_conflicts(values in proptest::collection::vec(
+        prop_oneof![Just("none"), Just("login"), Just("consent"), Just("select_account"),
+                    Just("registration"), Just("create"), Just(""), Just("x")], 0..4)) {
+        let query = format!("prompt={}", values.join("+"));
+        let p = parse_auth_params(&url_with(&query), &[]);
+        let none = values.contains(&"none");
+        prop_assert_eq!(p.prompt_none, none);
+        prop_assert_eq!(p.prompt_conflict, none && values.iter().any(|v| !v.is_empty() && *v != "none"));
     }
 
     /// Whatever a request object says about prompt and max_age wins over the query; whatever

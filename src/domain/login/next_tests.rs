@@ -169,6 +169,7 @@ proptest! {
             prompt_registration: registration,
             max_age,
             acr_values: if acr { vec!["aal2".into()] } else { vec![] },
+            ..AuthParams::default()
         };
         match run(&params, browser, reauth.as_ref(), &RULES) {
             Next::Accept { body, subject } => {

@@ -37,6 +37,7 @@ fn params() -> impl Strategy<Value = AuthParams> {
                 prompt_registration,
                 max_age,
                 acr_values: acr.into_iter().map(String::from).collect(),
+                ..AuthParams::default()
             },
         )
 }
