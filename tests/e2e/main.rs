@@ -7,6 +7,7 @@
 
 mod browser;
 mod consent;
+mod device;
 mod flows;
 mod login;
 mod logout;
@@ -143,7 +144,11 @@ fn main() -> std::process::ExitCode {
         logout::logout_ends_the_kratos_session_and_returns_to_the_client,
     ];
     // Device sign-in wherever Hydra has it.
-    let device: Vec<(&str, Test)> = tests![];
+    let device: Vec<(&str, Test)> = tests![
+        device::device_sign_in_gives_the_device_tokens_for_the_external_id,
+        device::wrong_codes_are_refused_up_to_the_limit_then_no_code_is_tried,
+        device::expired_codes_and_requests_have_their_pages,
+    ];
     let mut runs: Vec<(Versions, &str, Test, bool)> = Vec::new();
     let mut add = |versions: Versions, list: &[(&'static str, Test)], measure: bool| {
         for (name, test) in list {
