@@ -14,6 +14,7 @@ mod logout;
 mod measure;
 mod oauth;
 mod ory;
+mod prompt;
 mod registration;
 mod restart;
 mod second_factor;
@@ -135,6 +136,13 @@ fn main() -> std::process::ExitCode {
         logout::logout_ends_the_kratos_session_and_returns_to_the_client,
         registration::registration_ends_signed_in_with_tokens_after_verifying_the_address,
         restart::hydra_restarted_mid_sign_in,
+        restart::kratos_restarted_mid_sign_in,
+        prompt::prompt_none_after_the_kratos_session_ended_gives_login_required,
+        prompt::prompt_none_with_another_persons_kratos_session_gives_login_required,
+        prompt::prompt_none_past_max_age_gives_login_required,
+        prompt::prompt_none_for_a_client_never_consented_to_gives_consent_required,
+        prompt::prompt_none_beside_another_value_is_refused,
+        prompt::id_token_hint_for_another_person_signs_nobody_in_as_someone_else,
     ];
     // The code flow with its subject, consent, single sign-on and logout on the older pairings too.
     let compat = tests![
