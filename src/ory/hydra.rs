@@ -51,6 +51,9 @@ pub struct OAuth2Client {
     pub skip_consent: bool,
     #[serde(default, deserialize_with = "null_as_default")]
     pub skip_logout_consent: bool,
+    /// `public` (also when empty) or `pairwise`: then Hydra obfuscates the subject per client.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subject_type: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -63,6 +66,10 @@ pub struct OidcContext {
     /// had none.
     #[serde(default, deserialize_with = "null_as_default")]
     pub ui_locales: Vec<String>,
+    /// The claims of the `id_token_hint` the application sent (Hydra verified its signature);
+    /// `null` when it sent none.
+    #[serde(default)]
+    pub id_token_hint_claims: serde_json::Value,
 }
 
 /// `oAuth2LoginRequest`, the fields the login flow reads.
@@ -95,6 +102,9 @@ pub struct ConsentRequest {
     pub requested_scope: Vec<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub requested_access_token_audience: Vec<String>,
+    /// The authorization request as the application sent it, where `prompt` is read.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub request_url: String,
     /// What the login accept put in `context`; absent, `null` or any JSON.
     #[serde(default)]
     pub context: serde_json::Value,

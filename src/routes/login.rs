@@ -7,6 +7,7 @@ use url::Url;
 use crate::config::join_url;
 use crate::domain::login::demands::parse_auth_params;
 use crate::domain::login::next::{AcceptRules, KratosTrip, Next, next};
+use crate::domain::login::refusal::{Refusal, hint_subject};
 use crate::domain::login::{LoginFacts, Remember, SessionState, restart_with_login};
 use crate::error::AppError;
 use crate::metrics::{ReauthLabels, SubjectLabels};
@@ -55,6 +56,11 @@ pub async fn login(
         policy: settings.login.reauthenticate,
         now: OffsetDateTime::now_utc(),
         clock_skew_ms: settings.login.clock_skew_secs as i64 * 1000,
+        remembered: Some(login_request.subject.as_str()).filter(|s| !s.is_empty()),
+        hint: hint_subject(
+            &login_request.oidc_context.id_token_hint_claims,
+            &login_request.client.subject_type,
+        ),
     };
     let rules = AcceptRules {
         subject_source: settings.oauth2_provider.subject_source(),
@@ -121,7 +127,24 @@ pub async fn login(
             })
         }
         Next::NoExternalId => Err(AppError::NoExternalId),
+        Next::Reject(refusal) => reject(&state, challenge, refusal).await,
     }
+}
+
+/// Rejects the login request at Hydra, which sends the error on to the application.
+pub(crate) async fn reject(
+    state: &AppState,
+    challenge: &str,
+    refusal: Refusal,
+) -> Result<HttpResponse, AppError> {
+    let body = Reject {
+        error: refusal.error().into(),
+        error_description: refusal.description().into(),
+        status_code: None,
+    };
+    let redirect_to = state.hydra.reject_login_request(challenge, &body).await?;
+    note("outcome", refusal.as_str());
+    Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 
 /// Hydra remembers another person for this browser than the Kratos session's (v2.1 refuses the

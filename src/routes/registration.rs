@@ -4,11 +4,12 @@
 use actix_web::{HttpResponse, web};
 use time::OffsetDateTime;
 
-use crate::domain::login::next::KratosTrip;
+use crate::domain::login::demands::parse_auth_params;
+use crate::domain::login::next::registration;
 use crate::error::AppError;
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow};
-use crate::routes::login::kratos_login_url;
+use crate::routes::login::{kratos_login_url, reject};
 use crate::routes::state::AppState;
 
 pub async fn register(
@@ -18,8 +19,16 @@ pub async fn register(
 ) -> Result<HttpResponse, AppError> {
     let challenge = challenge.as_str();
     // An unknown, expired or handled request gets its page now, not after the user filled a form.
-    state.hydra.get_login_request(challenge).await?;
-    let trip = KratosTrip::registration(OffsetDateTime::now_utc());
+    let login_request = state.hydra.get_login_request(challenge).await?;
+    let params = parse_auth_params(
+        &login_request.request_url,
+        &login_request.oidc_context.acr_values,
+    );
+    let trip = match registration(&params, OffsetDateTime::now_utc()) {
+        Ok(trip) => trip,
+        // `prompt=none` beside `registration`: Hydra may not have refused it itself.
+        Err(refusal) => return reject(&state, challenge, refusal).await,
+    };
     let url = kratos_login_url(&state, challenge, &trip, schema.as_deref())?;
     crate::telemetry::note("outcome", "registration");
     tracing::debug!(

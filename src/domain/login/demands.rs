@@ -18,6 +18,11 @@ pub struct AuthParams {
     /// `prompt=registration` (or OIDC's `create`): Hydra sends these to `urls.registration`, which
     /// defaults to `urls.login`.
     pub prompt_registration: bool,
+    /// `prompt=none` (OIDC Core 3.1.2.1): the person may see no page, Kratos's included; what
+    /// cannot be done without them is an error for the application.
+    pub prompt_none: bool,
+    /// `none` together with another prompt value, which OIDC forbids: the request is invalid.
+    pub prompt_conflict: bool,
     pub max_age: Option<u64>,
     pub acr_values: Vec<String>,
 }
@@ -166,14 +171,22 @@ pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthP
         acr_values: oidc_acr_values.to_vec(),
         ..AuthParams::default()
     };
-    for value in &raw.prompt {
-        params.prompt_login |= value
-            .split(' ')
-            .any(|p| p == "login" || p == "select_account");
-        params.prompt_registration |= value
-            .split(' ')
-            .any(|p| p == "registration" || p == "create");
-    }
+    // Several `prompt` parameters count together: which one Hydra read is not known, and a
+    // `none` in any of them beside another value is the conflict either way.
+    let prompts: Vec<&str> = raw
+        .prompt
+        .iter()
+        .flat_map(|value| value.split(' '))
+        .filter(|p| !p.is_empty())
+        .collect();
+    params.prompt_login |= prompts
+        .iter()
+        .any(|p| *p == "login" || *p == "select_account");
+    params.prompt_registration = prompts
+        .iter()
+        .any(|p| *p == "registration" || *p == "create");
+    params.prompt_none = prompts.contains(&"none");
+    params.prompt_conflict = params.prompt_none && prompts.iter().any(|p| *p != "none");
     for value in &raw.max_age {
         // Several or unparsable values: the strictest parsable one counts.
         if let Ok(n) = value.trim().parse::<u64>() {
@@ -198,193 +211,5 @@ pub fn parse_auth_params(request_url: &str, oidc_acr_values: &[String]) -> AuthP
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// A compact JWS as applications send it (the signature is not checked, so any will do).
-    fn object(claims: &serde_json::Value, alg: &str) -> String {
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let header = b64.encode(serde_json::json!({ "alg": alg }).to_string());
-        let payload = b64.encode(claims.to_string());
-        let signature = if alg == "none" { "" } else { "c2lnbmF0dXJl" };
-        format!("{header}.{payload}.{signature}")
-    }
-
-    fn url_with(query: &str) -> String {
-        format!("https://hydra.test/oauth2/auth?client_id=a&response_type=code&{query}")
-    }
-
-    #[test]
-    fn parses_request_url() {
-        let p = parse_auth_params(
-            "https://hydra/oauth2/auth?client_id=a&prompt=consent%20login&max_age=60&acr_values=aal2",
-            &[],
-        );
-        assert!(p.prompt_login);
-        assert_eq!(p.max_age, Some(60));
-        assert_eq!(p.acr_values, vec!["aal2".to_string()]);
-        let p = parse_auth_params(
-            "https://hydra/oauth2/auth?prompt=consent&max_age=x",
-            &["aal1".into()],
-        );
-        assert_eq!(
-            p,
-            AuthParams {
-                prompt_login: false,
-                prompt_registration: false,
-                max_age: None,
-                acr_values: vec!["aal1".into()]
-            }
-        );
-        assert_eq!(parse_auth_params("not a url", &[]), AuthParams::default());
-    }
-
-    #[test]
-    fn a_request_object_demands_as_the_query_does() {
-        for alg in ["RS256", "none"] {
-            let jwt = object(&serde_json::json!({ "prompt": "login", "iss": "a" }), alg);
-            assert!(parse_auth_params(&url_with(&format!("request={jwt}")), &[]).prompt_login);
-            let jwt = object(&serde_json::json!({ "max_age": 0 }), alg);
-            let p = parse_auth_params(&url_with(&format!("request={jwt}")), &[]);
-            assert_eq!((p.max_age, p.prompt_login), (Some(0), false));
-        }
-        let jwt = object(&serde_json::json!({ "max_age": "300" }), "RS256");
-        let p = parse_auth_params(&url_with(&format!("request={jwt}")), &[]);
-        assert_eq!(p.max_age, Some(300));
-        let jwt = object(&serde_json::json!({ "acr_values": "aal2" }), "RS256");
-        let p = parse_auth_params(&url_with(&format!("request={jwt}")), &[]);
-        assert_eq!(p.acr_values, vec!["aal2".to_string()]);
-        // Hydra's own reading wins.
-        let p = parse_auth_params(&url_with(&format!("request={jwt}")), &["aal1".into()]);
-        assert_eq!(p.acr_values, vec!["aal1".to_string()]);
-    }
-
-    #[test]
-    fn an_essential_acr_claim_demands_its_level() {
-        let claims = |c: &serde_json::Value| {
-            let q: String =
-                url::form_urlencoded::byte_serialize(c.to_string().as_bytes()).collect();
-            url_with(&format!("claims={q}"))
-        };
-        let essential =
-            serde_json::json!({ "id_token": { "acr": { "essential": true, "values": ["aal2"] } } });
-        assert_eq!(
-            parse_auth_params(&claims(&essential), &[]).acr_values,
-            vec!["aal2".to_string()]
-        );
-        let single =
-            serde_json::json!({ "id_token": { "acr": { "essential": true, "value": "aal2" } } });
-        assert_eq!(
-            parse_auth_params(&claims(&single), &[]).acr_values,
-            vec!["aal2".to_string()]
-        );
-        // Stricter than acr_values=aal1, so it counts.
-        let both = format!("{}&acr_values=aal1", claims(&essential));
-        assert_eq!(
-            parse_auth_params(&both, &[]).acr_values,
-            vec!["aal2".to_string()]
-        );
-        // A voluntary claim asks for nothing.
-        let voluntary = serde_json::json!({ "id_token": { "acr": { "values": ["aal2"] } } });
-        assert!(
-            parse_auth_params(&claims(&voluntary), &[])
-                .acr_values
-                .is_empty()
-        );
-        // Inside a request object too.
-        let jwt = object(&serde_json::json!({ "claims": essential }), "none");
-        assert_eq!(
-            parse_auth_params(&url_with(&format!("request={jwt}")), &[]).acr_values,
-            vec!["aal2".to_string()]
-        );
-        // Unreadable claims: the demand is unknown, so a fresh login.
-        assert!(parse_auth_params(&url_with("claims=%7Bnot-json"), &[]).prompt_login);
-    }
-
-    #[test]
-    fn the_object_takes_precedence_over_the_query() {
-        let jwt = object(
-            &serde_json::json!({ "prompt": "consent", "max_age": 3600 }),
-            "RS256",
-        );
-        let p = parse_auth_params(
-            &url_with(&format!("prompt=login&max_age=0&request={jwt}")),
-            &[],
-        );
-        assert_eq!((p.prompt_login, p.max_age), (false, Some(3600)));
-        // What the object leaves out still comes from the query.
-        let jwt = object(&serde_json::json!({ "nonce": "n" }), "RS256");
-        let p = parse_auth_params(
-            &url_with(&format!("prompt=login&max_age=0&request={jwt}")),
-            &[],
-        );
-        assert_eq!((p.prompt_login, p.max_age), (true, Some(0)));
-    }
-
-    #[test]
-    fn an_unreadable_demand_asks_for_a_fresh_login() {
-        let jwe = "eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVy.dGFn";
-        let two = object(&serde_json::json!({}), "RS256");
-        for query in [
-            "request_uri=https%3A%2F%2Fapp.test%2Fr%2F1".to_string(),
-            "request=not-a-jwt".to_string(),
-            "request=a.%%%.b".to_string(),
-            format!("request={jwe}"),
-            format!("request={two}&request={two}"),
-            format!(
-                "request={}",
-                object(&serde_json::json!({ "prompt": 7 }), "RS256")
-            ),
-            format!(
-                "request={}",
-                object(&serde_json::json!({ "max_age": -1 }), "RS256")
-            ),
-            format!(
-                "request={}",
-                object(&serde_json::json!({ "max_age": "soon" }), "RS256")
-            ),
-            format!("request={}", object(&serde_json::json!([1]), "RS256")),
-        ] {
-            assert!(
-                parse_auth_params(&url_with(&query), &[]).prompt_login,
-                "{query}"
-            );
-        }
-        // Empty values are no object at all.
-        assert!(!parse_auth_params(&url_with("request=&request_uri="), &[]).prompt_login);
-    }
-
-    proptest! {
-        /// Any request_url, valid or not, parses without panicking; a max_age, prompt or acr_values
-        /// it carries is read back exactly.
-        #[test]
-        fn request_url_parsing_never_panics(url in "\\PC{0,200}", acr in proptest::collection::vec("\\PC{0,12}", 0..3),
-                                            age in proptest::option::of(any::<u64>()), login in any::<bool>()) {
-            let _ = parse_auth_params(&url, &acr);
-            let prompt = if login { "login+consent" } else { "consent" };
-            let max_age = age.map(|a| a.to_string()).unwrap_or_else(|| "x".into());
-            let with = format!("https://hydra.test/oauth2/auth?prompt={prompt}&max_age={max_age}&acr_values=aal1+aal2");
-            let p = parse_auth_params(&with, &[]);
-            prop_assert_eq!(p.max_age, age);
-            prop_assert_eq!(p.prompt_login, login);
-            prop_assert_eq!(p.acr_values, vec!["aal1".to_string(), "aal2".to_string()]);
-        }
-
-        /// Whatever a request object says about prompt and max_age wins over the query; whatever
-        /// `request` holds that is no readable object asks for a fresh login.
-        #[test]
-        fn request_objects_are_read_or_distrusted(login in any::<bool>(), age in proptest::option::of(any::<u64>()),
-                                                  query_login in any::<bool>(), garbage in "[A-Za-z0-9._~-]{1,80}") {
-            let mut claims = serde_json::json!({ "prompt": if login { "login" } else { "consent" } });
-            if let Some(a) = age { claims["max_age"] = a.into(); }
-            let query = if query_login { "prompt=login&max_age=0&" } else { "" };
-            let p = parse_auth_params(&url_with(&format!("{query}request={}", object(&claims, "RS256"))), &[]);
-            prop_assert_eq!(p.prompt_login, login);
-            prop_assert_eq!(p.max_age, age.or(query_login.then_some(0)));
-            let p = parse_auth_params(&url_with(&format!("request={garbage}")), &[]);
-            let readable = decode_request_object(&garbage).is_some();
-            prop_assert!(p.prompt_login || readable);
-        }
-    }
-}
+#[path = "demands_tests.rs"]
+mod tests;

@@ -1,8 +1,9 @@
 //! The login decisions, free of I/O: what the authorization request demands, whether the Kratos
-//! session satisfies it, and what Hydra is told on accept.
+//! session satisfies it, what Hydra is told on accept, and when the request is rejected instead.
 
 pub mod demands;
 pub mod next;
+pub mod refusal;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -11,6 +12,7 @@ use url::Url;
 use crate::domain::identity::{Browser, Session};
 use crate::domain::subject::Subject;
 use demands::AuthParams;
+use refusal::{Refusal, refuse_interaction};
 
 /// The `login.reauthenticate` policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -115,6 +117,8 @@ pub enum Decision {
     /// The browser came back from a re-authentication the bridge asked for without having done it.
     /// Asking again could loop, so the user gets a page with a way to retry.
     ReauthIncomplete,
+    /// Reject the login request at Hydra: the application gets the error, the person no page.
+    Reject(Refusal),
 }
 
 pub struct LoginFacts<'a> {
@@ -127,12 +131,33 @@ pub struct LoginFacts<'a> {
     pub now: OffsetDateTime,
     /// How far Kratos's clock may run behind the bridge's when judging a fresh login.
     pub clock_skew_ms: i64,
+    /// The subject Hydra remembers for this browser (with `skip`), when it gives one.
+    pub remembered: Option<&'a str>,
+    /// The subject the application named with `id_token_hint`, when it can be compared
+    /// (see [`refusal::hint_subject`]).
+    pub hint: Option<&'a str>,
+}
+
+/// The decision for the session's age and level; who the person is, [`next::next`] checks.
+/// A request invalid as a whole is refused whatever the session. With `prompt=none` (OIDC Core
+/// 3.1.2.1) nothing is shown, Kratos's pages included: whatever needs the person is an error for
+/// the application instead.
+pub fn decide(facts: &LoginFacts<'_>) -> Decision {
+    let refusal = refuse_interaction(facts.params);
+    if refusal == Some(Refusal::PromptConflict) {
+        return Decision::Reject(Refusal::PromptConflict);
+    }
+    match (interactive(facts), refusal) {
+        (Decision::Accept, _) => Decision::Accept,
+        (_, Some(refusal)) => Decision::Reject(refusal),
+        (decision, None) => decision,
+    }
 }
 
 /// Every demand of the request is checked on every visit, with or without a return token: the
 /// token only adds what its round trip asked for (a login after its moment, a level), and it is
 /// the only way to meet a demand for a fresh login. It never lifts a demand.
-pub fn decide(facts: &LoginFacts<'_>) -> Decision {
+fn interactive(facts: &LoginFacts<'_>) -> Decision {
     let (authenticated_at, aal) = match facts.session {
         // Without a Kratos session nothing is accepted, whatever Hydra remembers (skip). Coming back
         // from Kratos still without one (a cookie that does not reach the bridge) must not loop.

@@ -3,6 +3,8 @@
 
 use time::OffsetDateTime;
 
+use super::demands::AuthParams;
+use super::refusal::{Refusal, refuse_interaction};
 use super::{
     AcceptLogin, Decision, LoginFacts, Reauth, Remember, SessionState, accept_body, decide,
     required_aal, return_token,
@@ -63,6 +65,8 @@ pub enum Next {
     Incomplete(KratosTrip),
     /// The subject must be the external_id, and the identity has none.
     NoExternalId,
+    /// Reject the login request at Hydra with this error, and send the browser where Hydra says.
+    Reject(Refusal),
 }
 
 /// How an accepted login is told to Hydra.
@@ -75,22 +79,37 @@ pub struct AcceptRules {
 /// The login decision for `facts`, whose `session` must be `SessionState::of(browser)`.
 pub fn next(facts: &LoginFacts<'_>, browser: Browser<'_>, rules: &AcceptRules) -> Next {
     let now = facts.now;
-    match decide(facts) {
+    let decision = decide(facts);
+    let active = match browser {
+        Browser::Active(session) => Some(session),
+        Browser::NoSession | Browser::Aal2Required => None,
+    };
+    let subject = active.map(|session| {
+        let identity = &session.identity;
+        subject_for(
+            rules.subject_source,
+            &identity.id,
+            identity.external_id.as_deref(),
+        )
+    });
+    let own = subject.as_ref().and_then(|s| s.as_ref().ok());
+    if let Some(refusal) = whose(facts, decision, own.map(|s| s.value.as_str())) {
+        return Next::Reject(refusal);
+    }
+    match decision {
         Decision::Accept => {
             // `decide` accepts only an active session; anything else gets a fresh login.
-            let Browser::Active(session) = browser else {
-                return Next::Kratos(first_login(facts));
+            let (Some(session), Some(subject)) = (active, subject) else {
+                return refuse_interaction(facts.params)
+                    .map_or_else(|| Next::Kratos(first_login(facts)), Next::Reject);
             };
-            let identity = &session.identity;
-            match subject_for(
-                rules.subject_source,
-                &identity.id,
-                identity.external_id.as_deref(),
-            ) {
+            match subject {
                 Ok(subject) => Next::Accept {
                     body: Box::new(accept_body(session, &subject, rules.remember, now)),
                     subject,
                 },
+                // The page that says so is a page too.
+                Err(_) if facts.params.prompt_none => Next::Reject(Refusal::InteractionNeeded),
                 Err(_) => Next::NoExternalId,
             }
         }
@@ -111,6 +130,36 @@ pub fn next(facts: &LoginFacts<'_>, browser: Browser<'_>, rules: &AcceptRules) -
             token: return_token(false, false, None, facts.session, now),
         }),
         Decision::ReauthIncomplete => Next::Incomplete(retry(facts)),
+        Decision::Reject(refusal) => Next::Reject(refusal),
+    }
+}
+
+/// The refusals that turn on who the session's person is (`subject`, by the subject rule), made
+/// before anything is accepted. A request invalid as a whole is told so first.
+fn whose(facts: &LoginFacts<'_>, decision: Decision, subject: Option<&str>) -> Option<Refusal> {
+    if decision == Decision::Reject(Refusal::PromptConflict) {
+        return None;
+    }
+    let subject = subject?;
+    // Whatever else the request asks: a fresh login at Kratos keeps the person, so going on
+    // cannot make them the one the application named.
+    if facts.hint.is_some_and(|hint| hint != subject) {
+        return Some(Refusal::NotTheHinted);
+    }
+    // Without prompt=none, Hydra answers the accept of another subject by restarting the request
+    // with prompt=login (see `restart_with_login`); with it, no fresh sign-in may be asked for.
+    if facts.params.prompt_none && facts.remembered.is_some_and(|r| r != subject) {
+        return Some(Refusal::OtherRemembered);
+    }
+    None
+}
+
+/// The `/registration` route's decision (Hydra's `prompt=registration`): Kratos's registration
+/// flow, unless the request allows no interaction.
+pub fn registration(params: &AuthParams, now: OffsetDateTime) -> Result<KratosTrip, Refusal> {
+    match refuse_interaction(params) {
+        Some(refusal) => Err(refusal),
+        None => Ok(KratosTrip::registration(now)),
     }
 }
 

@@ -47,6 +47,8 @@ fn run(
         policy: Reauthenticate::WhenRequired,
         now: now(),
         clock_skew_ms: 0,
+        remembered: None,
+        hint: None,
     };
     next(&facts, browser, rules)
 }
@@ -145,6 +147,134 @@ fn an_incomplete_second_factor_offers_the_step_up_again() {
     assert!(retry.token.refresh, "a retry asks for a login after now");
 }
 
+/// The decision for a browser whose person Hydra may remember (`remembered`, with skip) and
+/// the application may name (`hint`).
+fn named(
+    params: &AuthParams,
+    browser: Browser<'_>,
+    remembered: Option<&str>,
+    hint: Option<&str>,
+) -> Next {
+    let state = SessionState::of(browser);
+    let facts = LoginFacts {
+        skip: remembered.is_some(),
+        params,
+        session: &state,
+        reauth: None,
+        policy: Reauthenticate::WhenRequired,
+        now: now(),
+        clock_skew_ms: 0,
+        remembered,
+        hint,
+    };
+    next(&facts, browser, &RULES)
+}
+
+const NONE: AuthParams = AuthParams {
+    prompt_login: false,
+    prompt_registration: false,
+    prompt_none: true,
+    prompt_conflict: false,
+    max_age: None,
+    acr_values: Vec::new(),
+};
+
+#[test]
+fn nobody_is_signed_in_as_someone_the_hint_does_not_name() {
+    let s = session(Some("CUST-1"), "aal1");
+    let plain = AuthParams::default();
+    let refresh = AuthParams {
+        prompt_login: true,
+        ..AuthParams::default()
+    };
+    for params in [&plain, &refresh, &NONE] {
+        for remembered in [None, Some("CUST-1")] {
+            // The rule gives the external_id: the UUID names the same identity, yet another subject.
+            for hint in ["CUST-2", "9f425a8d-7efc-4768-8f23-7647a74fdf13", ""] {
+                assert_eq!(
+                    named(params, Browser::Active(&s), remembered, Some(hint)),
+                    Next::Reject(Refusal::NotTheHinted),
+                    "{params:?} {remembered:?} {hint}"
+                );
+            }
+        }
+    }
+    let Next::Accept { subject, .. } = named(&NONE, Browser::Active(&s), None, Some("CUST-1"))
+    else {
+        panic!("the named person is not accepted")
+    };
+    assert_eq!(subject.value, "CUST-1");
+    // Without a session the person signs in first; the hint is checked on return.
+    assert!(matches!(
+        named(&plain, Browser::NoSession, None, Some("CUST-2")),
+        Next::Kratos(_)
+    ));
+    assert_eq!(
+        named(&NONE, Browser::NoSession, None, Some("CUST-2")),
+        Next::Reject(Refusal::InteractionNeeded)
+    );
+    // A request invalid as a whole is told so first.
+    let conflict = AuthParams {
+        prompt_conflict: true,
+        ..NONE
+    };
+    assert_eq!(
+        named(&conflict, Browser::Active(&s), None, Some("CUST-2")),
+        Next::Reject(Refusal::PromptConflict)
+    );
+}
+
+#[test]
+fn under_prompt_none_another_remembered_person_is_login_required_before_any_accept() {
+    let s = session(Some("CUST-1"), "aal1");
+    assert_eq!(
+        named(&NONE, Browser::Active(&s), Some("CUST-2"), None),
+        Next::Reject(Refusal::OtherRemembered)
+    );
+    assert!(matches!(
+        named(&NONE, Browser::Active(&s), Some("CUST-1"), None),
+        Next::Accept { .. }
+    ));
+    // Without prompt=none the accept goes to Hydra, which restarts the request with prompt=login.
+    let Next::Accept { subject, .. } = named(
+        &AuthParams::default(),
+        Browser::Active(&s),
+        Some("CUST-2"),
+        None,
+    ) else {
+        panic!("not accepted")
+    };
+    assert_eq!(subject.value, "CUST-1");
+}
+
+#[test]
+fn under_prompt_none_no_external_id_is_login_required_not_a_page() {
+    let s = session(None, "aal1");
+    let rules = AcceptRules {
+        subject_source: SubjectSource::ExternalId,
+        ..RULES
+    };
+    assert_eq!(
+        run(&NONE, Browser::Active(&s), None, &rules),
+        Next::Reject(Refusal::InteractionNeeded)
+    );
+}
+
+#[test]
+fn a_registration_needs_interaction() {
+    assert_eq!(
+        registration(&AuthParams::default(), now()),
+        Ok(KratosTrip::registration(now()))
+    );
+    assert_eq!(registration(&NONE, now()), Err(Refusal::InteractionNeeded));
+    let conflict = AuthParams {
+        prompt_registration: true,
+        prompt_conflict: true,
+        ..NONE
+    };
+    assert_eq!(registration(&conflict, now()), Err(Refusal::PromptConflict));
+}
+
 fn browser_kind() -> impl Strategy<Value = u8> {
     0u8..3
 }
@@ -169,6 +299,7 @@ proptest! {
             prompt_registration: registration,
             max_age,
             acr_values: if acr { vec!["aal2".into()] } else { vec![] },
+            ..AuthParams::default()
         };
         match run(&params, browser, reauth.as_ref(), &RULES) {
             Next::Accept { body, subject } => {
@@ -181,6 +312,7 @@ proptest! {
                 prop_assert!(!(trip.aal2 && matches!(browser, Browser::NoSession)), "aal2 without a session");
             }
             Next::NoExternalId => prop_assert!(false, "the fallback rule always has a subject"),
+            Next::Reject(refusal) => prop_assert!(false, "{:?} without prompt=none or a hint", refusal),
         }
     }
 }

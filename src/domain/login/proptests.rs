@@ -1,6 +1,8 @@
 //! Property tests of the login decisions: safety, the demands a redirect carries, and convergence.
 
+use super::next::{AcceptRules, Next, next};
 use super::*;
+use crate::domain::subject::SubjectSource;
 use proptest::prelude::*;
 use time::Duration;
 
@@ -37,6 +39,7 @@ fn params() -> impl Strategy<Value = AuthParams> {
                 prompt_registration,
                 max_age,
                 acr_values: acr.into_iter().map(String::from).collect(),
+                ..AuthParams::default()
             },
         )
 }
@@ -86,7 +89,88 @@ fn token() -> impl Strategy<Value = Option<Reauth>> {
     })
 }
 
+const IDENTITY_ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+
+/// A session as whoami shows it, authenticated `age` seconds before `now()`.
+fn kratos_session(external_id: Option<&str>, aal: u8, age: i64) -> Session {
+    let at = now() - Duration::seconds(age);
+    let at = at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    serde_json::from_value(serde_json::json!({
+        "id": "s1",
+        "authenticated_at": at,
+        "expires_at": "2027-01-15T09:00:00Z",
+        "authenticator_assurance_level": format!("aal{aal}"),
+        "identity": { "id": IDENTITY_ID, "external_id": external_id }
+    }))
+    .unwrap()
+}
+
+/// Someone Hydra may remember or an application may name: the identity by either of its
+/// identifiers, or another person.
+fn someone() -> impl Strategy<Value = Option<&'static str>> {
+    proptest::option::of(prop_oneof![
+        Just(IDENTITY_ID),
+        Just("CUST-1"),
+        Just("someone-else")
+    ])
+}
+
+fn source() -> impl Strategy<Value = SubjectSource> {
+    prop_oneof![
+        Just(SubjectSource::Id),
+        Just(SubjectSource::ExternalId),
+        Just(SubjectSource::ExternalIdOrId)
+    ]
+}
+
 proptest! {
+    /// Under prompt=none the decision is never a Kratos trip nor a page: whatever the session,
+    /// the demands, the policy or a token, the login is accepted or rejected at Hydra, and `none`
+    /// beside another value is an invalid request. Nobody is accepted as another person than the
+    /// hint names, nor, under prompt=none, than Hydra remembers. Without prompt=none and a hint,
+    /// what Hydra remembers changes nothing.
+    #[test]
+    fn under_prompt_none_the_decision_is_never_a_kratos_trip_nor_a_page(
+        (kind, external, aal, age) in (0u8..3, proptest::option::of(prop_oneof![Just("CUST-1"), Just("")]), 0u8..4, -100i64..100_000),
+        (p, prompt_none, conflict) in (params(), any::<bool>(), any::<bool>()),
+        (skip, always, reauth, source) in (any::<bool>(), any::<bool>(), token(), source()),
+        (remembered, hint) in (someone(), someone()),
+    ) {
+        let p = AuthParams { prompt_none, prompt_conflict: prompt_none && conflict, ..p };
+        let s = kratos_session(external, aal, age);
+        let browser = match kind {
+            0 => Browser::NoSession,
+            1 => Browser::Aal2Required,
+            _ => Browser::Active(&s),
+        };
+        let state = SessionState::of(browser);
+        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
+        let f = LoginFacts { skip, params: &p, session: &state, reauth: reauth.as_ref(), policy, now: now(),
+            clock_skew_ms: 0, remembered, hint };
+        let rules = AcceptRules { subject_source: source, remember: Remember { remember: true, remember_for: None } };
+        let (d, n) = (decide(&f), next(&f, browser, &rules));
+        if p.prompt_conflict {
+            prop_assert_eq!(d, Decision::Reject(Refusal::PromptConflict));
+            prop_assert_eq!(&n, &Next::Reject(Refusal::PromptConflict));
+        }
+        if prompt_none {
+            prop_assert!(matches!(d, Decision::Accept | Decision::Reject(_)), "{:?}", d);
+            prop_assert!(matches!(n, Next::Accept { .. } | Next::Reject(_)), "{:?}", n);
+        }
+        if let Next::Accept { subject, .. } = &n {
+            prop_assert!(hint.is_none_or(|h| h == subject.value), "accepted {} for the hint {:?}", subject.value, hint);
+            if prompt_none {
+                prop_assert!(remembered.is_none_or(|r| r == subject.value), "accepted {} for {:?}", subject.value, remembered);
+            }
+        }
+        if !prompt_none && hint.is_none() {
+            let before = LoginFacts { remembered: None, ..f };
+            prop_assert_eq!(n, next(&before, browser, &rules));
+        }
+    }
+
     /// Safety: nothing is accepted without a usable Kratos session. A non-skipped login is accepted
     /// only when the session meets every demand of the request (a level, a login recent enough, a
     /// fresh one), whatever token the browser carries: a token (from a first login, a registration,
@@ -96,7 +180,8 @@ proptest! {
     fn never_accepts_what_the_request_forbids(skip in any::<bool>(), p in params(), s in session_state(),
                                               always in any::<bool>(), reauth in token()) {
         let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(),
-            policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0 };
+            policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0,
+            remembered: None, hint: None };
         let d = decide(&f);
         if d == Decision::Accept {
             let SessionState::Active { authenticated_at, aal } = &s else { return Err(TestCaseError::fail("accepted without a session")) };
@@ -125,7 +210,8 @@ proptest! {
     fn redirects_carry_what_the_request_demands(skip in any::<bool>(), p in params(), s in session_state(),
                                                 always in any::<bool>(), reauth in token()) {
         let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(), policy, now: now(), clock_skew_ms: 0 };
+        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(), policy, now: now(), clock_skew_ms: 0,
+            remembered: None, hint: None };
         if let Decision::Authenticate { refresh, aal2, since } = decide(&f) {
             let next = return_token(refresh, aal2, since, &s, now());
             let age_ok = match &s {
@@ -194,12 +280,14 @@ proptest! {
         let mut reauth: Option<Reauth> = None;
         let mut rounds = 0;
         loop {
-            let f = LoginFacts { skip: false, params: &p, session: &session, reauth: reauth.as_ref(), policy, now: at, clock_skew_ms: 0 };
+            let f = LoginFacts { skip: false, params: &p, session: &session, reauth: reauth.as_ref(), policy, now: at, clock_skew_ms: 0,
+                remembered: None, hint: None };
             let (refresh, aal2, since) = match decide(&f) {
                 Decision::Accept => break,
                 Decision::Authenticate { refresh, aal2, since } => (refresh, aal2, since),
                 Decision::Register => (false, false, None),
                 Decision::ReauthIncomplete => return Err(TestCaseError::fail(format!("did not complete after {rounds} rounds: {session:?} {reauth:?}"))),
+                Decision::Reject(refusal) => return Err(TestCaseError::fail(format!("{refusal:?} without prompt=none"))),
             };
             prop_assert!(!(aal2 && session == SessionState::None), "aal2 asked without a session");
             rounds += 1;

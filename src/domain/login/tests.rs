@@ -28,6 +28,8 @@ fn facts<'a>(
         policy: Reauthenticate::WhenRequired,
         now: now(),
         clock_skew_ms: 0,
+        remembered: None,
+        hint: None,
     }
 }
 
@@ -286,5 +288,108 @@ fn another_subject_restarts_the_request_with_prompt_login() {
         "javascript:alert(1)",
     ] {
         assert_eq!(restart_with_login(refused), None, "{refused}");
+    }
+}
+
+const LOGIN_REQUIRED: Decision = Decision::Reject(Refusal::InteractionNeeded);
+
+fn none(params: AuthParams) -> AuthParams {
+    AuthParams {
+        prompt_none: true,
+        ..params
+    }
+}
+
+#[test]
+fn prompt_none_turns_every_trip_and_page_into_login_required() {
+    let plain = none(AuthParams::default());
+    // No session, whatever Hydra remembers; a session Kratos hides until a second factor.
+    for skip in [true, false] {
+        assert_eq!(
+            decide(&facts(skip, &plain, &SessionState::None, None)),
+            LOGIN_REQUIRED
+        );
+        assert_eq!(
+            decide(&facts(skip, &plain, &SessionState::Aal2Required, None)),
+            LOGIN_REQUIRED
+        );
+    }
+    // A session too old for max_age, below the level acr_values asks, or a demand that cannot
+    // be read (a fresh login).
+    for params in [
+        AuthParams {
+            max_age: Some(60),
+            ..plain.clone()
+        },
+        AuthParams {
+            acr_values: vec!["aal2".into()],
+            ..plain.clone()
+        },
+        AuthParams {
+            prompt_login: true,
+            ..plain.clone()
+        },
+    ] {
+        assert_eq!(
+            decide(&facts(false, &params, &active(61, 1), None)),
+            LOGIN_REQUIRED,
+            "{params:?}"
+        );
+    }
+    // `login.reauthenticate: always`.
+    let s = active(1, 1);
+    let mut f = facts(false, &plain, &s, None);
+    f.policy = Reauthenticate::Always;
+    assert_eq!(decide(&f), LOGIN_REQUIRED);
+    // A registration without a session.
+    let register = AuthParams {
+        prompt_registration: true,
+        ..plain.clone()
+    };
+    assert_eq!(
+        decide(&facts(false, &register, &SessionState::None, None)),
+        LOGIN_REQUIRED
+    );
+    // A round trip that did not happen gets no "did not complete" page either.
+    let r = Reauth {
+        issued_at_ms: unix_ms(now()),
+        refresh: true,
+        aal: 1,
+    };
+    assert_eq!(
+        decide(&facts(false, &plain, &active(60, 1), Some(&r))),
+        LOGIN_REQUIRED
+    );
+}
+
+#[test]
+fn prompt_none_accepts_a_session_that_meets_the_request() {
+    let p = none(AuthParams {
+        max_age: Some(60),
+        acr_values: vec!["aal2".into()],
+        ..AuthParams::default()
+    });
+    for skip in [true, false] {
+        assert_eq!(
+            decide(&facts(skip, &p, &active(30, 2), None)),
+            Decision::Accept
+        );
+    }
+}
+
+#[test]
+fn prompt_none_beside_another_value_is_an_invalid_request_whatever_the_session() {
+    let p = none(AuthParams {
+        prompt_conflict: true,
+        prompt_login: true,
+        ..AuthParams::default()
+    });
+    for session in [SessionState::None, SessionState::Aal2Required, active(1, 2)] {
+        for skip in [true, false] {
+            assert_eq!(
+                decide(&facts(skip, &p, &session, None)),
+                Decision::Reject(Refusal::PromptConflict)
+            );
+        }
     }
 }

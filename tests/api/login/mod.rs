@@ -2,6 +2,8 @@
 
 mod challenge;
 mod faults;
+mod id_token_hint;
+mod prompt_none;
 mod reauth;
 mod subject;
 
@@ -46,4 +48,38 @@ async fn assert_page(response: reqwest::Response, status: u16, needle: &str) -> 
         "upstream body echoed"
     );
     body
+}
+
+/// The login request `challenge` was rejected with `error` before anything was accepted, and the
+/// browser went to Hydra's `redirect_to`, never to Kratos. Returns the reject's body.
+fn assert_rejected(
+    app: &TestApp,
+    response: &reqwest::Response,
+    challenge: &str,
+    error: &str,
+) -> Value {
+    assert_eq!(response.status().as_u16(), 303);
+    let to = location(response);
+    assert!(!to.starts_with(&app.kratos.url), "sent to Kratos: {to}");
+    // Hydra answers a reject with its own URL, and sends the error on to the application itself.
+    assert!(
+        to.starts_with(&format!("{}/oauth2/auth?", fake_hydra::PUBLIC_URL))
+            && to.contains("login_verifier="),
+        "{to}"
+    );
+    let rejected = app.hydra.rejected_logins();
+    let (rejected_challenge, body) = rejected.last().expect("a reject");
+    assert_eq!(rejected_challenge, challenge);
+    assert_eq!(body["error"], error, "{body}");
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(!description.is_empty(), "{body}");
+    assert!(
+        app.hydra
+            .calls()
+            .iter()
+            .all(|c| !(c.path.ends_with("/login/accept")
+                && c.challenge.as_deref() == Some(challenge))),
+        "an accept was tried first"
+    );
+    body.clone()
 }

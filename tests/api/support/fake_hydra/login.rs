@@ -24,6 +24,10 @@ pub struct LoginSpec {
     pub acr_values: Vec<String>,
     /// Send `oidc_context: null` (device flow) instead of an object.
     pub null_oidc_context: bool,
+    /// `oidc_context.id_token_hint_claims`: the claims of the `id_token_hint` the application sent.
+    pub id_token_hint_claims: Option<Value>,
+    /// The client's `subject_type`: `public` or `pairwise`.
+    pub subject_type: &'static str,
 }
 
 impl Default for LoginSpec {
@@ -38,6 +42,8 @@ impl Default for LoginSpec {
             requested_scope: vec!["openid".into(), "profile".into()],
             acr_values: vec![],
             null_oidc_context: false,
+            id_token_hint_claims: None,
+            subject_type: "public",
         }
     }
 }
@@ -63,6 +69,9 @@ fn oidc_context(spec: &LoginSpec) -> Value {
     let mut context = serde_json::Map::new();
     if !spec.acr_values.is_empty() {
         context.insert("acr_values".into(), json!(spec.acr_values));
+    }
+    if let Some(claims) = &spec.id_token_hint_claims {
+        context.insert("id_token_hint_claims".into(), claims.clone());
     }
     for (key, value) in url::form_urlencoded::parse(spec.auth_query.as_bytes()) {
         match key.as_ref() {
@@ -137,20 +146,24 @@ pub(super) async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> Http
     match flow.state {
         FlowState::Expired => wire::expired("login"),
         FlowState::Handled => wire::ok(410, &json!({ "redirect_to": request_url(spec) })),
-        FlowState::Pending => wire::ok(
-            200,
-            &json!({
-                "challenge": challenge,
-                "requested_scope": spec.requested_scope,
-                "requested_access_token_audience": [],
-                "skip": spec.skip,
-                "subject": spec.subject,
-                "oidc_context": oidc_context(spec),
-                "client": client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent),
-                "request_url": request_url(spec),
-                "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
-            }),
-        ),
+        FlowState::Pending => {
+            let mut client = client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent);
+            client["subject_type"] = json!(spec.subject_type);
+            wire::ok(
+                200,
+                &json!({
+                    "challenge": challenge,
+                    "requested_scope": spec.requested_scope,
+                    "requested_access_token_audience": [],
+                    "skip": spec.skip,
+                    "subject": spec.subject,
+                    "oidc_context": oidc_context(spec),
+                    "client": client,
+                    "request_url": request_url(spec),
+                    "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
+                }),
+            )
+        }
     }
 }
 
