@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::Env;
-use crate::browser::{Person, random};
+use crate::browser::{Landing, Person, random};
 use crate::flows::{PASSWORD, allow, email, kratos_ui};
-use crate::oauth::{form_fields, verify_id_token};
+use crate::oauth::{form_action, form_fields, verify_id_token};
 use crate::stack::{Stack, Subject};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -97,8 +97,31 @@ async fn poll(stack: &Stack, client: &str, device_code: &str) -> (u16, Value) {
     (status, r.json().await.expect("token answer JSON"))
 }
 
-/// The bridge's code page: its URL and the fields of its form.
-async fn code_page(person: &mut Person<'_>, url: &str) -> (Url, Vec<(String, String)>) {
+/// The bridge's code form as a browser reads it from the page.
+struct CodeForm {
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+impl CodeForm {
+    fn read(page: &Url, body: &str) -> Self {
+        Self {
+            action: form_action(page, body),
+            fields: form_fields(body, &[], &[]),
+        }
+    }
+
+    fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {name} in the form: {:?}", self.fields))
+    }
+}
+
+/// Opens the bridge's code page (through Hydra): its URL and its form.
+async fn code_page(person: &mut Person<'_>, url: &str) -> (Url, CodeForm) {
     let (page, status, body) = person.open(url).await.page();
     assert_eq!(status, 200, "the code page at {page}:\n{body}");
     assert!(
@@ -107,37 +130,19 @@ async fn code_page(person: &mut Person<'_>, url: &str) -> (Url, Vec<(String, Str
         "Hydra sends the person to the bridge's code page, not {page}"
     );
     assert!(
-        query_has(&page, "device_challenge"),
+        page.query_pairs().any(|(k, _)| k == "device_challenge"),
         "with the challenge: {page}"
     );
-    (page, form_fields(&body, &[], &[]))
-}
-
-fn query_has(url: &Url, name: &str) -> bool {
-    url.query_pairs().any(|(k, _)| k == name)
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no {name} in the form: {fields:?}"))
+    let form = CodeForm::read(&page, &body);
+    (page, form)
 }
 
 /// Submits the code form with `code` typed in.
-async fn enter(
-    person: &mut Person<'_>,
-    page: &Url,
-    fields: &[(String, String)],
-    code: &str,
-) -> crate::browser::Landing {
-    let mut fields = fields.to_vec();
+async fn enter(person: &mut Person<'_>, form: &CodeForm, code: &str) -> Landing {
+    let mut fields = form.fields.clone();
     fields.retain(|(k, _)| k != "user_code");
     fields.push(("user_code".into(), code.into()));
-    let action = format!("{}/device", person.stack.bridge);
-    assert_eq!(page.join("device").expect("action").as_str(), action);
-    person.submit(&action, &fields).await
+    person.submit(&form.action, &fields).await
 }
 
 /// Another code of Hydra's shape: `code` with its first character changed.
@@ -168,12 +173,9 @@ pub async fn device_sign_in_gives_the_device_tokens_for_the_external_id(env: &En
     );
 
     let mut person = Person::new(&stack);
-    let (page, fields) = code_page(&mut person, &auth.verification_uri).await;
-    assert_eq!(field(&fields, "user_code"), "", "nothing prefilled");
-    let ui = kratos_ui(
-        enter(&mut person, &page, &fields, &auth.user_code).await,
-        "login",
-    );
+    let (_, form) = code_page(&mut person, &auth.verification_uri).await;
+    assert_eq!(form.field("user_code"), "", "nothing prefilled");
+    let ui = kratos_ui(enter(&mut person, &form, &auth.user_code).await, "login");
     let consent = person.log_in_with_password(&ui, &address, PASSWORD).await;
     let (done, status, body) = allow(&mut person, consent, &[], false).await.page();
     assert_eq!(status, 200, "{body}");
@@ -206,14 +208,13 @@ pub async fn wrong_codes_are_refused_up_to_the_limit_then_no_code_is_tried(env: 
     let auth = device_auth(&stack, &client).await;
     let mut person = Person::new(&stack);
     // The link with the code in it fills the field; the person still confirms it.
-    let (first, mut fields) = code_page(&mut person, &auth.verification_uri_complete).await;
-    assert_eq!(field(&fields, "user_code"), auth.user_code);
-    let mut page = first.clone();
+    let (first, mut form) = code_page(&mut person, &auth.verification_uri_complete).await;
+    assert_eq!(form.field("user_code"), auth.user_code);
 
     // The compose stack keeps the default limit: five wrong codes.
     for left in (1..5).rev() {
         let wrong = other_code(&auth.user_code, left);
-        let (url, status, body) = enter(&mut person, &page, &fields, &wrong).await.page();
+        let (url, status, body) = enter(&mut person, &form, &wrong).await.page();
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("That code did not work"), "{body}");
         let tries = if left == 1 { "try" } else { "tries" };
@@ -222,19 +223,16 @@ pub async fn wrong_codes_are_refused_up_to_the_limit_then_no_code_is_tried(env: 
             "{left} left:\n{body}"
         );
         assert!(body.contains("aria-invalid=\"true\""), "{body}");
-        let again = form_fields(&body, &[], &[]);
-        assert_eq!(field(&again, "user_code"), wrong, "what was typed is kept");
-        (page, fields) = (url, again);
+        form = CodeForm::read(&url, &body);
+        assert_eq!(form.field("user_code"), wrong, "what was typed is kept");
     }
     let last = other_code(&auth.user_code, 0);
-    let (_, status, body) = enter(&mut person, &page, &fields, &last).await.page();
+    let (_, status, body) = enter(&mut person, &form, &last).await.page();
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("Too many wrong codes"), "{body}");
 
     // Now even the right code is refused without asking Hydra (which would accept it) ...
-    let (_, status, body) = enter(&mut person, &page, &fields, &auth.user_code)
-        .await
-        .page();
+    let (_, status, body) = enter(&mut person, &form, &auth.user_code).await.page();
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("Too many wrong codes"), "{body}");
     // ... and the page itself no longer offers the form.
@@ -242,13 +240,10 @@ pub async fn wrong_codes_are_refused_up_to_the_limit_then_no_code_is_tried(env: 
     assert_eq!(status, 429, "{body}");
     assert!(!body.contains("name=\"user_code\""), "{body}");
 
-    // Hydra never saw the right code: in a browser that starts again, it still works.
+    // The limit is this browser's: the code itself still works in a browser that starts again.
     let mut fresh = Person::new(&stack);
-    let (page, fields) = code_page(&mut fresh, &auth.verification_uri_complete).await;
-    kratos_ui(
-        enter(&mut fresh, &page, &fields, &auth.user_code).await,
-        "login",
-    );
+    let (_, form) = code_page(&mut fresh, &auth.verification_uri_complete).await;
+    kratos_ui(enter(&mut fresh, &form, &auth.user_code).await, "login");
 }
 
 pub async fn expired_codes_and_requests_have_their_pages(env: &Env) {
@@ -271,21 +266,16 @@ pub async fn expired_codes_and_requests_have_their_pages(env: &Env) {
     // The request behind the code page expires while the page is open.
     let auth = device_auth(&stack, &client).await;
     let mut person = Person::new(&stack);
-    let (page, fields) = code_page(&mut person, &auth.verification_uri).await;
+    let (_, form) = code_page(&mut person, &auth.verification_uri).await;
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let (url, status, body) = enter(&mut person, &page, &fields, &auth.user_code)
-        .await
-        .page();
+    let (url, status, body) = enter(&mut person, &form, &auth.user_code).await.page();
     assert!(url.as_str().starts_with(&stack.bridge), "{url}");
     assert_eq!(status, 410, "{body}");
     assert!(body.contains("This device request expired"), "{body}");
     // The code itself was still good: a new request takes it.
     let mut again = Person::new(&stack);
-    let (page, fields) = code_page(&mut again, &auth.verification_uri_complete).await;
-    kratos_ui(
-        enter(&mut again, &page, &fields, &auth.user_code).await,
-        "login",
-    );
+    let (_, form) = code_page(&mut again, &auth.verification_uri_complete).await;
+    kratos_ui(enter(&mut again, &form, &auth.user_code).await, "login");
 
     // The first code has expired: the device gets no tokens (Hydra looks at whether the code was
     // used before it looks at its age, so it answers `authorization_pending` where RFC 8628 has
@@ -301,10 +291,8 @@ pub async fn expired_codes_and_requests_have_their_pages(env: &Env) {
         "{answer}"
     );
     let mut late = Person::new(&stack);
-    let (page, fields) = code_page(&mut late, &expiring.verification_uri_complete).await;
-    let (_, status, body) = enter(&mut late, &page, &fields, &expiring.user_code)
-        .await
-        .page();
+    let (_, form) = code_page(&mut late, &expiring.verification_uri_complete).await;
+    let (_, status, body) = enter(&mut late, &form, &expiring.user_code).await.page();
     assert_eq!(status, 200, "{body}");
     assert!(
         body.contains("That code did not work") && body.contains("it may have expired"),
