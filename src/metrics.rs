@@ -127,7 +127,7 @@ impl Metrics {
         );
         registry.register(
             "consents",
-            "Consent outcomes: skipped, skip_consent_client, trusted, granted, denied, rejected",
+            "Consent outcomes: skipped, skip_consent_client, trusted, granted, denied, rejected, consent_required",
             consents.clone(),
         );
         registry.register(

@@ -36,6 +36,36 @@ pub struct ConsentFacts<'a> {
     /// The client's `skip_consent`.
     pub skip_consent: bool,
     pub client_id: &'a str,
+    /// The authorization request has `prompt=none`.
+    pub prompt_none: bool,
+}
+
+/// What the consent step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Grant the requested scopes without asking.
+    Grant(AutoAccept),
+    /// Show the consent page.
+    Ask,
+    /// Reject the consent request at Hydra; the application gets the error.
+    Reject {
+        error: &'static str,
+        description: &'static str,
+    },
+}
+
+/// Grant without asking when a reason allows it, else ask; under `prompt=none` (OIDC Core
+/// 3.1.2.1) the page may not be shown, so the application gets `consent_required` instead.
+pub fn step(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Step {
+    match auto_accept(request, trusted_clients) {
+        Some(reason) => Step::Grant(reason),
+        None if request.prompt_none => Step::Reject {
+            error: "consent_required",
+            description: "The person's consent is needed, and prompt=none allows no page \
+                          to ask for it.",
+        },
+        None => Step::Ask,
+    }
 }
 
 pub fn auto_accept(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Option<AutoAccept> {

@@ -10,6 +10,7 @@ fn request(skip: bool, skip_consent: bool, client_id: &str) -> ConsentFacts<'_> 
         skip,
         skip_consent,
         client_id,
+        prompt_none: false,
     }
 }
 
@@ -33,6 +34,36 @@ fn auto_accept_reasons() {
         auto_accept(&request(false, false, ""), &["".to_string()]),
         None
     );
+}
+
+#[test]
+fn under_prompt_none_the_page_is_consent_required() {
+    let trusted = vec!["trusted-app".to_string()];
+    let none = |skip, skip_consent, client_id| ConsentFacts {
+        prompt_none: true,
+        ..request(skip, skip_consent, client_id)
+    };
+    assert!(matches!(
+        step(&none(false, false, "x"), &trusted),
+        Step::Reject {
+            error: "consent_required",
+            ..
+        }
+    ));
+    // What is granted without asking is still granted.
+    assert_eq!(
+        step(&none(true, false, "x"), &trusted),
+        Step::Grant(AutoAccept::Skip)
+    );
+    assert_eq!(
+        step(&none(false, true, "x"), &trusted),
+        Step::Grant(AutoAccept::SkipConsentClient)
+    );
+    assert_eq!(
+        step(&none(false, false, "trusted-app"), &trusted),
+        Step::Grant(AutoAccept::TrustedClient)
+    );
+    assert_eq!(step(&request(false, false, "x"), &trusted), Step::Ask);
 }
 
 #[test]

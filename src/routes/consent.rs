@@ -11,8 +11,9 @@ use askama::Template;
 use crate::config::LocalizedText;
 use crate::domain::claims::build_claims;
 use crate::domain::consent::{
-    ConsentFacts, Lookup, auto_accept, confirms, grant_scopes, lookup_plan, needs_identity,
+    ConsentFacts, Lookup, Step, confirms, grant_scopes, lookup_plan, needs_identity, step,
 };
+use crate::domain::login::demands::parse_auth_params;
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
@@ -93,6 +94,25 @@ async fn reject_unconfirmed(
     Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 
+/// Rejects the consent request with an OAuth2 `error` the application gets, without a page.
+async fn reject(
+    state: &AppState,
+    challenge: &str,
+    error: &'static str,
+    description: &str,
+) -> Result<HttpResponse, AppError> {
+    let body = Reject {
+        error: error.into(),
+        error_description: description.into(),
+        status_code: None,
+    };
+    let redirect_to = state.hydra.reject_consent_request(challenge, &body).await?;
+    let target = Redirect::from_upstream(&redirect_to)?;
+    state.metrics.consent(error);
+    note("outcome", error);
+    Ok(target.response())
+}
+
 /// Accepts with the claims `identity` releases for `granted`; with no identity (none needed) no claims.
 async fn accept(
     state: &AppState,
@@ -151,8 +171,15 @@ pub async fn show(
         skip: request.skip,
         skip_consent: request.client.skip_consent,
         client_id: &request.client.client_id,
+        prompt_none: parse_auth_params(&request.request_url, &[]).prompt_none,
     };
-    let auto = auto_accept(&facts, &state.settings.consent.trusted_clients);
+    let auto = match step(&facts, &state.settings.consent.trusted_clients) {
+        Step::Grant(reason) => Some(reason),
+        Step::Ask => None,
+        Step::Reject { error, description } => {
+            return reject(state, &challenge, error, description).await;
+        }
+    };
     let lookup = needs_identity(
         auto,
         &request.context,

@@ -5,6 +5,7 @@ mod form;
 mod hydra;
 mod identity;
 mod page;
+mod prompt_none;
 
 use crate::support::*;
 use serde_json::{Value, json};

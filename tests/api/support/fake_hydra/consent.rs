@@ -22,6 +22,8 @@ pub struct ConsentSpec {
     pub context: Option<Value>,
     /// The authorization request's `ui_locales` (space-separated there); empty when it had none.
     pub ui_locales: Vec<String>,
+    /// More of the authorization request's query, e.g. `prompt=none`.
+    pub auth_query: String,
 }
 
 impl Default for ConsentSpec {
@@ -37,6 +39,7 @@ impl Default for ConsentSpec {
             audience: vec!["https://api.test".into()],
             context: None,
             ui_locales: vec![],
+            auth_query: String::new(),
         }
     }
 }
@@ -50,6 +53,10 @@ fn consent_request_url(spec: &ConsentSpec) -> String {
     if !spec.ui_locales.is_empty() {
         url.push_str("&ui_locales=");
         url.push_str(&spec.ui_locales.join("+"));
+    }
+    if !spec.auth_query.is_empty() {
+        url.push('&');
+        url.push_str(&spec.auth_query);
     }
     url
 }
