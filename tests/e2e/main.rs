@@ -7,6 +7,7 @@
 
 mod browser;
 mod consent;
+mod device;
 mod external_id;
 mod flows;
 mod login;
@@ -14,6 +15,7 @@ mod logout;
 mod measure;
 mod oauth;
 mod ory;
+mod prompt;
 mod registration;
 mod restart;
 mod second_factor;
@@ -143,6 +145,13 @@ fn main() -> std::process::ExitCode {
         registration::registration_as_employee_after_verifying_the_address,
         registration::registration_as_customer_without_verifying_signs_in_at_once,
         registration::registration_as_employee_without_verifying_signs_in_at_once,
+        restart::kratos_restarted_mid_sign_in,
+        prompt::prompt_none_after_the_kratos_session_ended_gives_login_required,
+        prompt::prompt_none_with_another_persons_kratos_session_gives_login_required,
+        prompt::prompt_none_past_max_age_gives_login_required,
+        prompt::prompt_none_for_a_client_never_consented_to_gives_consent_required,
+        prompt::prompt_none_beside_another_value_is_refused,
+        prompt::id_token_hint_for_another_person_signs_nobody_in_as_someone_else,
     ];
     // The code flow with its subject, consent, single sign-on and logout on the older pairings too.
     let compat = tests![
@@ -156,7 +165,11 @@ fn main() -> std::process::ExitCode {
         external_id::consent_for_a_subject_no_identity_maps_to_is_rejected,
     ];
     // Device sign-in wherever Hydra has it.
-    let device: Vec<(&str, Test)> = tests![];
+    let device: Vec<(&str, Test)> = tests![
+        device::device_sign_in_gives_the_device_tokens_for_the_external_id,
+        device::wrong_codes_are_refused_up_to_the_limit_then_no_code_is_tried,
+        device::expired_codes_and_requests_have_their_pages,
+    ];
     let mut runs: Vec<(Versions, &str, Test, bool)> = Vec::new();
     let mut add = |versions: Versions, list: &[(&'static str, Test)], measure: bool| {
         for (name, test) in list {

@@ -60,6 +60,17 @@ fn merge(into: &mut Value, extra: Value) {
 
 impl Stack {
     pub async fn start(bins: &Binaries, versions: Versions, subject: Subject) -> Self {
+        Self::start_with(bins, versions, subject, &[]).await
+    }
+
+    /// As `start`, with `hydra_extra` added to Hydra's environment (a test's own settings, such as
+    /// a short `TTL_DEVICE_USER_CODE`).
+    pub async fn start_with(
+        bins: &Binaries,
+        versions: Versions,
+        subject: Subject,
+        hydra_extra: &[(&str, &str)],
+    ) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("khb-e2e-")
             .tempdir()
@@ -187,6 +198,11 @@ impl Stack {
                 ("URLS_DEVICE_SUCCESS", format!("{bridge}/device/success")),
             ]));
         }
+        hydra_env.extend(
+            hydra_extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let hydra_bin = bins.hydra.display().to_string();
         run_once(
             "hydra migrate",
