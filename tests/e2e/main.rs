@@ -13,6 +13,7 @@ mod logout;
 mod measure;
 mod oauth;
 mod ory;
+mod record;
 mod registration;
 mod restart;
 mod second_factor;
@@ -161,6 +162,7 @@ fn main() -> std::process::ExitCode {
     }
     // Run on purpose only (`-- --ignored measure`): it measures, it does not test.
     add(CURRENT, &tests![measure::cpu_share_of_a_sign_in], true);
+    add(CURRENT, tests![record::ory_answers].as_slice(), true);
     let trials = runs
         .into_iter()
         .map(|(versions, name, test, measure)| {
