@@ -47,6 +47,9 @@ pub struct Response {
     /// The JSON body, normalized (`null` for other kinds).
     #[serde(default)]
     pub body: Value,
+    /// A body that is no JSON, normalized.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
 }
 
 /// The response headers kept besides `Content-Type` and `Set-Cookie`.

@@ -119,15 +119,14 @@ pub async fn record(stack: &Stack, r: &mut Recorder) {
         Call::new(Method::POST, ADMIN, LOGIN).query("login_challenge", "abc"),
     )
     .await;
-    let client = stack.create_client("Demo App", SCOPE).await;
-    r.names.add(&client, "{client_id}");
-    let path = format!("/admin/clients/{client}");
     r.record(
-        "hydra_client_get",
-        "a client (authorization code, public)",
-        Call::get(ADMIN, &path),
+        "hydra_method_not_allowed_put",
+        "GET where only PUT is served",
+        Call::get(ADMIN, &format!("{LOGIN}/accept")).query("login_challenge", "abc"),
     )
     .await;
+    let client = stack.create_client("Demo App", SCOPE).await;
+    r.names.add(&client, "{client_id}");
     r.record(
         "hydra_client_get_unknown",
         "an unknown client id",

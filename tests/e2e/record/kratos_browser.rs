@@ -116,6 +116,15 @@ pub async fn self_service(stack: &Stack, r: &mut Recorder, ada: &[(String, Strin
     )
     .await;
     r.record(
+        "kratos_registration_browser_unknown_schema_json",
+        "the same, asking for JSON",
+        registration()
+            .query("identity_schema", "nope")
+            .query("return_to", &back)
+            .header(JSON.0, JSON.1),
+    )
+    .await;
+    r.record(
         "kratos_registration_browser_session",
         "a registration with a session",
         with(

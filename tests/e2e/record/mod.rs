@@ -199,6 +199,11 @@ impl Recorder {
                     .collect(),
                 body_kind: body_kind.to_string(),
                 body: n.json(&json),
+                text: if body_kind == "text" {
+                    n.text(&text)
+                } else {
+                    String::new()
+                },
             },
         };
         let file = self.dir.join(format!("{name}.json"));
