@@ -3,6 +3,12 @@
 
 mod hydra;
 mod kratos;
+// Shared with the recorder in tests/e2e, which uses other parts of it.
+#[allow(dead_code)]
+mod recorded;
+mod replay;
+mod v26_hydra;
+mod v26_kratos;
 
 use serde_json::Value;
 

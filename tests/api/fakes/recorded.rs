@@ -78,11 +78,6 @@ impl Names {
             .push((value.to_string(), placeholder.to_string()));
     }
 
-    pub fn with(mut self, value: &str, placeholder: &str) -> Self {
-        self.add(value, placeholder);
-        self
-    }
-
     /// Every form of every known value, longest first so that a URL wins over its origin.
     fn forms(&self) -> Vec<(String, &str)> {
         let mut forms: Vec<(String, &str)> = Vec::new();

@@ -142,7 +142,17 @@ pub async fn record(stack: &Stack, r: &mut Recorder) {
 /// Rejected logins and consents.
 async fn rejects(stack: &Stack, r: &mut Recorder, client: &str) {
     let browser = browser();
-    let login = authorize(stack, r, &browser, &AuthRequest::new(client, SCOPE)).await;
+    let request = AuthRequest::new(client, SCOPE)
+        .with("ui_locales", "de-AT fr")
+        .with("acr_values", "aal2 aal1")
+        .with("login_hint", "ada@example.com");
+    let login = authorize(stack, r, &browser, &request).await;
+    r.record(
+        "hydra_login_get_oidc_context",
+        "a login request with ui_locales, acr_values and login_hint",
+        Call::get(ADMIN, LOGIN).query("login_challenge", &login),
+    )
+    .await;
     let reject = |c: &str, body: &str| {
         Call::put(ADMIN, &format!("{LOGIN}/reject"), body).query("login_challenge", c)
     };

@@ -199,14 +199,11 @@ pub async fn login_and_consent(stack: &Stack, r: &mut Recorder, client: &str) {
     .await;
 
     // A second authorization in the same browser: Hydra remembers the login and the consent.
-    let request = AuthRequest::new(client, SCOPE)
-        .with("ui_locales", "de-AT fr")
-        .with("acr_values", "aal2 aal1")
-        .with("login_hint", "ada@example.com");
+    let request = AuthRequest::new(client, SCOPE);
     let login = authorize(stack, r, &browser, &request).await;
     r.record(
         "hydra_login_get_skip",
-        "a login request Hydra remembers the subject of, with ui_locales, acr_values, login_hint",
+        "a login request Hydra remembers the subject of",
         Call::get(ADMIN, LOGIN).query("login_challenge", &login),
     )
     .await;

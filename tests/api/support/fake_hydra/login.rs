@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::wire::{self, HANDLED_LOGIN_REQUEST, REQUEST_DENIED_ERROR};
-use super::{FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+use super::{FlowState, HydraVersion, Shared, begin};
 
 #[derive(Debug, Clone)]
 pub struct LoginSpec {
@@ -43,16 +43,7 @@ impl Default for LoginSpec {
 }
 
 pub(super) fn request_url(spec: &LoginSpec) -> String {
-    let mut url = format!(
-        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
-        spec.client_id,
-        spec.requested_scope.join("+")
-    );
-    if !spec.auth_query.is_empty() {
-        url.push('&');
-        url.push_str(&spec.auth_query);
-    }
-    url
+    super::auth_request_url(&spec.client_id, &spec.requested_scope, &spec.auth_query)
 }
 
 /// `oidc_context` as Hydra fills it from the authorization request: only what the request carried.
@@ -86,7 +77,7 @@ pub(super) fn client_json(id: &str, name: &str, logo_uri: &str, skip_consent: bo
         "redirect_uris": ["https://app.test/callback"],
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
-        "scope": "openid profile email phone address offline_access customer",
+        "scope": "openid offline_access email profile",
         "audience": [],
         "owner": "",
         "policy_uri": "",
@@ -98,11 +89,11 @@ pub(super) fn client_json(id: &str, name: &str, logo_uri: &str, skip_consent: bo
         "client_secret_expires_at": 0,
         "subject_type": "public",
         "jwks": {},
-        "token_endpoint_auth_method": "client_secret_basic",
+        "token_endpoint_auth_method": "none",
         "userinfo_signed_response_alg": "none",
         "created_at": "2026-11-01T10:00:00Z",
         "updated_at": "2026-11-01T10:00:00.123456Z",
-        "post_logout_redirect_uris": ["https://app.test/bye"],
+        "post_logout_redirect_uris": ["https://app.test/callback/logged-out"],
         "metadata": {},
         "skip_consent": skip_consent,
         "skip_logout_consent": null,
@@ -146,7 +137,7 @@ pub(super) async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> Http
                 "skip": spec.skip,
                 "subject": spec.subject,
                 "oidc_context": oidc_context(spec),
-                "client": client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent),
+                "client": super::versioned_client(data.version, client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent)),
                 "request_url": request_url(spec),
                 "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
             }),
