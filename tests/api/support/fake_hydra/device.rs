@@ -167,8 +167,8 @@ async fn accept_device(
     let challenge = device_challenge(&req);
     record(&data, &req, challenge.clone());
     if data.version != HydraVersion::Lenient {
-        // Before v25.4 there is no device flow: the router's 404.
-        return not_found_body();
+        // Before v25.4 there is no device flow: the router's 404 page.
+        return wire::route_not_found();
     }
     let path_fault = data
         .lock()
