@@ -197,3 +197,54 @@ impl Replay {
         );
     }
 }
+
+#[test]
+fn what_changes_from_run_to_run_reads_as_placeholders_and_names_stay() {
+    let mut names = Names::default();
+    names.add("http://127.0.0.1:4433", "{kratos_public}");
+    assert_eq!(
+        names.text(
+            "http://127.0.0.1:4433/self-service/logout?return_to=http%3A%2F%2F127.0.0.1%3A4433\
+             %2Fx%3Flogout_verifier%3Dabc&token=ory_lo_AbC123dEf456GhI789jKl0"
+        ),
+        "{kratos_public}/self-service/logout?return_to={kratos_public}%2Fx%3Flogout_verifier%3Dabc\
+         &token={token}"
+    );
+    for name in [
+        "session_aal2_required",
+        "self_service_flow_return_to_forbidden",
+    ] {
+        assert_eq!(names.text(name), name);
+    }
+    assert_eq!(
+        names.text("3f2504e0-4f89-41d3-9a0c-0305e82c3301 at 2026-12-07T14:00:00.123456Z"),
+        "{uuid} at {time}"
+    );
+    assert_eq!(names.text("127.0.0.1:48016"), "127.0.0.1:{port}");
+    assert_eq!(
+        names.cookie("ory_kratos_session=abc; Path=/; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=0; HttpOnly"),
+        "ory_kratos_session; Path=/; Expires; Max-Age=0; HttpOnly"
+    );
+}
+
+#[test]
+fn only_a_token_placeholder_stands_for_any_text() {
+    assert!(matches("a={token}&b=1", "a=xyz&b=1"));
+    assert!(!matches("a={token}&b=1", "a=&b=1"));
+    assert!(!matches("a={token}&b=1", "a=xyz&b=2"));
+    assert!(!matches("{uuid}", "d1"));
+    let mut found = Vec::new();
+    differences(
+        "body",
+        &serde_json::json!({ "id": "{uuid}", "n": 1, "list": [] }),
+        &serde_json::json!({ "id": "{uuid}", "n": 2, "extra": true, "list": [1] }),
+        &mut found,
+    );
+    assert_eq!(
+        found,
+        [
+            "body: the fake adds [\"extra\"]",
+            "body.n: recorded 1, the fake 2"
+        ]
+    );
+}
