@@ -143,6 +143,7 @@ async fn the_fake_hydra_answers_as_hydra_v26_2_0_does() {
 
     logout(&hydra, &mut r).await;
     device(&hydra, &mut r).await;
+    expiry(&hydra, &mut r).await;
     r.finish("hydra_");
 }
 
@@ -205,6 +206,33 @@ async fn device(hydra: &FakeHydra, r: &mut Replay) {
         "hydra_device_accept_challenge_alias",
         "hydra_device_accept",
         "hydra_device_accept_again",
+    ] {
+        r.check(name).await;
+    }
+}
+
+/// Past `ttl.login_consent_request`: login and consent requests expire; logout requests do not.
+async fn expiry(hydra: &FakeHydra, r: &mut Replay) {
+    let login = hydra.add_login(login_spec());
+    hydra.expire_login(&login);
+    r.bind("{login_challenge}", &login);
+    let consent = hydra.add_consent(consent_spec(false));
+    hydra.expire_consent(&consent);
+    r.bind("{consent_challenge}", &consent);
+    let logout = hydra.add_logout(LogoutSpec {
+        subject: SUBJECT.into(),
+        ..LogoutSpec::default()
+    });
+    r.bind("{logout_challenge}", &logout);
+    for name in [
+        "hydra_login_get_expired",
+        "hydra_login_accept_expired",
+        "hydra_login_reject_expired",
+        "hydra_consent_get_expired",
+        "hydra_consent_accept_expired",
+        "hydra_consent_reject_expired",
+        "hydra_logout_get_old",
+        "hydra_logout_accept_old",
     ] {
         r.check(name).await;
     }

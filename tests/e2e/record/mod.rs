@@ -4,6 +4,7 @@
 //! (`tests/api/fakes/`) compare the fakes with these files.
 
 mod hydra;
+mod hydra_expiry;
 mod hydra_flows;
 mod hydra_logout;
 mod kratos;
@@ -231,6 +232,7 @@ pub async fn ory_answers(env: &Env) {
     let stack = env.own_stack(Subject::ExternalIdOrId).await;
     let mut recorder = Recorder::new(&stack, dir);
     hydra::record(&stack, &mut recorder).await;
+    hydra_expiry::record(env, &stack, &mut recorder).await;
     kratos::record(env, &stack, &mut recorder).await;
     println!("{} answers recorded", recorder.written.len());
 }
