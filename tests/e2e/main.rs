@@ -16,6 +16,7 @@ mod measure;
 mod oauth;
 mod ory;
 mod prompt;
+mod record;
 mod registration;
 mod restart;
 mod second_factor;
@@ -186,7 +187,7 @@ fn main() -> std::process::ExitCode {
         }
     }
     // Run on purpose only (`-- --ignored measure`): it measures, it does not test.
-    let measurements = tests![measure::cpu_share_of_a_sign_in];
+    let measurements = tests![measure::cpu_share_of_a_sign_in, record::ory_answers];
     add(CURRENT, &measurements, true);
     let trials = runs
         .into_iter()

@@ -1,8 +1,36 @@
-//! The fakes against what the real servers answered to the same calls (Hydra v2.3.0, Kratos
-//! v1.3.1): status codes, headers and bodies, errors included.
+//! The fakes against what the real servers answered to the same calls: status codes, headers and
+//! bodies, errors included.
+//!
+//! - `v26_hydra`, `v26_kratos`: every call the bridge makes (and every self-service URL it sends
+//!   browsers to), as recorded from Hydra and Kratos v26.2.0 into `tests/fixtures/ory/v26.2.0/`.
+//!   Each recording is replayed against the fake, put in the state the real server was in; the
+//!   status, `Content-Type`, `Location`/`Allow`, the cookies set, the keys and types of the JSON
+//!   and its values (error ids and messages) must be the same. A recording no check replays fails
+//!   them too.
+//! - `hydra`, `kratos`: what Hydra v2.3.0 (`HydraVersion::Strict`) and Kratos v1.3.1 answered,
+//!   written down by hand; the fake Kratos follows v26.2.0 where the two differ.
+//!
+//! ## Recording again
+//!
+//! With the servers built (`scripts/install-ory.sh`), `cargo test --test e2e -- --ignored record`
+//! starts them (`tests/e2e/record/`), drives real flows, and writes the folder anew, one file per
+//! call. What changes from run to run is written as a placeholder: the servers' addresses
+//! (`{hydra_admin}`, `{kratos_public}`, `{ui}`...), the values the flows made (`{login_challenge}`,
+//! `{identity_id}`, `{session_cookie}`...), and any other `{uuid}`, `{time}`, `{token}` (a
+//! generated secret; it matches anything in a comparison). Two runs write the same files, so
+//! `git diff` shows what a release changed. Then `cargo test --test api -- fakes` lists every answer
+//! the fakes give otherwise: fix the fake, not the recording. A new recording needs its line in
+//! `v26_hydra` or `v26_kratos`; for another release, the recorder writes into the folder of the
+//! release `tests/e2e/ory.rs` calls current, and `replay::VERSION` names the folder read.
 
 mod hydra;
 mod kratos;
+// Shared with the recorder in tests/e2e, which uses other parts of it.
+#[allow(dead_code)]
+mod recorded;
+mod replay;
+mod v26_hydra;
+mod v26_kratos;
 
 use serde_json::Value;
 

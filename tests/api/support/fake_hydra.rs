@@ -1,6 +1,7 @@
 //! A fake Hydra admin API that answers as the real one does: the paths, methods, status codes,
-//! headers and JSON shapes of `/admin/oauth2/auth/requests/*`, including strict body decoding
-//! (v2.2/v2.3), as recorded from Hydra v2.3.0 (and, for v2.1 and v25.4, as their sources read).
+//! headers and JSON shapes of `/admin/oauth2/auth/requests/*`, as recorded from Hydra v26.2.0
+//! (`Lenient`) and v2.3.0 (`Strict`, with its strict body decoding), and for v2.1 as its sources
+//! read. `tests/api/fakes/` holds the checks against the recordings.
 
 mod common;
 mod device;
@@ -25,8 +26,8 @@ mod logout;
 pub mod wire;
 
 use common::{
-    Shared, apply_fault, begin, check_auth, error, health, make_challenge, not_found,
-    not_found_body, record,
+    Shared, apply_fault, auth_request_url, begin, check_auth, error, health, make_challenge,
+    not_found, not_found_body, record, versioned_client,
 };
 use consent::{accept_consent, get_consent, reject_consent};
 use login::{accept_login, get_login, reject_login};
@@ -37,7 +38,8 @@ use logout::{accept_logout, get_logout, public_logout, reject_logout};
 pub enum HydraVersion {
     /// v2.2/v2.3: unknown JSON fields in accept/reject bodies are refused with 400.
     Strict,
-    /// v25.4+: unknown fields are ignored.
+    /// v25.4+ (recorded from v26.2.0): unknown fields are ignored; clients show the device grant's
+    /// lifespans; paths no route serves get Go's plain-text 404 and 405.
     Lenient,
     /// v2.1: 32-hex challenges, and a skip accept with another subject is a 400.
     V2_1,
@@ -114,6 +116,8 @@ pub struct FakeHydra {
 }
 
 pub const PUBLIC_URL: &str = "https://hydra.test";
+/// The `id_token_hint` of an application's logout request.
+pub const ID_TOKEN_HINT: &str = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln";
 
 impl FakeHydra {
     pub async fn start(version: HydraVersion) -> Self {

@@ -1,8 +1,10 @@
 //! A fake Kratos with the public API (whoami, the browser login, registration and logout flows) on
-//! one port and the admin API (identities, sessions, health) on another, answering as Kratos v1.3.1
-//! did: the status codes, redirects, cookies and JSON shapes, including its errors (401 without a
-//! session, 403 `session_aal2_required`, JSON errors only for `Accept: application/json` and a
-//! redirect to the error UI otherwise). The lookup by external_id is Kratos v25.4's.
+//! one port and the admin API (identities, sessions, health) on another, answering as Kratos v26.2.0
+//! did (recorded; `tests/api/fakes/` holds the checks): the status codes, redirects, cookies and
+//! JSON shapes, including its errors (401 without a session, 403 `session_aal2_required`, JSON
+//! errors only for `Accept: application/json` and a redirect to the error UI otherwise). Where the
+//! person would complete a form in the self-service UI, the fake completes it for them, unless
+//! told to leave the forms alone.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,13 +12,16 @@ use std::sync::{Arc, Mutex};
 use actix_web::{App, HttpRequest, HttpServer, web};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::Fault;
 
 mod admin;
 mod selfservice;
+mod shapes;
 mod wire;
+
+pub use shapes::identity_json;
+use shapes::session_json;
 
 pub const COOKIE_NAME: &str = "ory_kratos_session";
 
@@ -83,6 +88,10 @@ struct State {
     next_login: Option<IdentitySpec>,
     /// Returns from a refresh without re-authenticating (a misbehaving chain).
     lazy_refresh: bool,
+    /// Nobody completes a form: every flow the UI would show stays there.
+    forms_left: bool,
+    /// The identity schemas Kratos has.
+    schemas: Vec<String>,
     fault: Option<Fault>,
     fault_every: usize,
     calls_seen: usize,
@@ -143,6 +152,8 @@ impl Default for State {
             allowed_return_urls: Vec::new(),
             next_login: None,
             lazy_refresh: false,
+            forms_left: false,
+            schemas: vec!["customer".into(), "employee".into()],
             fault: None,
             fault_every: 0,
             calls_seen: 0,
@@ -297,6 +308,12 @@ impl FakeKratos {
         self.lock().lazy_refresh = lazy;
     }
 
+    /// From now on nobody completes a form: the browser stays at the UI's login or registration
+    /// form, as a real Kratos leaves it (the fake otherwise plays the person at the form).
+    pub fn leave_forms(&self) {
+        self.lock().forms_left = true;
+    }
+
     pub fn set_fault(&self, fault: Option<Fault>) {
         self.lock().fault = fault;
     }
@@ -319,72 +336,6 @@ type Shared = web::Data<Arc<Mutex<State>>>;
 
 fn lock(data: &Shared) -> std::sync::MutexGuard<'_, State> {
     data.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn ts(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap()
-}
-
-/// An identity as Kratos shows it: the admin API adds the credentials (their types and
-/// identifiers, no secrets) and `metadata_admin`; whoami shows neither.
-pub fn identity_json(identity: &IdentitySpec, admin: bool) -> Value {
-    let email = identity.traits.get("email").and_then(Value::as_str);
-    // Kratos keeps a verifiable and a recovery address per email trait marked as one.
-    let addresses: Vec<Value> = email.map(|email| json!({
-        "id": "0b9f6a3e-1111-4000-8000-000000000001", "value": email.to_lowercase(), "verified": true,
-        "via": "email", "status": "completed", "verified_at": "2026-01-01T00:00:00.123456Z",
-        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
-    })).into_iter().collect();
-    let recovery: Vec<Value> = email.map(|email| json!({
-        "id": "0b9f6a3e-2222-4000-8000-000000000001", "value": email.to_lowercase(), "via": "email",
-        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"
-    })).into_iter().collect();
-    let mut json = json!({
-        "id": identity.id,
-        "schema_id": identity.schema_id,
-        "schema_url": format!("http://kratos.test/schemas/{}", identity.schema_id),
-        "state": identity.state,
-        "state_changed_at": "2026-01-01T00:00:00Z",
-        "traits": identity.traits,
-        "verifiable_addresses": addresses,
-        "recovery_addresses": recovery,
-        "metadata_public": identity.metadata_public,
-        "created_at": "2026-01-01T00:00:00Z",
-        "updated_at": "2026-01-02T03:04:05Z",
-        "organization_id": null
-    });
-    if admin {
-        let identifiers: Vec<&str> = email.into_iter().collect();
-        json["credentials"] = json!({
-            "password": { "type": "password", "identifiers": identifiers, "version": 0,
-                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z" }
-        });
-        json["metadata_admin"] = Value::Null;
-    }
-    // Kratos omits external_id when it is not set (and v1.3 has none at all).
-    if let Some(ext) = &identity.external_id {
-        json["external_id"] = json!(ext);
-    }
-    json
-}
-
-fn session_json(s: &StoredSession) -> Value {
-    let methods: Vec<Value> = s
-        .methods
-        .iter()
-        .map(|m| json!({ "method": m, "aal": if m == "totp" { "aal2" } else { "aal1" }, "completed_at": ts(s.authenticated_at) }))
-        .collect();
-    json!({
-        "id": s.id,
-        "active": s.active,
-        "expires_at": ts(s.authenticated_at + time::Duration::seconds(s.lifespan_secs)),
-        "authenticated_at": ts(s.authenticated_at),
-        "authenticator_assurance_level": format!("aal{}", s.aal),
-        "authentication_methods": methods,
-        "issued_at": ts(s.authenticated_at),
-        "identity": identity_json(&s.identity, false),
-        "devices": [{ "id": "d1", "ip_address": "127.0.0.1:40000", "user_agent": "test", "location": "" }]
-    })
 }
 
 pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use serde_json::json;
 
-use super::{HydraVersion, Recorded, State, wire};
+use super::{HydraVersion, PUBLIC_URL, Recorded, State, wire};
 
 pub(super) struct Shared {
     pub(super) state: Arc<Mutex<State>>,
@@ -48,19 +48,71 @@ pub(super) fn not_found_body() -> HttpResponse {
     wire::not_found()
 }
 
-/// No route matched: a known path with another method is a 405, anything else Hydra's 404 page.
-pub(super) async fn not_found(req: HttpRequest) -> HttpResponse {
+/// No route matched: a known path with another method is a 405, anything else Hydra's 404 page
+/// (v2's HTML page; v25.4+ answer as Go's router does).
+pub(super) async fn not_found(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
     let path = req.path();
     let flow_path = path
         .strip_prefix("/admin/oauth2/auth/requests/")
         .map(|rest| rest.split('/').collect::<Vec<_>>());
+    let v2 = data.version != HydraVersion::Lenient;
     match flow_path.as_deref() {
-        Some(["login" | "consent" | "logout"]) => wire::method_not_allowed("GET, OPTIONS"),
-        Some(["login" | "consent" | "logout", "accept" | "reject"]) => {
+        Some(["login" | "consent" | "logout"]) if v2 => wire::method_not_allowed("GET, OPTIONS"),
+        Some(["login" | "consent" | "logout"]) => wire::go_method_not_allowed("GET, HEAD"),
+        Some(["login" | "consent" | "logout", "accept" | "reject"]) if v2 => {
             wire::method_not_allowed("OPTIONS, PUT")
         }
-        _ => wire::route_not_found(),
+        Some(["login" | "consent" | "logout", "accept" | "reject"] | ["device", "accept"]) => {
+            wire::go_method_not_allowed("PUT")
+        }
+        _ if v2 => wire::route_not_found(),
+        _ => wire::go_not_found(),
     }
+}
+
+/// The URL of the authorization request a login or consent request was made for, as a client with
+/// PKCE sends it (Hydra keeps the request's own order); `extra` adds parameters or replaces these.
+pub(super) fn auth_request_url(client_id: &str, scopes: &[String], extra: &str) -> String {
+    let scope = scopes.join("+");
+    let usual = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", "https%3A%2F%2Fapp.test%2Fcallback"),
+        ("scope", &scope),
+        ("state", "abcdefgh"),
+        ("nonce", "n0nce0123456789"),
+        (
+            "code_challenge",
+            "pkce0123456789abcdefghijklmnopqrstuvwxyzABC",
+        ),
+        ("code_challenge_method", "S256"),
+    ];
+    let replaced: Vec<String> = url::form_urlencoded::parse(extra.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    let mut query: Vec<String> = usual
+        .iter()
+        .filter(|(k, _)| !replaced.iter().any(|r| r == k))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !extra.is_empty() {
+        query.push(extra.to_string());
+    }
+    format!("{PUBLIC_URL}/oauth2/auth?{}", query.join("&"))
+}
+
+/// A client as this Hydra shows it: v25.4+ add the device grant's lifespans.
+pub(super) fn versioned_client(
+    version: HydraVersion,
+    mut client: serde_json::Value,
+) -> serde_json::Value {
+    if version == HydraVersion::Lenient {
+        for grant in ["access_token", "id_token", "refresh_token"] {
+            client[format!("device_authorization_grant_{grant}_lifespan")] =
+                serde_json::Value::Null;
+        }
+    }
+    client
 }
 
 pub(super) async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
@@ -68,7 +120,7 @@ pub(super) async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpRes
     if let Some(r) = apply_fault(&data).await {
         return r;
     }
-    // Hydra's health answers carry no Cache-Control, unlike its API answers.
+    // Hydra v2.3.0's health answers carried no Cache-Control (v26.2.0's do; no client cares).
     HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")
         .body(json!({ "status": "ok" }).to_string())

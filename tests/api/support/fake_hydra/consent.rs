@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::login::client_json;
 use super::wire::{self, ACCEPT_CONSENT_REQUEST, REQUEST_DENIED_ERROR};
-use super::{FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+use super::{FlowState, HydraVersion, Shared, begin};
 
 #[derive(Debug, Clone)]
 pub struct ConsentSpec {
@@ -45,20 +45,14 @@ impl Default for ConsentSpec {
 }
 
 fn consent_request_url(spec: &ConsentSpec) -> String {
-    let mut url = format!(
-        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
-        spec.client_id,
-        spec.requested_scope.join("+")
-    );
+    let mut extra: Vec<String> = Vec::new();
     if !spec.ui_locales.is_empty() {
-        url.push_str("&ui_locales=");
-        url.push_str(&spec.ui_locales.join("+"));
+        extra.push(format!("ui_locales={}", spec.ui_locales.join("+")));
     }
     if !spec.auth_query.is_empty() {
-        url.push('&');
-        url.push_str(&spec.auth_query);
+        extra.push(spec.auth_query.clone());
     }
-    url
+    super::auth_request_url(&spec.client_id, &spec.requested_scope, &extra.join("&"))
 }
 
 /// `oidc_context` as Hydra carries it over from the login request: only what the authorization
@@ -91,7 +85,7 @@ pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> Ht
                 "skip": spec.skip,
                 "subject": spec.subject,
                 "oidc_context": oidc_context(spec),
-                "client": client_json(&spec.client_id, &spec.client_name, &spec.logo_uri, spec.skip_consent),
+                "client": super::versioned_client(data.version, client_json(&spec.client_id, &spec.client_name, &spec.logo_uri, spec.skip_consent)),
                 "request_url": consent_request_url(spec),
                 "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
                 "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",

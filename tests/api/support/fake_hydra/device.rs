@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{
     FakeHydra, FlowState, HydraVersion, LoginFlow, LoginSpec, Shared, apply_fault, check_auth,
-    error, make_challenge, not_found_body, record,
+    error, make_challenge, not_found_body, record, versioned_client, wire,
 };
 
 /// Hydra's default user-code alphabet (`entropy_preset: high`).
@@ -167,8 +167,8 @@ async fn accept_device(
     let challenge = device_challenge(&req);
     record(&data, &req, challenge.clone());
     if data.version != HydraVersion::Lenient {
-        // Before v25.4 there is no device flow: the router's 404.
-        return not_found_body();
+        // Before v25.4 there is no device flow: the router's 404 page.
+        return wire::route_not_found();
     }
     let path_fault = data
         .lock()
@@ -260,16 +260,19 @@ async fn accept_device(
     let verifier = format!("dv{}x{}", state.device.counter, challenge.len());
     state.device.verifiers.insert(verifier.clone(), user_code);
     if let Some(hostile) = state.hostile_redirect.clone() {
-        return HttpResponse::Ok().json(json!({ "redirect_to": hostile }));
+        return wire::ok(200, &json!({ "redirect_to": hostile }));
     }
     let public = state.public_url.clone();
     let client_id =
         url::form_urlencoded::byte_serialize(entry.spec.client_id.as_bytes()).collect::<String>();
-    HttpResponse::Ok().json(json!({
-        "redirect_to": format!(
-            "{public}/oauth2/device/verify?client_id={client_id}&device_verifier={verifier}"
-        )
-    }))
+    wire::ok(
+        200,
+        &json!({
+            "redirect_to": format!(
+                "{public}/oauth2/device/verify?client_id={client_id}&device_verifier={verifier}"
+            )
+        }),
+    )
 }
 
 async fn get_client(
@@ -288,19 +291,19 @@ async fn get_client(
     let Some(name) = data.lock().device.clients.get(&id).cloned() else {
         return error(404, "Unable to locate the resource", "");
     };
-    HttpResponse::Ok().json(json!({
-        "client_id": id,
-        "client_name": name,
-        "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
-        "response_types": ["code"],
-        "scope": "openid offline_access",
-        "token_endpoint_auth_method": "none",
-        "logo_uri": "",
-        "skip_consent": false,
-        "skip_logout_consent": null,
-        "metadata": {},
-        "created_at": "2026-11-01T10:00:00Z"
-    }))
+    // A device client: no redirect or response types, and no logout URIs (left out when empty).
+    let mut client = super::login::client_json(&id, &name, "", false);
+    client["grant_types"] = json!([
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "refresh_token"
+    ]);
+    client["redirect_uris"] = json!([]);
+    client["response_types"] = json!([]);
+    client["scope"] = json!("openid offline_access");
+    if let Some(fields) = client.as_object_mut() {
+        fields.remove("post_logout_redirect_uris");
+    }
+    wire::ok(200, &versioned_client(data.version, client))
 }
 
 /// Hydra's public endpoint after an accepted code: a login request for the device's client, and

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::wire::{self, HANDLED_LOGIN_REQUEST, REQUEST_DENIED_ERROR};
-use super::{FlowState, HydraVersion, PUBLIC_URL, Shared, begin};
+use super::{FlowState, HydraVersion, Shared, begin};
 
 #[derive(Debug, Clone)]
 pub struct LoginSpec {
@@ -49,16 +49,7 @@ impl Default for LoginSpec {
 }
 
 pub(super) fn request_url(spec: &LoginSpec) -> String {
-    let mut url = format!(
-        "{PUBLIC_URL}/oauth2/auth?client_id={}&response_type=code&scope={}&state=abcdefgh",
-        spec.client_id,
-        spec.requested_scope.join("+")
-    );
-    if !spec.auth_query.is_empty() {
-        url.push('&');
-        url.push_str(&spec.auth_query);
-    }
-    url
+    super::auth_request_url(&spec.client_id, &spec.requested_scope, &spec.auth_query)
 }
 
 /// `oidc_context` as Hydra fills it from the authorization request: only what the request carried.
@@ -95,7 +86,7 @@ pub(super) fn client_json(id: &str, name: &str, logo_uri: &str, skip_consent: bo
         "redirect_uris": ["https://app.test/callback"],
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
-        "scope": "openid profile email phone address offline_access customer",
+        "scope": "openid offline_access email profile",
         "audience": [],
         "owner": "",
         "policy_uri": "",
@@ -107,11 +98,11 @@ pub(super) fn client_json(id: &str, name: &str, logo_uri: &str, skip_consent: bo
         "client_secret_expires_at": 0,
         "subject_type": "public",
         "jwks": {},
-        "token_endpoint_auth_method": "client_secret_basic",
+        "token_endpoint_auth_method": "none",
         "userinfo_signed_response_alg": "none",
         "created_at": "2026-11-01T10:00:00Z",
         "updated_at": "2026-11-01T10:00:00.123456Z",
-        "post_logout_redirect_uris": ["https://app.test/bye"],
+        "post_logout_redirect_uris": ["https://app.test/callback/logged-out"],
         "metadata": {},
         "skip_consent": skip_consent,
         "skip_logout_consent": null,
@@ -147,7 +138,10 @@ pub(super) async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> Http
         FlowState::Expired => wire::expired("login"),
         FlowState::Handled => wire::ok(410, &json!({ "redirect_to": request_url(spec) })),
         FlowState::Pending => {
-            let mut client = client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent);
+            let mut client = super::versioned_client(
+                data.version,
+                client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent),
+            );
             client["subject_type"] = json!(spec.subject_type);
             wire::ok(
                 200,

@@ -24,9 +24,11 @@ pub struct LogoutSpec {
 /// The request URL as Hydra stores it: the public request's path and query, no origin.
 fn logout_request_url(flow: &LogoutFlow) -> String {
     if flow.spec.rp_initiated {
-        "/oauth2/sessions/logout?id_token_hint=eyJhbGciOiJSUzI1NiJ9.e30.c2ln\
-         &post_logout_redirect_uri=https%3A%2F%2Fapp.test%2Fbye&state=st123"
-            .into()
+        format!(
+            "/oauth2/sessions/logout?id_token_hint={}\
+             &post_logout_redirect_uri=https%3A%2F%2Fapp.test%2Fcallback%2Flogged-out&state=bye-state",
+            super::ID_TOKEN_HINT
+        )
     } else {
         "/oauth2/sessions/logout".into()
     }
@@ -58,8 +60,9 @@ pub(super) async fn get_logout(req: HttpRequest, data: web::Data<Shared>) -> Htt
             let client = match &flow.spec.client {
                 Some((id, name, skip)) => {
                     let mut client = super::login::client_json(id, name, "", false);
-                    client["skip_logout_consent"] = json!(skip);
-                    client
+                    // Unset (`null`) unless the client was registered with it.
+                    client["skip_logout_consent"] = if *skip { json!(true) } else { Value::Null };
+                    super::versioned_client(data.version, client)
                 }
                 None => Value::Null,
             };

@@ -84,6 +84,25 @@ pub fn method_not_allowed(allow: &str) -> HttpResponse {
         .body("Method Not Allowed")
 }
 
+/// Hydra v25.4+: an admin path no route serves, as Go's router answers it.
+pub fn go_not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .insert_header(NO_STORE)
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .content_type("text/plain; charset=utf-8")
+        .body("404 page not found\n")
+}
+
+/// Hydra v25.4+: a known path with another method, as Go's router answers it.
+pub fn go_method_not_allowed(allow: &str) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header(NO_STORE)
+        .insert_header(("Allow", allow))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .content_type("text/plain; charset=utf-8")
+        .body("Method Not Allowed\n")
+}
+
 /// The Go type of one field of a request body Hydra decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GoType {

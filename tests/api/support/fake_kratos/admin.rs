@@ -9,8 +9,11 @@ use super::wire;
 use super::{Shared, identity_json, lock};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    // Kratos v1.3 redirected `/health/*` on the admin port under `/admin`; v26.2 answers both.
     cfg.route("/admin/health/alive", web::get().to(health))
         .route("/admin/health/ready", web::get().to(health))
+        .route("/health/alive", web::get().to(health))
+        .route("/health/ready", web::get().to(health))
         .route(
             "/admin/identities/by/external/{external_id}",
             web::get().to(identity_by_external),
@@ -20,8 +23,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .default_service(web::to(elsewhere));
 }
 
-/// A path outside `/admin` is redirected under it (so the admin port's `/health/ready` is a 307);
-/// an unknown `/admin` path is the router's 404.
+/// A path outside `/admin` is redirected under it; an unknown `/admin` path is the router's 404.
 async fn elsewhere(req: HttpRequest) -> HttpResponse {
     if req.path().starts_with("/admin/") {
         wire::page_not_found()
@@ -78,8 +80,9 @@ async fn identity_by_id(req: HttpRequest, path: web::Path<String>, data: Shared)
     if !is_uuid(&id) {
         return wire::no_rows();
     }
-    match lock(&data).identities.get(&id) {
-        Some(identity) => wire::ok(&identity_json(identity, true)),
+    let state = lock(&data);
+    match state.identities.get(&id) {
+        Some(identity) => wire::ok(&identity_json(identity, true, &state.public_url)),
         None => wire::no_rows(),
     }
 }
@@ -111,7 +114,10 @@ async fn identity_by_external(
         .find(|i| i.external_id.as_deref() == Some(external_id.as_str()))
         .cloned();
     match found {
-        Some(identity) => wire::ok(&identity_json(&identity, true)),
+        Some(identity) => {
+            let public = lock(&data).public_url.clone();
+            wire::ok(&identity_json(&identity, true, &public))
+        }
         None => wire::no_rows(),
     }
 }

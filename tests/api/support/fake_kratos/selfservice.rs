@@ -101,7 +101,7 @@ async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
             .content_type("application/json")
             .body(body.to_string());
     }
-    let mut response = wire::ok(&session_json(&session));
+    let mut response = wire::ok(&session_json(&session, &public));
     let headers = response.headers_mut();
     headers.insert(actix_web::http::header::VARY, "Cookie".parse().unwrap());
     headers.insert(
@@ -132,9 +132,9 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
         return self_service_error(
             &req,
             &public,
-            json!({ "code": 500, "status": "Internal Server Error",
+            json!({ "id": "invalid_configuration", "code": 500, "status": "Internal Server Error",
                 "reason": "refusing to parse login_challenge query parameter because oauth2_provider.url is invalid or unset",
-                "message": "An internal server error occurred, please contact the system administrator" }),
+                "message": "Invalid configuration" }),
         );
     }
     let return_to = params
@@ -157,19 +157,20 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
         );
     }
     if existing.is_some() && ((!refresh && !aal2) || lazy) {
-        return see_other(&return_to).finish();
+        return see_other(&return_to, None);
     }
+    let login_form = format!("{public}/ui/login?flow=56841e6f-347d-4486-a2c6-224ac69be536");
     // The user completes the form.
     let mut state = lock(&data);
+    if state.forms_left {
+        return see_other(&login_form, None);
+    }
     let (token, mut session) = match (token, existing) {
         (Some(t), Some(s)) => (t, s),
         _ => {
             let Some(identity) = state.next_login.clone() else {
                 // Nobody is set to sign in: the browser stays at the UI's form.
-                return see_other(&format!(
-                    "{public}/ui/login?flow=56841e6f-347d-4486-a2c6-224ac69be536"
-                ))
-                .finish();
+                return see_other(&login_form, None);
             };
             let n = state.next_id();
             let token = format!("MTc2NDI4NjUxOXxzZXNzaW9uLXRva2VuLXfreshlogin{n}");
@@ -195,19 +196,21 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     }
     let cookie = wire::session_cookie(&state.cookie_name, &token, session.lifespan_secs);
     state.sessions.insert(token, session);
-    see_other(&return_to)
-        .append_header(("Set-Cookie", cookie))
-        .finish()
+    see_other(&return_to, Some(cookie))
 }
 
 /// `GET /self-service/registration/browser`: to the registration form, or straight back with a
 /// session.
 async fn registration_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let params = query(&req);
-    let (public, allowed) = {
+    let (public, allowed, schemas) = {
         let state = lock(&data);
         let return_to = params.get("return_to").map(String::as_str).unwrap_or("");
-        (state.public_url.clone(), state.return_to_allowed(return_to))
+        (
+            state.public_url.clone(),
+            state.return_to_allowed(return_to),
+            state.schemas.clone(),
+        )
     };
     let return_to = params
         .get("return_to")
@@ -226,12 +229,23 @@ async fn registration_browser(req: HttpRequest, data: Shared) -> HttpResponse {
                     "message": "you are already logged in" }),
             );
         }
-        return see_other(&return_to).finish();
+        return see_other(&return_to, None);
     }
-    see_other(&format!(
-        "{public}/ui/registration?flow=78a17625-6ba9-43bc-af6b-ec6e83d73de3"
-    ))
-    .finish()
+    if let Some(schema) = params.get("identity_schema")
+        && !schemas.contains(schema)
+    {
+        return self_service_error(
+            &req,
+            &public,
+            json!({ "code": 400, "status": "Bad Request",
+                "reason": format!("Requested identity schema \"{schema}\" does not exist."),
+                "message": "The request was malformed or contained invalid parameters" }),
+        );
+    }
+    see_other(
+        &format!("{public}/ui/registration?flow=78a17625-6ba9-43bc-af6b-ec6e83d73de3"),
+        None,
+    )
 }
 
 /// `GET /self-service/logout/browser`: a logout URL for the browser, bound to its session.
@@ -327,7 +341,5 @@ async fn logout_with_token(req: HttpRequest, data: Shared) -> HttpResponse {
         .get("return_to")
         .cloned()
         .unwrap_or_else(|| format!("{public}/ui/login"));
-    see_other(&to)
-        .append_header(("Set-Cookie", cleared))
-        .finish()
+    see_other(&to, Some(cleared))
 }

@@ -100,13 +100,28 @@ pub fn self_service(status: StatusCode) -> HttpResponseBuilder {
     builder
 }
 
-/// 303 See Other with Kratos's little HTML body.
-pub fn see_other(location: &str) -> HttpResponseBuilder {
+/// 303 See Other with Go's little HTML body, and the cookie to set (if any) after the CSRF one.
+pub fn see_other(location: &str, cookie: Option<String>) -> HttpResponse {
     let mut builder = self_service(StatusCode::SEE_OTHER);
     builder
         .insert_header(("Location", location))
         .content_type("text/html; charset=utf-8");
-    builder
+    if let Some(cookie) = cookie {
+        builder.append_header(("Set-Cookie", cookie));
+    }
+    builder.body(format!(
+        "<a href=\"{}\">See Other</a>.\n\n",
+        html_escape(location)
+    ))
+}
+
+/// Go's `html.EscapeString`.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('\'', "&#39;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
 }
 
 /// A self-service error: JSON for a client that asked for it, else the browser goes to the error UI.
@@ -117,10 +132,10 @@ pub fn self_service_error(req: &HttpRequest, public_url: &str, body: Value) -> H
             .content_type("application/json")
             .body(json!({ "error": body }).to_string());
     }
-    see_other(&format!(
-        "{public_url}/ui/error?id=39af3945-4f46-4ee6-a112-7f61b1dfdb1f"
-    ))
-    .finish()
+    see_other(
+        &format!("{public_url}/ui/error?id=39af3945-4f46-4ee6-a112-7f61b1dfdb1f"),
+        None,
+    )
 }
 
 /// The session cookie as Kratos sets it after a sign-in.
