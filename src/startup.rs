@@ -131,7 +131,7 @@ impl Application {
             )),
             metrics: metrics.clone(),
             i18n,
-            brand: brand::Brand::new(&settings),
+            brand: crate::brand::Brand::new(&settings),
             settings: settings.clone(),
         });
         let csp = state.brand.csp().to_string();

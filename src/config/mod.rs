@@ -225,7 +225,7 @@ impl fmt::Display for Redacted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::subject::SubjectSource;
+    use domain::subject::SubjectSource;
 
     #[test]
     fn join_url_keeps_prefix() {

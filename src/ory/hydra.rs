@@ -11,7 +11,7 @@ use super::http::{
     Base, Call, Method, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
 };
 use crate::config::HydraSettings;
-pub use crate::domain::login::AcceptLogin;
+pub use domain::login::AcceptLogin;
 
 /// How Hydra answered about a flow, beyond plain success.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::http::{Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path};
 use crate::config::KratosSettings;
-use crate::domain::identity::Browser;
-pub use crate::domain::identity::{
+use domain::identity::Browser;
+pub use domain::identity::{
     AuthenticationMethod, Identity, Session, SessionIdentity, VerifiableAddress,
 };
 

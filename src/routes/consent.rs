@@ -9,11 +9,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::config::LocalizedText;
-use crate::domain::claims::build_claims;
-use crate::domain::consent::{
-    ConsentFacts, Lookup, Step, confirms, grant_scopes, lookup_plan, needs_identity, step,
-};
-use crate::domain::login::demands::parse_auth_params;
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
@@ -25,6 +20,11 @@ use crate::routes::forms::{self, Form, Posted};
 use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::{note, notes};
+use domain::claims::build_claims;
+use domain::consent::{
+    ConsentFacts, Lookup, Step, confirms, grant_scopes, lookup_plan, needs_identity, step,
+};
+use domain::login::demands::parse_auth_params;
 
 enum Resolved {
     Found(Box<Identity>),
@@ -294,7 +294,7 @@ fn render_page(
         remember_checked: settings.consent.remember_by_default,
     };
     let mut response = pages::render(StatusCode::OK, &page);
-    crate::routes::brand::allow_page_image(&mut response, settings, logo);
+    crate::brand::allow_page_image(&mut response, settings, logo);
     response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
     Ok(response)
 }

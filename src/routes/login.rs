@@ -5,10 +5,6 @@ use time::OffsetDateTime;
 use url::Url;
 
 use crate::config::join_url;
-use crate::domain::login::demands::parse_auth_params;
-use crate::domain::login::next::{AcceptRules, KratosTrip, Next, next};
-use crate::domain::login::refusal::{Refusal, hint_subject};
-use crate::domain::login::{LoginFacts, Remember, SessionState, restart_with_login};
 use crate::error::AppError;
 use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::ory::hydra::{HydraError, Reject};
@@ -16,6 +12,10 @@ use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, Query, SessionCookie};
 use crate::routes::state::AppState;
 use crate::telemetry::{note, notes};
+use domain::login::demands::parse_auth_params;
+use domain::login::next::{AcceptRules, KratosTrip, Next, next};
+use domain::login::refusal::{Refusal, hint_subject};
+use domain::login::{LoginFacts, Remember, SessionState, restart_with_login};
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";

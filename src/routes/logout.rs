@@ -5,7 +5,6 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::domain::logout::{self, LogoutFacts, needs_confirmation};
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::LogoutRequest;
@@ -17,6 +16,7 @@ use crate::routes::forms::{self, Form, Posted};
 use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
+use domain::logout::{self, LogoutFacts, needs_confirmation};
 
 pub async fn show(
     req: HttpRequest,

@@ -4,13 +4,13 @@
 use actix_web::{HttpResponse, web};
 use time::OffsetDateTime;
 
-use crate::domain::login::demands::parse_auth_params;
-use crate::domain::login::next::registration;
 use crate::error::AppError;
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow};
 use crate::routes::login::{kratos_login_url, reject};
 use crate::routes::state::AppState;
+use domain::login::demands::parse_auth_params;
+use domain::login::next::registration;
 
 pub async fn register(
     challenge: Challenge<LoginFlow>,

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use super::readiness::Readiness;
 use crate::config::Settings;
-use crate::domain::device_code::Alphabet;
 use crate::metrics::Metrics;
 use crate::ory::hydra::HydraClient;
 use crate::ory::kratos::KratosClient;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::signed::Signer;
+use domain::device_code::Alphabet;
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -24,7 +24,7 @@ pub struct AppState {
     /// The message catalogs pages are written from.
     pub i18n: crate::i18n::Catalogs,
     /// The operator's brand: header values, generated stylesheet, logo, CSP.
-    pub brand: super::brand::Brand,
+    pub brand: crate::brand::Brand,
 }
 
 /// What the device pages share: the user-code alphabet and their counters.

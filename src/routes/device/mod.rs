@@ -12,7 +12,6 @@ use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::domain::device_code::{self as code, CodeError, MAX_TYPED_CHARS};
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::HydraError;
@@ -25,6 +24,7 @@ use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 use attempts::Turn;
+use domain::device_code::{self as code, CodeError, MAX_TYPED_CHARS, TypingHint};
 use metrics::CodeOutcome;
 
 /// The longest client name the success page shows.
@@ -99,7 +99,11 @@ fn form(
         csrf_token: &csrf.token,
         code,
         problem,
-        hint: alphabet.hint(),
+        hint: match alphabet.hint() {
+            TypingHint::Digits => "device-hint-digits",
+            TypingHint::CaseSensitive => "device-hint-case-sensitive",
+            TypingHint::AnyCase => "device-hint-any-case",
+        },
         numeric: alphabet.digits_only(),
         capitals: alphabet.capitals_only(),
         max_chars: MAX_TYPED_CHARS,

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::domain::identity::{Identity, VerifiableAddress};
+use crate::identity::{Identity, VerifiableAddress};
 
 mod standard;
 

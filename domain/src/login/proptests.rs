@@ -2,7 +2,7 @@
 
 use super::next::{AcceptRules, Next, next};
 use super::*;
-use crate::domain::subject::SubjectSource;
+use crate::subject::SubjectSource;
 use proptest::prelude::*;
 use time::Duration;
 

@@ -9,8 +9,8 @@ use super::{
     AcceptLogin, Decision, LoginFacts, Reauth, Remember, SessionState, accept_body, decide,
     required_aal, return_token,
 };
-use crate::domain::identity::Browser;
-use crate::domain::subject::{Subject, SubjectSource, subject_for};
+use crate::identity::Browser;
+use crate::subject::{Subject, SubjectSource, subject_for};
 
 /// A redirect to Kratos: which flow, what Kratos must do there, and what the return must show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The logout decisions, free of I/O: whether to ask first.
 
-use crate::domain::identity::Browser;
-use crate::domain::subject::{SubjectSource, subject_for};
+use crate::identity::Browser;
+use crate::subject::{SubjectSource, subject_for};
 
 /// What a logout request says that the decision to ask reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub fn session_of_someone_else(browser: Browser<'_>, source: SubjectSource, subj
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::identity::Session;
+    use crate::identity::Session;
     use proptest::prelude::*;
     use serde_json::json;
 

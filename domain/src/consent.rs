@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use crate::domain::claims::{ClaimsSettings, claims_need_identity};
-use crate::domain::identity::Identity;
-use crate::domain::subject::{SubjectSource, subject_for};
+use crate::claims::{ClaimsSettings, claims_need_identity};
+use crate::identity::Identity;
+use crate::subject::{SubjectSource, subject_for};
 
 /// Why a consent is granted without showing the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

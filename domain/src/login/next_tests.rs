@@ -1,10 +1,10 @@
 //! Tests of what the login handler is told to do.
 
 use super::*;
-use crate::domain::identity::Session;
-use crate::domain::login::Reauthenticate;
-use crate::domain::login::demands::AuthParams;
-use crate::domain::subject::SubjectKind;
+use crate::identity::Session;
+use crate::login::Reauthenticate;
+use crate::login::demands::AuthParams;
+use crate::subject::SubjectKind;
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::domain::identity::{Browser, Session};
-use crate::domain::subject::Subject;
+use crate::identity::{Browser, Session};
+use crate::subject::Subject;
 use demands::AuthParams;
 use refusal::{Refusal, refuse_interaction};
 
