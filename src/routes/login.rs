@@ -15,7 +15,7 @@ use crate::telemetry::{note, notes};
 use domain::login::demands::parse_auth_params;
 use domain::login::next::{AcceptRules, KratosTrip, Next, next};
 use domain::login::refusal::{Refusal, hint_subject};
-use domain::login::{LoginFacts, Remember, SessionState, restart_with_login};
+use domain::login::{LoginFacts, Remember, restart_with_login};
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";
@@ -39,11 +39,9 @@ pub async fn login(
     let login_request = state.hydra.get_login_request(challenge).await?;
     // Its error pages ("Sign-in did not complete") in the language the application asked for.
     crate::routes::language::note_ui_locales(&req, &login_request.oidc_context.ui_locales);
-    let whoami = state.kratos.whoami(cookie.value()).await?;
+    let session = state.kratos.whoami(cookie.value()).await?;
 
     // Decide.
-    let browser = whoami.browser();
-    let session = SessionState::of(browser);
     let params = parse_auth_params(
         &login_request.request_url,
         &login_request.oidc_context.acr_values,
@@ -69,7 +67,7 @@ pub async fn login(
             remember_for: settings.login.remember_for,
         },
     };
-    let next = next(&facts, browser, &rules);
+    let next = next(&facts, &rules);
     tracing::debug!(skip = login_request.skip, ?next, "login decision");
 
     // Act.

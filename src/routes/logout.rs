@@ -8,7 +8,7 @@ use askama::Template;
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::LogoutRequest;
-use crate::ory::kratos::{BrowserLogout, WhoAmI};
+use crate::ory::kratos::{BrowserLogout, KratosSession};
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, LogoutFlow, SessionCookie};
@@ -113,9 +113,9 @@ async fn session_of_someone_else(
     let Some(cookie) = cookie else {
         return Ok(false);
     };
-    let whoami = state.kratos.whoami(Some(cookie)).await?;
+    let session = state.kratos.whoami(Some(cookie)).await?;
     Ok(logout::session_of_someone_else(
-        whoami.browser(),
+        &session,
         state.settings.oauth2_provider.subject_source(),
         &request.subject,
     ))
@@ -124,7 +124,7 @@ async fn session_of_someone_else(
 /// Ends the browser's Kratos session through the admin API, when the browser flow could not.
 async fn revoke_server_side(state: &AppState, cookie: Option<&str>) {
     let session = match state.kratos.whoami(cookie).await {
-        Ok(WhoAmI::Active(session)) => session,
+        Ok(KratosSession::Active(session)) => session,
         Ok(_) => return,
         Err(e) => {
             tracing::error!(error = %e, "cannot find the Kratos session to revoke");

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::identity::{Browser, Session};
+use crate::identity::{KratosSession, Session};
 use crate::subject::Subject;
 use demands::AuthParams;
 use refusal::{Refusal, refuse_interaction};
@@ -74,32 +74,6 @@ pub fn required_aal(acr_values: &[String]) -> Option<u8> {
         .filter(|level| *level >= 2)
 }
 
-/// The browser's Kratos session as the decision sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionState {
-    None,
-    /// A session exists but Kratos refuses it until a second factor is given.
-    Aal2Required,
-    Active {
-        authenticated_at: Option<OffsetDateTime>,
-        aal: u8,
-    },
-}
-
-impl SessionState {
-    /// The session as the decision sees it: its age and level.
-    pub fn of(browser: Browser<'_>) -> Self {
-        match browser {
-            Browser::NoSession => Self::None,
-            Browser::Aal2Required => Self::Aal2Required,
-            Browser::Active(session) => Self::Active {
-                authenticated_at: session.authenticated_at,
-                aal: aal_level(&session.authenticator_assurance_level).unwrap_or(1),
-            },
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     /// Accept the login with the session's identity.
@@ -124,7 +98,7 @@ pub enum Decision {
 pub struct LoginFacts<'a> {
     pub skip: bool,
     pub params: &'a AuthParams,
-    pub session: &'a SessionState,
+    pub session: &'a KratosSession,
     /// A verified re-authentication token for this challenge, when the browser carries one.
     pub reauth: Option<&'a Reauth>,
     pub policy: Reauthenticate,
@@ -163,7 +137,7 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
         // from Kratos still without one (a cookie that does not reach the bridge) must not loop.
         // Kratos refuses `aal=aal2` without a session, so a first login starts with the first
         // factor; its return asks for the second factor when the request demands it.
-        SessionState::None => {
+        KratosSession::None => {
             return if facts.reauth.is_some() {
                 Decision::ReauthIncomplete
             } else if facts.params.prompt_registration {
@@ -180,7 +154,7 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
         // that demands a recent login gets a refresh together with the step-up, unless a login after
         // a token's moment is still to be shown (the first factor of this very round trip), which
         // the step-up's return then checks.
-        SessionState::Aal2Required => {
+        KratosSession::Aal2Required => {
             if facts.reauth.is_some_and(|r| r.aal >= 2) {
                 return Decision::ReauthIncomplete;
             }
@@ -191,10 +165,7 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
                 since,
             };
         }
-        SessionState::Active {
-            authenticated_at,
-            aal,
-        } => (*authenticated_at, *aal),
+        KratosSession::Active(session) => (session.authenticated_at, session.aal()),
     };
     let aal_short = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
     // Hydra remembered this user and the Kratos session is alive: accept, as Kratos's own
@@ -242,13 +213,13 @@ pub fn return_token(
     refresh: bool,
     aal2: bool,
     since: Option<i64>,
-    session: &SessionState,
+    session: &KratosSession,
     now: OffsetDateTime,
 ) -> Reauth {
     Reauth {
         issued_at_ms: since.unwrap_or_else(|| unix_ms(now)),
         // A login from no session is fresh by definition; only a pure step-up keeps the old one.
-        refresh: refresh || since.is_some() || *session == SessionState::None,
+        refresh: refresh || since.is_some() || *session == KratosSession::None,
         aal: if aal2 { 2 } else { 1 },
     }
 }

@@ -6,10 +6,10 @@ use time::OffsetDateTime;
 use super::demands::AuthParams;
 use super::refusal::{Refusal, refuse_interaction};
 use super::{
-    AcceptLogin, Decision, LoginFacts, Reauth, Remember, SessionState, accept_body, decide,
-    required_aal, return_token,
+    AcceptLogin, Decision, LoginFacts, Reauth, Remember, accept_body, decide, required_aal,
+    return_token,
 };
-use crate::identity::Browser;
+use crate::identity::KratosSession;
 use crate::subject::{Subject, SubjectSource, subject_for};
 
 /// A redirect to Kratos: which flow, what Kratos must do there, and what the return must show.
@@ -33,7 +33,7 @@ impl KratosTrip {
             register: true,
             refresh: false,
             aal2: false,
-            token: return_token(false, false, None, &SessionState::None, now),
+            token: return_token(false, false, None, &KratosSession::None, now),
         }
     }
 
@@ -76,14 +76,11 @@ pub struct AcceptRules {
     pub remember: Remember,
 }
 
-/// The login decision for `facts`, whose `session` must be `SessionState::of(browser)`.
-pub fn next(facts: &LoginFacts<'_>, browser: Browser<'_>, rules: &AcceptRules) -> Next {
+/// The login decision for `facts`.
+pub fn next(facts: &LoginFacts<'_>, rules: &AcceptRules) -> Next {
     let now = facts.now;
     let decision = decide(facts);
-    let active = match browser {
-        Browser::Active(session) => Some(session),
-        Browser::NoSession | Browser::Aal2Required => None,
-    };
+    let active = facts.session.active();
     let subject = active.map(|session| {
         let identity = &session.identity;
         subject_for(
@@ -176,11 +173,11 @@ fn first_login(facts: &LoginFacts<'_>) -> KratosTrip {
 /// `aal=aal2` without a session: Kratos refuses it).
 fn retry(facts: &LoginFacts<'_>) -> KratosTrip {
     let session = facts.session;
-    let has_session = *session != SessionState::None;
+    let has_session = *session != KratosSession::None;
     let wanted_aal2 = facts.reauth.is_some_and(|r| r.aal >= 2)
         || required_aal(&facts.params.acr_values).is_some();
-    let refresh = matches!(session, SessionState::Active { .. });
-    let aal2 = (wanted_aal2 && has_session) || *session == SessionState::Aal2Required;
+    let refresh = matches!(session, KratosSession::Active(_));
+    let aal2 = (wanted_aal2 && has_session) || *session == KratosSession::Aal2Required;
     KratosTrip {
         register: false,
         refresh,

@@ -1,7 +1,6 @@
 //! Tests of what the login handler is told to do.
 
 use super::*;
-use crate::identity::Session;
 use crate::login::Reauthenticate;
 use crate::login::demands::AuthParams;
 use crate::subject::SubjectKind;
@@ -12,16 +11,18 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
 
-fn session(external_id: Option<&str>, aal: &str) -> Session {
-    serde_json::from_value(json!({
-        "id": "s1",
-        "authenticated_at": "2027-01-15T07:50:00Z",
-        "expires_at": "2027-01-15T08:30:00Z",
-        "authenticator_assurance_level": aal,
-        "authentication_methods": [{ "method": "password" }, { "method": "password" }],
-        "identity": { "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "external_id": external_id }
-    }))
-    .unwrap()
+fn session(external_id: Option<&str>, aal: &str) -> KratosSession {
+    KratosSession::Active(
+        serde_json::from_value(json!({
+            "id": "s1",
+            "authenticated_at": "2027-01-15T07:50:00Z",
+            "expires_at": "2027-01-15T08:30:00Z",
+            "authenticator_assurance_level": aal,
+            "authentication_methods": [{ "method": "password" }, { "method": "password" }],
+            "identity": { "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "external_id": external_id }
+        }))
+        .unwrap(),
+    )
 }
 
 const RULES: AcceptRules = AcceptRules {
@@ -34,15 +35,14 @@ const RULES: AcceptRules = AcceptRules {
 
 fn run(
     params: &AuthParams,
-    browser: Browser<'_>,
+    session: &KratosSession,
     reauth: Option<&Reauth>,
     rules: &AcceptRules,
 ) -> Next {
-    let state = SessionState::of(browser);
     let facts = LoginFacts {
         skip: false,
         params,
-        session: &state,
+        session,
         reauth,
         policy: Reauthenticate::WhenRequired,
         now: now(),
@@ -50,15 +50,13 @@ fn run(
         remembered: None,
         hint: None,
     };
-    next(&facts, browser, rules)
+    next(&facts, rules)
 }
 
 #[test]
 fn an_accept_carries_the_body_for_the_sessions_subject() {
     let s = session(Some("CUST-1"), "aal1");
-    let Next::Accept { body, subject } =
-        run(&AuthParams::default(), Browser::Active(&s), None, &RULES)
-    else {
+    let Next::Accept { body, subject } = run(&AuthParams::default(), &s, None, &RULES) else {
         panic!("not accepted");
     };
     assert_eq!(subject.value, "CUST-1");
@@ -84,14 +82,14 @@ fn an_identity_without_the_required_external_id_is_not_accepted() {
         ..RULES
     };
     assert_eq!(
-        run(&AuthParams::default(), Browser::Active(&s), None, &rules),
+        run(&AuthParams::default(), &s, None, &rules),
         Next::NoExternalId
     );
 }
 
 #[test]
 fn no_session_goes_to_kratos_and_registration_when_asked() {
-    let login = run(&AuthParams::default(), Browser::NoSession, None, &RULES);
+    let login = run(&AuthParams::default(), &KratosSession::None, None, &RULES);
     let Next::Kratos(trip) = login else {
         panic!("{login:?}")
     };
@@ -107,7 +105,7 @@ fn no_session_goes_to_kratos_and_registration_when_asked() {
         ..AuthParams::default()
     };
     assert_eq!(
-        run(&register, Browser::NoSession, None, &RULES),
+        run(&register, &KratosSession::None, None, &RULES),
         Next::Kratos(KratosTrip::registration(now()))
     );
 }
@@ -119,7 +117,7 @@ fn a_step_up_carries_its_level() {
         acr_values: vec!["aal2".into()],
         ..AuthParams::default()
     };
-    let Next::Kratos(trip) = run(&params, Browser::Active(&s), None, &RULES) else {
+    let Next::Kratos(trip) = run(&params, &s, None, &RULES) else {
         panic!("no step-up")
     };
     assert!(trip.aal2 && !trip.refresh);
@@ -136,7 +134,7 @@ fn an_incomplete_second_factor_offers_the_step_up_again() {
     };
     let next = run(
         &AuthParams::default(),
-        Browser::Aal2Required,
+        &KratosSession::Aal2Required,
         Some(&asked),
         &RULES,
     );
@@ -151,15 +149,14 @@ fn an_incomplete_second_factor_offers_the_step_up_again() {
 /// the application may name (`hint`).
 fn named(
     params: &AuthParams,
-    browser: Browser<'_>,
+    session: &KratosSession,
     remembered: Option<&str>,
     hint: Option<&str>,
 ) -> Next {
-    let state = SessionState::of(browser);
     let facts = LoginFacts {
         skip: remembered.is_some(),
         params,
-        session: &state,
+        session,
         reauth: None,
         policy: Reauthenticate::WhenRequired,
         now: now(),
@@ -167,7 +164,7 @@ fn named(
         remembered,
         hint,
     };
-    next(&facts, browser, &RULES)
+    next(&facts, &RULES)
 }
 
 const NONE: AuthParams = AuthParams {
@@ -192,25 +189,24 @@ fn nobody_is_signed_in_as_someone_the_hint_does_not_name() {
             // The rule gives the external_id: the UUID names the same identity, yet another subject.
             for hint in ["CUST-2", "9f425a8d-7efc-4768-8f23-7647a74fdf13", ""] {
                 assert_eq!(
-                    named(params, Browser::Active(&s), remembered, Some(hint)),
+                    named(params, &s, remembered, Some(hint)),
                     Next::Reject(Refusal::NotTheHinted),
                     "{params:?} {remembered:?} {hint}"
                 );
             }
         }
     }
-    let Next::Accept { subject, .. } = named(&NONE, Browser::Active(&s), None, Some("CUST-1"))
-    else {
+    let Next::Accept { subject, .. } = named(&NONE, &s, None, Some("CUST-1")) else {
         panic!("the named person is not accepted")
     };
     assert_eq!(subject.value, "CUST-1");
     // Without a session the person signs in first; the hint is checked on return.
     assert!(matches!(
-        named(&plain, Browser::NoSession, None, Some("CUST-2")),
+        named(&plain, &KratosSession::None, None, Some("CUST-2")),
         Next::Kratos(_)
     ));
     assert_eq!(
-        named(&NONE, Browser::NoSession, None, Some("CUST-2")),
+        named(&NONE, &KratosSession::None, None, Some("CUST-2")),
         Next::Reject(Refusal::InteractionNeeded)
     );
     // A request invalid as a whole is told so first.
@@ -219,7 +215,7 @@ fn nobody_is_signed_in_as_someone_the_hint_does_not_name() {
         ..NONE
     };
     assert_eq!(
-        named(&conflict, Browser::Active(&s), None, Some("CUST-2")),
+        named(&conflict, &s, None, Some("CUST-2")),
         Next::Reject(Refusal::PromptConflict)
     );
 }
@@ -228,20 +224,16 @@ fn nobody_is_signed_in_as_someone_the_hint_does_not_name() {
 fn under_prompt_none_another_remembered_person_is_login_required_before_any_accept() {
     let s = session(Some("CUST-1"), "aal1");
     assert_eq!(
-        named(&NONE, Browser::Active(&s), Some("CUST-2"), None),
+        named(&NONE, &s, Some("CUST-2"), None),
         Next::Reject(Refusal::OtherRemembered)
     );
     assert!(matches!(
-        named(&NONE, Browser::Active(&s), Some("CUST-1"), None),
+        named(&NONE, &s, Some("CUST-1"), None),
         Next::Accept { .. }
     ));
     // Without prompt=none the accept goes to Hydra, which restarts the request with prompt=login.
-    let Next::Accept { subject, .. } = named(
-        &AuthParams::default(),
-        Browser::Active(&s),
-        Some("CUST-2"),
-        None,
-    ) else {
+    let Next::Accept { subject, .. } = named(&AuthParams::default(), &s, Some("CUST-2"), None)
+    else {
         panic!("not accepted")
     };
     assert_eq!(subject.value, "CUST-1");
@@ -255,7 +247,7 @@ fn under_prompt_none_no_external_id_is_login_required_not_a_page() {
         ..RULES
     };
     assert_eq!(
-        run(&NONE, Browser::Active(&s), None, &rules),
+        run(&NONE, &s, None, &rules),
         Next::Reject(Refusal::InteractionNeeded)
     );
 }
@@ -289,10 +281,11 @@ proptest! {
                                               token in proptest::option::of((any::<bool>(), 1u8..3))) {
         let reauth = token.map(|(refresh, aal)| Reauth { issued_at_ms: 1_799_999_000_000, refresh, aal });
         let s = session(external.as_deref(), &aal);
+        let identity = s.active().unwrap().identity.clone();
         let browser = match kind {
-            0 => Browser::NoSession,
-            1 => Browser::Aal2Required,
-            _ => Browser::Active(&s),
+            0 => &KratosSession::None,
+            1 => &KratosSession::Aal2Required,
+            _ => &s,
         };
         let params = AuthParams {
             prompt_login,
@@ -303,13 +296,13 @@ proptest! {
         };
         match run(&params, browser, reauth.as_ref(), &RULES) {
             Next::Accept { body, subject } => {
-                prop_assert!(matches!(browser, Browser::Active(_)));
-                let expected = subject_for(RULES.subject_source, &s.identity.id, s.identity.external_id.as_deref());
+                prop_assert!(matches!(browser, KratosSession::Active(_)));
+                let expected = subject_for(RULES.subject_source, &identity.id, identity.external_id.as_deref());
                 prop_assert_eq!(Ok(&subject), expected.as_ref());
                 prop_assert_eq!(&body.subject, &subject.value);
             }
             Next::Kratos(trip) | Next::Incomplete(trip) => {
-                prop_assert!(!(trip.aal2 && matches!(browser, Browser::NoSession)), "aal2 without a session");
+                prop_assert!(!(trip.aal2 && matches!(browser, &KratosSession::None)), "aal2 without a session");
             }
             Next::NoExternalId => prop_assert!(false, "the fallback rule always has a subject"),
             Next::Reject(refusal) => prop_assert!(false, "{:?} without prompt=none or a hint", refusal),

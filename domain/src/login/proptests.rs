@@ -10,15 +10,12 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
 
-fn session_state() -> impl Strategy<Value = SessionState> {
+fn session_state() -> impl Strategy<Value = KratosSession> {
     prop_oneof![
-        Just(SessionState::None),
-        Just(SessionState::Aal2Required),
+        Just(KratosSession::None),
+        Just(KratosSession::Aal2Required),
         (proptest::option::of(-100_000i64..100_000), 0u8..4).prop_map(|(age, aal)| {
-            SessionState::Active {
-                authenticated_at: age.map(|a| now() - Duration::seconds(a)),
-                aal,
-            }
+            KratosSession::active_at(age.map(|a| now() - Duration::seconds(a)), aal)
         }),
     ]
 }
@@ -49,33 +46,26 @@ fn params() -> impl Strategy<Value = AuthParams> {
 fn kratos_does(
     asked_refresh: bool,
     asked_aal2: bool,
-    session: &SessionState,
+    session: &KratosSession,
     hidden_at: OffsetDateTime,
     second_factor_hidden: bool,
     at: OffsetDateTime,
-) -> SessionState {
+) -> KratosSession {
     match session {
         // Kratos refuses `aal=aal2` without a session; the property below checks it is never asked.
-        SessionState::None if second_factor_hidden => SessionState::Aal2Required,
-        SessionState::None => SessionState::Active {
-            authenticated_at: Some(at),
-            aal: 1,
-        },
-        SessionState::Aal2Required => SessionState::Active {
-            authenticated_at: Some(if asked_refresh { at } else { hidden_at }),
-            aal: 2,
-        },
-        SessionState::Active {
-            authenticated_at,
-            aal,
-        } => SessionState::Active {
-            authenticated_at: if asked_refresh {
+        KratosSession::None if second_factor_hidden => KratosSession::Aal2Required,
+        KratosSession::None => KratosSession::active_at(Some(at), 1),
+        KratosSession::Aal2Required => {
+            KratosSession::active_at(Some(if asked_refresh { at } else { hidden_at }), 2)
+        }
+        KratosSession::Active(s) => KratosSession::active_at(
+            if asked_refresh {
                 Some(at)
             } else {
-                *authenticated_at
+                s.authenticated_at
             },
-            aal: if asked_aal2 { 2 } else { (*aal).max(1) },
-        },
+            if asked_aal2 { 2 } else { s.aal().max(1) },
+        ),
     }
 }
 
@@ -140,17 +130,16 @@ proptest! {
     ) {
         let p = AuthParams { prompt_none, prompt_conflict: prompt_none && conflict, ..p };
         let s = kratos_session(external, aal, age);
-        let browser = match kind {
-            0 => Browser::NoSession,
-            1 => Browser::Aal2Required,
-            _ => Browser::Active(&s),
+        let state = match kind {
+            0 => KratosSession::None,
+            1 => KratosSession::Aal2Required,
+            _ => KratosSession::Active(Box::new(s)),
         };
-        let state = SessionState::of(browser);
         let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
         let f = LoginFacts { skip, params: &p, session: &state, reauth: reauth.as_ref(), policy, now: now(),
             clock_skew_ms: 0, remembered, hint };
         let rules = AcceptRules { subject_source: source, remember: Remember { remember: true, remember_for: None } };
-        let (d, n) = (decide(&f), next(&f, browser, &rules));
+        let (d, n) = (decide(&f), next(&f, &rules));
         if p.prompt_conflict {
             prop_assert_eq!(d, Decision::Reject(Refusal::PromptConflict));
             prop_assert_eq!(&n, &Next::Reject(Refusal::PromptConflict));
@@ -167,7 +156,7 @@ proptest! {
         }
         if !prompt_none && hint.is_none() {
             let before = LoginFacts { remembered: None, ..f };
-            prop_assert_eq!(n, next(&before, browser, &rules));
+            prop_assert_eq!(n, next(&before, &rules));
         }
     }
 
@@ -184,7 +173,8 @@ proptest! {
             remembered: None, hint: None };
         let d = decide(&f);
         if d == Decision::Accept {
-            let SessionState::Active { authenticated_at, aal } = &s else { return Err(TestCaseError::fail("accepted without a session")) };
+            let Some(session) = s.active() else { return Err(TestCaseError::fail("accepted without a session")) };
+            let (authenticated_at, aal) = (&session.authenticated_at, &session.aal());
             if !skip {
                 let fresh_after_token = reauth.is_some_and(|r| r.refresh && authenticated_at.is_some_and(|t| unix_ms(t) > r.issued_at_ms));
                 prop_assert!(required_aal(&p.acr_values).is_none_or(|n| *aal >= n), "level below acr_values");
@@ -215,21 +205,21 @@ proptest! {
         if let Decision::Authenticate { refresh, aal2, since } = decide(&f) {
             let next = return_token(refresh, aal2, since, &s, now());
             let age_ok = match &s {
-                SessionState::Active { authenticated_at: Some(t), .. } => p.max_age.is_none_or(|m| (now() - *t).whole_milliseconds() <= i128::from(m) * 1000),
+                KratosSession::Active(session) if session.authenticated_at.is_some() => p.max_age.is_none_or(|m| session.authenticated_at.is_some_and(|t| (now() - t).whole_milliseconds() <= i128::from(m) * 1000)),
                 _ => p.max_age.is_none(),
             };
             let demanded = !skip && (always || p.prompt_login || !age_ok);
             if demanded {
                 prop_assert!(next.refresh, "{:?} {:?} skip={} always={}", s, p, skip, always);
             }
-            if let Some(r) = reauth.filter(|r| r.refresh && s != SessionState::None) {
+            if let Some(r) = reauth.filter(|r| r.refresh && s != KratosSession::None) {
                 prop_assert_eq!((next.refresh, next.issued_at_ms), (true, r.issued_at_ms), "a fresh login already shown is kept");
             }
             match &s {
-                SessionState::None => prop_assert!(!aal2, "aal2 asked without a session"),
-                SessionState::Aal2Required => prop_assert!(aal2),
-                SessionState::Active { aal, .. } => {
-                    if !skip && required_aal(&p.acr_values).is_some_and(|n| *aal < n) {
+                KratosSession::None => prop_assert!(!aal2, "aal2 asked without a session"),
+                KratosSession::Aal2Required => prop_assert!(aal2),
+                KratosSession::Active(session) => {
+                    if !skip && required_aal(&p.acr_values).is_some_and(|n| session.aal() < n) {
                         prop_assert!(aal2);
                     }
                 }
@@ -289,13 +279,13 @@ proptest! {
                 Decision::ReauthIncomplete => return Err(TestCaseError::fail(format!("did not complete after {rounds} rounds: {session:?} {reauth:?}"))),
                 Decision::Reject(refusal) => return Err(TestCaseError::fail(format!("{refusal:?} without prompt=none"))),
             };
-            prop_assert!(!(aal2 && session == SessionState::None), "aal2 asked without a session");
+            prop_assert!(!(aal2 && session == KratosSession::None), "aal2 asked without a session");
             rounds += 1;
             prop_assert!(rounds <= 3, "no convergence: {:?} {:?}", session, p);
             let token = return_token(refresh, aal2, since, &session, at);
             // The person takes a while at Kratos.
             let done = at + Duration::seconds(20 + 60 * minutes);
-            if session == SessionState::None {
+            if session == KratosSession::None {
                 hidden_at = done;
             }
             session = kratos_does(refresh, aal2, &session, hidden_at, second_factor_hidden, done);

@@ -7,17 +7,14 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
 
-fn active(age_secs: i64, aal: u8) -> SessionState {
-    SessionState::Active {
-        authenticated_at: Some(now() - Duration::seconds(age_secs)),
-        aal,
-    }
+fn active(age_secs: i64, aal: u8) -> KratosSession {
+    KratosSession::active_at(Some(now() - Duration::seconds(age_secs)), aal)
 }
 
 fn facts<'a>(
     skip: bool,
     params: &'a AuthParams,
-    session: &'a SessionState,
+    session: &'a KratosSession,
     reauth: Option<&'a Reauth>,
 ) -> LoginFacts<'a> {
     LoginFacts {
@@ -58,7 +55,7 @@ fn required_aal_is_the_lowest_acceptable() {
 fn no_session_always_logs_in_even_with_skip() {
     let p = AuthParams::default();
     for skip in [true, false] {
-        assert_eq!(decide(&facts(skip, &p, &SessionState::None, None)), LOGIN);
+        assert_eq!(decide(&facts(skip, &p, &KratosSession::None, None)), LOGIN);
     }
 }
 
@@ -104,10 +101,7 @@ fn prompt_login_and_max_age_refresh() {
         ..Default::default()
     };
     assert_eq!(decide(&facts(false, &p, &active(1, 1), None)), REFRESH);
-    let unknown = SessionState::Active {
-        authenticated_at: None,
-        aal: 1,
-    };
+    let unknown = KratosSession::active_at(None, 1);
     let p = AuthParams {
         max_age: Some(600),
         ..Default::default()
@@ -134,7 +128,7 @@ fn acr_aal2_steps_up() {
         Decision::Accept
     );
     assert_eq!(
-        decide(&facts(false, &p, &SessionState::Aal2Required, None)),
+        decide(&facts(false, &p, &KratosSession::Aal2Required, None)),
         Decision::Authenticate {
             refresh: false,
             aal2: true,
@@ -159,7 +153,7 @@ fn acr_aal2_steps_up() {
 #[test]
 fn always_policy_refreshes_unless_skip() {
     let p = AuthParams::default();
-    let mut f = facts(false, &p, &SessionState::None, None);
+    let mut f = facts(false, &p, &KratosSession::None, None);
     let s = active(1, 1);
     f.session = &s;
     f.policy = Reauthenticate::Always;
@@ -170,7 +164,7 @@ fn always_policy_refreshes_unless_skip() {
 
 #[test]
 fn a_step_up_also_refreshes_when_the_request_demands_a_recent_login() {
-    let s = SessionState::Aal2Required;
+    let s = KratosSession::Aal2Required;
     for p in [
         AuthParams {
             prompt_login: true,
@@ -252,7 +246,7 @@ fn reauth_token_accepts_only_fresh_sessions() {
         Decision::ReauthIncomplete
     );
     assert_eq!(
-        decide(&facts(false, &p, &SessionState::Aal2Required, Some(&r2))),
+        decide(&facts(false, &p, &KratosSession::Aal2Required, Some(&r2))),
         Decision::ReauthIncomplete
     );
     assert_eq!(
@@ -306,11 +300,11 @@ fn prompt_none_turns_every_trip_and_page_into_login_required() {
     // No session, whatever Hydra remembers; a session Kratos hides until a second factor.
     for skip in [true, false] {
         assert_eq!(
-            decide(&facts(skip, &plain, &SessionState::None, None)),
+            decide(&facts(skip, &plain, &KratosSession::None, None)),
             LOGIN_REQUIRED
         );
         assert_eq!(
-            decide(&facts(skip, &plain, &SessionState::Aal2Required, None)),
+            decide(&facts(skip, &plain, &KratosSession::Aal2Required, None)),
             LOGIN_REQUIRED
         );
     }
@@ -347,7 +341,7 @@ fn prompt_none_turns_every_trip_and_page_into_login_required() {
         ..plain.clone()
     };
     assert_eq!(
-        decide(&facts(false, &register, &SessionState::None, None)),
+        decide(&facts(false, &register, &KratosSession::None, None)),
         LOGIN_REQUIRED
     );
     // A round trip that did not happen gets no "did not complete" page either.
@@ -384,7 +378,11 @@ fn prompt_none_beside_another_value_is_an_invalid_request_whatever_the_session()
         prompt_login: true,
         ..AuthParams::default()
     });
-    for session in [SessionState::None, SessionState::Aal2Required, active(1, 2)] {
+    for session in [
+        KratosSession::None,
+        KratosSession::Aal2Required,
+        active(1, 2),
+    ] {
         for skip in [true, false] {
             assert_eq!(
                 decide(&facts(skip, &p, &session, None)),
