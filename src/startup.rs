@@ -132,6 +132,7 @@ impl Application {
             metrics: metrics.clone(),
             i18n,
             brand: crate::brand::Brand::new(&settings),
+            policies: settings.policies(),
             settings: settings.clone(),
         });
         let csp = state.brand.csp().to_string();

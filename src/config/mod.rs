@@ -11,11 +11,13 @@ use url::Url;
 
 mod brand;
 pub mod device;
+mod policies;
 mod sections;
 mod ui;
 mod validate;
 
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
+pub use policies::Policies;
 pub use sections::*;
 pub use ui::*;
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::readiness::Readiness;
-use crate::config::Settings;
+use crate::config::{Policies, Settings};
 use crate::metrics::Metrics;
 use crate::ory::hydra::HydraClient;
 use crate::ory::kratos::KratosClient;
@@ -14,6 +14,8 @@ use domain::device_code::Alphabet;
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
     pub settings: Settings,
+    /// What the flows' plans read of the settings, built once at start.
+    pub policies: Policies,
     pub metrics: Arc<Metrics>,
     pub hydra: HydraClient,
     pub kratos: KratosClient,

@@ -1,13 +1,41 @@
 //! Property tests of the login decisions: safety, the demands a redirect carries, and convergence.
 
-use super::next::{AcceptRules, Next, next};
+use super::plan::{LoginPlan, plan, restart_with_login};
 use super::*;
-use crate::subject::SubjectSource;
+use crate::subject::{SubjectSource, subject_for};
 use proptest::prelude::*;
 use time::Duration;
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+}
+
+/// The policy: the subject rule given, Hydra remembering logins as long as the session lives.
+fn policy(subject_source: SubjectSource, always: bool) -> LoginPolicy {
+    LoginPolicy {
+        subject_source,
+        remember: Remember {
+            remember: true,
+            remember_for: None,
+        },
+        reauthenticate: if always {
+            Reauthenticate::Always
+        } else {
+            Reauthenticate::WhenRequired
+        },
+        clock_skew_ms: 0,
+    }
+}
+
+/// Hydra's request with these demands; Hydra remembers nobody and the application names nobody.
+fn request(skip: bool, params: &AuthParams) -> Request<'_> {
+    Request {
+        skip,
+        params,
+        url: "https://hydra.test/oauth2/auth?client_id=a&state=s",
+        remembered: None,
+        hint: None,
+    }
 }
 
 fn session_state() -> impl Strategy<Value = KratosSession> {
@@ -116,13 +144,14 @@ fn source() -> impl Strategy<Value = SubjectSource> {
 }
 
 proptest! {
-    /// Under prompt=none the decision is never a Kratos trip nor a page: whatever the session,
-    /// the demands, the policy or a token, the login is accepted or rejected at Hydra, and `none`
-    /// beside another value is an invalid request. Nobody is accepted as another person than the
-    /// hint names, nor, under prompt=none, than Hydra remembers. Without prompt=none and a hint,
-    /// what Hydra remembers changes nothing.
+    /// Under prompt=none the plan is never a Kratos trip nor a page (nor a restart, which asks for
+    /// a fresh sign-in): whatever the session, the demands, the policy or a token, the login is
+    /// accepted or rejected at Hydra, and `none` beside another value is an invalid request. Nobody
+    /// is accepted as another person than the hint names, nor than Hydra remembers. Without a
+    /// hint, what Hydra remembers changes nothing unless it is another person than the session's:
+    /// then the request starts again with `prompt=login`, or is rejected where it cannot.
     #[test]
-    fn under_prompt_none_the_decision_is_never_a_kratos_trip_nor_a_page(
+    fn under_prompt_none_the_plan_is_never_a_kratos_trip_nor_a_page(
         (kind, external, aal, age) in (0u8..3, proptest::option::of(prop_oneof![Just("CUST-1"), Just("")]), 0u8..4, -100i64..100_000),
         (p, prompt_none, conflict) in (params(), any::<bool>(), any::<bool>()),
         (skip, always, reauth, source) in (any::<bool>(), any::<bool>(), token(), source()),
@@ -130,33 +159,37 @@ proptest! {
     ) {
         let p = AuthParams { prompt_none, prompt_conflict: prompt_none && conflict, ..p };
         let s = kratos_session(external, aal, age);
+        let own = subject_for(source, &s.identity.id, s.identity.external_id.as_deref()).ok().map(|s| s.value);
         let state = match kind {
             0 => KratosSession::None,
             1 => KratosSession::Aal2Required,
             _ => KratosSession::Active(Box::new(s)),
         };
-        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-        let f = LoginFacts { skip, params: &p, session: &state, reauth: reauth.as_ref(), policy, now: now(),
-            clock_skew_ms: 0, remembered, hint };
-        let rules = AcceptRules { subject_source: source, remember: Remember { remember: true, remember_for: None } };
-        let (d, n) = (decide(&f), next(&f, &rules));
+        let policy = policy(source, always);
+        let f = LoginFacts { request: Request { remembered, hint, ..request(skip, &p) }, session: &state,
+            reauth: reauth.as_ref(), policy: &policy, now: now() };
+        let (d, n) = (decide(&f), plan(&f));
         if p.prompt_conflict {
             prop_assert_eq!(d, Decision::Reject(Refusal::PromptConflict));
-            prop_assert_eq!(&n, &Next::Reject(Refusal::PromptConflict));
+            prop_assert_eq!(&n, &LoginPlan::Reject(Refusal::PromptConflict));
         }
         if prompt_none {
-            prop_assert!(matches!(d, Decision::Accept | Decision::Reject(_)), "{:?}", d);
-            prop_assert!(matches!(n, Next::Accept { .. } | Next::Reject(_)), "{:?}", n);
+            prop_assert!(matches!(d, Decision::Accept(_) | Decision::Reject(_)), "{:?}", d);
+            prop_assert!(matches!(n, LoginPlan::Accept { .. } | LoginPlan::Reject(_)), "{:?}", n);
         }
-        if let Next::Accept { subject, .. } = &n {
-            prop_assert!(hint.is_none_or(|h| h == subject.value), "accepted {} for the hint {:?}", subject.value, hint);
-            if prompt_none {
-                prop_assert!(remembered.is_none_or(|r| r == subject.value), "accepted {} for {:?}", subject.value, remembered);
+        if let LoginPlan::Accept { body, .. } = &n {
+            prop_assert!(hint.is_none_or(|h| h == body.subject), "accepted {} for the hint {:?}", body.subject, hint);
+            prop_assert!(remembered.is_none_or(|r| r == body.subject), "accepted {} for {:?}", body.subject, remembered);
+        }
+        if hint.is_none() && !p.prompt_conflict {
+            let before = LoginFacts { request: Request { remembered: None, ..f.request }, ..f };
+            let another = remembered.is_some_and(|r| kind == 2 && own.as_deref().is_some_and(|own| own != r));
+            if another {
+                prop_assert!(matches!(n, LoginPlan::Restart(_) | LoginPlan::Reject(Refusal::OtherRemembered)), "{:?}", n);
+                prop_assert_eq!(matches!(n, LoginPlan::Restart(_)), !prompt_none);
+            } else {
+                prop_assert_eq!(n, plan(&before));
             }
-        }
-        if !prompt_none && hint.is_none() {
-            let before = LoginFacts { remembered: None, ..f };
-            prop_assert_eq!(n, next(&before, &rules));
         }
     }
 
@@ -168,11 +201,10 @@ proptest! {
     #[test]
     fn never_accepts_what_the_request_forbids(skip in any::<bool>(), p in params(), s in session_state(),
                                               always in any::<bool>(), reauth in token()) {
-        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(),
-            policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0,
-            remembered: None, hint: None };
+        let policy = policy(SubjectSource::Id, always);
+        let f = LoginFacts { request: request(skip, &p), session: &s, reauth: reauth.as_ref(), policy: &policy, now: now() };
         let d = decide(&f);
-        if d == Decision::Accept {
+        if matches!(d, Decision::Accept(_)) {
             let Some(session) = s.active() else { return Err(TestCaseError::fail("accepted without a session")) };
             let (authenticated_at, aal) = (&session.authenticated_at, &session.aal());
             if !skip {
@@ -199,9 +231,8 @@ proptest! {
     #[test]
     fn redirects_carry_what_the_request_demands(skip in any::<bool>(), p in params(), s in session_state(),
                                                 always in any::<bool>(), reauth in token()) {
-        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(), policy, now: now(), clock_skew_ms: 0,
-            remembered: None, hint: None };
+        let policy = policy(SubjectSource::Id, always);
+        let f = LoginFacts { request: request(skip, &p), session: &s, reauth: reauth.as_ref(), policy: &policy, now: now() };
         if let Decision::Authenticate { refresh, aal2, since } = decide(&f) {
             let next = return_token(refresh, aal2, since, &s, now());
             let age_ok = match &s {
@@ -262,7 +293,7 @@ proptest! {
     #[test]
     fn doing_what_was_asked_converges(p in params(), s in session_state(), always in any::<bool>(),
                                       second_factor_hidden in any::<bool>(), minutes in 0i64..40) {
-        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
+        let policy = policy(SubjectSource::Id, always);
         let mut session = s.clone();
         // A session Kratos already hides had its first factor long ago.
         let mut hidden_at = now() - Duration::hours(3);
@@ -270,10 +301,9 @@ proptest! {
         let mut reauth: Option<Reauth> = None;
         let mut rounds = 0;
         loop {
-            let f = LoginFacts { skip: false, params: &p, session: &session, reauth: reauth.as_ref(), policy, now: at, clock_skew_ms: 0,
-                remembered: None, hint: None };
+            let f = LoginFacts { request: request(false, &p), session: &session, reauth: reauth.as_ref(), policy: &policy, now: at };
             let (refresh, aal2, since) = match decide(&f) {
-                Decision::Accept => break,
+                Decision::Accept(_) => break,
                 Decision::Authenticate { refresh, aal2, since } => (refresh, aal2, since),
                 Decision::Register => (false, false, None),
                 Decision::ReauthIncomplete => return Err(TestCaseError::fail(format!("did not complete after {rounds} rounds: {session:?} {reauth:?}"))),

@@ -1,17 +1,17 @@
 //! Tests of what the login handler is told to do.
 
 use super::*;
-use crate::login::Reauthenticate;
 use crate::login::demands::AuthParams;
-use crate::subject::SubjectKind;
+use crate::login::{LoginPolicy, Reauthenticate, Remember, Request};
+use crate::subject::{SubjectKind, SubjectSource};
 use proptest::prelude::*;
 use serde_json::json;
 
-fn now() -> OffsetDateTime {
+pub(super) fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
 
-fn session(external_id: Option<&str>, aal: &str) -> KratosSession {
+pub(super) fn session(external_id: Option<&str>, aal: &str) -> KratosSession {
     KratosSession::Active(
         serde_json::from_value(json!({
             "id": "s1",
@@ -25,42 +25,48 @@ fn session(external_id: Option<&str>, aal: &str) -> KratosSession {
     )
 }
 
-const RULES: AcceptRules = AcceptRules {
+pub(super) const POLICY: LoginPolicy = LoginPolicy {
     subject_source: SubjectSource::ExternalIdOrId,
     remember: Remember {
         remember: true,
         remember_for: None,
     },
+    reauthenticate: Reauthenticate::WhenRequired,
+    clock_skew_ms: 0,
 };
+
+/// The authorization request whose demands are `params`.
+pub(super) const REQUEST_URL: &str = "https://hydra.test/oauth2/auth?client_id=a&state=s";
 
 fn run(
     params: &AuthParams,
     session: &KratosSession,
     reauth: Option<&Reauth>,
-    rules: &AcceptRules,
-) -> Next {
+    policy: &LoginPolicy,
+) -> LoginPlan {
     let facts = LoginFacts {
-        skip: false,
-        params,
+        request: Request {
+            skip: false,
+            params,
+            url: REQUEST_URL,
+            remembered: None,
+            hint: None,
+        },
         session,
         reauth,
-        policy: Reauthenticate::WhenRequired,
+        policy,
         now: now(),
-        clock_skew_ms: 0,
-        remembered: None,
-        hint: None,
     };
-    next(&facts, rules)
+    plan(&facts)
 }
 
 #[test]
 fn an_accept_carries_the_body_for_the_sessions_subject() {
     let s = session(Some("CUST-1"), "aal1");
-    let Next::Accept { body, subject } = run(&AuthParams::default(), &s, None, &RULES) else {
+    let LoginPlan::Accept { body, source } = run(&AuthParams::default(), &s, None, &POLICY) else {
         panic!("not accepted");
     };
-    assert_eq!(subject.value, "CUST-1");
-    assert_eq!(subject.kind, SubjectKind::ExternalId);
+    assert_eq!(source, SubjectKind::ExternalId);
     assert_eq!(body.subject, "CUST-1");
     assert!(body.remember);
     // Until the session expires, 30 minutes from now.
@@ -77,20 +83,20 @@ fn an_accept_carries_the_body_for_the_sessions_subject() {
 #[test]
 fn an_identity_without_the_required_external_id_is_not_accepted() {
     let s = session(None, "aal1");
-    let rules = AcceptRules {
+    let rules = LoginPolicy {
         subject_source: SubjectSource::ExternalId,
-        ..RULES
+        ..POLICY
     };
     assert_eq!(
         run(&AuthParams::default(), &s, None, &rules),
-        Next::NoExternalId
+        LoginPlan::NoExternalId
     );
 }
 
 #[test]
 fn no_session_goes_to_kratos_and_registration_when_asked() {
-    let login = run(&AuthParams::default(), &KratosSession::None, None, &RULES);
-    let Next::Kratos(trip) = login else {
+    let login = run(&AuthParams::default(), &KratosSession::None, None, &POLICY);
+    let LoginPlan::Kratos(trip) = login else {
         panic!("{login:?}")
     };
     assert_eq!(
@@ -105,8 +111,8 @@ fn no_session_goes_to_kratos_and_registration_when_asked() {
         ..AuthParams::default()
     };
     assert_eq!(
-        run(&register, &KratosSession::None, None, &RULES),
-        Next::Kratos(KratosTrip::registration(now()))
+        run(&register, &KratosSession::None, None, &POLICY),
+        LoginPlan::Kratos(KratosTrip::registration(now()))
     );
 }
 
@@ -117,7 +123,7 @@ fn a_step_up_carries_its_level() {
         acr_values: vec!["aal2".into()],
         ..AuthParams::default()
     };
-    let Next::Kratos(trip) = run(&params, &s, None, &RULES) else {
+    let LoginPlan::Kratos(trip) = run(&params, &s, None, &POLICY) else {
         panic!("no step-up")
     };
     assert!(trip.aal2 && !trip.refresh);
@@ -136,38 +142,48 @@ fn an_incomplete_second_factor_offers_the_step_up_again() {
         &AuthParams::default(),
         &KratosSession::Aal2Required,
         Some(&asked),
-        &RULES,
+        &POLICY,
     );
-    let Next::Incomplete(retry) = next else {
+    let LoginPlan::Incomplete(retry) = next else {
         panic!("{next:?}")
     };
     assert!(retry.aal2 && !retry.refresh && !retry.register);
     assert!(retry.token.refresh, "a retry asks for a login after now");
 }
 
-/// The decision for a browser whose person Hydra may remember (`remembered`, with skip) and
-/// the application may name (`hint`).
-fn named(
+/// The plan for a browser whose person Hydra may remember (`remembered`, with skip) and the
+/// application may name (`hint`).
+pub(super) fn named(
     params: &AuthParams,
     session: &KratosSession,
     remembered: Option<&str>,
     hint: Option<&str>,
-) -> Next {
+) -> LoginPlan {
     let facts = LoginFacts {
-        skip: remembered.is_some(),
-        params,
+        request: Request {
+            skip: remembered.is_some(),
+            params,
+            url: REQUEST_URL,
+            remembered,
+            hint,
+        },
         session,
         reauth: None,
-        policy: Reauthenticate::WhenRequired,
+        policy: &POLICY,
         now: now(),
-        clock_skew_ms: 0,
-        remembered,
-        hint,
     };
-    next(&facts, &RULES)
+    plan(&facts)
 }
 
-const NONE: AuthParams = AuthParams {
+/// The subject the plan accepts, when it accepts.
+fn accepted_subject(plan: &LoginPlan) -> Option<&str> {
+    match plan {
+        LoginPlan::Accept { body, .. } => Some(body.subject.as_str()),
+        _ => None,
+    }
+}
+
+pub(super) const NONE: AuthParams = AuthParams {
     prompt_login: false,
     prompt_registration: false,
     prompt_none: true,
@@ -190,24 +206,25 @@ fn nobody_is_signed_in_as_someone_the_hint_does_not_name() {
             for hint in ["CUST-2", "9f425a8d-7efc-4768-8f23-7647a74fdf13", ""] {
                 assert_eq!(
                     named(params, &s, remembered, Some(hint)),
-                    Next::Reject(Refusal::NotTheHinted),
+                    LoginPlan::Reject(Refusal::NotTheHinted),
                     "{params:?} {remembered:?} {hint}"
                 );
             }
         }
     }
-    let Next::Accept { subject, .. } = named(&NONE, &s, None, Some("CUST-1")) else {
-        panic!("the named person is not accepted")
-    };
-    assert_eq!(subject.value, "CUST-1");
+    assert_eq!(
+        accepted_subject(&named(&NONE, &s, None, Some("CUST-1"))),
+        Some("CUST-1"),
+        "the named person is accepted"
+    );
     // Without a session the person signs in first; the hint is checked on return.
     assert!(matches!(
         named(&plain, &KratosSession::None, None, Some("CUST-2")),
-        Next::Kratos(_)
+        LoginPlan::Kratos(_)
     ));
     assert_eq!(
         named(&NONE, &KratosSession::None, None, Some("CUST-2")),
-        Next::Reject(Refusal::InteractionNeeded)
+        LoginPlan::Reject(Refusal::InteractionNeeded)
     );
     // A request invalid as a whole is told so first.
     let conflict = AuthParams {
@@ -216,7 +233,7 @@ fn nobody_is_signed_in_as_someone_the_hint_does_not_name() {
     };
     assert_eq!(
         named(&conflict, &s, None, Some("CUST-2")),
-        Next::Reject(Refusal::PromptConflict)
+        LoginPlan::Reject(Refusal::PromptConflict)
     );
 }
 
@@ -225,30 +242,24 @@ fn under_prompt_none_another_remembered_person_is_login_required_before_any_acce
     let s = session(Some("CUST-1"), "aal1");
     assert_eq!(
         named(&NONE, &s, Some("CUST-2"), None),
-        Next::Reject(Refusal::OtherRemembered)
+        LoginPlan::Reject(Refusal::OtherRemembered)
     );
-    assert!(matches!(
-        named(&NONE, &s, Some("CUST-1"), None),
-        Next::Accept { .. }
-    ));
-    // Without prompt=none the accept goes to Hydra, which restarts the request with prompt=login.
-    let Next::Accept { subject, .. } = named(&AuthParams::default(), &s, Some("CUST-2"), None)
-    else {
-        panic!("not accepted")
-    };
-    assert_eq!(subject.value, "CUST-1");
+    assert_eq!(
+        accepted_subject(&named(&NONE, &s, Some("CUST-1"), None)),
+        Some("CUST-1")
+    );
 }
 
 #[test]
 fn under_prompt_none_no_external_id_is_login_required_not_a_page() {
     let s = session(None, "aal1");
-    let rules = AcceptRules {
+    let rules = LoginPolicy {
         subject_source: SubjectSource::ExternalId,
-        ..RULES
+        ..POLICY
     };
     assert_eq!(
         run(&NONE, &s, None, &rules),
-        Next::Reject(Refusal::InteractionNeeded)
+        LoginPlan::Reject(Refusal::InteractionNeeded)
     );
 }
 
@@ -256,15 +267,21 @@ fn under_prompt_none_no_external_id_is_login_required_not_a_page() {
 fn a_registration_needs_interaction() {
     assert_eq!(
         registration(&AuthParams::default(), now()),
-        Ok(KratosTrip::registration(now()))
+        RegistrationPlan::Kratos(KratosTrip::registration(now()))
     );
-    assert_eq!(registration(&NONE, now()), Err(Refusal::InteractionNeeded));
+    assert_eq!(
+        registration(&NONE, now()),
+        RegistrationPlan::Reject(Refusal::InteractionNeeded)
+    );
     let conflict = AuthParams {
         prompt_registration: true,
         prompt_conflict: true,
         ..NONE
     };
-    assert_eq!(registration(&conflict, now()), Err(Refusal::PromptConflict));
+    assert_eq!(
+        registration(&conflict, now()),
+        RegistrationPlan::Reject(Refusal::PromptConflict)
+    );
 }
 
 fn browser_kind() -> impl Strategy<Value = u8> {
@@ -272,13 +289,15 @@ fn browser_kind() -> impl Strategy<Value = u8> {
 }
 
 proptest! {
-    /// Only an active session is ever accepted, and only for its own subject; no trip asks Kratos
-    /// for `aal=aal2` without a session.
+    /// Only an active session is ever accepted, and only for its own subject: the identity's own
+    /// id or its own non-empty external_id, as the subject rule gives it. No trip asks Kratos for
+    /// `aal=aal2` without a session.
     #[test]
     fn accepts_only_the_sessions_own_subject(kind in browser_kind(), external in proptest::option::of("[A-Z0-9-]{0,8}"),
                                               aal in "aal[0-3]", prompt_login in any::<bool>(), acr in any::<bool>(),
                                               registration in any::<bool>(), max_age in proptest::option::of(0u64..10_000),
-                                              token in proptest::option::of((any::<bool>(), 1u8..3))) {
+                                              token in proptest::option::of((any::<bool>(), 1u8..3)),
+                                              source in prop_oneof![Just(SubjectSource::Id), Just(SubjectSource::ExternalId), Just(SubjectSource::ExternalIdOrId)]) {
         let reauth = token.map(|(refresh, aal)| Reauth { issued_at_ms: 1_799_999_000_000, refresh, aal });
         let s = session(external.as_deref(), &aal);
         let identity = s.active().unwrap().identity.clone();
@@ -294,18 +313,26 @@ proptest! {
             acr_values: if acr { vec!["aal2".into()] } else { vec![] },
             ..AuthParams::default()
         };
-        match run(&params, browser, reauth.as_ref(), &RULES) {
-            Next::Accept { body, subject } => {
+        let policy = LoginPolicy { subject_source: source, ..POLICY };
+        match run(&params, browser, reauth.as_ref(), &policy) {
+            LoginPlan::Accept { body, source } => {
                 prop_assert!(matches!(browser, KratosSession::Active(_)));
-                let expected = subject_for(RULES.subject_source, &identity.id, identity.external_id.as_deref());
-                prop_assert_eq!(Ok(&subject), expected.as_ref());
-                prop_assert_eq!(&body.subject, &subject.value);
+                let expected = subject_for(policy.subject_source, &identity.id, identity.external_id.as_deref()).unwrap();
+                prop_assert_eq!((&body.subject, source), (&expected.value, expected.kind));
+                // The subject is always the identity's own id or its own non-empty external_id.
+                let external = identity.external_id.as_deref().filter(|e| !e.is_empty());
+                prop_assert!(body.subject == identity.id || Some(body.subject.as_str()) == external);
             }
-            Next::Kratos(trip) | Next::Incomplete(trip) => {
+            LoginPlan::Kratos(trip) | LoginPlan::Incomplete(trip) => {
                 prop_assert!(!(trip.aal2 && matches!(browser, &KratosSession::None)), "aal2 without a session");
             }
-            Next::NoExternalId => prop_assert!(false, "the fallback rule always has a subject"),
-            Next::Reject(refusal) => prop_assert!(false, "{:?} without prompt=none or a hint", refusal),
+            LoginPlan::NoExternalId => prop_assert!(source == SubjectSource::ExternalId && identity.external_id.as_deref().is_none_or(str::is_empty)),
+            LoginPlan::Reject(refusal) => prop_assert!(false, "{:?} without prompt=none or a hint", refusal),
+            LoginPlan::Restart(url) => prop_assert!(false, "restarted at {} though Hydra remembers nobody", url),
         }
     }
 }
+
+#[cfg(test)]
+#[path = "restart_tests.rs"]
+mod restart;
