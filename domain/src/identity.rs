@@ -12,7 +12,7 @@ pub struct AuthenticationMethod {
     pub method: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct VerifiableAddress {
     pub value: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -21,7 +21,7 @@ pub struct VerifiableAddress {
     pub via: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Identity {
     pub id: String,
     #[serde(default)]

@@ -17,7 +17,7 @@ mod ui;
 mod validate;
 
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
-pub use policies::Policies;
+pub use policies::{Policies, ScopeDescriptions};
 pub use sections::*;
 pub use ui::*;
 
