@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use domain::consent::ConsentPolicy;
 use domain::login::{LoginPolicy, Remember};
+use domain::logout::LogoutPolicy;
 
 use super::{LocalizedText, Settings};
 
@@ -13,6 +14,7 @@ use super::{LocalizedText, Settings};
 pub struct Policies {
     pub login: LoginPolicy,
     pub consent: ConsentPolicy,
+    pub logout: LogoutPolicy,
     /// The consent page's descriptions of scopes.
     pub scope_descriptions: ScopeDescriptions,
 }
@@ -46,6 +48,11 @@ impl Settings {
                 claims: self.claims.clone(),
                 remember_for: self.consent.remember_for,
                 remember_by_default: self.consent.remember_by_default,
+            },
+            logout: LogoutPolicy {
+                subject_source: self.oauth2_provider.subject_source(),
+                confirm: self.logout.confirm,
+                cancel_url: self.logout.cancel_url.clone(),
             },
             scope_descriptions: ScopeDescriptions {
                 configured: self.consent.scope_descriptions.clone(),

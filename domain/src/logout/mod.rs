@@ -1,20 +1,40 @@
-//! The logout decisions, free of I/O: whether to ask first.
+//! The logout decisions, free of I/O: whether to ask first. [`plan::start`] and [`plan::plan`] put
+//! them together into the one answer the handler carries out.
+
+pub mod plan;
+
+use url::Url;
 
 use crate::identity::KratosSession;
 use crate::subject::{SubjectSource, subject_for};
 
-/// What a logout request says that the decision to ask reads.
+/// When a logout asks first, and where "No" goes: the subject rule and `logout.*`, built once at
+/// start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutPolicy {
+    pub subject_source: SubjectSource,
+    /// `logout.confirm`: ask unless the client skips it or the logout is RP-initiated.
+    pub confirm: bool,
+    /// `logout.cancel_url`: where "No, stay signed in" goes; `None` shows a page instead.
+    pub cancel_url: Option<Url>,
+}
+
+/// Hydra's logout request, as the decisions read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogoutFacts {
+pub struct LogoutFacts<'a> {
     /// The relying party proved the user with a valid `id_token_hint`.
     pub rp_initiated: bool,
     /// The client's `skip_logout_consent` (Hydra only forwards it).
     pub client_skips: bool,
+    /// The client's name, else its id; `None` for a logout the OpenID provider itself started.
+    pub client_name: Option<&'a str>,
+    /// Whose Hydra session ends.
+    pub subject: &'a str,
 }
 
 /// Whether to ask "Log out of <client>?" first. Not when the client opted out, when the relying
 /// party proved the user, or when confirmation is off in config (`logout.confirm`).
-pub fn needs_confirmation(request: &LogoutFacts, confirm: bool) -> bool {
+pub fn needs_confirmation(request: &LogoutFacts<'_>, confirm: bool) -> bool {
     confirm && !request.client_skips && !request.rp_initiated
 }
 
@@ -99,10 +119,12 @@ mod tests {
         }
     }
 
-    fn request(rp: bool, skip: Option<bool>) -> LogoutFacts {
+    fn request(rp: bool, skip: Option<bool>) -> LogoutFacts<'static> {
         LogoutFacts {
             rp_initiated: rp,
             client_skips: skip == Some(true),
+            client_name: skip.map(|_| "App"),
+            subject: "CUST-1",
         }
     }
 
