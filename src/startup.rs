@@ -123,7 +123,6 @@ impl Application {
             kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
             device: Device {
-                alphabet: settings.device.alphabet(),
                 metrics: device_metrics,
             },
             readiness: Readiness::new(std::time::Duration::from_millis(

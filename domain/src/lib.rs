@@ -6,6 +6,7 @@
 pub mod claims;
 pub mod colour;
 pub mod consent;
+pub mod device;
 pub mod device_code;
 pub mod identity;
 pub mod login;

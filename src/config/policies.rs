@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use domain::consent::ConsentPolicy;
+use domain::device::DevicePolicy;
 use domain::login::{LoginPolicy, Remember};
 use domain::logout::LogoutPolicy;
 
@@ -15,6 +16,7 @@ pub struct Policies {
     pub login: LoginPolicy,
     pub consent: ConsentPolicy,
     pub logout: LogoutPolicy,
+    pub device: DevicePolicy,
     /// The consent page's descriptions of scopes.
     pub scope_descriptions: ScopeDescriptions,
 }
@@ -53,6 +55,10 @@ impl Settings {
                 subject_source: self.oauth2_provider.subject_source(),
                 confirm: self.logout.confirm,
                 cancel_url: self.logout.cancel_url.clone(),
+            },
+            device: DevicePolicy {
+                alphabet: self.device.alphabet(),
+                max_attempts: self.device.max_attempts.get(),
             },
             scope_descriptions: ScopeDescriptions {
                 configured: self.consent.scope_descriptions.clone(),

@@ -9,7 +9,6 @@ use crate::ory::hydra::HydraClient;
 use crate::ory::kratos::KratosClient;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::signed::Signer;
-use domain::device_code::Alphabet;
 
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
@@ -29,8 +28,7 @@ pub struct AppState {
     pub brand: crate::brand::Brand,
 }
 
-/// What the device pages share: the user-code alphabet and their counters.
+/// What the device pages share: their counters.
 pub struct Device {
-    pub alphabet: Alphabet,
     pub metrics: DeviceMetrics,
 }
