@@ -76,7 +76,18 @@ pub struct Session {
 impl Session {
     /// The assurance level Kratos reports (`aal1` → 1, …); a session always has the first factor.
     pub fn aal(&self) -> u8 {
-        crate::login::aal_level(&self.authenticator_assurance_level).unwrap_or(1)
+        aal_level(&self.authenticator_assurance_level).unwrap_or(1)
+    }
+}
+
+/// `aal1` → 1, … ; anything else is not an assurance level.
+pub fn aal_level(value: &str) -> Option<u8> {
+    match value {
+        "aal0" => Some(0),
+        "aal1" => Some(1),
+        "aal2" => Some(2),
+        "aal3" => Some(3),
+        _ => None,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod refusal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use crate::identity::aal_level;
 use crate::identity::{KratosSession, Session};
 use crate::subject::{Subject, SubjectSource};
 use demands::AuthParams;
@@ -61,17 +62,6 @@ pub struct AcceptLogin {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider_session_id: Option<String>,
     pub context: serde_json::Value,
-}
-
-/// `aal1` → 1, … ; anything else is not an assurance level.
-pub fn aal_level(value: &str) -> Option<u8> {
-    match value {
-        "aal0" => Some(0),
-        "aal1" => Some(1),
-        "aal2" => Some(2),
-        "aal3" => Some(3),
-        _ => None,
-    }
 }
 
 /// The assurance level `acr_values` demands: the lowest level listed (any listed one is acceptable),
