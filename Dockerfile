@@ -4,13 +4,15 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 # Dependencies first: this layer is rebuilt only when Cargo.toml or Cargo.lock change.
 COPY Cargo.toml Cargo.lock ./
-RUN mkdir src \
+COPY domain/Cargo.toml ./domain/
+RUN mkdir -p src domain/src \
     && echo 'fn main() {}' > src/main.rs \
-    && touch src/lib.rs \
+    && touch src/lib.rs domain/src/lib.rs \
     && cargo build --release --locked \
-    && rm -rf src target/release/.fingerprint/kratos-hydra-bridge-* \
-       target/release/deps/kratos_hydra_bridge-* target/release/deps/libkratos_hydra_bridge-*
+    && rm -rf src domain/src target/release/.fingerprint/kratos-hydra-bridge-* \
+       target/release/deps/kratos_hydra_bridge* target/release/deps/libkratos_hydra_bridge*
 COPY src ./src
+COPY domain/src ./domain/src
 COPY templates ./templates
 RUN cargo build --release --locked
 

@@ -6,9 +6,9 @@ use actix_web::http::header::{COOKIE, HeaderValue, ORIGIN};
 use url::Url;
 
 use crate::config::ServeSettings;
-use crate::domain::params::find_cookie;
 use crate::error::AppError;
 use crate::signed::{CsrfFailure, Signer, random_token};
+use domain::params::find_cookie;
 
 /// The cookie a form's token is bound to.
 pub const CSRF_COOKIE: &str = "khb_csrf";

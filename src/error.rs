@@ -3,12 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::domain::params::InputError;
 use crate::i18n::Localizer;
 use crate::ory::http::UpstreamError;
 use crate::ory::hydra::HydraError;
 use crate::pages;
 use crate::redirect::{InvalidTarget, Redirect};
+use domain::params::InputError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

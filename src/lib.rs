@@ -1,8 +1,8 @@
 //! kratos-hydra-bridge: the login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 
+pub mod brand;
 pub mod config;
 pub mod csrf;
-pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod metrics;

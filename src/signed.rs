@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use crate::domain::login::Reauth;
+pub use domain::login::Reauth;
 
 /// Audience of the re-authentication token, so a token minted for one purpose never passes for another.
 const REAUTH_AUDIENCE: &str = "kratos-hydra-bridge/reauth";

@@ -123,7 +123,6 @@ impl Application {
             kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
             device: Device {
-                alphabet: settings.device.alphabet(),
                 metrics: device_metrics,
             },
             readiness: Readiness::new(std::time::Duration::from_millis(
@@ -131,7 +130,8 @@ impl Application {
             )),
             metrics: metrics.clone(),
             i18n,
-            brand: brand::Brand::new(&settings),
+            brand: crate::brand::Brand::new(&settings),
+            policies: settings.policies(),
             settings: settings.clone(),
         });
         let csp = state.brand.csp().to_string();

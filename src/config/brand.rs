@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use url::Url;
 
-use crate::domain::colour::{self, Rgb};
+use domain::colour::{self, Rgb};
 
 /// The largest logo file the bridge serves.
 pub const MAX_LOGO_BYTES: u64 = 512 * 1024;

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::device_code::{Alphabet, EntropyPreset};
+use domain::device_code::{Alphabet, EntropyPreset};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

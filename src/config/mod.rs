@@ -11,11 +11,13 @@ use url::Url;
 
 mod brand;
 pub mod device;
+mod policies;
 mod sections;
 mod ui;
 mod validate;
 
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
+pub use policies::{Policies, ScopeDescriptions};
 pub use sections::*;
 pub use ui::*;
 
@@ -225,7 +227,7 @@ impl fmt::Display for Redacted<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::subject::SubjectSource;
+    use domain::subject::SubjectSource;
 
     #[test]
     fn join_url_keeps_prefix() {
@@ -285,6 +287,33 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
             s.oauth2_provider.subject_source(),
             SubjectSource::ExternalIdOrId
         );
+    }
+
+    #[test]
+    fn the_policies_are_built_from_the_settings() {
+        let env = [
+            ("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true"),
+            ("BRIDGE__LOGIN__CLOCK_SKEW_SECS", "7"),
+            ("BRIDGE__LOGIN__REAUTHENTICATE", "always"),
+            ("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"),
+            ("BRIDGE__LOGOUT__CONFIRM", "false"),
+            ("BRIDGE__DEVICE__MAX_ATTEMPTS", "3"),
+        ];
+        let env = env.map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
+        let policies = load_str(GOOD, env).unwrap().policies();
+        let source = SubjectSource::ExternalIdOrId;
+        assert_eq!(policies.login.subject_source, source);
+        assert_eq!(policies.login.clock_skew_ms, 7_000);
+        assert_eq!(
+            policies.login.reauthenticate,
+            domain::login::Reauthenticate::Always
+        );
+        assert_eq!(policies.consent.subject_source, source);
+        assert_eq!(policies.consent.trusted_clients, vec!["a", "b"]);
+        assert_eq!(policies.logout.subject_source, source);
+        assert!(!policies.logout.confirm);
+        assert_eq!(policies.device.max_attempts, 3);
+        assert_eq!(policies.scope_descriptions.default_lang, "en");
     }
 
     proptest! {

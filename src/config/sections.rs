@@ -6,9 +6,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-pub use crate::domain::claims::{ClaimMapping, ClaimTarget, ClaimsSettings};
-pub use crate::domain::login::Reauthenticate;
-use crate::domain::subject::SubjectSource;
+pub use domain::claims::{ClaimMapping, ClaimTarget, ClaimsSettings};
+pub use domain::login::Reauthenticate;
+use domain::subject::SubjectSource;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

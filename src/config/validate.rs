@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use super::{MIN_SIGNING_KEY_BYTES, Settings};
-use crate::domain::subject::SubjectSource;
+use domain::subject::SubjectSource;
 
 impl Settings {
     /// A token from a mounted secret usually ends in a newline, which no HTTP header can carry:
@@ -30,13 +30,13 @@ impl Settings {
     fn validate_claims(&self) -> Result<(), (String, String)> {
         for (i, mapping) in self.claims.mappings.iter().enumerate() {
             let key = format!("claims.mappings[{i}]");
-            if !crate::domain::claims::is_valid_claim_name(&mapping.claim) {
+            if !domain::claims::is_valid_claim_name(&mapping.claim) {
                 return Err((
                     format!("{key}.claim"),
                     format!("`{}` is not a claim name", mapping.claim),
                 ));
             }
-            if crate::domain::claims::is_reserved(&mapping.claim) {
+            if domain::claims::is_reserved(&mapping.claim) {
                 return Err((
                     format!("{key}.claim"),
                     format!(
@@ -102,7 +102,7 @@ impl Settings {
             ));
         }
         for schema in &self.kratos.identity_schemas {
-            if !crate::domain::params::is_valid_identity_schema(schema) {
+            if !domain::params::is_valid_identity_schema(schema) {
                 return Err((
                     "kratos.identity_schemas",
                     format!("`{schema}` is not a schema id (up to 64 of A-Z a-z 0-9 . _ -)"),

@@ -11,7 +11,8 @@ use super::http::{
     Base, Call, Method, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
 };
 use crate::config::HydraSettings;
-pub use crate::domain::login::AcceptLogin;
+pub use domain::consent::plan::AcceptConsent;
+pub use domain::login::AcceptLogin;
 
 /// How Hydra answered about a flow, beyond plain success.
 #[derive(Debug, thiserror::Error)]
@@ -110,23 +111,6 @@ pub struct ConsentRequest {
     pub context: serde_json::Value,
     #[serde(default, deserialize_with = "null_as_default")]
     pub oidc_context: OidcContext,
-}
-
-/// `acceptOAuth2ConsentRequestSession`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ConsentSession {
-    pub id_token: serde_json::Map<String, serde_json::Value>,
-    pub access_token: serde_json::Map<String, serde_json::Value>,
-}
-
-/// `acceptOAuth2ConsentRequest`, fields every supported Hydra version knows.
-#[derive(Debug, Clone, Serialize)]
-pub struct AcceptConsent {
-    pub grant_scope: Vec<String>,
-    pub grant_access_token_audience: Vec<String>,
-    pub remember: bool,
-    pub remember_for: u64,
-    pub session: ConsentSession,
 }
 
 /// `oAuth2LogoutRequest`, the fields the logout flow reads.

@@ -7,31 +7,9 @@ use serde::Deserialize;
 
 use super::http::{Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path};
 use crate::config::KratosSettings;
-use crate::domain::identity::Browser;
-pub use crate::domain::identity::{
-    AuthenticationMethod, Identity, Session, SessionIdentity, VerifiableAddress,
+pub use domain::identity::{
+    AuthenticationMethod, Identity, KratosSession, Session, SessionIdentity, VerifiableAddress,
 };
-
-/// What whoami said about the browser.
-#[derive(Debug, Clone)]
-pub enum WhoAmI {
-    Active(Box<Session>),
-    /// No cookie, or 401: expired, revoked, or an inactive identity.
-    NoSession,
-    /// 403 `session_aal2_required`: a session exists but Kratos wants a second factor first.
-    Aal2Required,
-}
-
-impl WhoAmI {
-    /// The session as the decisions read it.
-    pub fn browser(&self) -> Browser<'_> {
-        match self {
-            WhoAmI::Active(session) => Browser::Active(session),
-            WhoAmI::NoSession => Browser::NoSession,
-            WhoAmI::Aal2Required => Browser::Aal2Required,
-        }
-    }
-}
 
 /// What Kratos's browser logout said.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,15 +78,20 @@ impl KratosClient {
         Some(header)
     }
 
-    /// `GET {public}/sessions/whoami` with only the session cookie forwarded.
-    /// `session_cookie` is the cookie's value; without one there is nothing to ask.
-    pub async fn whoami(&self, session_cookie: Option<&str>) -> Result<WhoAmI, UpstreamError> {
+    /// `GET {public}/sessions/whoami` with only the session cookie forwarded: no cookie, or 401
+    /// (expired, revoked, an inactive identity) is no session; 403 `session_aal2_required` one that
+    /// waits for a second factor. `session_cookie` is the cookie's value; without one there is
+    /// nothing to ask.
+    pub async fn whoami(
+        &self,
+        session_cookie: Option<&str>,
+    ) -> Result<KratosSession, UpstreamError> {
         let Some(value) = session_cookie else {
-            return Ok(WhoAmI::NoSession);
+            return Ok(KratosSession::None);
         };
         let call = Call::new("kratos", "whoami");
         let Some(cookie) = self.cookie_header(value) else {
-            return Ok(WhoAmI::NoSession);
+            return Ok(KratosSession::None);
         };
         let target = self.public.target("/sessions/whoami");
         let request =
@@ -118,16 +101,16 @@ impl KratosClient {
             StatusCode::OK => {
                 let session: Session = self.upstream.read_json(call, response)?;
                 if session.active == Some(false) {
-                    return Ok(WhoAmI::NoSession);
+                    return Ok(KratosSession::None);
                 }
-                Ok(WhoAmI::Active(Box::new(session)))
+                Ok(KratosSession::Active(Box::new(session)))
             }
-            StatusCode::UNAUTHORIZED => Ok(WhoAmI::NoSession),
+            StatusCode::UNAUTHORIZED => Ok(KratosSession::None),
             StatusCode::FORBIDDEN => {
                 let body: KratosErrorBody =
                     self.upstream.read_json(call, response).unwrap_or_default();
                 if body.error.id == "session_aal2_required" {
-                    Ok(WhoAmI::Aal2Required)
+                    Ok(KratosSession::Aal2Required)
                 } else {
                     Err(call.status(StatusCode::FORBIDDEN))
                 }

@@ -1,121 +1,15 @@
-//! The operator's brand on the pages: the header and title values every page reads, the
-//! stylesheet and logo the bridge serves, and the Content-Security-Policy that allows exactly them.
-
-use std::sync::Arc;
+//! The brand's routes: the middleware that hands its header values to every page, and the brand
+//! stylesheet and logo (prepared at start in [`crate::brand`]).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use sha2::{Digest, Sha256};
 
-use crate::config::{BrandSettings, Settings};
-use crate::domain::colour;
+pub use crate::brand::{LOGO_PATH, STYLESHEET_PATH};
 use crate::error::AppError;
-use crate::pages::PageBrand;
 use crate::routes::state::AppState;
-
-/// Where the bridge serves the logo file and the brand stylesheet.
-pub const LOGO_PATH: &str = "/assets/logo";
-pub const STYLESHEET_PATH: &str = "/assets/brand.css";
-
-/// The brand, prepared once at start.
-pub struct Brand {
-    page: Arc<PageBrand>,
-    stylesheet: Option<web::Bytes>,
-    /// (content, content type)
-    logo: Option<(web::Bytes, &'static str)>,
-    csp: String,
-}
-
-impl Brand {
-    pub fn new(settings: &Settings) -> Self {
-        let brand = &settings.brand;
-        let loaded = &brand.loaded;
-        // Root-relative links work from every page, however deep, and under a base_url path.
-        let root = settings.serve.base_url.path().trim_end_matches('/');
-        let mut stylesheet = colour::stylesheet(loaded.primary, loaded.background);
-        if let Some(extra) = &loaded.stylesheet {
-            stylesheet.push_str("/* brand.stylesheet_file */\n");
-            stylesheet.push_str(extra);
-        }
-        let stylesheet = (!stylesheet.is_empty()).then_some(stylesheet);
-        let logo_src = match (&brand.logo_url, &loaded.logo) {
-            (Some(url), _) => Some(url.to_string()),
-            (None, Some(file)) => Some(format!("{root}{LOGO_PATH}?v={}", fingerprint(&file.bytes))),
-            (None, None) => None,
-        };
-        let page = PageBrand {
-            product_name: brand.product_name.as_ref().map(|n| n.trim().to_string()),
-            logo_src,
-            stylesheet_href: stylesheet
-                .as_ref()
-                .map(|css| format!("{root}{STYLESHEET_PATH}?v={}", fingerprint(css.as_bytes()))),
-        };
-        Self {
-            page: Arc::new(page),
-            stylesheet: stylesheet.map(web::Bytes::from),
-            logo: loaded
-                .logo
-                .as_ref()
-                .map(|l| (web::Bytes::copy_from_slice(&l.bytes), l.content_type)),
-            csp: content_security_policy(brand, None),
-        }
-    }
-
-    /// The policy every answer carries.
-    pub fn csp(&self) -> &str {
-        &self.csp
-    }
-}
-
-/// A short content hash for links, so that a changed file is fetched again despite caching.
-fn fingerprint(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The Content-Security-Policy: styles and images from the bridge itself, plus the configured
-/// logo's origin and `page_image_origin` (a page's own image from elsewhere) in img-src. No
-/// script, font, frame or anything else.
-pub fn content_security_policy(brand: &BrandSettings, page_image_origin: Option<&str>) -> String {
-    let mut img_src = String::from("'self'");
-    for origin in [brand.logo_origin().as_deref(), page_image_origin]
-        .into_iter()
-        .flatten()
-    {
-        if !img_src.split(' ').any(|s| s == origin) {
-            img_src.push(' ');
-            img_src.push_str(origin);
-        }
-    }
-    format!(
-        "default-src 'none'; style-src 'self'; img-src {img_src}; base-uri 'none'; \
-         frame-ancestors 'none'"
-    )
-}
-
-/// Lets one answer show an image from `url`'s origin (the consent page's client logo), on top of
-/// what every page may load. `url` must be an https URL; anything else changes nothing.
-pub fn allow_page_image(response: &mut HttpResponse, settings: &Settings, url: Option<&str>) {
-    let Some(origin) = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .filter(|u| u.scheme() == "https" && u.host().is_some())
-        .map(|u| u.origin().ascii_serialization())
-    else {
-        return;
-    };
-    let policy = content_security_policy(&settings.brand, Some(&origin));
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
-}
 
 /// Middleware: makes the brand the pages' while the request is handled.
 pub async fn scope(
@@ -124,14 +18,14 @@ pub async fn scope(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let page = req
         .app_data::<web::Data<AppState>>()
-        .map(|state| state.brand.page.clone())
+        .map(|state| state.brand.page().clone())
         .unwrap_or_default();
     crate::pages::with_brand(page, next.call(req)).await
 }
 
 /// `GET /assets/brand.css`: the configured colours, then the operator's stylesheet.
 pub async fn stylesheet(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    match &state.brand.stylesheet {
+    match state.brand.stylesheet() {
         Some(css) => Ok(HttpResponse::Ok()
             .content_type("text/css; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
@@ -142,46 +36,11 @@ pub async fn stylesheet(state: web::Data<AppState>) -> Result<HttpResponse, AppE
 
 /// `GET /assets/logo`: the configured logo file.
 pub async fn logo(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    match &state.brand.logo {
+    match state.brand.logo() {
         Some((bytes, content_type)) => Ok(HttpResponse::Ok()
             .content_type(*content_type)
             .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
             .body(bytes.clone())),
         None => Err(AppError::NotFound),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_policy_allows_only_the_configured_logo_origin() {
-        let none = BrandSettings::default();
-        let policy = content_security_policy(&none, None);
-        assert!(policy.contains("img-src 'self';"), "{policy}");
-        assert!(
-            !policy.contains("https:") && !policy.contains("data:"),
-            "{policy}"
-        );
-        let brand = BrandSettings {
-            logo_url: Some(url::Url::parse("https://cdn.example.com/img/logo.svg").unwrap()),
-            ..Default::default()
-        };
-        let policy = content_security_policy(&brand, None);
-        assert!(
-            policy.contains("img-src 'self' https://cdn.example.com;"),
-            "{policy}"
-        );
-        let policy = content_security_policy(&brand, Some("https://cdn.example.com"));
-        assert!(
-            policy.contains("img-src 'self' https://cdn.example.com;"),
-            "{policy}"
-        );
-        let policy = content_security_policy(&brand, Some("https://client.example"));
-        assert!(
-            policy.contains("img-src 'self' https://cdn.example.com https://client.example;"),
-            "{policy}"
-        );
     }
 }

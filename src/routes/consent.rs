@@ -1,23 +1,20 @@
 //! `GET /consent` and `POST /consent`: grant (or deny) what the client asked for, with id_token claims
 //! from the Kratos identity behind the subject.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-
-use crate::config::LocalizedText;
-use crate::domain::claims::build_claims;
-use crate::domain::consent::{
-    ConsentFacts, Lookup, Step, confirms, grant_scopes, lookup_plan, needs_identity, step,
+use domain::consent::plan::{
+    Answer, Consent, ConsentPage, ConsentPlan, ConsentRefusal, Found, Search, Start, plan, start,
 };
-use crate::domain::login::demands::parse_auth_params;
+use domain::consent::{Client, ConsentFacts, Lookup};
+use domain::login::demands::parse_auth_params;
+
+use crate::config::ScopeDescriptions;
 use crate::error::AppError;
 use crate::i18n::Localizer;
-use crate::ory::hydra::{AcceptConsent, ConsentRequest, ConsentSession, Reject};
-use crate::ory::kratos::Identity;
+use crate::ory::hydra::{ConsentRequest, Reject};
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, ConsentFlow};
@@ -26,137 +23,23 @@ use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::{note, notes};
 
-enum Resolved {
-    Found(Box<Identity>),
-    /// No identity answers to the subject (deleted, or an external_id lookup Kratos cannot do).
-    NotFound,
-    /// An identity was found but its mapped subject is not the request's, or it is inactive.
-    Mismatch,
-}
-
-/// Finds the identity behind the consent request and checks it maps to the request's subject.
-async fn resolve_identity(
-    state: &AppState,
-    request: &ConsentRequest,
-) -> Result<Resolved, AppError> {
-    let source = state.settings.oauth2_provider.subject_source();
-    let mut mismatch = false;
-    for lookup in lookup_plan(&request.context, &request.subject, source) {
-        let found = match &lookup {
-            Lookup::ById(id) => state.kratos.identity_by_id(id).await?,
-            Lookup::ByExternalId(external_id) => {
-                state.kratos.identity_by_external_id(external_id).await?
-            }
-        };
-        let Some(identity) = found else {
-            if matches!(lookup, Lookup::ByExternalId(_)) {
-                tracing::info!(
-                    "no identity found by external_id (Kratos before v25.4 cannot look one up)"
-                );
-            }
-            continue;
-        };
-        if confirms(&identity, source, &request.subject) {
-            return Ok(Resolved::Found(Box::new(identity)));
-        }
-        mismatch = true;
+/// Hydra's consent request as the plan reads it.
+fn facts(request: &ConsentRequest) -> ConsentFacts<'_> {
+    let client = &request.client;
+    ConsentFacts {
+        skip: request.skip,
+        client: Client {
+            id: &client.client_id,
+            name: &client.client_name,
+            logo_uri: &client.logo_uri,
+            skip_consent: client.skip_consent,
+        },
+        prompt_none: parse_auth_params(&request.request_url, &[]).prompt_none,
+        subject: &request.subject,
+        context: &request.context,
+        requested_scope: &request.requested_scope,
+        requested_audience: &request.requested_access_token_audience,
     }
-    Ok(if mismatch {
-        Resolved::Mismatch
-    } else {
-        Resolved::NotFound
-    })
-}
-
-/// Rejects a consent whose identity cannot be confirmed: claims are never built for someone else.
-async fn reject_unconfirmed(
-    state: &AppState,
-    challenge: &str,
-    why: &Resolved,
-) -> Result<HttpResponse, AppError> {
-    let reason = if matches!(why, Resolved::Mismatch) {
-        "subject_mismatch"
-    } else {
-        "identity_not_found"
-    };
-    tracing::warn!(
-        reason,
-        "rejecting consent: the identity behind the subject could not be confirmed"
-    );
-    state.metrics.consent("rejected");
-    note("outcome", "rejected");
-    let body = Reject {
-        error: "access_denied".into(),
-        error_description: "The account behind this request could not be confirmed.".into(),
-        status_code: None,
-    };
-    let redirect_to = state.hydra.reject_consent_request(challenge, &body).await?;
-    Ok(Redirect::from_upstream(&redirect_to)?.response())
-}
-
-/// Rejects the consent request with an OAuth2 `error` the application gets, without a page.
-async fn reject(
-    state: &AppState,
-    challenge: &str,
-    error: &'static str,
-    description: &str,
-) -> Result<HttpResponse, AppError> {
-    let body = Reject {
-        error: error.into(),
-        error_description: description.into(),
-        status_code: None,
-    };
-    let redirect_to = state.hydra.reject_consent_request(challenge, &body).await?;
-    let target = Redirect::from_upstream(&redirect_to)?;
-    state.metrics.consent(error);
-    note("outcome", error);
-    Ok(target.response())
-}
-
-/// Accepts with the claims `identity` releases for `granted`; with no identity (none needed) no claims.
-async fn accept(
-    state: &AppState,
-    challenge: &str,
-    request: &ConsentRequest,
-    identity: Option<&Identity>,
-    granted: Vec<String>,
-    remember: bool,
-    outcome: &'static str,
-) -> Result<HttpResponse, AppError> {
-    let settings = &state.settings;
-    let claims = identity
-        .map(|identity| {
-            build_claims(
-                identity,
-                &granted,
-                &request.client.client_id,
-                &settings.claims,
-            )
-        })
-        .unwrap_or_default();
-    let body = AcceptConsent {
-        grant_scope: granted,
-        grant_access_token_audience: request.requested_access_token_audience.clone(),
-        remember,
-        remember_for: if remember {
-            settings.consent.remember_for
-        } else {
-            0
-        },
-        session: ConsentSession {
-            id_token: claims.id_token,
-            access_token: claims.access_token,
-        },
-    };
-    let redirect_to = state.hydra.accept_consent_request(challenge, &body).await?;
-    let target = Redirect::from_upstream(&redirect_to)?;
-    // Counted once Hydra took it.
-    state.metrics.consent(outcome);
-    notes([
-        ("outcome", outcome),
-        ("client_id", &request.client.client_id),
-    ]);
-    Ok(target.response())
 }
 
 pub async fn show(
@@ -167,143 +50,20 @@ pub async fn show(
     let (req, state, challenge) = (&req, state.get_ref(), challenge.into_string());
     let request = state.hydra.get_consent_request(&challenge).await?;
     language::note_ui_locales(req, &request.oidc_context.ui_locales);
-    let facts = ConsentFacts {
-        skip: request.skip,
-        skip_consent: request.client.skip_consent,
-        client_id: &request.client.client_id,
-        prompt_none: parse_auth_params(&request.request_url, &[]).prompt_none,
+    let consent = Consent {
+        request: facts(&request),
+        answer: None,
     };
-    let auto = match step(&facts, &state.settings.consent.trusted_clients) {
-        Step::Grant(reason) => Some(reason),
-        Step::Ask => None,
-        Step::Reject { error, description } => {
-            return reject(state, &challenge, error, description).await;
-        }
-    };
-    let lookup = needs_identity(
-        auto,
-        &request.context,
-        &request.requested_scope,
-        &request.client.client_id,
-        &state.settings.claims,
-    );
-    let identity = if lookup {
-        match resolve_identity(state, &request).await? {
-            Resolved::Found(identity) => Some(identity),
-            other => return reject_unconfirmed(state, &challenge, &other).await,
-        }
-    } else {
-        None
-    };
-    if let Some(reason) = auto {
-        // Hydra never seeds a future skip from a skipped consent; trusted clients need no memory.
-        let granted = request.requested_scope.clone();
-        return accept(
-            state,
-            &challenge,
-            &request,
-            identity.as_deref(),
-            granted,
-            false,
-            reason.as_str(),
-        )
-        .await;
-    }
-    let Some(identity) = identity else {
-        return Err(AppError::Internal(
-            "consent page without an identity".into(),
-        ));
-    };
-    render_page(req, state, &challenge, &request, &identity)
-}
-
-struct ScopeView {
-    name: String,
-    description: String,
-    /// `openid` is what signing in means: granted whenever requested, no checkbox.
-    fixed: bool,
-}
-
-#[derive(Template)]
-#[template(path = "consent.html")]
-struct ConsentPage<'a> {
-    t: Localizer<'a>,
-    client_name: &'a str,
-    logo: Option<&'a str>,
-    account: &'a str,
-    scopes: Vec<ScopeView>,
-    challenge: &'a str,
-    csrf_token: &'a str,
-    remember_checked: bool,
-}
-
-/// How the user recognises the account: the email trait, else the external_id, else the id.
-fn account_label(identity: &Identity) -> &str {
-    identity
-        .traits
-        .get("email")
-        .and_then(|v| v.as_str())
-        .filter(|s| !s.is_empty())
-        .or(identity.external_id.as_deref().filter(|s| !s.is_empty()))
-        .unwrap_or(&identity.id)
-}
-
-fn render_page(
-    req: &HttpRequest,
-    state: &AppState,
-    challenge: &str,
-    request: &ConsentRequest,
-    identity: &Identity,
-) -> Result<HttpResponse, AppError> {
-    let settings = &state.settings;
-    let t = language::localizer(req, &state.i18n);
-    let csrf = forms::issue_csrf(req, state, ConsentFlow::PURPOSE, challenge)?;
-    let client = &request.client;
-    let client_name = if client.client_name.is_empty() {
-        &client.client_id
-    } else {
-        &client.client_name
-    };
-    // https only: the page's CSP allows the logo's origin and no other images from elsewhere.
-    let logo = url::Url::parse(&client.logo_uri)
-        .ok()
-        .filter(|u| u.scheme() == "https")
-        .map(|_| client.logo_uri.as_str());
-    let scopes = request
-        .requested_scope
-        .iter()
-        .map(|s| ScopeView {
-            name: s.clone(),
-            description: scope_description(
-                s,
-                &settings.consent.scope_descriptions,
-                &t,
-                &settings.ui.default_locale,
-            ),
-            fixed: s == "openid",
-        })
-        .collect();
-    let page = ConsentPage {
-        t,
-        client_name,
-        logo,
-        account: account_label(identity),
-        scopes,
-        challenge,
-        csrf_token: &csrf.token,
-        remember_checked: settings.consent.remember_by_default,
-    };
-    let mut response = pages::render(StatusCode::OK, &page);
-    crate::routes::brand::allow_page_image(&mut response, settings, logo);
-    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
-    Ok(response)
+    let plan = plan_with_identity(state, &consent).await?;
+    act(req, state, &challenge, &request, plan).await
 }
 
 pub async fn submit(
+    req: HttpRequest,
     form: Posted<ConsentFlow>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let state = state.get_ref();
+    let (req, state) = (&req, state.get_ref());
     let Posted {
         challenge,
         confirmed: allow,
@@ -311,54 +71,175 @@ pub async fn submit(
         ..
     } = form;
     let request = state.hydra.get_consent_request(&challenge).await?;
-    if !allow {
-        state.metrics.consent("denied");
-        note("outcome", "denied");
-        let body = Reject {
-            error: "access_denied".into(),
-            error_description: "The resource owner denied the request".into(),
-            status_code: None,
-        };
-        let redirect_to = state
-            .hydra
-            .reject_consent_request(&challenge, &body)
-            .await?;
-        return Ok(Redirect::from_upstream(&redirect_to)?.response());
-    }
-    let identity = match resolve_identity(state, &request).await? {
-        Resolved::Found(identity) => identity,
-        other => return reject_unconfirmed(state, &challenge, &other).await,
+    let answer = if allow {
+        Answer::Allow {
+            chosen: form.all("grant_scope"),
+            remember: form
+                .single("remember")?
+                .is_some_and(|v| v == "true" || v == "on"),
+        }
+    } else {
+        Answer::Deny
     };
-    let mut chosen = form.all("grant_scope");
-    // openid has no checkbox: it is what signing in means.
-    chosen.push("openid");
-    let granted = grant_scopes(&chosen, &request.requested_scope);
-    let remember = form
-        .single("remember")?
-        .is_some_and(|v| v == "true" || v == "on");
-    accept(
-        state,
-        &challenge,
-        &request,
-        Some(&identity),
-        granted,
-        remember,
-        "granted",
-    )
-    .await
+    let consent = Consent {
+        request: facts(&request),
+        answer: Some(&answer),
+    };
+    let plan = plan_with_identity(state, &consent).await?;
+    act(req, state, &challenge, &request, plan).await
+}
+
+/// The plan, with the identity behind the subject looked up first when it needs it.
+async fn plan_with_identity(
+    state: &AppState,
+    consent: &Consent<'_>,
+) -> Result<ConsentPlan, AppError> {
+    let policy = &state.policies.consent;
+    Ok(match start(consent, policy) {
+        Start::Planned(plan) => plan,
+        Start::LookUp(search) => plan(consent, policy, find(state, &search).await?),
+    })
+}
+
+/// Asks Kratos the search's ways in turn, until one finds the identity.
+async fn find(state: &AppState, search: &Search) -> Result<Found, AppError> {
+    let mut found = Found::Nothing;
+    for way in search.ways() {
+        let answer = match way {
+            Lookup::ById(id) => state.kratos.identity_by_id(id).await?,
+            Lookup::ByExternalId(external_id) => {
+                let answer = state.kratos.identity_by_external_id(external_id).await?;
+                if answer.is_none() {
+                    tracing::info!(
+                        "no identity found by external_id (Kratos before v25.4 cannot look one up)"
+                    );
+                }
+                answer
+            }
+        };
+        found = search.judge(found, answer);
+        if matches!(found, Found::Confirmed(_)) {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+async fn act(
+    req: &HttpRequest,
+    state: &AppState,
+    challenge: &str,
+    request: &ConsentRequest,
+    plan: ConsentPlan,
+) -> Result<HttpResponse, AppError> {
+    match plan {
+        ConsentPlan::Accept { body, granted } => {
+            let redirect_to = state.hydra.accept_consent_request(challenge, &body).await?;
+            let target = Redirect::from_upstream(&redirect_to)?;
+            // Counted once Hydra took it.
+            state.metrics.consent(granted.as_str());
+            notes([
+                ("outcome", granted.as_str()),
+                ("client_id", &request.client.client_id),
+            ]);
+            Ok(target.response())
+        }
+        ConsentPlan::Page(page) => render_page(req, state, challenge, &page),
+        ConsentPlan::Reject(refusal) => reject(state, challenge, refusal).await,
+    }
+}
+
+/// Rejects the consent request with an OAuth2 error the application gets, without a page.
+async fn reject(
+    state: &AppState,
+    challenge: &str,
+    refusal: ConsentRefusal,
+) -> Result<HttpResponse, AppError> {
+    if let ConsentRefusal::Unconfirmed { found_one } = refusal {
+        let reason = if found_one {
+            "subject_mismatch"
+        } else {
+            "identity_not_found"
+        };
+        tracing::warn!(
+            reason,
+            "rejecting consent: the identity behind the subject could not be confirmed"
+        );
+    }
+    let body = Reject {
+        error: refusal.error().into(),
+        error_description: refusal.description().into(),
+        status_code: None,
+    };
+    let redirect_to = state.hydra.reject_consent_request(challenge, &body).await?;
+    let target = Redirect::from_upstream(&redirect_to)?;
+    state.metrics.consent(refusal.as_str());
+    note("outcome", refusal.as_str());
+    Ok(target.response())
+}
+
+struct ScopeView<'a> {
+    name: &'a str,
+    description: String,
+    /// `openid` is what signing in means: granted whenever requested, no checkbox.
+    fixed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentTemplate<'a> {
+    t: Localizer<'a>,
+    client_name: &'a str,
+    logo: Option<&'a str>,
+    account: &'a str,
+    scopes: Vec<ScopeView<'a>>,
+    challenge: &'a str,
+    csrf_token: &'a str,
+    remember_checked: bool,
+}
+
+fn render_page(
+    req: &HttpRequest,
+    state: &AppState,
+    challenge: &str,
+    page: &ConsentPage,
+) -> Result<HttpResponse, AppError> {
+    let t = language::localizer(req, &state.i18n);
+    let csrf = forms::issue_csrf(req, state, ConsentFlow::PURPOSE, challenge)?;
+    let descriptions = &state.policies.scope_descriptions;
+    let scopes = page
+        .scopes
+        .iter()
+        .map(|scope| ScopeView {
+            name: &scope.name,
+            description: scope_description(&scope.name, descriptions, &t),
+            fixed: scope.fixed,
+        })
+        .collect();
+    let logo = page.logo.as_deref();
+    let template = ConsentTemplate {
+        t,
+        client_name: &page.client_name,
+        logo,
+        account: &page.account,
+        scopes,
+        challenge,
+        csrf_token: &csrf.token,
+        remember_checked: page.remember,
+    };
+    let mut response = pages::render(StatusCode::OK, &template);
+    crate::brand::allow_page_image(&mut response, &state.settings, logo);
+    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+    Ok(response)
 }
 
 /// A readable description for a scope in `t`'s language: configured (for that language, else for
-/// `default_lang`), built in, or a generic one.
-pub fn scope_description(
-    scope: &str,
-    configured: &BTreeMap<String, LocalizedText>,
-    t: &Localizer,
-    default_lang: &str,
-) -> String {
-    if let Some(text) = configured
+/// the default language), built in, or a generic one.
+pub fn scope_description(scope: &str, descriptions: &ScopeDescriptions, t: &Localizer) -> String {
+    if let Some(text) = descriptions
+        .configured
         .get(scope)
-        .and_then(|c| c.get(t.lang(), default_lang))
+        .and_then(|c| c.get(t.lang(), &descriptions.default_lang))
     {
         return text.to_owned();
     }
@@ -373,13 +254,14 @@ pub fn scope_description(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::LocalizedText;
 
     #[test]
     fn scope_descriptions_in_the_pages_language() {
         let catalogs = crate::i18n::Catalogs::load(None, "en").unwrap();
         let de = catalogs.choose(&["de".parse().unwrap()], &[]);
         let en = catalogs.default_localizer();
-        let configured: BTreeMap<String, LocalizedText> = [
+        let configured = [
             ("email".into(), LocalizedText::All("Work address".into())),
             (
                 "customer".into(),
@@ -387,7 +269,11 @@ mod tests {
             ),
         ]
         .into();
-        let describe = |scope, t| scope_description(scope, &configured, t, "en");
+        let descriptions = ScopeDescriptions {
+            configured,
+            default_lang: "en".into(),
+        };
+        let describe = |scope, t| scope_description(scope, &descriptions, t);
         assert_eq!(describe("email", &de), "Work address");
         assert_eq!(describe("customer", &de), "Ihre Kundennummer");
         assert_eq!(describe("customer", &en), "Access to “customer”");

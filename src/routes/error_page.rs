@@ -4,11 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::domain::params::QueryParams;
 use crate::pages::{self, MessagePage};
 use crate::routes::extract::Query;
 use crate::routes::language;
 use crate::routes::state::AppState;
+use domain::params::QueryParams;
 
 /// The longest piece of an error parameter shown; the rest is cut.
 const MAX_FIELD: usize = 1000;

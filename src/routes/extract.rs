@@ -10,10 +10,8 @@ use actix_web::http::header::COOKIE;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::state::AppState;
-use crate::domain::params::{
-    QueryParams, find_cookie, validate_challenge, validate_identity_schema,
-};
 use crate::error::AppError;
+use domain::params::{QueryParams, find_cookie, validate_challenge, validate_identity_schema};
 
 /// A flow whose requests carry a Hydra challenge.
 pub trait Flow {

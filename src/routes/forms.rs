@@ -13,8 +13,8 @@ use futures_util::StreamExt;
 use super::extract::{ConsentFlow, DeviceFlow, Flow, LogoutFlow, app_state, challenge_of};
 use super::state::AppState;
 use crate::csrf::{self, CsrfIssue};
-use crate::domain::params::{InputError, QueryParams};
 use crate::error::AppError;
+use domain::params::{InputError, QueryParams};
 
 /// A CSRF token for a form of `purpose` answering `challenge`, and its cookie.
 pub fn issue_csrf(

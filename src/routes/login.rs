@@ -1,17 +1,17 @@
 //! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use domain::login::demands::{AuthParams, parse_auth_params};
+use domain::login::plan::{KratosTrip, LoginPlan, plan};
+use domain::login::refusal::{Refusal, hint_subject};
+use domain::login::{LoginFacts, Request};
 use time::OffsetDateTime;
 use url::Url;
 
 use crate::config::join_url;
-use crate::domain::login::demands::parse_auth_params;
-use crate::domain::login::next::{AcceptRules, KratosTrip, Next, next};
-use crate::domain::login::refusal::{Refusal, hint_subject};
-use crate::domain::login::{LoginFacts, Remember, SessionState, restart_with_login};
 use crate::error::AppError;
 use crate::metrics::{ReauthLabels, SubjectLabels};
-use crate::ory::hydra::{HydraError, Reject};
+use crate::ory::hydra::{LoginRequest, Reject};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, Query, SessionCookie};
 use crate::routes::state::AppState;
@@ -19,6 +19,20 @@ use crate::telemetry::{note, notes};
 
 /// Query parameter carrying the signed re-authentication token through Kratos and back.
 pub const REAUTH_PARAM: &str = "reauth";
+
+/// Hydra's login request as the plan reads it; `params` are its demands.
+fn request<'a>(login_request: &'a LoginRequest, params: &'a AuthParams) -> Request<'a> {
+    Request {
+        skip: login_request.skip,
+        params,
+        url: &login_request.request_url,
+        remembered: Some(login_request.subject.as_str()).filter(|s| !s.is_empty()),
+        hint: hint_subject(
+            &login_request.oidc_context.id_token_hint_claims,
+            &login_request.client.subject_type,
+        ),
+    }
+}
 
 pub async fn login(
     req: HttpRequest,
@@ -28,9 +42,8 @@ pub async fn login(
     cookie: SessionCookie,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let settings = &state.settings;
     let challenge = challenge.as_str();
-    // A token that fails verification is as good as none: the decision then starts afresh.
+    // A token that fails verification is as good as none: the plan then starts afresh.
     let reauth = query
         .single(REAUTH_PARAM)?
         .and_then(|token| state.signer.verify_reauth(token, challenge));
@@ -39,75 +52,48 @@ pub async fn login(
     let login_request = state.hydra.get_login_request(challenge).await?;
     // Its error pages ("Sign-in did not complete") in the language the application asked for.
     crate::routes::language::note_ui_locales(&req, &login_request.oidc_context.ui_locales);
-    let whoami = state.kratos.whoami(cookie.value()).await?;
+    let session = state.kratos.whoami(cookie.value()).await?;
 
-    // Decide.
-    let browser = whoami.browser();
-    let session = SessionState::of(browser);
+    // Plan.
     let params = parse_auth_params(
         &login_request.request_url,
         &login_request.oidc_context.acr_values,
     );
-    let facts = LoginFacts {
-        skip: login_request.skip,
-        params: &params,
+    let plan = plan(&LoginFacts {
+        request: request(&login_request, &params),
         session: &session,
         reauth: reauth.as_ref(),
-        policy: settings.login.reauthenticate,
+        policy: &state.policies.login,
         now: OffsetDateTime::now_utc(),
-        clock_skew_ms: settings.login.clock_skew_secs as i64 * 1000,
-        remembered: Some(login_request.subject.as_str()).filter(|s| !s.is_empty()),
-        hint: hint_subject(
-            &login_request.oidc_context.id_token_hint_claims,
-            &login_request.client.subject_type,
-        ),
-    };
-    let rules = AcceptRules {
-        subject_source: settings.oauth2_provider.subject_source(),
-        remember: Remember {
-            remember: settings.login.remember,
-            remember_for: settings.login.remember_for,
-        },
-    };
-    let next = next(&facts, browser, &rules);
-    tracing::debug!(skip = login_request.skip, ?next, "login decision");
+    });
+    tracing::debug!(skip = login_request.skip, ?plan, "login plan");
 
     // Act.
     let schema = identity_schema.as_deref();
-    match next {
-        Next::Accept { body, subject } => {
+    match plan {
+        LoginPlan::Accept { body, source } => {
             let outcome = if login_request.skip {
                 "accepted_skip"
             } else {
                 "accepted"
             };
             notes([
-                ("subject_source", subject.kind.as_str()),
+                ("subject_source", source.as_str()),
                 ("client_id", &login_request.client.client_id),
                 ("outcome", outcome),
             ]);
-            let redirect_to = match state.hydra.accept_login_request(challenge, &body).await {
-                Ok(redirect_to) => redirect_to,
-                // Hydra v2.1 holds another subject for this request and refuses ours.
-                Err(HydraError::Refused { status: 400, .. })
-                    if !login_request.subject.is_empty()
-                        && login_request.subject != subject.value =>
-                {
-                    return another_subject(&state, challenge, &login_request.request_url).await;
-                }
-                Err(e) => return Err(e.into()),
-            };
+            let redirect_to = state.hydra.accept_login_request(challenge, &body).await?;
             let target = Redirect::from_upstream(&redirect_to)?;
             state
                 .metrics
                 .logins
                 .get_or_create(&SubjectLabels {
-                    subject_source: subject.kind.as_str(),
+                    subject_source: source.as_str(),
                 })
                 .inc();
             Ok(target.response())
         }
-        Next::Kratos(trip) => {
+        LoginPlan::Kratos(trip) => {
             let url = kratos_login_url(&state, challenge, &trip, schema)?;
             let kind = trip.kind();
             if !trip.register {
@@ -120,14 +106,19 @@ pub async fn login(
             note("outcome", kind);
             Ok(Redirect::from_config(url).response())
         }
-        Next::Incomplete(retry) => {
+        LoginPlan::Incomplete(retry) => {
             let url = kratos_login_url(&state, challenge, &retry, schema)?;
             Err(AppError::ReauthIncomplete {
                 retry: Redirect::from_config(url),
             })
         }
-        Next::NoExternalId => Err(AppError::NoExternalId),
-        Next::Reject(refusal) => reject(&state, challenge, refusal).await,
+        LoginPlan::NoExternalId => Err(AppError::NoExternalId),
+        LoginPlan::Reject(refusal) => reject(&state, challenge, refusal).await,
+        // Hydra's own URL: the authorization request it was handed, with prompt=login.
+        LoginPlan::Restart(url) => {
+            note("outcome", "restarted_other_subject");
+            Ok(Redirect::from_upstream(url.as_str())?.response())
+        }
     }
 }
 
@@ -144,30 +135,6 @@ pub(crate) async fn reject(
     };
     let redirect_to = state.hydra.reject_login_request(challenge, &body).await?;
     note("outcome", refusal.as_str());
-    Ok(Redirect::from_upstream(&redirect_to)?.response())
-}
-
-/// Hydra remembers another person for this browser than the Kratos session's (v2.1 refuses the
-/// accept): the authorization request starts again with `prompt=login`, so that the person can go
-/// on with a fresh sign-in; where that cannot work, the application gets `login_required`.
-async fn another_subject(
-    state: &AppState,
-    challenge: &str,
-    request_url: &str,
-) -> Result<HttpResponse, AppError> {
-    if let Some(url) = restart_with_login(request_url) {
-        note("outcome", "restarted_other_subject");
-        return Ok(Redirect::from_upstream(url.as_str())?.response());
-    }
-    let reject = Reject {
-        error: "login_required".into(),
-        error_description: "Another account is signed in than the one remembered for this \
-                            browser; the sign-in must start again."
-            .into(),
-        status_code: None,
-    };
-    let redirect_to = state.hydra.reject_login_request(challenge, &reject).await?;
-    note("outcome", "rejected_other_subject");
     Ok(Redirect::from_upstream(&redirect_to)?.response())
 }
 

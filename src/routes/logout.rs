@@ -4,12 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use domain::logout::LogoutFacts;
+use domain::logout::plan::{Logout, LogoutPlan, Start, plan, start};
 
-use crate::domain::logout::{self, LogoutFacts, needs_confirmation};
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::LogoutRequest;
-use crate::ory::kratos::{BrowserLogout, WhoAmI};
+use crate::ory::kratos::{BrowserLogout, KratosSession};
 use crate::pages;
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, LogoutFlow, SessionCookie};
@@ -18,48 +19,106 @@ use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 
+/// Hydra's logout request as the plan reads it.
+fn facts(request: &LogoutRequest) -> LogoutFacts<'_> {
+    let client = request.client.as_ref();
+    LogoutFacts {
+        rp_initiated: request.rp_initiated,
+        client_skips: client.is_some_and(|c| c.skip_logout_consent),
+        client_name: client.map(|c| {
+            if c.client_name.is_empty() {
+                c.client_id.as_str()
+            } else {
+                c.client_name.as_str()
+            }
+        }),
+        subject: &request.subject,
+    }
+}
+
 pub async fn show(
     req: HttpRequest,
     challenge: Challenge<LogoutFlow>,
     cookie: SessionCookie,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    let (req, state, challenge) = (&req, state.get_ref(), challenge.into_string());
-    let cookie = cookie.value();
+    let (state, challenge) = (state.get_ref(), challenge.into_string());
     let request = state.hydra.get_logout_request(&challenge).await?;
-    let facts = LogoutFacts {
-        rp_initiated: request.rp_initiated,
-        client_skips: request
-            .client
-            .as_ref()
-            .is_some_and(|c| c.skip_logout_consent),
-    };
-    if !needs_confirmation(&facts, state.settings.logout.confirm)
-        && !session_of_someone_else(cookie, state, &request).await?
-    {
-        return complete(cookie, state, &challenge).await;
-    }
-    let csrf = forms::issue_csrf(req, state, LogoutFlow::PURPOSE, &challenge)?;
-    let client_name = request
-        .client
-        .as_ref()
-        .map(|c| {
-            if c.client_name.is_empty() {
-                c.client_id.as_str()
-            } else {
-                c.client_name.as_str()
+    let logout = Logout::Requested(facts(&request));
+    let plan = plan_with_session(state, &logout, cookie.value()).await?;
+    act(&req, state, &challenge, cookie.value(), plan).await
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    form: Posted<LogoutFlow>,
+    cookie: SessionCookie,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.get_ref();
+    let Posted {
+        challenge,
+        confirmed,
+        ..
+    } = form;
+    let logout = Logout::Answered { log_out: confirmed };
+    let plan = plan_with_session(state, &logout, cookie.value()).await?;
+    act(&req, state, &challenge, cookie.value(), plan).await
+}
+
+/// The plan, with the browser's Kratos session read first when it needs it (without a cookie
+/// there is none, and nothing is asked).
+async fn plan_with_session(
+    state: &AppState,
+    logout: &Logout<'_>,
+    cookie: Option<&str>,
+) -> Result<LogoutPlan, AppError> {
+    let policy = &state.policies.logout;
+    Ok(match start(logout, policy) {
+        Start::Planned(plan) => plan,
+        Start::ReadSession => plan(logout, policy, &state.kratos.whoami(cookie).await?),
+    })
+}
+
+async fn act(
+    req: &HttpRequest,
+    state: &AppState,
+    challenge: &str,
+    cookie: Option<&str>,
+    plan: LogoutPlan,
+) -> Result<HttpResponse, AppError> {
+    match plan {
+        LogoutPlan::LogOut => complete(cookie, state, challenge).await,
+        LogoutPlan::Confirm { client_name } => {
+            let csrf = forms::issue_csrf(req, state, LogoutFlow::PURPOSE, challenge)?;
+            let page = LogoutPage {
+                t: language::localizer(req, &state.i18n),
+                client_name: client_name.as_deref(),
+                challenge,
+                csrf_token: &csrf.token,
+            };
+            let mut response = pages::render(StatusCode::OK, &page);
+            response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+            Ok(response)
+        }
+        LogoutPlan::Stay { to } => {
+            state.hydra.reject_logout_request(challenge).await?;
+            note("outcome", "logout_cancelled");
+            if let Some(url) = to {
+                return Ok(Redirect::from_config(url).response());
             }
-        })
-        .filter(|name| !name.is_empty());
-    let page = LogoutPage {
-        t: language::localizer(req, &state.i18n),
-        client_name,
-        challenge: &challenge,
-        csrf_token: &csrf.token,
-    };
-    let mut response = pages::render(StatusCode::OK, &page);
-    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
-    Ok(response)
+            let home = state.settings.home_url().as_str();
+            let t = language::localizer(req, &state.i18n);
+            Ok(pages::message(
+                StatusCode::OK,
+                &t,
+                &t.text("logout-cancelled-title"),
+                &t.text("logout-cancelled-message"),
+                None,
+                Some((home, &t.text("logout-cancelled-continue"))),
+            ))
+        }
+    }
 }
 
 #[derive(Template)]
@@ -71,60 +130,10 @@ struct LogoutPage<'a> {
     csrf_token: &'a str,
 }
 
-pub async fn submit(
-    req: HttpRequest,
-    form: Posted<LogoutFlow>,
-    cookie: SessionCookie,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let (req, state) = (&req, state.get_ref());
-    let Posted {
-        challenge,
-        confirmed,
-        ..
-    } = form;
-    if confirmed {
-        return complete(cookie.value(), state, &challenge).await;
-    }
-    state.hydra.reject_logout_request(&challenge).await?;
-    note("outcome", "logout_cancelled");
-    if let Some(url) = &state.settings.logout.cancel_url {
-        return Ok(Redirect::from_config(url.clone()).response());
-    }
-    let home = state.settings.home_url().as_str();
-    let t = language::localizer(req, &state.i18n);
-    Ok(pages::message(
-        StatusCode::OK,
-        &t,
-        &t.text("logout-cancelled-title"),
-        &t.text("logout-cancelled-message"),
-        None,
-        Some((home, &t.text("logout-cancelled-continue"))),
-    ))
-}
-
-/// Whether the browser is signed in to Kratos as someone other than the logout's subject; a
-/// browser without a session cookie is not asked about.
-async fn session_of_someone_else(
-    cookie: Option<&str>,
-    state: &AppState,
-    request: &LogoutRequest,
-) -> Result<bool, AppError> {
-    let Some(cookie) = cookie else {
-        return Ok(false);
-    };
-    let whoami = state.kratos.whoami(Some(cookie)).await?;
-    Ok(logout::session_of_someone_else(
-        whoami.browser(),
-        state.settings.oauth2_provider.subject_source(),
-        &request.subject,
-    ))
-}
-
 /// Ends the browser's Kratos session through the admin API, when the browser flow could not.
 async fn revoke_server_side(state: &AppState, cookie: Option<&str>) {
     let session = match state.kratos.whoami(cookie).await {
-        Ok(WhoAmI::Active(session)) => session,
+        Ok(KratosSession::Active(session)) => session,
         Ok(_) => return,
         Err(e) => {
             tracing::error!(error = %e, "cannot find the Kratos session to revoke");

@@ -4,13 +4,13 @@
 use actix_web::{HttpResponse, web};
 use time::OffsetDateTime;
 
-use crate::domain::login::demands::parse_auth_params;
-use crate::domain::login::next::registration;
 use crate::error::AppError;
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow};
 use crate::routes::login::{kratos_login_url, reject};
 use crate::routes::state::AppState;
+use domain::login::demands::parse_auth_params;
+use domain::login::plan::{RegistrationPlan, registration};
 
 pub async fn register(
     challenge: Challenge<LoginFlow>,
@@ -25,9 +25,9 @@ pub async fn register(
         &login_request.oidc_context.acr_values,
     );
     let trip = match registration(&params, OffsetDateTime::now_utc()) {
-        Ok(trip) => trip,
+        RegistrationPlan::Kratos(trip) => trip,
         // `prompt=none` beside `registration`: Hydra may not have refused it itself.
-        Err(refusal) => return reject(&state, challenge, refusal).await,
+        RegistrationPlan::Reject(refusal) => return reject(&state, challenge, refusal).await,
     };
     let url = kratos_login_url(&state, challenge, &trip, schema.as_deref())?;
     crate::telemetry::note("outcome", "registration");

@@ -3,8 +3,7 @@
 use std::sync::Arc;
 
 use super::readiness::Readiness;
-use crate::config::Settings;
-use crate::domain::device_code::Alphabet;
+use crate::config::{Policies, Settings};
 use crate::metrics::Metrics;
 use crate::ory::hydra::HydraClient;
 use crate::ory::kratos::KratosClient;
@@ -14,6 +13,8 @@ use crate::signed::Signer;
 /// Everything a handler needs, shared by all workers.
 pub struct AppState {
     pub settings: Settings,
+    /// What the flows' plans read of the settings, built once at start.
+    pub policies: Policies,
     pub metrics: Arc<Metrics>,
     pub hydra: HydraClient,
     pub kratos: KratosClient,
@@ -24,11 +25,10 @@ pub struct AppState {
     /// The message catalogs pages are written from.
     pub i18n: crate::i18n::Catalogs,
     /// The operator's brand: header values, generated stylesheet, logo, CSP.
-    pub brand: super::brand::Brand,
+    pub brand: crate::brand::Brand,
 }
 
-/// What the device pages share: the user-code alphabet and their counters.
+/// What the device pages share: their counters.
 pub struct Device {
-    pub alphabet: Alphabet,
     pub metrics: DeviceMetrics,
 }

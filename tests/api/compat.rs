@@ -129,12 +129,17 @@ async fn every_supported_version_runs_the_flows() {
 
 const OTHER_IDENTITY: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 
-/// Hydra v2.1 remembers another person for this browser than the Kratos session's and refuses the
-/// accept (400). The person is sent through the authorization request again with `prompt=login`,
-/// as newer Hydra does by itself, and gets in after signing in afresh.
+/// Hydra remembers another person for this browser than the Kratos session's: v2.1 would refuse
+/// the accept (400), newer versions would restart the request themselves. The bridge sends the
+/// person through the authorization request again with `prompt=login` before any accept, on every
+/// version, and they get in after signing in afresh.
 #[tokio::test]
-async fn hydra_v2_1_with_another_remembered_subject_restarts_with_a_fresh_login() {
-    for version in [HydraVersion::V2_1, HydraVersion::Strict] {
+async fn another_remembered_subject_restarts_with_a_fresh_login_on_every_hydra_version() {
+    for version in [
+        HydraVersion::V2_1,
+        HydraVersion::Strict,
+        HydraVersion::Lenient,
+    ] {
         let app = spawn_app_with(version, &[]).await;
         let token = app
             .kratos
@@ -165,6 +170,10 @@ async fn hydra_v2_1_with_another_remembered_subject_restarts_with_a_fresh_login(
             Some("n-1"),
             "{version:?}"
         );
+        assert!(
+            app.hydra.accepted_logins().is_empty(),
+            "{version:?}: an accept was tried first"
+        );
 
         // Hydra's new request for it: no skip, prompt=login. A fresh sign-in, and the person is in.
         let again = app.hydra.add_login(LoginSpec {
@@ -186,10 +195,20 @@ async fn hydra_v2_1_with_another_remembered_subject_restarts_with_a_fresh_login(
 }
 
 /// Where a fresh sign-in cannot be asked for (`prompt=none`, or a request object whose `prompt`
-/// would win), the application gets `login_required` and can start again.
+/// would win), the application gets `login_required` and can start again, on every version.
 #[tokio::test]
-async fn hydra_v2_1_with_another_remembered_subject_and_no_interaction_is_login_required() {
-    let app = spawn_app_with(HydraVersion::V2_1, &[]).await;
+async fn another_remembered_subject_and_no_interaction_is_login_required() {
+    for version in [
+        HydraVersion::V2_1,
+        HydraVersion::Strict,
+        HydraVersion::Lenient,
+    ] {
+        another_remembered_subject_and_no_interaction(version).await;
+    }
+}
+
+async fn another_remembered_subject_and_no_interaction(version: HydraVersion) {
+    let app = spawn_app_with(version, &[]).await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
@@ -201,17 +220,17 @@ async fn hydra_v2_1_with_another_remembered_subject_and_no_interaction_is_login_
             ..LoginSpec::default()
         });
         let response = app.login(&challenge, Some(&token)).await;
-        assert_eq!(response.status().as_u16(), 303, "{query}");
+        assert_eq!(response.status().as_u16(), 303, "{version:?} {query}");
         let to = location(&response);
         // Hydra answers a reject with its own URL; it sends the error to the application itself.
         assert!(
             to.starts_with("https://hydra.test/oauth2/auth?") && to.contains("login_verifier="),
-            "{query}: {to}"
+            "{version:?} {query}: {to}"
         );
         let rejected = app.hydra.rejected_logins();
         let (rejected_challenge, body) = rejected.last().unwrap();
         assert_eq!(rejected_challenge, &challenge);
         assert_eq!(body["error"], "login_required");
     }
-    assert!(app.hydra.accepted_logins().is_empty());
+    assert!(app.hydra.accepted_logins().is_empty(), "{version:?}");
 }

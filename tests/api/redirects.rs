@@ -75,7 +75,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
             .await;
         locations.push(("registration", location(&r)));
     }
-    // Hydra remembered someone else: it answers the accept with the request again, prompt=login.
+    // Hydra remembered someone else: the request again, prompt=login.
     let other = app.hydra.add_login(LoginSpec {
         skip: true,
         subject: "someone-else".into(),

@@ -188,7 +188,7 @@ pub fn encode_path(segments: &[&str]) -> Option<String> {
     Some(path)
 }
 
-pub use crate::domain::identity::null_as_default;
+pub use domain::identity::null_as_default;
 
 #[cfg(test)]
 mod tests {

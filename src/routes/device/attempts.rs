@@ -1,5 +1,6 @@
 //! How many wrong user codes this browser entered for one device request, kept in a signed cookie
-//! bound to the request's challenge (the service keeps no state).
+//! bound to the request's challenge (the service keeps no state). The limit itself is the domain's
+//! (`domain::device::turn`).
 //!
 //! A browser that drops the cookie starts counting from zero again: the limit stops a person or a
 //! plain script from guessing on and on in one page, not someone who discards cookies. Hydra's codes
@@ -25,29 +26,6 @@ struct AttemptClaims {
     /// Wrong codes so far.
     n: u32,
     exp: u64,
-}
-
-/// What to do with a code for a request that already saw `wrong` wrong codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Turn {
-    /// The code may be tried.
-    Try,
-    /// The limit is reached: the person must start again on the device.
-    Exhausted,
-}
-
-/// The pure rule: `max` wrong codes, then no more tries.
-pub fn turn(wrong: u32, max: u32) -> Turn {
-    if wrong >= max {
-        Turn::Exhausted
-    } else {
-        Turn::Try
-    }
-}
-
-/// The count after one more wrong code.
-pub fn after_wrong(wrong: u32) -> u32 {
-    wrong.saturating_add(1)
 }
 
 impl Signer {
@@ -150,21 +128,6 @@ mod tests {
     }
 
     proptest! {
-        /// Exactly `max` wrong codes are allowed, whatever the limit: the try after them is refused,
-        /// and counting on never lets a try through again.
-        #[test]
-        fn exactly_max_wrong_codes(max in 1u32..=100, extra in 0u32..1000) {
-            let mut wrong = 0;
-            let mut tries = 0;
-            while turn(wrong, max) == Turn::Try {
-                tries += 1;
-                wrong = after_wrong(wrong);
-            }
-            prop_assert_eq!(tries, max);
-            prop_assert_eq!(turn(wrong.saturating_add(extra), max), Turn::Exhausted);
-            prop_assert_eq!(turn(u32::MAX, max), Turn::Exhausted);
-        }
-
         /// A count survives its round trip through the cookie, for its own challenge only.
         #[test]
         fn counts_round_trip(n in 0u32..1000, a in "[A-Za-z0-9_-]{1,40}", b in "[A-Za-z0-9_-]{1,40}") {

@@ -11,8 +11,11 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use domain::device::{
+    self as plan, CodePlan, DevicePage, Entered, Problem, Reply, shown_name, worth_looking_up,
+};
+use domain::device_code::{MAX_TYPED_CHARS, TypingHint};
 
-use crate::domain::device_code::{self as code, CodeError, MAX_TYPED_CHARS};
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::HydraError;
@@ -24,13 +27,7 @@ use crate::routes::forms::{self, Form, Posted};
 use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
-use attempts::Turn;
 use metrics::CodeOutcome;
-
-/// The longest client name the success page shows.
-const MAX_NAME_CHARS: usize = 100;
-/// The longest client id looked up (Hydra's are UUIDs unless set by hand).
-const MAX_CLIENT_ID_BYTES: usize = 255;
 
 #[derive(Template)]
 #[template(path = "device.html")]
@@ -67,19 +64,103 @@ pub async fn show(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let challenge = challenge.into_string();
-    let max = state.settings.device.max_attempts.get();
-    if attempts::turn(attempts::read(&req, &state.signer, &challenge), max) == Turn::Exhausted {
-        return Ok(exhausted(&req, &state, None));
+    let wrong = attempts::read(&req, &state.signer, &challenge);
+    // A repeated `user_code` is no code: the person types it.
+    let user_code = query.single("user_code").ok().flatten();
+    let reply = plan::open(user_code, wrong, &state.policies.device);
+    answer(&req, &state, &challenge, reply)
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    posted: Posted<DeviceFlow>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let (req, state) = (&req, state.get_ref());
+    let Posted {
+        challenge,
+        fields: form_fields,
+        ..
+    } = posted;
+    let typed = form_fields.single("user_code")?.unwrap_or_default();
+    let wrong = attempts::read(req, &state.signer, &challenge);
+    let policy = &state.policies.device;
+    let code = match plan::enter(typed, wrong, policy) {
+        CodePlan::Reply(reply) => return answer(req, state, &challenge, reply),
+        CodePlan::Submit { code } => code,
+    };
+    match state.hydra.accept_device_request(&challenge, &code).await {
+        Ok(DeviceAccept::Accepted { redirect_to }) => {
+            let target = Redirect::from_upstream(&redirect_to).inspect_err(|_| {
+                state.device.metrics.code(CodeOutcome::Other);
+            })?;
+            state.device.metrics.code(CodeOutcome::Accepted);
+            note("outcome", "device_accepted");
+            let mut response = target.response();
+            if let Some(cleared) = attempts::cleared(secure(state)) {
+                response.headers_mut().append(SET_COOKIE, cleared);
+            }
+            Ok(response)
+        }
+        Ok(DeviceAccept::UnknownCode) => {
+            let reply = plan::refused(typed, wrong, policy);
+            answer(req, state, &challenge, reply)
+        }
+        Err(e) => {
+            let outcome = match e {
+                HydraError::Expired(_) => CodeOutcome::Expired,
+                _ => CodeOutcome::Other,
+            };
+            state.device.metrics.code(outcome);
+            Err(e.into())
+        }
     }
-    // A link from the device may carry its code; one that cannot be a code is left out. The person
-    // still confirms it, so a link someone else sent cannot sign them in unawares (RFC 8628 5.4).
-    let prefill = query
-        .single("user_code")
-        .ok()
-        .flatten()
-        .and_then(|typed| code::normalise(typed, &state.device.alphabet).ok())
-        .unwrap_or_default();
-    form(&req, &state, &challenge, &prefill, None, None)
+}
+
+/// Carries out a reply: counts the code entered (a wrong one in the browser's cookie too), then
+/// shows the form or the page that sends the person back to the device.
+fn answer(
+    req: &HttpRequest,
+    state: &AppState,
+    challenge: &str,
+    reply: Reply,
+) -> Result<HttpResponse, AppError> {
+    let attempts_cookie = match reply.entered {
+        Entered::Nothing => None,
+        Entered::TooMany => {
+            state.device.metrics.code(CodeOutcome::TooMany);
+            None
+        }
+        Entered::Wrong(count) => {
+            state.device.metrics.code(CodeOutcome::WrongCode);
+            note("outcome", "device_wrong_code");
+            attempts::cookie(
+                &state.signer,
+                challenge,
+                count,
+                state.settings.serve.form_ttl_secs,
+                secure(state),
+            )
+        }
+    };
+    match reply.page {
+        DevicePage::Exhausted => Ok(exhausted(req, state, attempts_cookie)),
+        DevicePage::Form { code, problem } => {
+            let t = language::localizer(req, &state.i18n);
+            let problem = problem.map(|problem| match problem {
+                Problem::Missing => t.text("device-code-missing"),
+                Problem::Wrong { left } => t.count("device-code-wrong", "tries", left),
+            });
+            form(
+                req,
+                state,
+                challenge,
+                &code,
+                problem.as_deref(),
+                attempts_cookie,
+            )
+        }
+    }
 }
 
 /// The code form, with what to fill in and what went wrong last time.
@@ -92,14 +173,18 @@ fn form(
     attempts_cookie: Option<HeaderValue>,
 ) -> Result<HttpResponse, AppError> {
     let csrf = forms::issue_csrf(req, state, DeviceFlow::PURPOSE, challenge)?;
-    let alphabet = &state.device.alphabet;
+    let alphabet = &state.policies.device.alphabet;
     let page = CodePage {
         t: language::localizer(req, &state.i18n),
         challenge,
         csrf_token: &csrf.token,
         code,
         problem,
-        hint: alphabet.hint(),
+        hint: match alphabet.hint() {
+            TypingHint::Digits => "device-hint-digits",
+            TypingHint::CaseSensitive => "device-hint-case-sensitive",
+            TypingHint::AnyCase => "device-hint-any-case",
+        },
         numeric: alphabet.digits_only(),
         capitals: alphabet.capitals_only(),
         max_chars: MAX_TYPED_CHARS,
@@ -134,102 +219,6 @@ fn exhausted(
     response
 }
 
-pub async fn submit(
-    req: HttpRequest,
-    posted: Posted<DeviceFlow>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let (req, state) = (&req, state.get_ref());
-    let Posted {
-        challenge,
-        fields: form_fields,
-        ..
-    } = posted;
-    let typed = form_fields.single("user_code")?.unwrap_or_default();
-    let max = state.settings.device.max_attempts.get();
-    let wrong = attempts::read(req, &state.signer, &challenge);
-    if attempts::turn(wrong, max) == Turn::Exhausted {
-        state.device.metrics.code(CodeOutcome::TooMany);
-        return Ok(exhausted(req, state, None));
-    }
-    let code = match code::normalise(typed, &state.device.alphabet) {
-        Ok(code) => code,
-        Err(CodeError::Empty) => {
-            let problem = language::localizer(req, &state.i18n).text("device-code-missing");
-            return form(req, state, &challenge, "", Some(&problem), None);
-        }
-        // Not one of Hydra's codes: wrong without asking Hydra.
-        Err(CodeError::TooLong | CodeError::NotInAlphabet) => {
-            return wrong_code(req, state, &challenge, typed, wrong);
-        }
-    };
-    match state.hydra.accept_device_request(&challenge, &code).await {
-        Ok(DeviceAccept::Accepted { redirect_to }) => {
-            let target = Redirect::from_upstream(&redirect_to).inspect_err(|_| {
-                state.device.metrics.code(CodeOutcome::Other);
-            })?;
-            state.device.metrics.code(CodeOutcome::Accepted);
-            note("outcome", "device_accepted");
-            let mut response = target.response();
-            if let Some(cleared) = attempts::cleared(secure(state)) {
-                response.headers_mut().append(SET_COOKIE, cleared);
-            }
-            Ok(response)
-        }
-        Ok(DeviceAccept::UnknownCode) => wrong_code(req, state, &challenge, typed, wrong),
-        Err(e) => {
-            let outcome = match e {
-                HydraError::Expired(_) => CodeOutcome::Expired,
-                _ => CodeOutcome::Other,
-            };
-            state.device.metrics.code(outcome);
-            Err(e.into())
-        }
-    }
-}
-
-/// Counts one more wrong code for this browser, then shows the form again or, at the limit, the
-/// page that sends the person back to the device.
-fn wrong_code(
-    req: &HttpRequest,
-    state: &AppState,
-    challenge: &str,
-    typed: &str,
-    wrong: u32,
-) -> Result<HttpResponse, AppError> {
-    state.device.metrics.code(CodeOutcome::WrongCode);
-    note("outcome", "device_wrong_code");
-    let wrong = attempts::after_wrong(wrong);
-    let max = state.settings.device.max_attempts.get();
-    let cookie = attempts::cookie(
-        &state.signer,
-        challenge,
-        wrong,
-        state.settings.serve.form_ttl_secs,
-        secure(state),
-    );
-    if attempts::turn(wrong, max) == Turn::Exhausted {
-        return Ok(exhausted(req, state, cookie));
-    }
-    let left = max - wrong;
-    let problem = language::localizer(req, &state.i18n).count("device-code-wrong", "tries", left);
-    // What was typed goes back into the field so that a slip can be fixed, unless it is long junk.
-    let again = if typed.chars().count() <= MAX_TYPED_CHARS {
-        typed
-    } else {
-        ""
-    };
-    form(req, state, challenge, again, Some(&problem), cookie)
-}
-
-/// Client ids worth asking Hydra about: short and printable (U+FFFD stands for bytes that were
-/// not UTF-8).
-fn plausible_client_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= MAX_CLIENT_ID_BYTES
-        && !id.chars().any(|c| c.is_control() || c == '\u{FFFD}')
-}
-
 /// The client's name for the success page, or `None` when it cannot be had quickly. This page
 /// never fails: the person is signed in whatever Hydra answers now.
 async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
@@ -250,15 +239,7 @@ async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
             return None;
         }
     };
-    let name = client.client_name.trim();
-    if name.is_empty() {
-        return None;
-    }
-    let mut bounded: String = name.chars().take(MAX_NAME_CHARS).collect();
-    if name.chars().nth(MAX_NAME_CHARS).is_some() {
-        bounded.push('…');
-    }
-    Some(bounded)
+    shown_name(&client.client_name)
 }
 
 /// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
@@ -271,7 +252,7 @@ pub async fn success(
         .single("client_id")
         .ok()
         .flatten()
-        .filter(|id| plausible_client_id(id));
+        .filter(|id| worth_looking_up(id));
     let name = match client_id {
         Some(id) => client_name(&state, id).await,
         None => None,
@@ -284,23 +265,4 @@ pub async fn success(
             client_name: name.as_deref(),
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_ids_worth_a_lookup() {
-        assert!(plausible_client_id("demo-client"));
-        assert!(plausible_client_id("3f2504e0-4f89-41d3-9a0c-0305e82c3301"));
-        assert!(
-            plausible_client_id("../admin"),
-            "encode_path keeps it on its level"
-        );
-        assert!(!plausible_client_id(""));
-        assert!(!plausible_client_id("a\nb"));
-        assert!(!plausible_client_id("a\u{FFFD}"));
-        assert!(!plausible_client_id(&"a".repeat(256)));
-    }
 }

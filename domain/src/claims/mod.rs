@@ -1,9 +1,9 @@
 //! Claims for the tokens Hydra issues, built from the Kratos identity and the granted scopes only.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::domain::identity::{Identity, VerifiableAddress};
+use crate::identity::{Identity, VerifiableAddress};
 
 mod standard;
 
@@ -152,7 +152,7 @@ fn default_true() -> bool {
 }
 
 /// `session.id_token` and `session.access_token` of a consent accept.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TokenClaims {
     pub id_token: Map<String, Value>,
     pub access_token: Map<String, Value>,

@@ -8,9 +8,17 @@ use std::collections::BTreeSet;
 fn request(skip: bool, skip_consent: bool, client_id: &str) -> ConsentFacts<'_> {
     ConsentFacts {
         skip,
-        skip_consent,
-        client_id,
+        client: Client {
+            id: client_id,
+            name: "",
+            logo_uri: "",
+            skip_consent,
+        },
         prompt_none: false,
+        subject: "CUST-1",
+        context: &Value::Null,
+        requested_scope: &[],
+        requested_audience: &[],
     }
 }
 
@@ -43,13 +51,10 @@ fn under_prompt_none_the_page_is_consent_required() {
         prompt_none: true,
         ..request(skip, skip_consent, client_id)
     };
-    assert!(matches!(
+    assert_eq!(
         step(&none(false, false, "x"), &trusted),
-        Step::Reject {
-            error: "consent_required",
-            ..
-        }
-    ));
+        Step::ConsentRequired
+    );
     // What is granted without asking is still granted.
     assert_eq!(
         step(&none(true, false, "x"), &trusted),

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{address, path, present};
-use crate::domain::identity::Identity;
+use crate::identity::Identity;
 
 /// The scopes whose standard claims the bridge knows.
 pub const STANDARD_SCOPES: &[&str] = &["email", "profile", "phone", "address"];

@@ -37,6 +37,17 @@ pub struct Alphabet {
     case_sensitive: bool,
 }
 
+/// What the person is told about typing a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypingHint {
+    /// Only digits.
+    Digits,
+    /// Letters in both cases: type them as shown.
+    CaseSensitive,
+    /// Letters in one case: either case will do.
+    AnyCase,
+}
+
 /// Why a typed code cannot be one of Hydra's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
@@ -93,14 +104,14 @@ impl Alphabet {
         self.chars.iter().any(|c| c.is_uppercase()) && !self.chars.iter().any(|c| c.is_lowercase())
     }
 
-    /// The message id of the line under the input telling the person what matters when typing.
-    pub fn hint(&self) -> &'static str {
+    /// What matters when typing a code of this alphabet, for the line under the input.
+    pub fn hint(&self) -> TypingHint {
         if self.digits_only() {
-            "device-hint-digits"
+            TypingHint::Digits
         } else if self.case_sensitive() {
-            "device-hint-case-sensitive"
+            TypingHint::CaseSensitive
         } else {
-            "device-hint-any-case"
+            TypingHint::AnyCase
         }
     }
 }

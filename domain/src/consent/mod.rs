@@ -1,11 +1,28 @@
 //! The consent decisions, free of I/O: when to grant without asking, which scopes may be granted,
-//! and how to find and confirm the identity behind a subject.
+//! and how to find and confirm the identity behind a subject. [`plan::start`] and [`plan::plan`] put
+//! them together into the one answer the handler carries out.
+
+pub mod plan;
 
 use serde_json::Value;
 
-use crate::domain::claims::{ClaimsSettings, claims_need_identity};
-use crate::domain::identity::Identity;
-use crate::domain::subject::{SubjectSource, subject_for};
+use crate::claims::{ClaimsSettings, claims_need_identity};
+use crate::identity::Identity;
+use crate::subject::{SubjectSource, subject_for};
+
+/// How consents are granted: the subject rule, `consent.*` and the claims mapping, built once at
+/// start.
+#[derive(Debug, Clone)]
+pub struct ConsentPolicy {
+    pub subject_source: SubjectSource,
+    /// Client ids whose consent is granted without asking.
+    pub trusted_clients: Vec<String>,
+    pub claims: ClaimsSettings,
+    /// Seconds Hydra remembers a consent the person chose to remember; 0 = until revoked.
+    pub remember_for: u64,
+    /// Whether "remember this decision" starts ticked on the page.
+    pub remember_by_default: bool,
+}
 
 /// Why a consent is granted without showing the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,30 +45,43 @@ impl AutoAccept {
     }
 }
 
-/// What a consent request says that the decision to ask reads.
+/// The client of a consent request, as the decisions and the page read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client<'a> {
+    pub id: &'a str,
+    /// Empty when the client has none.
+    pub name: &'a str,
+    /// Empty when the client has none.
+    pub logo_uri: &'a str,
+    /// The client's `skip_consent`.
+    pub skip_consent: bool,
+}
+
+/// Hydra's consent request, as the decisions read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConsentFacts<'a> {
     /// Hydra remembers an earlier consent covering the request.
     pub skip: bool,
-    /// The client's `skip_consent`.
-    pub skip_consent: bool,
-    pub client_id: &'a str,
+    pub client: Client<'a>,
     /// The authorization request has `prompt=none`.
     pub prompt_none: bool,
+    /// The subject the login was accepted with.
+    pub subject: &'a str,
+    /// What the login's accept put in `context`: absent, `null` or any JSON.
+    pub context: &'a Value,
+    pub requested_scope: &'a [String],
+    pub requested_audience: &'a [String],
 }
 
-/// What the consent step does.
+/// Whether the consent is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// Grant the requested scopes without asking.
     Grant(AutoAccept),
     /// Show the consent page.
     Ask,
-    /// Reject the consent request at Hydra; the application gets the error.
-    Reject {
-        error: &'static str,
-        description: &'static str,
-    },
+    /// The page would be needed, and `prompt=none` allows none: `consent_required`.
+    ConsentRequired,
 }
 
 /// Grant without asking when a reason allows it, else ask; under `prompt=none` (OIDC Core
@@ -59,23 +89,18 @@ pub enum Step {
 pub fn step(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Step {
     match auto_accept(request, trusted_clients) {
         Some(reason) => Step::Grant(reason),
-        None if request.prompt_none => Step::Reject {
-            error: "consent_required",
-            description: "The person's consent is needed, and prompt=none allows no page \
-                          to ask for it.",
-        },
+        None if request.prompt_none => Step::ConsentRequired,
         None => Step::Ask,
     }
 }
 
 pub fn auto_accept(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Option<AutoAccept> {
+    let client = request.client.id;
     if request.skip {
         Some(AutoAccept::Skip)
-    } else if request.skip_consent {
+    } else if request.client.skip_consent {
         Some(AutoAccept::SkipConsentClient)
-    } else if !request.client_id.is_empty()
-        && trusted_clients.iter().any(|c| c == request.client_id)
-    {
+    } else if !client.is_empty() && trusted_clients.iter().any(|c| c == client) {
         Some(AutoAccept::TrustedClient)
     } else {
         None
@@ -163,5 +188,4 @@ pub fn confirms(identity: &Identity, source: SubjectSource, subject: &str) -> bo
 }
 
 #[cfg(test)]
-#[path = "consent_tests.rs"]
 mod tests;

@@ -12,7 +12,8 @@ pub enum Refusal {
     /// `prompt=none`, and the login needs the person: a Kratos login, refresh, step-up or
     /// registration, or a page of the bridge's.
     InteractionNeeded,
-    /// `prompt=none`, and Hydra remembers another person for this browser than the session's.
+    /// Hydra remembers another person for this browser than the session's, and the request cannot
+    /// start again with a fresh sign-in (`prompt=none`, or a `prompt` the bridge cannot change).
     OtherRemembered,
     /// The session's person is not the one the application named with `id_token_hint`.
     NotTheHinted,
@@ -37,8 +38,8 @@ impl Refusal {
                 "Signing in needs the person's interaction, which prompt=none does not allow."
             }
             Refusal::OtherRemembered => {
-                "Another account is signed in than the one remembered for this browser, and \
-                 prompt=none allows no fresh sign-in."
+                "Another account is signed in than the one remembered for this browser, and the \
+                 request allows no fresh sign-in in its place."
             }
             Refusal::NotTheHinted => {
                 "The signed-in account is not the one the application named in id_token_hint."

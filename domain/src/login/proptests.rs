@@ -1,8 +1,8 @@
 //! Property tests of the login decisions: safety, the demands a redirect carries, and convergence.
 
-use super::next::{AcceptRules, Next, next};
+use super::plan::{LoginPlan, plan, restart_with_login};
 use super::*;
-use crate::domain::subject::SubjectSource;
+use crate::subject::{SubjectSource, subject_for};
 use proptest::prelude::*;
 use time::Duration;
 
@@ -10,15 +10,40 @@ fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
 }
 
-fn session_state() -> impl Strategy<Value = SessionState> {
+/// The policy: the subject rule given, Hydra remembering logins as long as the session lives.
+fn policy(subject_source: SubjectSource, always: bool) -> LoginPolicy {
+    LoginPolicy {
+        subject_source,
+        remember: Remember {
+            remember: true,
+            remember_for: None,
+        },
+        reauthenticate: if always {
+            Reauthenticate::Always
+        } else {
+            Reauthenticate::WhenRequired
+        },
+        clock_skew_ms: 0,
+    }
+}
+
+/// Hydra's request with these demands; Hydra remembers nobody and the application names nobody.
+fn request(skip: bool, params: &AuthParams) -> Request<'_> {
+    Request {
+        skip,
+        params,
+        url: "https://hydra.test/oauth2/auth?client_id=a&state=s",
+        remembered: None,
+        hint: None,
+    }
+}
+
+fn session_state() -> impl Strategy<Value = KratosSession> {
     prop_oneof![
-        Just(SessionState::None),
-        Just(SessionState::Aal2Required),
+        Just(KratosSession::None),
+        Just(KratosSession::Aal2Required),
         (proptest::option::of(-100_000i64..100_000), 0u8..4).prop_map(|(age, aal)| {
-            SessionState::Active {
-                authenticated_at: age.map(|a| now() - Duration::seconds(a)),
-                aal,
-            }
+            KratosSession::active_at(age.map(|a| now() - Duration::seconds(a)), aal)
         }),
     ]
 }
@@ -49,33 +74,26 @@ fn params() -> impl Strategy<Value = AuthParams> {
 fn kratos_does(
     asked_refresh: bool,
     asked_aal2: bool,
-    session: &SessionState,
+    session: &KratosSession,
     hidden_at: OffsetDateTime,
     second_factor_hidden: bool,
     at: OffsetDateTime,
-) -> SessionState {
+) -> KratosSession {
     match session {
         // Kratos refuses `aal=aal2` without a session; the property below checks it is never asked.
-        SessionState::None if second_factor_hidden => SessionState::Aal2Required,
-        SessionState::None => SessionState::Active {
-            authenticated_at: Some(at),
-            aal: 1,
-        },
-        SessionState::Aal2Required => SessionState::Active {
-            authenticated_at: Some(if asked_refresh { at } else { hidden_at }),
-            aal: 2,
-        },
-        SessionState::Active {
-            authenticated_at,
-            aal,
-        } => SessionState::Active {
-            authenticated_at: if asked_refresh {
+        KratosSession::None if second_factor_hidden => KratosSession::Aal2Required,
+        KratosSession::None => KratosSession::active_at(Some(at), 1),
+        KratosSession::Aal2Required => {
+            KratosSession::active_at(Some(if asked_refresh { at } else { hidden_at }), 2)
+        }
+        KratosSession::Active(s) => KratosSession::active_at(
+            if asked_refresh {
                 Some(at)
             } else {
-                *authenticated_at
+                s.authenticated_at
             },
-            aal: if asked_aal2 { 2 } else { (*aal).max(1) },
-        },
+            if asked_aal2 { 2 } else { s.aal().max(1) },
+        ),
     }
 }
 
@@ -126,13 +144,14 @@ fn source() -> impl Strategy<Value = SubjectSource> {
 }
 
 proptest! {
-    /// Under prompt=none the decision is never a Kratos trip nor a page: whatever the session,
-    /// the demands, the policy or a token, the login is accepted or rejected at Hydra, and `none`
-    /// beside another value is an invalid request. Nobody is accepted as another person than the
-    /// hint names, nor, under prompt=none, than Hydra remembers. Without prompt=none and a hint,
-    /// what Hydra remembers changes nothing.
+    /// Under prompt=none the plan is never a Kratos trip nor a page (nor a restart, which asks for
+    /// a fresh sign-in): whatever the session, the demands, the policy or a token, the login is
+    /// accepted or rejected at Hydra, and `none` beside another value is an invalid request. Nobody
+    /// is accepted as another person than the hint names, nor than Hydra remembers. Without a
+    /// hint, what Hydra remembers changes nothing unless it is another person than the session's:
+    /// then the request starts again with `prompt=login`, or is rejected where it cannot.
     #[test]
-    fn under_prompt_none_the_decision_is_never_a_kratos_trip_nor_a_page(
+    fn under_prompt_none_the_plan_is_never_a_kratos_trip_nor_a_page(
         (kind, external, aal, age) in (0u8..3, proptest::option::of(prop_oneof![Just("CUST-1"), Just("")]), 0u8..4, -100i64..100_000),
         (p, prompt_none, conflict) in (params(), any::<bool>(), any::<bool>()),
         (skip, always, reauth, source) in (any::<bool>(), any::<bool>(), token(), source()),
@@ -140,34 +159,37 @@ proptest! {
     ) {
         let p = AuthParams { prompt_none, prompt_conflict: prompt_none && conflict, ..p };
         let s = kratos_session(external, aal, age);
-        let browser = match kind {
-            0 => Browser::NoSession,
-            1 => Browser::Aal2Required,
-            _ => Browser::Active(&s),
+        let own = subject_for(source, &s.identity.id, s.identity.external_id.as_deref()).ok().map(|s| s.value);
+        let state = match kind {
+            0 => KratosSession::None,
+            1 => KratosSession::Aal2Required,
+            _ => KratosSession::Active(Box::new(s)),
         };
-        let state = SessionState::of(browser);
-        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-        let f = LoginFacts { skip, params: &p, session: &state, reauth: reauth.as_ref(), policy, now: now(),
-            clock_skew_ms: 0, remembered, hint };
-        let rules = AcceptRules { subject_source: source, remember: Remember { remember: true, remember_for: None } };
-        let (d, n) = (decide(&f), next(&f, browser, &rules));
+        let policy = policy(source, always);
+        let f = LoginFacts { request: Request { remembered, hint, ..request(skip, &p) }, session: &state,
+            reauth: reauth.as_ref(), policy: &policy, now: now() };
+        let (d, n) = (decide(&f), plan(&f));
         if p.prompt_conflict {
             prop_assert_eq!(d, Decision::Reject(Refusal::PromptConflict));
-            prop_assert_eq!(&n, &Next::Reject(Refusal::PromptConflict));
+            prop_assert_eq!(&n, &LoginPlan::Reject(Refusal::PromptConflict));
         }
         if prompt_none {
-            prop_assert!(matches!(d, Decision::Accept | Decision::Reject(_)), "{:?}", d);
-            prop_assert!(matches!(n, Next::Accept { .. } | Next::Reject(_)), "{:?}", n);
+            prop_assert!(matches!(d, Decision::Accept(_) | Decision::Reject(_)), "{:?}", d);
+            prop_assert!(matches!(n, LoginPlan::Accept { .. } | LoginPlan::Reject(_)), "{:?}", n);
         }
-        if let Next::Accept { subject, .. } = &n {
-            prop_assert!(hint.is_none_or(|h| h == subject.value), "accepted {} for the hint {:?}", subject.value, hint);
-            if prompt_none {
-                prop_assert!(remembered.is_none_or(|r| r == subject.value), "accepted {} for {:?}", subject.value, remembered);
+        if let LoginPlan::Accept { body, .. } = &n {
+            prop_assert!(hint.is_none_or(|h| h == body.subject), "accepted {} for the hint {:?}", body.subject, hint);
+            prop_assert!(remembered.is_none_or(|r| r == body.subject), "accepted {} for {:?}", body.subject, remembered);
+        }
+        if hint.is_none() && !p.prompt_conflict {
+            let before = LoginFacts { request: Request { remembered: None, ..f.request }, ..f };
+            let another = remembered.is_some_and(|r| kind == 2 && own.as_deref().is_some_and(|own| own != r));
+            if another {
+                prop_assert!(matches!(n, LoginPlan::Restart(_) | LoginPlan::Reject(Refusal::OtherRemembered)), "{:?}", n);
+                prop_assert_eq!(matches!(n, LoginPlan::Restart(_)), !prompt_none);
+            } else {
+                prop_assert_eq!(n, plan(&before));
             }
-        }
-        if !prompt_none && hint.is_none() {
-            let before = LoginFacts { remembered: None, ..f };
-            prop_assert_eq!(n, next(&before, browser, &rules));
         }
     }
 
@@ -179,12 +201,12 @@ proptest! {
     #[test]
     fn never_accepts_what_the_request_forbids(skip in any::<bool>(), p in params(), s in session_state(),
                                               always in any::<bool>(), reauth in token()) {
-        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(),
-            policy: if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired }, now: now(), clock_skew_ms: 0,
-            remembered: None, hint: None };
+        let policy = policy(SubjectSource::Id, always);
+        let f = LoginFacts { request: request(skip, &p), session: &s, reauth: reauth.as_ref(), policy: &policy, now: now() };
         let d = decide(&f);
-        if d == Decision::Accept {
-            let SessionState::Active { authenticated_at, aal } = &s else { return Err(TestCaseError::fail("accepted without a session")) };
+        if matches!(d, Decision::Accept(_)) {
+            let Some(session) = s.active() else { return Err(TestCaseError::fail("accepted without a session")) };
+            let (authenticated_at, aal) = (&session.authenticated_at, &session.aal());
             if !skip {
                 let fresh_after_token = reauth.is_some_and(|r| r.refresh && authenticated_at.is_some_and(|t| unix_ms(t) > r.issued_at_ms));
                 prop_assert!(required_aal(&p.acr_values).is_none_or(|n| *aal >= n), "level below acr_values");
@@ -209,27 +231,26 @@ proptest! {
     #[test]
     fn redirects_carry_what_the_request_demands(skip in any::<bool>(), p in params(), s in session_state(),
                                                 always in any::<bool>(), reauth in token()) {
-        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
-        let f = LoginFacts { skip, params: &p, session: &s, reauth: reauth.as_ref(), policy, now: now(), clock_skew_ms: 0,
-            remembered: None, hint: None };
+        let policy = policy(SubjectSource::Id, always);
+        let f = LoginFacts { request: request(skip, &p), session: &s, reauth: reauth.as_ref(), policy: &policy, now: now() };
         if let Decision::Authenticate { refresh, aal2, since } = decide(&f) {
             let next = return_token(refresh, aal2, since, &s, now());
             let age_ok = match &s {
-                SessionState::Active { authenticated_at: Some(t), .. } => p.max_age.is_none_or(|m| (now() - *t).whole_milliseconds() <= i128::from(m) * 1000),
+                KratosSession::Active(session) if session.authenticated_at.is_some() => p.max_age.is_none_or(|m| session.authenticated_at.is_some_and(|t| (now() - t).whole_milliseconds() <= i128::from(m) * 1000)),
                 _ => p.max_age.is_none(),
             };
             let demanded = !skip && (always || p.prompt_login || !age_ok);
             if demanded {
                 prop_assert!(next.refresh, "{:?} {:?} skip={} always={}", s, p, skip, always);
             }
-            if let Some(r) = reauth.filter(|r| r.refresh && s != SessionState::None) {
+            if let Some(r) = reauth.filter(|r| r.refresh && s != KratosSession::None) {
                 prop_assert_eq!((next.refresh, next.issued_at_ms), (true, r.issued_at_ms), "a fresh login already shown is kept");
             }
             match &s {
-                SessionState::None => prop_assert!(!aal2, "aal2 asked without a session"),
-                SessionState::Aal2Required => prop_assert!(aal2),
-                SessionState::Active { aal, .. } => {
-                    if !skip && required_aal(&p.acr_values).is_some_and(|n| *aal < n) {
+                KratosSession::None => prop_assert!(!aal2, "aal2 asked without a session"),
+                KratosSession::Aal2Required => prop_assert!(aal2),
+                KratosSession::Active(session) => {
+                    if !skip && required_aal(&p.acr_values).is_some_and(|n| session.aal() < n) {
                         prop_assert!(aal2);
                     }
                 }
@@ -272,7 +293,7 @@ proptest! {
     #[test]
     fn doing_what_was_asked_converges(p in params(), s in session_state(), always in any::<bool>(),
                                       second_factor_hidden in any::<bool>(), minutes in 0i64..40) {
-        let policy = if always { Reauthenticate::Always } else { Reauthenticate::WhenRequired };
+        let policy = policy(SubjectSource::Id, always);
         let mut session = s.clone();
         // A session Kratos already hides had its first factor long ago.
         let mut hidden_at = now() - Duration::hours(3);
@@ -280,22 +301,21 @@ proptest! {
         let mut reauth: Option<Reauth> = None;
         let mut rounds = 0;
         loop {
-            let f = LoginFacts { skip: false, params: &p, session: &session, reauth: reauth.as_ref(), policy, now: at, clock_skew_ms: 0,
-                remembered: None, hint: None };
+            let f = LoginFacts { request: request(false, &p), session: &session, reauth: reauth.as_ref(), policy: &policy, now: at };
             let (refresh, aal2, since) = match decide(&f) {
-                Decision::Accept => break,
+                Decision::Accept(_) => break,
                 Decision::Authenticate { refresh, aal2, since } => (refresh, aal2, since),
                 Decision::Register => (false, false, None),
                 Decision::ReauthIncomplete => return Err(TestCaseError::fail(format!("did not complete after {rounds} rounds: {session:?} {reauth:?}"))),
                 Decision::Reject(refusal) => return Err(TestCaseError::fail(format!("{refusal:?} without prompt=none"))),
             };
-            prop_assert!(!(aal2 && session == SessionState::None), "aal2 asked without a session");
+            prop_assert!(!(aal2 && session == KratosSession::None), "aal2 asked without a session");
             rounds += 1;
             prop_assert!(rounds <= 3, "no convergence: {:?} {:?}", session, p);
             let token = return_token(refresh, aal2, since, &session, at);
             // The person takes a while at Kratos.
             let done = at + Duration::seconds(20 + 60 * minutes);
-            if session == SessionState::None {
+            if session == KratosSession::None {
                 hidden_at = done;
             }
             session = kratos_does(refresh, aal2, &session, hidden_at, second_factor_hidden, done);

@@ -1,16 +1,17 @@
 //! The login decisions, free of I/O: what the authorization request demands, whether the Kratos
 //! session satisfies it, what Hydra is told on accept, and when the request is rejected instead.
+//! [`plan::plan`] puts them together into the one answer the handler carries out.
 
 pub mod demands;
-pub mod next;
+pub mod plan;
 pub mod refusal;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use url::Url;
 
-use crate::domain::identity::{Browser, Session};
-use crate::domain::subject::Subject;
+pub use crate::identity::aal_level;
+use crate::identity::{KratosSession, Session};
+use crate::subject::{Subject, SubjectSource};
 use demands::AuthParams;
 use refusal::{Refusal, refuse_interaction};
 
@@ -23,6 +24,17 @@ pub enum Reauthenticate {
     WhenRequired,
     /// Accept a non-skipped login only right after a fresh Kratos login, as Kratos's own integration does.
     Always,
+}
+
+/// How logins are accepted and when a fresh one is asked for: the subject rule and the `login`
+/// settings, built once at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginPolicy {
+    pub subject_source: SubjectSource,
+    pub remember: Remember,
+    pub reauthenticate: Reauthenticate,
+    /// How far Kratos's clock may run behind the bridge's when judging a fresh login, in ms.
+    pub clock_skew_ms: i64,
 }
 
 /// What the bridge asked Kratos for, and when.
@@ -52,17 +64,6 @@ pub struct AcceptLogin {
     pub context: serde_json::Value,
 }
 
-/// `aal1` → 1, … ; anything else is not an assurance level.
-pub fn aal_level(value: &str) -> Option<u8> {
-    match value {
-        "aal0" => Some(0),
-        "aal1" => Some(1),
-        "aal2" => Some(2),
-        "aal3" => Some(3),
-        _ => None,
-    }
-}
-
 /// The assurance level `acr_values` demands: the lowest level listed (any listed one is acceptable),
 /// capped at 2, the highest a Kratos login flow can step up to. `None` when no level is asked for.
 pub fn required_aal(acr_values: &[String]) -> Option<u8> {
@@ -74,36 +75,11 @@ pub fn required_aal(acr_values: &[String]) -> Option<u8> {
         .filter(|level| *level >= 2)
 }
 
-/// The browser's Kratos session as the decision sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionState {
-    None,
-    /// A session exists but Kratos refuses it until a second factor is given.
-    Aal2Required,
-    Active {
-        authenticated_at: Option<OffsetDateTime>,
-        aal: u8,
-    },
-}
-
-impl SessionState {
-    /// The session as the decision sees it: its age and level.
-    pub fn of(browser: Browser<'_>) -> Self {
-        match browser {
-            Browser::NoSession => Self::None,
-            Browser::Aal2Required => Self::Aal2Required,
-            Browser::Active(session) => Self::Active {
-                authenticated_at: session.authenticated_at,
-                aal: aal_level(&session.authenticator_assurance_level).unwrap_or(1),
-            },
-        }
-    }
-}
-
+/// What the session's age and level lead to; who the person is, [`plan::plan`] checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Accept the login with the session's identity.
-    Accept,
+pub(crate) enum Decision<'a> {
+    /// Accept the login with this session, the browser's active one.
+    Accept(&'a Session),
     /// Send the browser to Kratos's login flow, with `refresh=true` and/or `aal=aal2`.
     Authenticate {
         refresh: bool,
@@ -121,16 +97,15 @@ pub enum Decision {
     Reject(Refusal),
 }
 
-pub struct LoginFacts<'a> {
+/// Hydra's login request, as the decisions read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request<'a> {
+    /// Hydra remembers a login for this browser.
     pub skip: bool,
+    /// What the authorization request demands.
     pub params: &'a AuthParams,
-    pub session: &'a SessionState,
-    /// A verified re-authentication token for this challenge, when the browser carries one.
-    pub reauth: Option<&'a Reauth>,
-    pub policy: Reauthenticate,
-    pub now: OffsetDateTime,
-    /// How far Kratos's clock may run behind the bridge's when judging a fresh login.
-    pub clock_skew_ms: i64,
+    /// The authorization request as the application sent it (Hydra's `request_url`).
+    pub url: &'a str,
     /// The subject Hydra remembers for this browser (with `skip`), when it gives one.
     pub remembered: Option<&'a str>,
     /// The subject the application named with `id_token_hint`, when it can be compared
@@ -138,17 +113,28 @@ pub struct LoginFacts<'a> {
     pub hint: Option<&'a str>,
 }
 
-/// The decision for the session's age and level; who the person is, [`next::next`] checks.
-/// A request invalid as a whole is refused whatever the session. With `prompt=none` (OIDC Core
-/// 3.1.2.1) nothing is shown, Kratos's pages included: whatever needs the person is an error for
-/// the application instead.
-pub fn decide(facts: &LoginFacts<'_>) -> Decision {
-    let refusal = refuse_interaction(facts.params);
+/// Everything a login's plan reads: Hydra's request, the browser's Kratos session, what the browser
+/// brought back from Kratos, and the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginFacts<'a> {
+    pub request: Request<'a>,
+    pub session: &'a KratosSession,
+    /// A verified re-authentication token for this challenge, when the browser carries one.
+    pub reauth: Option<&'a Reauth>,
+    pub policy: &'a LoginPolicy,
+    pub now: OffsetDateTime,
+}
+
+/// The decision for the session's age and level. A request invalid as a whole is refused whatever
+/// the session. With `prompt=none` (OIDC Core 3.1.2.1) nothing is shown, Kratos's pages included:
+/// whatever needs the person is an error for the application instead.
+pub(crate) fn decide<'a>(facts: &LoginFacts<'a>) -> Decision<'a> {
+    let refusal = refuse_interaction(facts.request.params);
     if refusal == Some(Refusal::PromptConflict) {
         return Decision::Reject(Refusal::PromptConflict);
     }
     match (interactive(facts), refusal) {
-        (Decision::Accept, _) => Decision::Accept,
+        (Decision::Accept(session), _) => Decision::Accept(session),
         (_, Some(refusal)) => Decision::Reject(refusal),
         (decision, None) => decision,
     }
@@ -157,16 +143,17 @@ pub fn decide(facts: &LoginFacts<'_>) -> Decision {
 /// Every demand of the request is checked on every visit, with or without a return token: the
 /// token only adds what its round trip asked for (a login after its moment, a level), and it is
 /// the only way to meet a demand for a fresh login. It never lifts a demand.
-fn interactive(facts: &LoginFacts<'_>) -> Decision {
-    let (authenticated_at, aal) = match facts.session {
+fn interactive<'a>(facts: &LoginFacts<'a>) -> Decision<'a> {
+    let params = facts.request.params;
+    let (session, authenticated_at, aal) = match facts.session {
         // Without a Kratos session nothing is accepted, whatever Hydra remembers (skip). Coming back
         // from Kratos still without one (a cookie that does not reach the bridge) must not loop.
         // Kratos refuses `aal=aal2` without a session, so a first login starts with the first
         // factor; its return asks for the second factor when the request demands it.
-        SessionState::None => {
+        KratosSession::None => {
             return if facts.reauth.is_some() {
                 Decision::ReauthIncomplete
-            } else if facts.params.prompt_registration {
+            } else if params.prompt_registration {
                 Decision::Register
             } else {
                 Decision::Authenticate {
@@ -180,7 +167,7 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
         // that demands a recent login gets a refresh together with the step-up, unless a login after
         // a token's moment is still to be shown (the first factor of this very round trip), which
         // the step-up's return then checks.
-        SessionState::Aal2Required => {
+        KratosSession::Aal2Required => {
             if facts.reauth.is_some_and(|r| r.aal >= 2) {
                 return Decision::ReauthIncomplete;
             }
@@ -191,17 +178,14 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
                 since,
             };
         }
-        SessionState::Active {
-            authenticated_at,
-            aal,
-        } => (*authenticated_at, *aal),
+        KratosSession::Active(session) => (&**session, session.authenticated_at, session.aal()),
     };
-    let aal_short = required_aal(&facts.params.acr_values).is_some_and(|needed| aal < needed);
+    let aal_short = required_aal(&params.acr_values).is_some_and(|needed| aal < needed);
     // Hydra remembered this user and the Kratos session is alive: accept, as Kratos's own
     // integration does. Hydra's skip says nothing of acr_values, so a level the session lacks is
     // still asked for.
-    if facts.skip && !aal_short {
-        return Decision::Accept;
+    if facts.request.skip && !aal_short {
+        return Decision::Accept(session);
     }
     let needs_fresh = demands_refresh(facts, authenticated_at);
     let Some(reauth) = facts.reauth else {
@@ -212,12 +196,12 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
                 since: None,
             }
         } else {
-            Decision::Accept
+            Decision::Accept(session)
         };
     };
     // A small allowance for Kratos's clock running behind the bridge's.
-    let after =
-        authenticated_at.is_some_and(|t| unix_ms(t) + facts.clock_skew_ms > reauth.issued_at_ms);
+    let after = authenticated_at
+        .is_some_and(|t| unix_ms(t) + facts.policy.clock_skew_ms > reauth.issued_at_ms);
     // What this round trip asked for did not happen.
     if (reauth.refresh && !after) || aal < reauth.aal {
         return Decision::ReauthIncomplete;
@@ -225,7 +209,7 @@ fn interactive(facts: &LoginFacts<'_>) -> Decision {
     // It did; what the request demands beyond it is asked for next, keeping the fresh login.
     let fresh = !needs_fresh || reauth.refresh;
     if fresh && !aal_short {
-        Decision::Accept
+        Decision::Accept(session)
     } else {
         Decision::Authenticate {
             refresh: !fresh,
@@ -242,68 +226,31 @@ pub fn return_token(
     refresh: bool,
     aal2: bool,
     since: Option<i64>,
-    session: &SessionState,
+    session: &KratosSession,
     now: OffsetDateTime,
 ) -> Reauth {
     Reauth {
         issued_at_ms: since.unwrap_or_else(|| unix_ms(now)),
         // A login from no session is fresh by definition; only a pure step-up keeps the old one.
-        refresh: refresh || since.is_some() || *session == SessionState::None,
+        refresh: refresh || since.is_some() || *session == KratosSession::None,
         aal: if aal2 { 2 } else { 1 },
     }
-}
-
-/// Where to send the browser when Hydra refuses the session's subject because it holds another one
-/// for this request (Hydra v2.1 answers 400; newer versions restart the request themselves): to the
-/// authorization request again with `prompt=login`, as Hydra documents, so that Hydra sets its
-/// remembered login aside and the person signs in afresh. `None` when that could not help or could
-/// loop: the request allows no interaction (`prompt=none`), already had `prompt=login`, or carries
-/// a request object (whose `prompt` wins over the query's); or Hydra's URL is no absolute http(s)
-/// URL. The login is then rejected with `login_required`.
-pub fn restart_with_login(request_url: &str) -> Option<Url> {
-    let mut url = Url::parse(request_url).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return None;
-    }
-    let mut pairs = Vec::new();
-    let mut prompt: Vec<String> = Vec::new();
-    for (key, value) in url.query_pairs() {
-        match key.as_ref() {
-            "request" | "request_uri" => return None,
-            "prompt" => prompt.extend(
-                value
-                    .split(' ')
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_owned),
-            ),
-            _ => pairs.push((key.into_owned(), value.into_owned())),
-        }
-    }
-    if prompt.iter().any(|p| p == "none" || p == "login") {
-        return None;
-    }
-    prompt.push("login".into());
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(pairs)
-        .append_pair("prompt", &prompt.join(" "));
-    Some(url)
 }
 
 /// Whether a non-skipped login must be fresh: the policy, `prompt=login`, or `max_age` older than the
 /// session (or a session whose age is unknown).
 fn demands_refresh(facts: &LoginFacts<'_>, authenticated_at: Option<OffsetDateTime>) -> bool {
-    if facts.skip {
+    let params = facts.request.params;
+    if facts.request.skip {
         return false;
     }
-    let too_old = facts
-        .params
+    let too_old = params
         .max_age
         .is_some_and(|max_age| match authenticated_at {
             Some(t) => (facts.now - t).whole_milliseconds() > i128::from(max_age) * 1000,
             None => true,
         });
-    facts.policy == Reauthenticate::Always || facts.params.prompt_login || too_old
+    facts.policy.reauthenticate == Reauthenticate::Always || params.prompt_login || too_old
 }
 
 pub fn unix_ms(t: OffsetDateTime) -> i64 {
