@@ -29,4 +29,5 @@ mod redirects;
 mod registration;
 mod security;
 mod upstream;
+mod upstream_framing;
 mod upstream_misbehaving;

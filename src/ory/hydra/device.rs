@@ -1,11 +1,11 @@
 //! Hydra's device flow on the admin API (v25.4+): accepting a user code, and reading a client for
 //! the page the device flow ends on.
 
-use hyper::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
 use super::{ErrorBody, HydraClient, HydraError, OAuth2Client, RedirectTo};
-use crate::ory::http::{Call, Method, Request, encode_path};
+use crate::ory::http::{Call, Request, encode_path};
 
 /// `acceptDeviceUserCodeRequest`.
 #[derive(Serialize)]
@@ -36,7 +36,7 @@ impl HydraClient {
         let call = Call::new("hydra", "accept_device_request");
         let body = serde_json::to_vec(&AcceptUserCode { user_code }).map_err(|e| call.encode(e))?;
         let request = self
-            .flow_request(Method::Put, "device", Some("accept"), challenge)
+            .flow_request(Method::PUT, "device", Some("accept"), challenge)
             .json(body);
         let response = self.upstream.send(call, request).await?;
         if response.status() == StatusCode::BAD_REQUEST {
@@ -65,12 +65,7 @@ impl HydraClient {
         let Some(path) = encode_path(&["admin", "clients", client_id]) else {
             return Ok(None);
         };
-        let request = Request::new(
-            Method::Get,
-            &self.admin,
-            self.admin.target(&path),
-            &self.headers,
-        );
+        let request = Request::new(Method::GET, &self.admin, self.admin.target(&path));
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),
