@@ -221,6 +221,11 @@ impl HydraClient {
         self.answer(call, flow, response)
     }
 
+    /// Accepts and rejects of login and consent requests are sent again where a lost connection
+    /// allows it: Hydra (v2.2 on) keeps the flow in the challenge itself and stores nothing when it
+    /// handles one, so a repeat gets the same kind of answer (its `HandleLoginRequest`,
+    /// `HandleLoginError`, `HandleConsentRequest` and `HandleConsentError` all accept the state a
+    /// repeat finds; `TestAcceptLoginRequestDouble`). The browser still goes only once.
     async fn put_flow<B: Serialize>(
         &self,
         flow: &'static str,
@@ -233,7 +238,8 @@ impl HydraClient {
         let body = serde_json::to_vec(body).map_err(|e| call.encode(e))?;
         let request = self
             .flow_request(Method::PUT, flow, Some(action), challenge)
-            .json(body);
+            .json(body)
+            .repeatable();
         let response = self.upstream.send(call, request).await?;
         let answer: RedirectTo = self.answer(call, flow, response)?;
         Ok(answer.redirect_to)
@@ -348,16 +354,22 @@ impl HydraClient {
             .await
     }
 
-    /// Accepts the logout (no body); returns Hydra's `redirect_to` that completes it.
+    /// Accepts the logout (no body); returns Hydra's `redirect_to` that completes it. Repeatable:
+    /// Hydra marks the stored request accepted and answers with its stored verifier, the same each
+    /// time.
     pub async fn accept_logout_request(&self, challenge: &str) -> Result<String, HydraError> {
         let call = Call::new("hydra", "accept_logout_request");
-        let request = self.flow_request(Method::PUT, "logout", Some("accept"), challenge);
+        let request = self
+            .flow_request(Method::PUT, "logout", Some("accept"), challenge)
+            .repeatable();
         let response = self.upstream.send(call, request).await?;
         let answer: RedirectTo = self.answer(call, "logout", response)?;
         Ok(answer.redirect_to)
     }
 
-    /// Rejects the logout: the user stays signed in. Hydra answers 204 and no redirect.
+    /// Rejects the logout: the user stays signed in. Hydra answers 204 and no redirect. Not
+    /// repeatable: Hydra answers a reject by the rows it changed, and a database that counts only
+    /// changed rows (MySQL) makes a second one a 404.
     pub async fn reject_logout_request(&self, challenge: &str) -> Result<(), HydraError> {
         let call = Call::new("hydra", "reject_logout_request");
         let request = self.flow_request(Method::PUT, "logout", Some("reject"), challenge);

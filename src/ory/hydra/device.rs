@@ -28,6 +28,8 @@ const UNKNOWN_CODE_HINT: &str = "The 'user_code' session could not be found";
 
 impl HydraClient {
     /// `PUT /admin/oauth2/auth/requests/device/accept?device_challenge=D` with `{"user_code": U}`.
+    /// Repeatable: Hydra only reads the user code's session here (it is marked used when the
+    /// device verifier comes back at the end of the flow), so a repeat gets the same answer.
     pub async fn accept_device_request(
         &self,
         challenge: &str,
@@ -37,7 +39,8 @@ impl HydraClient {
         let body = serde_json::to_vec(&AcceptUserCode { user_code }).map_err(|e| call.encode(e))?;
         let request = self
             .flow_request(Method::PUT, "device", Some("accept"), challenge)
-            .json(body);
+            .json(body)
+            .repeatable();
         let response = self.upstream.send(call, request).await?;
         if response.status() == StatusCode::BAD_REQUEST {
             let body: ErrorBody = self.upstream.read_json(call, response).unwrap_or_default();
