@@ -32,3 +32,4 @@ mod stale_connections;
 mod upstream;
 mod upstream_framing;
 mod upstream_misbehaving;
+mod upstream_runtimes;

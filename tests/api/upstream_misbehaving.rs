@@ -47,7 +47,7 @@ async fn call(
 }
 
 /// The session of the user whose request this is: the path names them.
-fn session_of(line: &str) -> String {
+pub fn session_of(line: &str) -> String {
     let user = line
         .split(' ')
         .nth(1)
@@ -56,7 +56,7 @@ fn session_of(line: &str) -> String {
     format!("{{\"identity\":\"{user}\"}}")
 }
 
-const SOMEONE_ELSE: &str = "{\"identity\":\"someone-else\"}";
+pub const SOMEONE_ELSE: &str = "{\"identity\":\"someone-else\"}";
 
 #[tokio::test]
 async fn an_answer_nobody_asked_for_is_never_delivered_to_a_later_call() {
@@ -118,12 +118,16 @@ async fn a_pooled_connection_that_received_unsolicited_bytes_is_not_reused() {
 }
 
 /// Request lines, each with the number of the connection it came on (from 0).
-type Log = Arc<Mutex<Vec<(usize, String)>>>;
+pub type Log = Arc<Mutex<Vec<(usize, String)>>>;
 
 /// A server on plain threads, outside the test's runtime: it answers every request with the session
 /// its path names; after the first answer it waits for `go`, sends an answer nobody asked for on
 /// that connection (or closes it, with `close`), and says so on `sent`.
-fn threaded_server(go: mpsc::Receiver<()>, sent: mpsc::Sender<()>, close: bool) -> (String, Log) {
+pub fn threaded_server(
+    go: mpsc::Receiver<()>,
+    sent: mpsc::Sender<()>,
+    close: bool,
+) -> (String, Log) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let log: Log = Arc::default();

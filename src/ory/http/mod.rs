@@ -1,6 +1,6 @@
 //! Every Hydra and Kratos call goes through reqwest: HTTP/1.1, rustls with the Mozilla roots for
-//! `https://`, one pooled client per upstream base (Hydra admin, Kratos public, Kratos admin). What
-//! is this project's own around it:
+//! `https://`, pooled clients per upstream base (Hydra admin, Kratos public, Kratos admin) and
+//! runtime. What is this project's own around it:
 //!
 //! - this module: the clients built from `upstream.*`, the upstream bases, admin headers, paths;
 //! - [`send`]: one call: its deadline, the retry, the body cap, metrics and the error mapping;
@@ -12,7 +12,7 @@ mod failure;
 mod send;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
@@ -79,17 +79,35 @@ impl Upstream {
         client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)
     }
 
-    /// An upstream base with its own pool; every request to it carries `headers`.
+    /// An upstream base; every request to it carries `headers`.
     pub fn base(&self, url: &url::Url, headers: HeaderMap) -> Result<Base, SetupError> {
         let mut url = url.clone();
         url.set_query(None);
         url.set_fragment(None);
+        // Built once here so that a client that cannot be built stops the start.
+        let pools = vec![(runtime(), self.pool()?)];
         Ok(Base {
             url: url.as_str().trim_end_matches('/').to_string(),
             headers,
-            pooled: RwLock::new(self.pool()?),
+            pools: Mutex::new(pools),
         })
     }
+
+    /// The calling runtime's pool for `base`.
+    fn pooled(&self, base: &Base) -> Result<Client, reqwest::Error> {
+        let runtime = runtime();
+        let mut pools = base.pools.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, client)) = pools.iter().find(|(id, _)| *id == runtime) {
+            return Ok(client.clone());
+        }
+        let client = self.pool()?;
+        pools.push((runtime, client.clone()));
+        Ok(client)
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Id> {
+    tokio::runtime::Handle::try_current().ok().map(|h| h.id())
 }
 
 /// A client: HTTP/1.1 only, never through a proxy (`HTTP_PROXY` and the like are ignored), no
@@ -117,28 +135,24 @@ fn client(
     builder.build()
 }
 
-/// One configured upstream base URL and its connection pool. Deliberately not `Debug`: its
+/// One configured upstream base URL and its connection pools. Deliberately not `Debug`: its
 /// headers carry credentials.
 pub struct Base {
     /// The URL without a trailing `/`: calls add their path.
     url: String,
     headers: HeaderMap,
-    /// Replaced whole when an answer leaves a pooled connection unfit for another request (see
-    /// [`failure::framing_error`]): reqwest cannot close that one connection, so its pool goes.
-    pooled: RwLock<Client>,
+    /// One pool per runtime (each of the server's workers is one): a connection's task runs on the
+    /// runtime that opened it, and only that runtime's look at its sockets tells whether a pooled
+    /// connection received something while idle (see `send`). Emptied when an answer leaves a
+    /// connection unfit for another request (see [`failure::framing_error`]): reqwest cannot close
+    /// that one connection, so the pools go.
+    pools: Mutex<Vec<(Option<tokio::runtime::Id>, Client)>>,
 }
 
 impl Base {
     /// The URL for `path`, which starts with `/` and is encoded (a query may follow).
     pub fn target(&self, path: &str) -> String {
         format!("{}{path}", self.url)
-    }
-
-    fn pooled(&self) -> Client {
-        self.pooled
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
     }
 }
 

@@ -1,7 +1,6 @@
 //! One upstream call: one deadline, at most one repeat (see [`may_retry`]), the body cap, metrics
 //! and the error mapping, the same for every upstream and scheme.
 
-use std::cell::Cell;
 use std::sync::PoisonError;
 use std::time::Duration;
 
@@ -121,58 +120,53 @@ impl Upstream {
         fresh: bool,
         deadline: Instant,
     ) -> Attempt {
-        let head = Cell::new(None);
-        let exchange = async {
-            let client = if fresh {
-                self.fresh.clone()
-            } else {
-                // HTTP/1.1 cannot tell an answer from bytes that came before the request: hyper
-                // drops a pooled connection that received bytes or a close while idle, and it
-                // reads before it writes, but only once the runtime has seen the socket become
-                // readable. A busy runtime may not have looked for a while; yielding lets it look
-                // before a pooled connection is taken (tokio polls for I/O before it runs a task
-                // that yielded).
-                tokio::task::yield_now().await;
-                base.pooled()
-            };
-            let response = client.execute(request).await.map_err(|e| {
+        let client = if fresh {
+            self.fresh.clone()
+        } else {
+            // HTTP/1.1 cannot tell an answer from bytes that came before the request: hyper
+            // drops a pooled connection that received bytes or a close while idle (it reads
+            // before it writes, and hands a request it has not started to another connection),
+            // but only once the runtime has seen the socket become readable. A busy runtime may
+            // not have looked for a while. tokio wakes a task that yielded only after it has
+            // polled for I/O (its current behaviour, not a documented promise;
+            // tests/api/upstream_misbehaving.rs fails without this yield).
+            tokio::task::yield_now().await;
+            match self.pooled(base) {
+                Ok(client) => client,
+                Err(e) => return Err((Failure::Connect, reason(&e.without_url()))),
+            }
+        };
+        let response = match tokio::time::timeout_at(deadline, client.execute(request)).await {
+            Err(_) => return Err((Failure::Timeout, "no answer".into())),
+            Ok(response) => response.map_err(|e| {
                 let e = e.without_url();
                 (classify(&e), reason(&e))
-            })?;
-            let status = response.status();
-            // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not
-            // pooled.
-            if status.is_informational() {
-                return Err((Failure::Protocol, format!("unexpected status {status}")));
-            }
-            if let Some(reason) = framing_error(response.headers()) {
-                self.replace_pool(base);
-                return Err((Failure::Protocol, reason.to_string()));
-            }
-            head.set(Some(status));
-            let body = self.collect(call, response).await;
-            Ok(Response { status, body })
+            })?,
         };
-        match tokio::time::timeout_at(deadline, exchange).await {
-            Ok(result) => result,
-            Err(_) => match head.get() {
-                Some(status) => Ok(Response {
-                    status,
-                    body: Err(call.timeout()),
-                }),
-                None => Err((Failure::Timeout, "no answer".into())),
-            },
+        let status = response.status();
+        // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not
+        // pooled.
+        if status.is_informational() {
+            return Err((Failure::Protocol, format!("unexpected status {status}")));
         }
+        if let Some(reason) = framing_error(response.headers()) {
+            self.replace_pool(base);
+            return Err((Failure::Protocol, reason.to_string()));
+        }
+        let body = tokio::time::timeout_at(deadline, self.collect(call, response))
+            .await
+            .unwrap_or_else(|_| Err(call.timeout()));
+        Ok(Response { status, body })
     }
 
-    /// A new pool for `base`: the connection that carried a badly framed answer may be back in the
-    /// old one, and reqwest cannot close one connection. The old pool's connections close once the
-    /// calls still using it are done.
+    /// New pools for `base`: the connection that carried a badly framed answer may be back in its
+    /// pool, and reqwest cannot close one connection. The old pools' connections close once the
+    /// calls still using them are done.
     fn replace_pool(&self, base: &Base) {
-        match self.pool() {
-            Ok(client) => *base.pooled.write().unwrap_or_else(PoisonError::into_inner) = client,
-            Err(e) => tracing::warn!(error = %e, "cannot replace an upstream connection pool"),
-        }
+        base.pools
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// The body, whole, or why not; one over the cap is refused as soon as it is known to be.
