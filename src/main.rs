@@ -3,12 +3,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use hyper::header::HeaderMap;
 use kratos_hydra_bridge::config::{Redacted, Settings, UpstreamSettings};
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::ory::http::{Base, Call, Method, Request, Upstream};
+use kratos_hydra_bridge::ory::http::{Call, Request, Upstream};
 use kratos_hydra_bridge::startup::{Application, stop_on_signal};
 use kratos_hydra_bridge::telemetry;
+use reqwest::Method;
+use reqwest::header::HeaderMap;
 
 /// Login, consent and logout app for Ory Hydra, backed by Ory Kratos sessions.
 #[derive(Parser)]
@@ -56,10 +57,13 @@ fn probe(url: &str) -> ExitCode {
                 let upstream = Upstream::new(&settings, Arc::new(Metrics::new()))
                     .map_err(|e| e.to_string())?;
                 let url = url::Url::parse(url).map_err(|e| e.to_string())?;
-                let base = Base::new(&url).map_err(|e| e.to_string())?;
-                let headers = HeaderMap::new();
-                let target = url[url::Position::BeforePath..].to_string();
-                let request = Request::new(Method::Get, &base, target, &headers);
+                let mut origin = url.clone();
+                origin.set_path("");
+                let base = upstream
+                    .base(&origin, HeaderMap::new())
+                    .map_err(|e| e.to_string())?;
+                let target = base.target(&url[url::Position::BeforePath..]);
+                let request = Request::new(Method::GET, &base, target);
                 let response = upstream
                     .send(Call::new("bridge", "probe"), request)
                     .await

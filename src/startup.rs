@@ -32,7 +32,7 @@ pub enum StartupError {
         source: std::io::Error,
     },
     #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[from] rustls::Error),
+    HttpClient(#[from] reqwest::Error),
     #[error(transparent)]
     Upstream(#[from] SetupError),
     #[error("cannot generate a signing key: {0}")]

@@ -155,7 +155,7 @@ impl Settings {
             if token.is_empty() {
                 return Err((key, "is empty; leave it out when no token is needed".into()));
             }
-            if hyper::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+            if reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
                 return Err((
                     key,
                     "holds a character no HTTP header can carry (a line break or other control \
@@ -169,9 +169,9 @@ impl Settings {
             ("kratos.admin_headers", &self.kratos.admin_headers),
         ] {
             for (name, value) in headers {
-                let valid_name = hyper::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
+                let valid_name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok();
                 let valid_value =
-                    hyper::header::HeaderValue::from_str(value.expose_secret()).is_ok();
+                    reqwest::header::HeaderValue::from_str(value.expose_secret()).is_ok();
                 if !valid_name || !valid_value {
                     return Err((key, format!("header `{name}` is not a valid HTTP header")));
                 }

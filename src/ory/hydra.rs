@@ -2,13 +2,12 @@
 
 pub mod device;
 
-use hyper::StatusCode;
-use hyper::header::HeaderMap;
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::http::{
-    Base, Call, Method, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
+    Base, Call, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
 };
 use crate::config::HydraSettings;
 pub use domain::consent::plan::AcceptConsent;
@@ -152,22 +151,22 @@ struct ErrorBody {
 
 pub struct HydraClient {
     upstream: Upstream,
+    /// The admin API, its requests carrying the admin headers.
     admin: Base,
-    headers: HeaderMap,
 }
 
 const FLOW_PATH: &str = "/admin/oauth2/auth/requests";
 
 impl HydraClient {
     pub fn new(upstream: Upstream, settings: &HydraSettings) -> Result<Self, SetupError> {
+        let headers = super::http::admin_headers(
+            "hydra",
+            settings.admin_token.as_ref(),
+            &settings.admin_headers,
+        )?;
         Ok(Self {
+            admin: upstream.base(&settings.admin_url, headers)?,
             upstream,
-            admin: Base::new(&settings.admin_url)?,
-            headers: super::http::admin_headers(
-                "hydra",
-                settings.admin_token.as_ref(),
-                &settings.admin_headers,
-            )?,
         })
     }
 
@@ -191,7 +190,7 @@ impl HydraClient {
         target.push_str(flow);
         target.push_str("_challenge=");
         target.extend(url::form_urlencoded::byte_serialize(challenge.as_bytes()));
-        Request::new(method, &self.admin, target, &self.headers)
+        Request::new(method, &self.admin, target)
     }
 
     async fn get_flow<T: DeserializeOwned>(
@@ -201,11 +200,16 @@ impl HydraClient {
         challenge: &str,
     ) -> Result<T, HydraError> {
         let call = Call::new("hydra", operation);
-        let request = self.flow_request(Method::Get, flow, None, challenge);
+        let request = self.flow_request(Method::GET, flow, None, challenge);
         let response = self.upstream.send(call, request).await?;
         self.answer(call, flow, response)
     }
 
+    /// Accepts and rejects of login and consent requests are sent again where a lost connection
+    /// allows it: Hydra (v2.2 on) keeps the flow in the challenge itself and stores nothing when it
+    /// handles one, so a repeat gets the same kind of answer (its `HandleLoginRequest`,
+    /// `HandleLoginError`, `HandleConsentRequest` and `HandleConsentError` all accept the state a
+    /// repeat finds; `TestAcceptLoginRequestDouble`). The browser still goes only once.
     async fn put_flow<B: Serialize>(
         &self,
         flow: &'static str,
@@ -217,8 +221,9 @@ impl HydraClient {
         let call = Call::new("hydra", operation);
         let body = serde_json::to_vec(body).map_err(|e| call.encode(e))?;
         let request = self
-            .flow_request(Method::Put, flow, Some(action), challenge)
-            .json(body);
+            .flow_request(Method::PUT, flow, Some(action), challenge)
+            .json(body)
+            .repeatable();
         let response = self.upstream.send(call, request).await?;
         let answer: RedirectTo = self.answer(call, flow, response)?;
         Ok(answer.redirect_to)
@@ -333,19 +338,25 @@ impl HydraClient {
             .await
     }
 
-    /// Accepts the logout (no body); returns Hydra's `redirect_to` that completes it.
+    /// Accepts the logout (no body); returns Hydra's `redirect_to` that completes it. Repeatable:
+    /// Hydra marks the stored request accepted and answers with its stored verifier, the same each
+    /// time.
     pub async fn accept_logout_request(&self, challenge: &str) -> Result<String, HydraError> {
         let call = Call::new("hydra", "accept_logout_request");
-        let request = self.flow_request(Method::Put, "logout", Some("accept"), challenge);
+        let request = self
+            .flow_request(Method::PUT, "logout", Some("accept"), challenge)
+            .repeatable();
         let response = self.upstream.send(call, request).await?;
         let answer: RedirectTo = self.answer(call, "logout", response)?;
         Ok(answer.redirect_to)
     }
 
-    /// Rejects the logout: the user stays signed in. Hydra answers 204 and no redirect.
+    /// Rejects the logout: the user stays signed in. Hydra answers 204 and no redirect. Not
+    /// repeatable: Hydra answers a reject by the rows it changed, and a database that counts only
+    /// changed rows (MySQL) makes a second one a 404.
     pub async fn reject_logout_request(&self, challenge: &str) -> Result<(), HydraError> {
         let call = Call::new("hydra", "reject_logout_request");
-        let request = self.flow_request(Method::Put, "logout", Some("reject"), challenge);
+        let request = self.flow_request(Method::PUT, "logout", Some("reject"), challenge);
         let response = self.upstream.send(call, request).await?;
         if response.status() == StatusCode::NO_CONTENT {
             return Ok(());
@@ -360,7 +371,6 @@ impl HydraClient {
                 Call::new("hydra", "health_ready"),
                 &self.admin,
                 "/health/ready",
-                &self.headers,
             )
             .await
     }

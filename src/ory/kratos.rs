@@ -1,11 +1,11 @@
 //! Kratos's public API (whoami, browser logout) and admin API (identity lookups, session
 //! revocation), and their readiness.
 
-use hyper::StatusCode;
-use hyper::header::{ACCEPT, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
-use super::http::{Base, Call, Method, Request, SetupError, Upstream, UpstreamError, encode_path};
+use super::http::{Base, Call, Request, SetupError, Upstream, UpstreamError, encode_path};
 use crate::config::KratosSettings;
 pub use domain::identity::{
     AuthenticationMethod, Identity, KratosSession, Session, SessionIdentity, VerifiableAddress,
@@ -39,29 +39,26 @@ struct KratosErrorInner {
 
 pub struct KratosClient {
     upstream: Upstream,
+    /// Its requests carry `Accept: application/json`: without it Kratos answers some errors with
+    /// redirects.
     public: Base,
+    /// Its requests carry the admin headers.
     admin: Base,
-    /// `Accept: application/json`: without it Kratos answers some errors with redirects.
-    public_headers: HeaderMap,
-    admin_headers: HeaderMap,
     cookie_name: String,
 }
 
 impl KratosClient {
     pub fn new(upstream: Upstream, settings: &KratosSettings) -> Result<Self, SetupError> {
+        let json = HeaderMap::from_iter([(ACCEPT, HeaderValue::from_static("application/json"))]);
+        let admin_headers = super::http::admin_headers(
+            "kratos",
+            settings.admin_token.as_ref(),
+            &settings.admin_headers,
+        )?;
         Ok(Self {
+            public: upstream.base(&settings.public_url, json)?,
+            admin: upstream.base(&settings.admin_url, admin_headers)?,
             upstream,
-            public: Base::new(&settings.public_url)?,
-            admin: Base::new(&settings.admin_url)?,
-            public_headers: HeaderMap::from_iter([(
-                ACCEPT,
-                HeaderValue::from_static("application/json"),
-            )]),
-            admin_headers: super::http::admin_headers(
-                "kratos",
-                settings.admin_token.as_ref(),
-                &settings.admin_headers,
-            )?,
             cookie_name: settings.session_cookie_name.clone(),
         })
     }
@@ -94,8 +91,7 @@ impl KratosClient {
             return Ok(KratosSession::None);
         };
         let target = self.public.target("/sessions/whoami");
-        let request =
-            Request::new(Method::Get, &self.public, target, &self.public_headers).cookie(cookie);
+        let request = Request::new(Method::GET, &self.public, target).cookie(cookie);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => {
@@ -137,8 +133,7 @@ impl KratosClient {
             .public
             .target("/self-service/logout/browser?return_to=");
         target.extend(url::form_urlencoded::byte_serialize(return_to.as_bytes()));
-        let request =
-            Request::new(Method::Get, &self.public, target, &self.public_headers).cookie(cookie);
+        let request = Request::new(Method::GET, &self.public, target).cookie(cookie);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => {
@@ -158,7 +153,7 @@ impl KratosClient {
             return Ok(());
         };
         let target = self.admin.target(&path);
-        let request = Request::new(Method::Delete, &self.admin, target, &self.admin_headers);
+        let request = Request::new(Method::DELETE, &self.admin, target);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::NO_CONTENT | StatusCode::OK | StatusCode::NOT_FOUND => Ok(()),
@@ -198,7 +193,7 @@ impl KratosClient {
             return Ok(None);
         };
         let target = self.admin.target(&path);
-        let request = Request::new(Method::Get, &self.admin, target, &self.admin_headers);
+        let request = Request::new(Method::GET, &self.admin, target);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),
@@ -214,7 +209,6 @@ impl KratosClient {
                 Call::new("kratos", "public_health_ready"),
                 &self.public,
                 "/health/ready",
-                &HeaderMap::new(),
             )
             .await
     }
@@ -226,7 +220,6 @@ impl KratosClient {
                 &self.admin,
                 // The admin port answers /health/ready with a redirect to this path.
                 "/admin/health/ready",
-                &self.admin_headers,
             )
             .await
     }

@@ -28,5 +28,8 @@ mod metrics;
 mod redirects;
 mod registration;
 mod security;
+mod stale_connections;
 mod upstream;
+mod upstream_framing;
 mod upstream_misbehaving;
+mod upstream_runtimes;

@@ -1,16 +1,18 @@
 //! How the bridge speaks HTTP to Hydra and Kratos, against a scripted server on a real socket:
-//! keep-alive reuse, connections the server closed while idle, dropped answers, chunked answers,
-//! the body cap, what a request carries, and https going through TLS.
+//! keep-alive reuse, connections the server closed while idle, dropped answers and which requests
+//! go again after one, chunked answers, the body cap, what a request carries, and https going
+//! through TLS.
 
 use crate::support::scripted;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper::header::{HeaderMap, HeaderValue};
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::ory::http::{Base, Call, Method, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Base, Call, Request, Upstream, UpstreamError};
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderValue};
 use scripted::{Scripted, Step, ok_json};
 
 fn upstream(max_body: usize) -> Upstream {
@@ -30,9 +32,8 @@ async fn call(
     method: Method,
     path: &str,
 ) -> Result<(u16, Vec<u8>), UpstreamError> {
-    let headers = HeaderMap::new();
-    let mut request = Request::new(method, base, base.target(path), &headers);
-    if method == Method::Put {
+    let mut request = Request::new(method.clone(), base, base.target(path));
+    if method == Method::PUT {
         request = request.json(br#"{"subject":"s"}"#.to_vec());
     }
     let response = upstream.send(CALL, request).await?;
@@ -40,16 +41,19 @@ async fn call(
     Ok((status, upstream.read_body(CALL, response)?))
 }
 
-fn base(server: &Scripted) -> Base {
-    Base::new(&server.url.parse().unwrap()).unwrap()
+fn base(upstream: &Upstream, server: &Scripted) -> Base {
+    upstream
+        .base(&server.url.parse().unwrap(), HeaderMap::new())
+        .unwrap()
 }
 
 #[tokio::test]
 async fn sequential_calls_share_one_connection() {
     let server = Scripted::start(|n, _| vec![ok_json(&format!("{{\"n\":{n}}}"))]).await;
-    let (upstream, base) = (upstream(1024), base(&server));
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
     for n in 0..5 {
-        let (status, body) = call(&upstream, &base, Method::Get, "/a").await.unwrap();
+        let (status, body) = call(&upstream, &base, Method::GET, "/a").await.unwrap();
         assert_eq!((status, body), (200, format!("{{\"n\":{n}}}").into_bytes()));
     }
     assert_eq!(
@@ -61,21 +65,23 @@ async fn sequential_calls_share_one_connection() {
 }
 
 #[tokio::test]
-async fn a_connection_the_server_closed_while_idle_is_not_used_even_for_an_accept() {
+async fn a_connection_the_server_closed_while_idle_is_not_used_even_for_a_put() {
     // The server answers, then drops the idle connection shortly after.
     let server = Scripted::start(|_, _| vec![ok_json("{}"), Step::Pause(20), Step::Close]).await;
-    let (upstream, base) = (upstream(1024), base(&server));
-    call(&upstream, &base, Method::Get, "/first").await.unwrap();
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    call(&upstream, &base, Method::GET, "/first").await.unwrap();
     tokio::time::sleep(Duration::from_millis(150)).await;
-    // A PUT is never sent twice, so the closed connection must be noticed before sending.
-    let (status, _) = call(&upstream, &base, Method::Put, "/accept")
+    // A PUT not marked repeatable is never sent twice, so the closed connection must be noticed
+    // before sending.
+    let (status, _) = call(&upstream, &base, Method::PUT, "/accept")
         .await
         .unwrap();
     assert_eq!(status, 200);
     assert_eq!(
         server.requests(),
         ["GET /first HTTP/1.1", "PUT /accept HTTP/1.1"],
-        "the accept went once, on a new connection"
+        "the PUT went once, on a new connection"
     );
     assert_eq!(server.connections(), 2);
 }
@@ -89,9 +95,10 @@ async fn a_get_on_a_connection_dropped_without_answer_goes_again() {
         _ => vec![ok_json("{}")],
     })
     .await;
-    let (upstream, base) = (upstream(1024), base(&server));
-    call(&upstream, &base, Method::Get, "/a").await.unwrap();
-    let (status, _) = call(&upstream, &base, Method::Get, "/b").await.unwrap();
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    let (status, _) = call(&upstream, &base, Method::GET, "/b").await.unwrap();
     assert_eq!(status, 200);
     assert_eq!(
         server.requests(),
@@ -101,31 +108,80 @@ async fn a_get_on_a_connection_dropped_without_answer_goes_again() {
 }
 
 #[tokio::test]
-async fn an_accept_on_a_connection_dropped_without_answer_is_not_repeated() {
+async fn a_put_not_marked_repeatable_on_a_dropped_connection_is_not_sent_again() {
     let server = Scripted::start(|n, _| match n {
         1 => vec![Step::Close],
         _ => vec![ok_json("{}")],
     })
     .await;
-    let (upstream, base) = (upstream(1024), base(&server));
-    call(&upstream, &base, Method::Get, "/a").await.unwrap();
-    let lost = call(&upstream, &base, Method::Put, "/accept").await;
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    let lost = call(&upstream, &base, Method::PUT, "/accept").await;
     assert!(
         matches!(lost, Err(UpstreamError::Unreachable { .. })),
         "{lost:?}"
     );
-    assert_eq!(server.requests().len(), 2, "the accept was sent once");
+    assert_eq!(server.requests().len(), 2, "the PUT was sent once");
 }
 
 #[tokio::test]
-async fn an_accept_whose_answer_is_cut_off_in_its_head_is_not_repeated() {
+async fn a_repeatable_put_on_a_connection_dropped_without_answer_goes_again_on_a_new_one() {
+    let server = Scripted::start(|n, _| match n {
+        1 => vec![Step::Close],
+        _ => vec![ok_json("{}")],
+    })
+    .await;
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    let request = Request::new(Method::PUT, &base, base.target("/accept"))
+        .json(b"{}".to_vec())
+        .repeatable();
+    let response = upstream.send(CALL, request).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        server.requests(),
+        [
+            "GET /a HTTP/1.1",
+            "PUT /accept HTTP/1.1",
+            "PUT /accept HTTP/1.1"
+        ]
+    );
+    assert_eq!(server.connections(), 2);
+}
+
+#[tokio::test]
+async fn a_head_cut_off_midway_counts_as_no_answer() {
+    // hyper reports a head cut off midway like no answer at all: a repeatable call goes once more,
+    // another does not.
     let server =
         Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 200 OK\r\nCont".to_vec()), Step::Close])
             .await;
-    let (upstream, base) = (upstream(1024), base(&server));
-    let lost = call(&upstream, &base, Method::Put, "/accept").await;
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    let request = Request::new(Method::PUT, &base, base.target("/accept"))
+        .json(b"{}".to_vec())
+        .repeatable();
+    let lost = upstream.send(CALL, request).await;
+    assert!(
+        matches!(lost, Err(UpstreamError::Unreachable { .. })),
+        "{:?}",
+        lost.err()
+    );
+    assert_eq!(server.requests().len(), 2, "sent once more, and no more");
+}
+
+#[tokio::test]
+async fn a_put_not_marked_repeatable_whose_head_is_cut_off_is_not_sent_again() {
+    let server =
+        Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 200 OK\r\nCont".to_vec()), Step::Close])
+            .await;
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    let lost = call(&upstream, &base, Method::PUT, "/accept").await;
     assert!(lost.is_err(), "{lost:?}");
-    assert_eq!(server.requests().len(), 1, "the accept was sent once");
+    assert_eq!(server.requests().len(), 1, "the PUT was sent once");
 }
 
 #[tokio::test]
@@ -142,9 +198,10 @@ async fn chunked_answers_are_decoded_however_they_arrive() {
         ]
     })
     .await;
-    let (upstream, base) = (upstream(1024), base(&server));
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
     for _ in 0..2 {
-        let (status, body) = call(&upstream, &base, Method::Get, "/c").await.unwrap();
+        let (status, body) = call(&upstream, &base, Method::GET, "/c").await.unwrap();
         assert_eq!((status, body.as_slice()), (200, &b"{\"a\":12}"[..]));
     }
     assert_eq!(
@@ -162,8 +219,9 @@ async fn broken_chunks_are_an_invalid_body() {
         )]
     })
     .await;
-    let (upstream, base) = (upstream(1024), base(&server));
-    let result = call(&upstream, &base, Method::Get, "/c").await;
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
+    let result = call(&upstream, &base, Method::GET, "/c").await;
     assert!(
         matches!(result, Err(UpstreamError::InvalidBody { .. })),
         "{result:?}"
@@ -178,9 +236,10 @@ async fn answers_that_end_the_connection_are_not_reused() {
         )]
     })
     .await;
-    let (upstream, base) = (upstream(1024), base(&server));
+    let upstream = upstream(1024);
+    let base = base(&upstream, &server);
     for _ in 0..3 {
-        let (_, body) = call(&upstream, &base, Method::Get, "/d").await.unwrap();
+        let (_, body) = call(&upstream, &base, Method::GET, "/d").await.unwrap();
         assert_eq!(body, b"{}");
     }
     assert_eq!(server.connections(), 3);
@@ -199,8 +258,9 @@ async fn a_chunked_body_over_the_cap_is_refused() {
         vec![Step::Send(answer)]
     })
     .await;
-    let (upstream, base) = (upstream(1000), base(&server));
-    let result = call(&upstream, &base, Method::Get, "/big").await;
+    let upstream = upstream(1000);
+    let base = base(&upstream, &server);
+    let result = call(&upstream, &base, Method::GET, "/big").await;
     assert!(
         matches!(result, Err(UpstreamError::TooLarge { limit: 1000, .. })),
         "{result:?}"
@@ -221,9 +281,10 @@ async fn a_body_over_the_cap_is_refused_by_its_length_or_without_one() {
         }
     })
     .await;
-    let (upstream, base) = (upstream(1000), base(&server));
+    let upstream = upstream(1000);
+    let base = base(&upstream, &server);
     for _ in 0..2 {
-        let result = call(&upstream, &base, Method::Get, "/big").await;
+        let result = call(&upstream, &base, Method::GET, "/big").await;
         assert!(
             matches!(result, Err(UpstreamError::TooLarge { limit: 1000, .. })),
             "{result:?}"
@@ -235,18 +296,19 @@ async fn a_body_over_the_cap_is_refused_by_its_length_or_without_one() {
 async fn requests_carry_host_length_headers_and_the_base_path() {
     let server =
         Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 204 No Content\r\n\r\n".to_vec())]).await;
-    let base = Base::new(&format!("{}prefix/", server.url).parse().unwrap()).unwrap();
     let mut headers = HeaderMap::new();
     headers.insert("authorization", HeaderValue::from_static("Bearer t"));
-    let request = Request::new(Method::Put, &base, base.target("/x?c=a%20b"), &headers)
+    let upstream = upstream(1024);
+    let url = format!("{}prefix/", server.url).parse().unwrap();
+    let base = upstream.base(&url, headers).unwrap();
+    let request = Request::new(Method::PUT, &base, base.target("/x?c=a%20b"))
         .cookie(HeaderValue::from_static("ory_kratos_session=v"))
         .json(br#"{"subject":"s"}"#.to_vec());
-    let upstream = upstream(1024);
     let response = upstream.send(CALL, request).await.unwrap();
     assert_eq!(response.status().as_u16(), 204);
     assert_eq!(upstream.read_body(CALL, response).unwrap(), b"");
     // And a PUT without a body says so.
-    let request = Request::new(Method::Put, &base, base.target("/y"), &headers);
+    let request = Request::new(Method::PUT, &base, base.target("/y"));
     upstream.send(CALL, request).await.unwrap();
 
     let seen = server.seen();
@@ -276,8 +338,11 @@ async fn an_https_upstream_goes_through_tls() {
     // ever reaches it in the clear.
     let server = Scripted::start(|_, _| vec![ok_json("{}")]).await;
     let url = server.url.replace("http://", "https://");
-    let (upstream, base) = (upstream(1024), Base::new(&url.parse().unwrap()).unwrap());
-    let result = call(&upstream, &base, Method::Get, "/secret").await;
+    let upstream = upstream(1024);
+    let base = upstream
+        .base(&url.parse().unwrap(), HeaderMap::new())
+        .unwrap();
+    let result = call(&upstream, &base, Method::GET, "/secret").await;
     assert!(
         matches!(
             result,
@@ -286,4 +351,28 @@ async fn an_https_upstream_goes_through_tls() {
         "{result:?}"
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
+}
+
+#[tokio::test]
+async fn errors_never_carry_the_url() {
+    // The query holds the challenge; reqwest's errors name the URL unless told not to.
+    let server = Scripted::start(|_, _| vec![Step::Close]).await;
+    let upstream = upstream(1024);
+    let closed = crate::support::closed_port_url().parse().unwrap();
+    for base in [
+        base(&upstream, &server),
+        upstream.base(&closed, HeaderMap::new()).unwrap(),
+    ] {
+        let error = call(&upstream, &base, Method::GET, "/x?login_challenge=SECRET")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, UpstreamError::Unreachable { .. }),
+            "{error:?}"
+        );
+        assert!(
+            !format!("{error} {error:?}").contains("SECRET"),
+            "{error:?}"
+        );
+    }
 }

@@ -9,10 +9,11 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use hyper::header::HeaderMap;
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::ory::http::{Base, Call, Method, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Call, Request, Upstream, UpstreamError};
+use reqwest::Method;
+use reqwest::header::HeaderMap;
 use scripted::{Scripted, Step, answer, ok_json};
 
 fn upstream() -> Upstream {
@@ -32,10 +33,11 @@ async fn call(
     method: Method,
     path: &str,
 ) -> Result<(u16, String), UpstreamError> {
-    let base = Base::new(&server.url.parse().unwrap()).unwrap();
-    let headers = HeaderMap::new();
-    let mut request = Request::new(method, &base, base.target(path), &headers);
-    if method == Method::Put {
+    let base = upstream
+        .base(&server.url.parse().unwrap(), HeaderMap::new())
+        .unwrap();
+    let mut request = Request::new(method.clone(), &base, base.target(path));
+    if method == Method::PUT {
         request = request.json(b"{}".to_vec());
     }
     let response = upstream.send(CALL, request).await?;
@@ -45,7 +47,7 @@ async fn call(
 }
 
 /// The session of the user whose request this is: the path names them.
-fn session_of(line: &str) -> String {
+pub fn session_of(line: &str) -> String {
     let user = line
         .split(' ')
         .nth(1)
@@ -54,7 +56,7 @@ fn session_of(line: &str) -> String {
     format!("{{\"identity\":\"{user}\"}}")
 }
 
-const SOMEONE_ELSE: &str = "{\"identity\":\"someone-else\"}";
+pub const SOMEONE_ELSE: &str = "{\"identity\":\"someone-else\"}";
 
 #[tokio::test]
 async fn an_answer_nobody_asked_for_is_never_delivered_to_a_later_call() {
@@ -69,7 +71,7 @@ async fn an_answer_nobody_asked_for_is_never_delivered_to_a_later_call() {
     let upstream = upstream();
     for n in 0..60 {
         let user = format!("user-{n}");
-        let (status, body) = call(&upstream, &server, Method::Get, &format!("/{user}"))
+        let (status, body) = call(&upstream, &server, Method::GET, &format!("/{user}"))
             .await
             .unwrap();
         assert_eq!(
@@ -99,14 +101,15 @@ async fn a_pooled_connection_that_received_unsolicited_bytes_is_not_reused() {
     let upstream = upstream();
     for n in 0..5 {
         let user = format!("user-{n}");
-        let (_, body) = call(&upstream, &server, Method::Get, &format!("/{user}"))
+        let (_, body) = call(&upstream, &server, Method::GET, &format!("/{user}"))
             .await
             .unwrap();
         assert_eq!(body, format!("{{\"identity\":\"{user}\"}}"), "call {n}");
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
-    // A PUT is never repeated, so it must not even start on such a connection.
-    let (_, body) = call(&upstream, &server, Method::Put, "/accept")
+    // A PUT not marked repeatable is never sent twice, so it must not even start on such a
+    // connection.
+    let (_, body) = call(&upstream, &server, Method::PUT, "/accept")
         .await
         .unwrap();
     assert_eq!(body, session_of("PUT /accept HTTP/1.1"));
@@ -115,12 +118,16 @@ async fn a_pooled_connection_that_received_unsolicited_bytes_is_not_reused() {
 }
 
 /// Request lines, each with the number of the connection it came on (from 0).
-type Log = Arc<Mutex<Vec<(usize, String)>>>;
+pub type Log = Arc<Mutex<Vec<(usize, String)>>>;
 
 /// A server on plain threads, outside the test's runtime: it answers every request with the session
 /// its path names; after the first answer it waits for `go`, sends an answer nobody asked for on
 /// that connection (or closes it, with `close`), and says so on `sent`.
-fn threaded_server(go: mpsc::Receiver<()>, sent: mpsc::Sender<()>, close: bool) -> (String, Log) {
+pub fn threaded_server(
+    go: mpsc::Receiver<()>,
+    sent: mpsc::Sender<()>,
+    close: bool,
+) -> (String, Log) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
     let log: Log = Arc::default();
@@ -172,11 +179,12 @@ async fn found_before_a_request_goes_out(close: bool) {
     let (sent_tx, sent) = mpsc::channel();
     let (url, log) = threaded_server(go_rx, sent_tx, close);
     let upstream = upstream();
-    let base = Base::new(&url.parse().unwrap()).unwrap();
-    let headers = HeaderMap::new();
-    let send = |method, path: &str| {
-        let mut request = Request::new(method, &base, base.target(path), &headers);
-        if method == Method::Put {
+    let base = upstream
+        .base(&url.parse().unwrap(), HeaderMap::new())
+        .unwrap();
+    let send = |method: Method, path: &str| {
+        let mut request = Request::new(method.clone(), &base, base.target(path));
+        if method == Method::PUT {
             request = request.json(b"{}".to_vec());
         }
         let upstream = &upstream;
@@ -187,16 +195,17 @@ async fn found_before_a_request_goes_out(close: bool) {
         }
     };
     assert_eq!(
-        send(Method::Get, "/user-1").await.unwrap(),
+        send(Method::GET, "/user-1").await.unwrap(),
         session_of("GET /user-1 HTTP/1.1")
     );
     // Let the pooled connection settle: hyper now waits for it to become readable.
     tokio::time::sleep(Duration::from_millis(50)).await;
     go.send(()).unwrap();
     sent.recv().unwrap();
-    // An accept, which is never sent twice: the connection must be refused before it goes out.
+    // A PUT not marked repeatable, which is never sent twice: the connection must be refused
+    // before it goes out.
     assert_eq!(
-        send(Method::Put, "/user-2").await.unwrap(),
+        send(Method::PUT, "/user-2").await.unwrap(),
         session_of("PUT /user-2 HTTP/1.1")
     );
     assert_eq!(
@@ -205,7 +214,7 @@ async fn found_before_a_request_goes_out(close: bool) {
             (0, "GET /user-1 HTTP/1.1".to_string()),
             (1, "PUT /user-2 HTTP/1.1".to_string())
         ],
-        "the accept went once, on a new connection"
+        "the PUT went once, on a new connection"
     );
 }
 
@@ -245,7 +254,7 @@ async fn refused_once_and_not_reused(first: &'static [u8], method: Method) {
         "{:?}: sent once",
         String::from_utf8_lossy(first)
     );
-    let (status, body) = call(&upstream, &server, Method::Get, "/next")
+    let (status, body) = call(&upstream, &server, Method::GET, "/next")
         .await
         .unwrap();
     assert_eq!((status, body), (200, session_of("GET /next HTTP/1.1")));
@@ -257,8 +266,8 @@ const SWITCH: &[u8] =
 
 #[tokio::test]
 async fn a_protocol_switch_is_a_clean_error() {
-    refused_once_and_not_reused(SWITCH, Method::Put).await;
-    refused_once_and_not_reused(SWITCH, Method::Get).await;
+    refused_once_and_not_reused(SWITCH, Method::PUT).await;
+    refused_once_and_not_reused(SWITCH, Method::GET).await;
 }
 
 #[tokio::test]
@@ -268,7 +277,7 @@ async fn a_transfer_coding_other_than_plain_chunked_is_a_clean_error() {
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n{}",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     ] {
-        refused_once_and_not_reused(first, Method::Put).await;
+        refused_once_and_not_reused(first, Method::PUT).await;
     }
 }
 
@@ -280,7 +289,7 @@ async fn a_malformed_head_is_a_clean_error() {
         b"HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\n{}",
         b"SSH-2.0-OpenSSH_9.6\r\n",
     ] {
-        refused_once_and_not_reused(first, Method::Put).await;
+        refused_once_and_not_reused(first, Method::PUT).await;
     }
 }
 
@@ -295,10 +304,10 @@ async fn a_malformed_head_on_a_reused_connection_is_not_taken_for_a_stale_one() 
     })
     .await;
     let upstream = upstream();
-    call(&upstream, &server, Method::Get, "/first")
+    call(&upstream, &server, Method::GET, "/first")
         .await
         .unwrap();
-    let result = call(&upstream, &server, Method::Get, "/second").await;
+    let result = call(&upstream, &server, Method::GET, "/second").await;
     assert!(
         matches!(result, Err(UpstreamError::Protocol { .. })),
         "{result:?}"

@@ -1,20 +1,18 @@
-//! The floor of the bridge's stack: actix-web serving, hyper-util's pooled client calling the stub,
+//! The floor of the bridge's stack: actix-web serving, reqwest's pooled client calling the stub,
 //! serde_json decoding the fields a flow needs. A request makes the same three upstream calls as the
 //! bridge's login and consent skip paths and answers with the same redirect; nothing else happens.
 //! Ports come from FLOOR_PORT, HYDRA_ADMIN_URL, KRATOS_PUBLIC_URL and KRATOS_ADMIN_URL.
 
+use std::time::Duration;
+
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderValue};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, HeaderValue};
+use reqwest::{Client, Method};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 struct Upstreams {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client,
     hydra: String,
     kratos_public: String,
     kratos_admin: String,
@@ -75,24 +73,22 @@ type Failed = Box<dyn std::error::Error>;
 
 async fn call<T: DeserializeOwned>(
     up: &Upstreams,
-    method: &str,
+    method: Method,
     url: String,
     cookie: Option<&[u8]>,
     body: Option<Vec<u8>>,
 ) -> Result<T, Failed> {
-    let mut request = hyper::Request::builder()
-        .method(method)
-        .uri(url)
+    let mut request = up
+        .client
+        .request(method, url)
         .header(ACCEPT, "application/json");
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, HeaderValue::from_bytes(cookie)?);
     }
-    if body.is_some() {
-        request = request.header(CONTENT_TYPE, "application/json");
+    if let Some(body) = body {
+        request = request.header(CONTENT_TYPE, "application/json").body(body);
     }
-    let body = Full::new(Bytes::from(body.unwrap_or_default()));
-    let answer = up.client.request(request.body(body)?).await?;
-    let bytes = answer.into_body().collect().await?.to_bytes();
+    let bytes = request.send().await?.bytes().await?;
     Ok(serde_json::from_slice(&bytes)?)
 }
 
@@ -107,7 +103,7 @@ async fn accept(
         "{}/admin/oauth2/auth/requests/{flow}/accept?{flow}_challenge={challenge}",
         up.hydra
     );
-    let done: Redirect = call(up, "PUT", url, None, Some(serde_json::to_vec(&body)?)).await?;
+    let done: Redirect = call(up, Method::PUT, url, None, Some(serde_json::to_vec(&body)?)).await?;
     Ok(HttpResponse::Found()
         .insert_header(("location", done.redirect_to))
         .finish())
@@ -120,11 +116,11 @@ async fn login(up: web::Data<Upstreams>, req: HttpRequest, q: web::Query<Query>)
             "{}/admin/oauth2/auth/requests/login?login_challenge={challenge}",
             up.hydra
         );
-        let request: LoginRequest = call(&up, "GET", url, None, None).await?;
+        let request: LoginRequest = call(&up, Method::GET, url, None, None).await?;
         let url = format!("{}/sessions/whoami", up.kratos_public);
         let session: Session = call(
             &up,
-            "GET",
+            Method::GET,
             url,
             req.headers().get("cookie").map(|c| c.as_bytes()),
             None,
@@ -152,12 +148,12 @@ async fn consent(up: web::Data<Upstreams>, q: web::Query<Query>) -> HttpResponse
             "{}/admin/oauth2/auth/requests/consent?consent_challenge={challenge}",
             up.hydra
         );
-        let request: ConsentRequest = call(&up, "GET", url, None, None).await?;
+        let request: ConsentRequest = call(&up, Method::GET, url, None, None).await?;
         let url = format!(
             "{}/admin/identities/{}",
             up.kratos_admin, request.context.identity_id
         );
-        let identity: Identity = call(&up, "GET", url, None, None).await?;
+        let identity: Identity = call(&up, Method::GET, url, None, None).await?;
         let body = serde_json::json!({
             "grant_scope": request.requested_scope,
             "remember": request.skip,
@@ -181,11 +177,20 @@ async fn main() -> std::io::Result<()> {
         env("KRATOS_PUBLIC_URL")?,
         env("KRATOS_ADMIN_URL")?,
     );
+    // The bridge's pool settings (src/ory/http/mod.rs).
+    let client = Client::builder()
+        .http1_only()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never())
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(64)
+        .build()
+        .map_err(std::io::Error::other)?;
     HttpServer::new(move || {
-        let mut tcp = HttpConnector::new();
-        tcp.set_nodelay(true);
         let upstreams = Upstreams {
-            client: Client::builder(TokioExecutor::new()).build(tcp),
+            client: client.clone(),
             hydra: hydra.clone(),
             kratos_public: kratos_public.clone(),
             kratos_admin: kratos_admin.clone(),

@@ -1,6 +1,6 @@
 //! The one error type of upstream calls, and the call names it carries.
 
-use hyper::StatusCode;
+use reqwest::StatusCode;
 
 /// One upstream failure that is not an answer the flow understands. Messages never carry URLs
 /// (they hold challenges) or bodies (they may hold tokens).

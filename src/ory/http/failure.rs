@@ -1,13 +1,12 @@
-//! Why an upstream call failed, and what may follow: the retry rule and how hyper's errors and
-//! answers are sorted for it.
+//! Why an upstream call failed, and what may follow: the retry rule, and how reqwest's errors and
+//! odd answers are sorted for it.
 
+use std::error::Error;
 use std::io;
 
-use hyper::header::{CONTENT_LENGTH, HeaderMap, TRANSFER_ENCODING};
+use reqwest::header::{CONTENT_LENGTH, HeaderMap, TRANSFER_ENCODING};
 
-use super::Call;
-use super::UpstreamError;
-use super::connect::Unusable;
+use super::{Call, UpstreamError};
 
 /// Why an attempt got no usable answer, for the retry rule and the error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,100 +15,84 @@ pub enum Failure {
     Timeout,
     /// No connection could be made: nothing was sent.
     Connect,
-    /// A pooled connection was found closed or holding bytes nobody asked for before the request
-    /// went out on it: nothing was sent, and that connection is gone.
-    Unused,
-    /// The connection failed or closed after the request may have been sent, before an answer.
-    Transport,
-    /// Something came back that is not a usable answer (malformed head, protocol switch, unknown
-    /// transfer coding). The same upstream would most likely send it again.
+    /// The connection failed or closed after the request may have gone out, before a complete
+    /// head came back.
+    Lost,
+    /// Something came back that is not a usable answer (malformed head, protocol switch, odd
+    /// framing). The same upstream would most likely send it again.
     Protocol,
 }
 
-/// Whether a failed attempt may be repeated. Never after a timeout (the deadline is spent) or a
-/// protocol error. Always when nothing was sent. After a transport failure only for idempotent
-/// methods: a lost answer to an accept must not turn into a second accept behind the browser's
-/// back.
-pub fn may_retry(failure: Failure, idempotent: bool) -> bool {
+/// Whether a failed attempt may be sent once more, on a new connection. Never after a timeout
+/// (the deadline is spent) or once a head arrived. Always when nothing was sent. After a lost
+/// connection only for a repeatable request: one the upstream answers the same however often it
+/// comes (GET, DELETE, and the Hydra calls marked so), because it may have reached the upstream.
+///
+/// hyper reports a head cut off midway exactly like no answer at all ("connection closed before
+/// message completed"), so "lost" means "no complete head": a repeatable request whose answer was
+/// cut off in its head is sent again too, never one that is not repeatable.
+pub fn may_retry(failure: Failure, repeatable: bool) -> bool {
     match failure {
-        Failure::Connect | Failure::Unused => true,
-        Failure::Transport => idempotent,
+        Failure::Connect => true,
+        Failure::Lost => repeatable,
         Failure::Timeout | Failure::Protocol => false,
     }
 }
 
-/// An error with its causes. hyper's errors never hold the URL (which holds the challenge).
-pub fn reason(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut reason = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        reason.push_str(": ");
-        reason.push_str(&s.to_string());
-        source = s.source();
-    }
-    reason
+/// hyper's words for a connection that ended before an answer's head was complete, or before the
+/// request went out (hyper's error kinds are not public; reqwest passes its errors on as sources).
+const LOST: [&str; 3] = [
+    "connection closed before message completed",
+    "operation was canceled",
+    "channel closed",
+];
+
+fn chain<'a>(e: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(e), |&e: &&'a (dyn Error + 'static)| e.source())
 }
 
-/// An error and its causes.
-fn chain<'a>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> + 'a {
-    std::iter::successors(Some(e), |&e: &&'a (dyn std::error::Error + 'static)| {
-        e.source()
-    })
+/// Sorts a failed exchange (the error's URL already removed) for the retry rule.
+pub fn classify(e: &reqwest::Error) -> Failure {
+    if e.is_timeout() {
+        Failure::Timeout
+    } else if e.is_connect() {
+        Failure::Connect
+    } else if chain(e).any(|e| e.is::<io::Error>() || LOST.contains(&e.to_string().as_str())) {
+        Failure::Lost
+    } else {
+        Failure::Protocol
+    }
 }
 
-/// The I/O errors in an error's chain.
-fn io_errors<'a>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> impl Iterator<Item = &'a io::Error> + 'a {
-    chain(e).filter_map(|e| e.downcast_ref::<io::Error>())
-}
-
-/// Sorts a failed exchange for the retry rule. hyper tells a broken message (a parse error) from a
-/// broken connection (I/O, closed or cancelled before the answer).
-pub fn classify(e: &hyper_util::client::legacy::Error) -> Failure {
-    for io in io_errors(e) {
-        if io.get_ref().is_some_and(|inner| inner.is::<Unusable>()) {
-            return Failure::Unused;
-        }
-        if io.kind() == io::ErrorKind::TimedOut {
-            return Failure::Timeout;
-        }
-    }
-    if e.is_connect() {
-        return Failure::Connect;
-    }
-    let hyper = chain(e).find_map(|e| e.downcast_ref::<hyper::Error>());
-    match hyper {
-        Some(h) if h.is_parse() || h.is_user() => Failure::Protocol,
-        Some(h) if h.is_incomplete_message() || h.is_canceled() || h.is_closed() => {
-            Failure::Transport
-        }
-        _ if io_errors(e).next().is_some() => Failure::Transport,
-        _ => Failure::Protocol,
-    }
+/// An error with its causes. The URL (which holds the challenge) must be removed first.
+pub fn reason(e: &reqwest::Error) -> String {
+    let causes: Vec<String> = chain(e).map(ToString::to_string).collect();
+    causes.join(": ")
 }
 
 /// What a body read failed on: a broken chunked framing is an invalid body, anything else (closed,
 /// reset) an interrupted one.
-pub fn body_error(call: Call, e: &hyper::Error) -> UpstreamError {
-    let invalid = io_errors(e).any(|io| {
-        matches!(
-            io.kind(),
-            io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput
-        )
-    });
+pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
+    let e = e.without_url();
+    let invalid = chain(&e)
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|io| {
+            matches!(
+                io.kind(),
+                io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput
+            )
+        });
     if invalid {
-        call.invalid_body(reason(e))
+        call.invalid_body(reason(&e))
     } else {
-        call.unreachable(reason(e))
+        call.unreachable(reason(&e))
     }
 }
 
 /// Only `chunked`, alone, or no transfer coding at all: hyper would read `gzip, chunked` as
 /// chunked and `gzip` as "until close", and neither is an answer Hydra or Kratos gives. A length
-/// beside a transfer coding is how response splitting starts.
+/// beside a transfer coding is how response splitting starts, and hyper would keep such a
+/// connection for the next request.
 pub fn framing_error(headers: &HeaderMap) -> Option<&'static str> {
     let mut codings = headers.get_all(TRANSFER_ENCODING).iter();
     let first = codings.next()?;
@@ -122,68 +105,4 @@ pub fn framing_error(headers: &HeaderMap) -> Option<&'static str> {
             .trim_ascii()
             .eq_ignore_ascii_case(b"chunked");
     (!chunked_alone).then_some("a transfer coding other than chunked")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_only_where_safe() {
-        for idempotent in [true, false] {
-            assert!(
-                !may_retry(Failure::Timeout, idempotent),
-                "a timeout already spent the deadline"
-            );
-            assert!(
-                !may_retry(Failure::Protocol, idempotent),
-                "a broken answer is no stale connection"
-            );
-            assert!(
-                may_retry(Failure::Connect, idempotent),
-                "nothing was sent: even an accept may go again"
-            );
-        }
-        assert!(
-            may_retry(Failure::Unused, false),
-            "nothing was sent on the dead connection"
-        );
-        assert!(may_retry(Failure::Transport, true), "a GET may go again");
-        assert!(
-            !may_retry(Failure::Transport, false),
-            "an accept whose answer was lost must not repeat"
-        );
-    }
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(
-                hyper::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                hyper::header::HeaderValue::from_str(value).unwrap(),
-            );
-        }
-        map
-    }
-
-    #[test]
-    fn only_plain_chunked_framing_is_accepted() {
-        assert_eq!(framing_error(&headers(&[("content-length", "2")])), None);
-        assert_eq!(framing_error(&headers(&[])), None);
-        assert_eq!(
-            framing_error(&headers(&[("transfer-encoding", "Chunked")])),
-            None
-        );
-        for bad in [
-            &[("transfer-encoding", "gzip, chunked")][..],
-            &[("transfer-encoding", "gzip")],
-            &[
-                ("transfer-encoding", "chunked"),
-                ("transfer-encoding", "chunked"),
-            ],
-            &[("transfer-encoding", "chunked"), ("content-length", "2")],
-        ] {
-            assert!(framing_error(&headers(bad)).is_some(), "{bad:?}");
-        }
-    }
 }

@@ -1,26 +1,201 @@
-//! The one HTTP client every Hydra and Kratos call goes through: hyper-util's pooled HTTP/1.1
-//! client, rustls for `https://`.
+//! Every Hydra and Kratos call goes through reqwest: HTTP/1.1, rustls with the Mozilla roots for
+//! `https://`, pooled clients per upstream base (Hydra admin, Kratos public, Kratos admin) and
+//! runtime. What is this project's own around it:
 //!
-//! - [`client`]: sending a call: the retry rule, the timeout, the body cap, metrics and the error
-//!   mapping, the same for every upstream and scheme;
-//! - [`connect`]: opening connections, and checking a pooled one before a request goes out on it;
-//! - [`error`]: the one error type;
-//! - [`failure`]: the retry rule, and how failures and odd answers are sorted for it.
+//! - this module: the clients built from `upstream.*`, the upstream bases, admin headers, paths;
+//! - [`send`]: one call: its deadline, the retry, the body cap, metrics and the error mapping;
+//! - [`failure`]: the retry rule, and how reqwest's errors and odd answers are sorted for it;
+//! - [`error`]: the one error type.
 
-mod client;
-mod connect;
 mod error;
 mod failure;
+mod send;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use hyper::Uri;
-use hyper::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
-use hyper::http::uri::{Authority, Scheme};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Client, Method};
 use secrecy::{ExposeSecret, SecretString};
 
-pub use client::{Response, Upstream};
 pub use error::{Call, UpstreamError};
+pub use send::Response;
+
+use crate::config::UpstreamSettings;
+use crate::metrics::Metrics;
+
+/// Idle connections kept per upstream; beyond this a finished connection is closed.
+const MAX_IDLE_PER_HOST: usize = 64;
+
+/// Idle connections older than this are closed rather than reused (servers drop idle ones too).
+const IDLE_FOR: Duration = Duration::from_secs(60);
+
+/// What every upstream call shares: the timeouts, the body cap, the metrics, and the client that
+/// repeats a call.
+#[derive(Clone)]
+pub struct Upstream {
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    max_body: usize,
+    metrics: Arc<Metrics>,
+    /// Keeps no connection: the one repeat of a call always goes out on a new one.
+    fresh: Client,
+    /// Trusted instead of the Mozilla roots (tests only).
+    root: Option<reqwest::Certificate>,
+}
+
+/// Why a Hydra or Kratos client cannot be built from its settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("cannot use the configured credentials: {0}")]
+    Credentials(#[from] UpstreamError),
+}
+
+impl Upstream {
+    pub fn new(settings: &UpstreamSettings, metrics: Arc<Metrics>) -> Result<Self, reqwest::Error> {
+        Self::trusting(settings, metrics, None)
+    }
+
+    fn trusting(
+        settings: &UpstreamSettings,
+        metrics: Arc<Metrics>,
+        root: Option<reqwest::Certificate>,
+    ) -> Result<Self, reqwest::Error> {
+        let connect_timeout = Duration::from_millis(settings.connect_timeout_ms);
+        Ok(Self {
+            fresh: client(connect_timeout, root.as_ref(), 0)?,
+            connect_timeout,
+            request_timeout: Duration::from_millis(settings.request_timeout_ms),
+            max_body: settings.max_body_bytes,
+            metrics,
+            root,
+        })
+    }
+
+    fn pool(&self) -> Result<Client, reqwest::Error> {
+        client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)
+    }
+
+    /// An upstream base; every request to it carries `headers`.
+    pub fn base(&self, url: &url::Url, headers: HeaderMap) -> Result<Base, SetupError> {
+        let mut url = url.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        // Built once here so that a client that cannot be built stops the start.
+        let pools = vec![(runtime(), self.pool()?)];
+        Ok(Base {
+            url: url.as_str().trim_end_matches('/').to_string(),
+            headers,
+            pools: Mutex::new(pools),
+        })
+    }
+
+    /// The calling runtime's pool for `base`.
+    fn pooled(&self, base: &Base) -> Result<Client, reqwest::Error> {
+        let runtime = runtime();
+        let mut pools = base.pools.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, client)) = pools.iter().find(|(id, _)| *id == runtime) {
+            return Ok(client.clone());
+        }
+        let client = self.pool()?;
+        pools.push((runtime, client.clone()));
+        Ok(client)
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Id> {
+    tokio::runtime::Handle::try_current().ok().map(|h| h.id())
+}
+
+/// A client: HTTP/1.1 only, never through a proxy (`HTTP_PROXY` and the like are ignored), no
+/// redirect followed, no retry of its own, `max_idle` idle connections per host.
+fn client(
+    connect_timeout: Duration,
+    root: Option<&reqwest::Certificate>,
+    max_idle: usize,
+) -> Result<Client, reqwest::Error> {
+    let mut builder = Client::builder()
+        .http1_only()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .retry(reqwest::retry::never())
+        .user_agent(concat!("kratos-hydra-bridge/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(connect_timeout)
+        .tcp_nodelay(true)
+        .pool_idle_timeout(IDLE_FOR)
+        .pool_max_idle_per_host(max_idle);
+    if let Some(root) = root {
+        builder = builder
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(root.clone());
+    }
+    builder.build()
+}
+
+/// One configured upstream base URL and its connection pools. Deliberately not `Debug`: its
+/// headers carry credentials.
+pub struct Base {
+    /// The URL without a trailing `/`: calls add their path.
+    url: String,
+    headers: HeaderMap,
+    /// One pool per runtime (each of the server's workers is one): a connection's task runs on the
+    /// runtime that opened it, and only that runtime's look at its sockets tells whether a pooled
+    /// connection received something while idle (see `send`). Emptied when an answer leaves a
+    /// connection unfit for another request (see [`failure::framing_error`]): reqwest cannot close
+    /// that one connection, so the pools go.
+    pools: Mutex<Vec<(Option<tokio::runtime::Id>, Client)>>,
+}
+
+impl Base {
+    /// The URL for `path`, which starts with `/` and is encoded (a query may follow).
+    pub fn target(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+}
+
+/// One upstream request. Deliberately not `Debug`: its target and cookie carry secrets.
+pub struct Request<'a> {
+    method: Method,
+    base: &'a Base,
+    target: String,
+    cookie: Option<HeaderValue>,
+    json: Option<Vec<u8>>,
+    /// Safe to send a second time after the first may have reached the upstream.
+    repeatable: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A request to `target` (from [`Base::target`]); GET and DELETE are repeatable.
+    pub fn new(method: Method, base: &'a Base, target: String) -> Self {
+        Self {
+            repeatable: matches!(method, Method::GET | Method::DELETE),
+            method,
+            base,
+            target,
+            cookie: None,
+            json: None,
+        }
+    }
+
+    pub fn cookie(mut self, cookie: HeaderValue) -> Self {
+        self.cookie = Some(cookie);
+        self
+    }
+
+    pub fn json(mut self, body: Vec<u8>) -> Self {
+        self.json = Some(body);
+        self
+    }
+
+    /// For a call the upstream answers the same when it comes twice (see the callers for why).
+    pub fn repeatable(mut self) -> Self {
+        self.repeatable = true;
+        self
+    }
+}
 
 /// Default headers for an admin API: JSON, plus the configured bearer token and extra headers.
 /// Values are marked sensitive so that no debug output of a request shows them. A value that
@@ -48,113 +223,6 @@ pub fn admin_headers(
         headers.insert(AUTHORIZATION, value);
     }
     Ok(headers)
-}
-
-/// One configured upstream base URL (Hydra admin, Kratos public, Kratos admin), taken apart once:
-/// calls only add their path.
-#[derive(Debug)]
-pub struct Base {
-    scheme: Scheme,
-    authority: Authority,
-    /// What `Host` carries: the host, and the port when the URL names one.
-    host: HeaderValue,
-    /// The base URL's path without its trailing `/`.
-    path: String,
-}
-
-/// A base URL that cannot be taken apart (config validation refuses these, so never in practice).
-#[derive(Debug, thiserror::Error)]
-#[error("not a usable upstream base URL: {0}")]
-pub struct InvalidBase(String);
-
-/// Why a Hydra or Kratos client cannot be built from its settings.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error(transparent)]
-    Base(#[from] InvalidBase),
-    #[error("cannot use the configured credentials: {0}")]
-    Credentials(#[from] UpstreamError),
-}
-
-impl Base {
-    pub fn new(url: &url::Url) -> Result<Self, InvalidBase> {
-        let invalid = |e: &dyn std::fmt::Display| InvalidBase(e.to_string());
-        let host = url.host_str().ok_or_else(|| invalid(&"no host"))?;
-        let authority = match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.to_string(),
-        };
-        Ok(Self {
-            scheme: Scheme::try_from(url.scheme()).map_err(|e| invalid(&e))?,
-            authority: Authority::try_from(authority.as_str()).map_err(|e| invalid(&e))?,
-            host: HeaderValue::try_from(authority).map_err(|e| invalid(&e))?,
-            path: url.path().trim_end_matches('/').to_string(),
-        })
-    }
-
-    /// The request target (path and query) for `path`, which starts with `/` and is encoded.
-    pub fn target(&self, path: &str) -> String {
-        let mut target = String::with_capacity(self.path.len() + path.len() + 64);
-        target.push_str(&self.path);
-        target.push_str(path);
-        target
-    }
-
-    fn uri(&self, target: &str) -> Result<Uri, hyper::http::Error> {
-        Uri::builder()
-            .scheme(self.scheme.clone())
-            .authority(self.authority.clone())
-            .path_and_query(target)
-            .build()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Put,
-    Delete,
-}
-
-impl Method {
-    /// Safe to send twice: a lost answer to an accept must not turn into a second accept.
-    pub fn idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Delete)
-    }
-}
-
-/// One upstream request. Deliberately not `Debug`: its headers and target carry secrets.
-pub struct Request<'a> {
-    method: Method,
-    base: &'a Base,
-    /// Path and query, percent-encoded, base path included.
-    target: String,
-    headers: &'a HeaderMap,
-    cookie: Option<HeaderValue>,
-    json: Option<Vec<u8>>,
-}
-
-impl<'a> Request<'a> {
-    pub fn new(method: Method, base: &'a Base, target: String, headers: &'a HeaderMap) -> Self {
-        Self {
-            method,
-            base,
-            target,
-            headers,
-            cookie: None,
-            json: None,
-        }
-    }
-
-    pub fn cookie(mut self, cookie: HeaderValue) -> Self {
-        self.cookie = Some(cookie);
-        self
-    }
-
-    pub fn json(mut self, body: Vec<u8>) -> Self {
-        self.json = Some(body);
-        self
-    }
 }
 
 /// What a path segment may not hold unencoded (the URL standard's path-segment set, plus `\\`,
@@ -191,46 +259,9 @@ pub fn encode_path(segments: &[&str]) -> Option<String> {
 pub use domain::identity::null_as_default;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+#[path = "tests.rs"]
+mod tests;
 
-    #[test]
-    fn credentials_that_cannot_be_sent_are_an_error_not_left_out() {
-        let token = SecretString::from("ory_pat_x".to_string());
-        let headers = admin_headers("hydra", Some(&token), &BTreeMap::new()).unwrap();
-        assert_eq!(headers[AUTHORIZATION], "Bearer ory_pat_x");
-        let bad = SecretString::from("ory_pat_x\n".to_string());
-        assert!(admin_headers("hydra", Some(&bad), &BTreeMap::new()).is_err());
-        let extra = BTreeMap::from([("X-Key".to_string(), bad)]);
-        assert!(admin_headers("kratos", None, &extra).is_err());
-    }
-
-    #[test]
-    fn paths_keep_every_segment_on_its_level() {
-        assert_eq!(
-            encode_path(&["admin", "identities", "by", "external", "a/b?c#d e%"]).as_deref(),
-            Some("/admin/identities/by/external/a%2Fb%3Fc%23d%20e%25")
-        );
-        assert_eq!(encode_path(&["admin", "identities", ".."]), None);
-        assert_eq!(encode_path(&["admin", "identities", "."]), None);
-        assert_eq!(
-            encode_path(&["admin", "identities", "..."]).as_deref(),
-            Some("/admin/identities/...")
-        );
-    }
-
-    #[test]
-    fn a_base_keeps_its_path_and_names_its_host() {
-        let base = Base::new(&"http://hydra:4445/prefix/".parse().unwrap()).unwrap();
-        assert_eq!(base.target("/admin/x?c=1"), "/prefix/admin/x?c=1");
-        assert_eq!(base.host, "hydra:4445");
-        let uri = base.uri(&base.target("/admin/x?c=1")).unwrap();
-        assert_eq!(uri.to_string(), "http://hydra:4445/prefix/admin/x?c=1");
-        let base = Base::new(&"https://kratos.example".parse().unwrap()).unwrap();
-        assert_eq!(base.target("/sessions/whoami"), "/sessions/whoami");
-        assert_eq!(base.host, "kratos.example");
-        let base = Base::new(&"http://[::1]:4433/".parse().unwrap()).unwrap();
-        assert_eq!(base.host, "[::1]:4433");
-        assert_eq!(base.uri("/a").unwrap().host(), Some("[::1]"));
-    }
-}
+#[cfg(test)]
+#[path = "tls_tests.rs"]
+mod tls_tests;

@@ -1,11 +1,11 @@
 //! Hydra's device flow on the admin API (v25.4+): accepting a user code, and reading a client for
 //! the page the device flow ends on.
 
-use hyper::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
 use super::{ErrorBody, HydraClient, HydraError, OAuth2Client, RedirectTo};
-use crate::ory::http::{Call, Method, Request, encode_path};
+use crate::ory::http::{Call, Request, encode_path};
 
 /// `acceptDeviceUserCodeRequest`.
 #[derive(Serialize)]
@@ -28,6 +28,8 @@ const UNKNOWN_CODE_HINT: &str = "The 'user_code' session could not be found";
 
 impl HydraClient {
     /// `PUT /admin/oauth2/auth/requests/device/accept?device_challenge=D` with `{"user_code": U}`.
+    /// Repeatable: Hydra only reads the user code's session here (it is marked used when the
+    /// device verifier comes back at the end of the flow), so a repeat gets the same answer.
     pub async fn accept_device_request(
         &self,
         challenge: &str,
@@ -36,8 +38,9 @@ impl HydraClient {
         let call = Call::new("hydra", "accept_device_request");
         let body = serde_json::to_vec(&AcceptUserCode { user_code }).map_err(|e| call.encode(e))?;
         let request = self
-            .flow_request(Method::Put, "device", Some("accept"), challenge)
-            .json(body);
+            .flow_request(Method::PUT, "device", Some("accept"), challenge)
+            .json(body)
+            .repeatable();
         let response = self.upstream.send(call, request).await?;
         if response.status() == StatusCode::BAD_REQUEST {
             let body: ErrorBody = self.upstream.read_json(call, response).unwrap_or_default();
@@ -65,12 +68,7 @@ impl HydraClient {
         let Some(path) = encode_path(&["admin", "clients", client_id]) else {
             return Ok(None);
         };
-        let request = Request::new(
-            Method::Get,
-            &self.admin,
-            self.admin.target(&path),
-            &self.headers,
-        );
+        let request = Request::new(Method::GET, &self.admin, self.admin.target(&path));
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),

@@ -2,6 +2,7 @@
 
 pub mod binary;
 pub mod browser;
+pub mod closing;
 pub mod device_form;
 pub mod fake_hydra;
 pub mod fake_kratos;

@@ -1,19 +1,21 @@
 //! https upstreams against a TLS server on plain threads (outside the test's runtime), with a test
 //! certificate authority: connections are reused although the server sends TLS records of its own
-//! (session tickets), and an answer nobody asked for is found under TLS too.
+//! (session tickets), an answer nobody asked for is found under TLS too, and a certificate from
+//! another authority is refused.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use hyper::header::HeaderMap;
+use reqwest::Method;
+use reqwest::header::HeaderMap;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::config::UpstreamSettings;
 use crate::metrics::Metrics;
-use crate::ory::http::{Base, Call, Method, Request, Upstream, UpstreamError};
+use crate::ory::http::{Base, Call, Request, Upstream, UpstreamError};
 
 const CA: &[u8] = include_bytes!("testdata/test-ca.pem");
 const CERT: &[u8] = include_bytes!("testdata/test-localhost.pem");
@@ -88,24 +90,25 @@ fn tls_server(mut stray: Option<(mpsc::Receiver<()>, mpsc::Sender<()>)>) -> (Str
 }
 
 fn upstream() -> Upstream {
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from_pem_slice(CA).unwrap())
-        .unwrap();
     let settings = UpstreamSettings {
         connect_timeout_ms: 2000,
         request_timeout_ms: 2000,
         max_body_bytes: 4096,
     };
-    let tls = super::tls_config_with(roots).unwrap();
-    Upstream::with_tls(&settings, Arc::new(Metrics::new()), tls)
+    let root = reqwest::Certificate::from_pem(CA).unwrap();
+    Upstream::trusting(&settings, Arc::new(Metrics::new()), Some(root)).unwrap()
+}
+
+fn base(upstream: &Upstream, url: &str) -> Base {
+    upstream
+        .base(&url.parse().unwrap(), HeaderMap::new())
+        .unwrap()
 }
 
 async fn call(upstream: &Upstream, base: &Base, method: Method, path: &str) -> String {
     const CALL: Call = Call::new("hydra", "test");
-    let headers = HeaderMap::new();
-    let mut request = Request::new(method, base, base.target(path), &headers);
-    if method == Method::Put {
+    let mut request = Request::new(method.clone(), base, base.target(path));
+    if method == Method::PUT {
         request = request.json(b"{}".to_vec());
     }
     let response = upstream.send(CALL, request).await.unwrap();
@@ -116,10 +119,11 @@ async fn call(upstream: &Upstream, base: &Base, method: Method, path: &str) -> S
 #[tokio::test]
 async fn https_connections_are_reused() {
     let (url, log) = tls_server(None);
-    let (upstream, base) = (upstream(), Base::new(&url.parse().unwrap()).unwrap());
+    let upstream = upstream();
+    let base = base(&upstream, &url);
     for n in 0..4 {
         let path = format!("/{n}");
-        let body = call(&upstream, &base, Method::Get, &path).await;
+        let body = call(&upstream, &base, Method::GET, &path).await;
         assert_eq!(body, format!("GET {path} HTTP/1.1"));
         // Time for the server's session tickets to arrive while the connection is idle.
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -133,9 +137,10 @@ async fn an_answer_nobody_asked_for_is_found_under_tls() {
     let (go, go_rx) = mpsc::channel();
     let (sent_tx, sent) = mpsc::channel();
     let (url, log) = tls_server(Some((go_rx, sent_tx)));
-    let (upstream, base) = (upstream(), Base::new(&url.parse().unwrap()).unwrap());
+    let upstream = upstream();
+    let base = base(&upstream, &url);
     assert_eq!(
-        call(&upstream, &base, Method::Get, "/1").await,
+        call(&upstream, &base, Method::GET, "/1").await,
         "GET /1 HTTP/1.1"
     );
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -143,7 +148,7 @@ async fn an_answer_nobody_asked_for_is_found_under_tls() {
     // The test's thread, and with it the runtime, waits while the answer arrives unseen.
     sent.recv().unwrap();
     assert_eq!(
-        call(&upstream, &base, Method::Put, "/2").await,
+        call(&upstream, &base, Method::PUT, "/2").await,
         "PUT /2 HTTP/1.1"
     );
     assert_eq!(
@@ -160,9 +165,8 @@ async fn a_certificate_from_an_unknown_authority_is_refused() {
     let (url, log) = tls_server(None);
     let settings = UpstreamSettings::default();
     let upstream = Upstream::new(&settings, Arc::new(Metrics::new())).unwrap();
-    let base = Base::new(&url.parse().unwrap()).unwrap();
-    let headers = HeaderMap::new();
-    let request = Request::new(Method::Get, &base, base.target("/"), &headers);
+    let base = base(&upstream, &url);
+    let request = Request::new(Method::GET, &base, base.target("/"));
     let result = upstream.send(Call::new("hydra", "test"), request).await;
     assert!(
         matches!(result, Err(UpstreamError::Unreachable { .. })),
