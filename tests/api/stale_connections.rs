@@ -9,12 +9,11 @@ use crate::faults::login_request_json;
 use crate::support::closing::{ClosingServer, keep_alive_answer};
 use crate::support::raw::{RawAnswer, RawServer, json_answer};
 use crate::support::*;
+use domain::claims::TokenClaims;
 use kratos_hydra_bridge::config::{HydraSettings, UpstreamSettings};
 use kratos_hydra_bridge::metrics::Metrics;
 use kratos_hydra_bridge::ory::http::Upstream;
-use kratos_hydra_bridge::ory::hydra::{
-    AcceptConsent, AcceptLogin, ConsentSession, HydraClient, Reject,
-};
+use kratos_hydra_bridge::ory::hydra::{AcceptConsent, AcceptLogin, HydraClient, Reject};
 
 const REDIRECT: &str = "https://hydra.test/oauth2/auth?login_verifier=v";
 
@@ -141,7 +140,7 @@ async fn only_calls_hydra_answers_the_same_twice_are_sent_again() {
         grant_access_token_audience: Vec::new(),
         remember: false,
         remember_for: 0,
-        session: ConsentSession::default(),
+        session: TokenClaims::default(),
     };
     let reject = Reject {
         error: "access_denied".into(),
