@@ -47,7 +47,7 @@ pub fn issue(
         None => random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-    let ttl = serve.form_ttl_secs;
+    let ttl = serve.form_ttl.as_secs();
     let token = signer
         .sign_csrf(&binding(purpose, challenge), &cookie, now, ttl)
         .ok_or_else(|| AppError::Internal("signing the CSRF token failed".into()))?;

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use kratos_hydra_bridge::config::{Redacted, Settings, UpstreamSettings};
@@ -50,8 +51,8 @@ fn probe(url: &str) -> ExitCode {
         .and_then(|rt| {
             rt.block_on(async {
                 let settings = UpstreamSettings {
-                    connect_timeout_ms: 3000,
-                    request_timeout_ms: 3000,
+                    connect_timeout: Duration::from_secs(3),
+                    request_timeout: Duration::from_secs(3),
                     max_body_bytes: 64 * 1024,
                 };
                 let upstream = Upstream::new(&settings, Arc::new(Metrics::new()))

@@ -125,9 +125,7 @@ impl Application {
             device: Device {
                 metrics: device_metrics,
             },
-            readiness: Readiness::new(std::time::Duration::from_millis(
-                settings.health.ready_cache_ms,
-            )),
+            readiness: Readiness::new(settings.health.ready_cache),
             metrics: metrics.clone(),
             i18n,
             brand: crate::brand::Brand::new(&settings),
@@ -186,7 +184,7 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .disable_signals()
-        .shutdown_timeout(settings.serve.shutdown_timeout_secs)
+        .shutdown_timeout(settings.serve.shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(StartupError::Server)?;
         if settings.serve.workers > 0 {

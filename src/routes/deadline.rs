@@ -1,8 +1,6 @@
 //! One deadline for a whole answer to a browser, however many upstream calls it takes: past
 //! `serve.request_timeout_ms` the work is dropped and the browser gets the 504 page.
 
-use std::time::Duration;
-
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -21,7 +19,7 @@ pub async fn within<B: MessageBody>(
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let Some(limit) = request
         .app_data::<web::Data<AppState>>()
-        .map(|state| Duration::from_millis(state.settings.serve.request_timeout_ms))
+        .map(|state| state.settings.serve.request_timeout)
     else {
         return next.call(request).await.map(|r| r.map_into_left_body());
     };

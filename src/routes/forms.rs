@@ -99,7 +99,7 @@ impl<F: Form + 'static> FromRequest for Posted<F> {
 /// the CSRF check. Nothing reaches Hydra unless all of it holds.
 async fn read_posted<F: Form>(req: &HttpRequest, payload: Payload) -> Result<Posted<F>, AppError> {
     let state = app_state(req)?;
-    let fields = read_form(req, payload, state.settings.serve.max_form_bytes).await?;
+    let fields = read_form(req, payload, state.settings.serve.max_form_bytes.get()).await?;
     let challenge = challenge_of::<F>(state, fields.single(F::CHALLENGE)?)?;
     let confirmed = match F::ACTION {
         Some((yes, no)) => fields.choice("action", yes, no)?,

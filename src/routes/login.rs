@@ -149,7 +149,7 @@ pub(crate) fn kratos_login_url(
     let settings = &state.settings;
     let token = state
         .signer
-        .sign_reauth(challenge, &trip.token, settings.login.reauth_ttl_secs)
+        .sign_reauth(challenge, &trip.token, settings.login.reauth_ttl.as_secs())
         .ok_or_else(|| AppError::Internal("signing the re-authentication token failed".into()))?;
 
     let mut return_to = join_url(&settings.serve.base_url, "/login");

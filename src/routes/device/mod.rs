@@ -5,8 +5,6 @@
 pub mod attempts;
 pub mod metrics;
 
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -138,7 +136,7 @@ fn answer(
                 &state.signer,
                 challenge,
                 count,
-                state.settings.serve.form_ttl_secs,
+                state.settings.serve.form_ttl.as_secs(),
                 secure(state),
             )
         }
@@ -222,7 +220,7 @@ fn exhausted(
 /// The client's name for the success page, or `None` when it cannot be had quickly. This page
 /// never fails: the person is signed in whatever Hydra answers now.
 async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
-    let limit = Duration::from_millis(state.settings.serve.request_timeout_ms);
+    let limit = state.settings.serve.request_timeout;
     let client = match tokio::time::timeout(limit, state.hydra.get_client(client_id)).await {
         // Noted only once Hydra knows it: the query's value is anyone's to choose.
         Ok(Ok(Some(client))) => {
