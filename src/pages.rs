@@ -51,6 +51,17 @@ pub struct MessagePage<'a> {
     pub debug: Option<&'a str>,
 }
 
+/// Adds a `Set-Cookie` to an answer; the bridge's cookies are always sendable, but should one not
+/// be, the answer fails rather than go out without it.
+pub fn add_cookie(
+    response: &mut HttpResponse,
+    cookie: &actix_web::cookie::Cookie<'_>,
+) -> Result<(), crate::error::AppError> {
+    response
+        .add_cookie(cookie)
+        .map_err(|e| crate::error::AppError::Internal(format!("cookie {}: {e}", cookie.name())))
+}
+
 /// Renders a page with the given status. Rendering cannot fail for these templates, but should it,
 /// the user still gets a plain page rather than an empty answer.
 pub fn render(status: StatusCode, page: &impl Template) -> HttpResponse {

@@ -122,6 +122,7 @@ impl Application {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
             kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
+            cookies: crate::cookies::CookiePolicy::new(&settings.serve),
             device: Device {
                 metrics: device_metrics,
             },

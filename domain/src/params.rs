@@ -1,5 +1,4 @@
-//! Reading what browsers send (query strings, form bodies, cookies), before anything is sent
-//! upstream.
+//! Reading what browsers send (query strings, form bodies), before anything is sent upstream.
 
 use std::collections::HashMap;
 
@@ -119,14 +118,6 @@ impl QueryParams {
     }
 }
 
-/// The value of the named cookie in a `Cookie` header, if the browser sent one.
-pub fn find_cookie<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
-    cookie_header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k.trim() == name && !v.is_empty()).then_some(v.trim())
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,18 +206,6 @@ mod tests {
         );
         let q = QueryParams::parse("login_challenge=abc%3D%3D");
         assert_eq!(q.single("login_challenge"), Ok(Some("abc==")));
-    }
-
-    #[test]
-    fn finds_only_the_named_cookie() {
-        let h = "a=1; ory_kratos_session=MTY3; ory_kratos_session_x=2";
-        assert_eq!(find_cookie(h, "ory_kratos_session"), Some("MTY3"));
-        assert_eq!(find_cookie(h, "b"), None);
-        assert_eq!(
-            find_cookie("ory_kratos_session=", "ory_kratos_session"),
-            None
-        );
-        assert_eq!(find_cookie("garbage", "ory_kratos_session"), None);
     }
 
     proptest! {

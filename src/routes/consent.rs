@@ -2,7 +2,6 @@
 //! from the Kratos identity behind the subject.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::consent::plan::{
@@ -15,7 +14,7 @@ use crate::config::ScopeDescriptions;
 use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::{ConsentRequest, Reject};
-use crate::pages;
+use crate::pages::{self, add_cookie};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, ConsentFlow};
 use crate::routes::forms::{self, Form, Posted};
@@ -229,7 +228,7 @@ fn render_page(
     };
     let mut response = pages::render(StatusCode::OK, &template);
     crate::brand::allow_page_image(&mut response, &state.settings, logo);
-    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+    add_cookie(&mut response, &csrf.cookie)?;
     Ok(response)
 }
 

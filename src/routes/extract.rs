@@ -6,12 +6,11 @@ use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
-use actix_web::http::header::COOKIE;
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::state::AppState;
 use crate::error::AppError;
-use domain::params::{QueryParams, find_cookie, validate_challenge, validate_identity_schema};
+use domain::params::{QueryParams, validate_challenge, validate_identity_schema};
 
 /// A flow whose requests carry a Hydra challenge.
 pub trait Flow {
@@ -116,15 +115,7 @@ impl FromRequest for IdentitySchema {
     }
 }
 
-/// The value of cookie `name`, looked up in every `Cookie` header the browser sent.
-pub fn cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .find_map(|h| find_cookie(h, name))
-}
-
-/// The browser's Kratos session cookie, the only cookie forwarded to Kratos.
+/// The browser's Kratos session cookie, the only cookie forwarded to Kratos: its value as sent.
 pub struct SessionCookie(Option<String>);
 
 impl SessionCookie {
@@ -140,7 +131,7 @@ impl FromRequest for SessionCookie {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
             app_state(req).map(|state| {
-                SessionCookie(cookie(req, state.kratos.cookie_name()).map(str::to_owned))
+                SessionCookie(crate::cookies::read_raw(req, state.kratos.cookie_name()))
             }),
         )
     }

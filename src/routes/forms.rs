@@ -23,13 +23,7 @@ pub fn issue_csrf(
     purpose: &str,
     challenge: &str,
 ) -> Result<CsrfIssue, AppError> {
-    csrf::issue(
-        req,
-        &state.signer,
-        &state.settings.serve,
-        purpose,
-        challenge,
-    )
+    csrf::issue(req, &state.signer, &state.cookies, purpose, challenge)
 }
 
 /// The CSRF check of a posted form; a failure is counted.

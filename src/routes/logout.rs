@@ -1,7 +1,6 @@
 //! `GET /logout` and `POST /logout`: end the Hydra session and the Kratos session together.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::logout::LogoutFacts;
@@ -11,7 +10,7 @@ use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::LogoutRequest;
 use crate::ory::kratos::{BrowserLogout, KratosSession};
-use crate::pages;
+use crate::pages::{self, add_cookie};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, LogoutFlow, SessionCookie};
 use crate::routes::forms::{self, Form, Posted};
@@ -98,7 +97,7 @@ async fn act(
                 csrf_token: &csrf.token,
             };
             let mut response = pages::render(StatusCode::OK, &page);
-            response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+            add_cookie(&mut response, &csrf.cookie)?;
             Ok(response)
         }
         LogoutPlan::Stay { to } => {

@@ -19,6 +19,8 @@ pub struct AppState {
     pub hydra: HydraClient,
     pub kratos: KratosClient,
     pub signer: Signer,
+    /// How the bridge's own cookies are set.
+    pub cookies: crate::cookies::CookiePolicy,
     pub device: Device,
     /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
     pub readiness: Readiness,

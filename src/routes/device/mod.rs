@@ -5,8 +5,8 @@
 pub mod attempts;
 pub mod metrics;
 
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::device::{
@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::i18n::Localizer;
 use crate::ory::hydra::HydraError;
 use crate::ory::hydra::device::DeviceAccept;
-use crate::pages;
+use crate::pages::{self, add_cookie};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, DeviceFlow, Query};
 use crate::routes::forms::{self, Form, Posted};
@@ -47,10 +47,6 @@ struct CodePage<'a> {
 struct SuccessPage<'a> {
     t: Localizer<'a>,
     client_name: Option<&'a str>,
-}
-
-fn secure(state: &AppState) -> bool {
-    state.settings.serve.base_url.scheme() == "https"
 }
 
 /// `GET /device?device_challenge=D[&user_code=U]`: the form. Hydra has no GET for a device request,
@@ -95,9 +91,7 @@ pub async fn submit(
             state.device.metrics.code(CodeOutcome::Accepted);
             note("outcome", "device_accepted");
             let mut response = target.response();
-            if let Some(cleared) = attempts::cleared(secure(state)) {
-                response.headers_mut().append(SET_COOKIE, cleared);
-            }
+            add_cookie(&mut response, &attempts::cleared(&state.cookies))?;
             Ok(response)
         }
         Ok(DeviceAccept::UnknownCode) => {
@@ -132,17 +126,11 @@ fn answer(
         Entered::Wrong(count) => {
             state.device.metrics.code(CodeOutcome::WrongCode);
             note("outcome", "device_wrong_code");
-            attempts::cookie(
-                &state.signer,
-                challenge,
-                count,
-                state.settings.serve.form_ttl.as_secs(),
-                secure(state),
-            )
+            attempts::cookie(&state.signer, &state.cookies, challenge, count)
         }
     };
     match reply.page {
-        DevicePage::Exhausted => Ok(exhausted(req, state, attempts_cookie)),
+        DevicePage::Exhausted => exhausted(req, state, attempts_cookie),
         DevicePage::Form { code, problem } => {
             let t = language::localizer(req, &state.i18n);
             let problem = problem.map(|problem| match problem {
@@ -168,7 +156,7 @@ fn form(
     challenge: &str,
     code: &str,
     problem: Option<&str>,
-    attempts_cookie: Option<HeaderValue>,
+    attempts_cookie: Option<Cookie<'static>>,
 ) -> Result<HttpResponse, AppError> {
     let csrf = forms::issue_csrf(req, state, DeviceFlow::PURPOSE, challenge)?;
     let alphabet = &state.policies.device.alphabet;
@@ -188,9 +176,9 @@ fn form(
         max_chars: MAX_TYPED_CHARS,
     };
     let mut response = pages::render(StatusCode::OK, &page);
-    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
-    if let Some(cookie) = attempts_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
+    add_cookie(&mut response, &csrf.cookie)?;
+    if let Some(cookie) = &attempts_cookie {
+        add_cookie(&mut response, cookie)?;
     }
     Ok(response)
 }
@@ -199,8 +187,8 @@ fn form(
 fn exhausted(
     req: &HttpRequest,
     state: &AppState,
-    attempts_cookie: Option<HeaderValue>,
-) -> HttpResponse {
+    attempts_cookie: Option<Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
     note("outcome", "device_too_many");
     let t = language::localizer(req, &state.i18n);
     let mut response = pages::message(
@@ -211,10 +199,10 @@ fn exhausted(
         None,
         None,
     );
-    if let Some(cookie) = attempts_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
+    if let Some(cookie) = &attempts_cookie {
+        add_cookie(&mut response, cookie)?;
     }
-    response
+    Ok(response)
 }
 
 /// The client's name for the success page, or `None` when it cannot be had quickly. This page
