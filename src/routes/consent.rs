@@ -72,9 +72,10 @@ pub async fn submit(
     let request = state.hydra.get_consent_request(&challenge).await?;
     let answer = if allow {
         Answer::Allow {
-            chosen: form.all("grant_scope"),
+            chosen: form.grant_scope.iter().map(String::as_str).collect(),
             remember: form
-                .single("remember")?
+                .remember
+                .as_deref()
                 .is_some_and(|v| v == "true" || v == "on"),
         }
     } else {

@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::ory::hydra::{LoginRequest, Reject};
 use crate::redirect::Redirect;
-use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, Query, SessionCookie};
+use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, SessionCookie};
+use crate::routes::params::{Query, once};
 use crate::routes::state::AppState;
 use crate::telemetry::{note, notes};
 
@@ -34,19 +35,27 @@ fn request<'a>(login_request: &'a LoginRequest, params: &'a AuthParams) -> Reque
     }
 }
 
+/// What `/login`'s link carries besides the challenge: the token of a trip through Kratos, when the
+/// browser comes back from one.
+#[derive(serde::Deserialize)]
+pub struct ReturnLink {
+    #[serde(default, deserialize_with = "once")]
+    reauth: Option<String>,
+}
+
 pub async fn login(
     req: HttpRequest,
     challenge: Challenge<LoginFlow>,
     IdentitySchema(identity_schema): IdentitySchema,
-    Query(query): Query,
+    Query(link): Query<ReturnLink>,
     cookie: SessionCookie,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let challenge = challenge.as_str();
     // A token that fails verification is as good as none: the plan then starts afresh.
-    let reauth = query
-        .single(REAUTH_PARAM)?
-        .and_then(|token| state.signer.verify_reauth(token, challenge));
+    let reauth = link
+        .reauth
+        .and_then(|token| state.signer.verify_reauth(&token, challenge));
 
     // Fetch.
     let login_request = state.hydra.get_login_request(challenge).await?;

@@ -11,6 +11,7 @@ pub mod health;
 pub mod language;
 pub mod login;
 pub mod logout;
+pub mod params;
 pub mod readiness;
 pub mod registration;
 pub mod state;

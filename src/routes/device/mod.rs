@@ -20,9 +20,10 @@ use crate::ory::hydra::HydraError;
 use crate::ory::hydra::device::DeviceAccept;
 use crate::pages::{self, add_cookie};
 use crate::redirect::Redirect;
-use crate::routes::extract::{Challenge, DeviceFlow, Query};
+use crate::routes::extract::{Challenge, DeviceFlow};
 use crate::routes::forms::{self, Form, Posted};
 use crate::routes::language;
+use crate::routes::params::{Query, unless_repeated};
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 use metrics::CodeOutcome;
@@ -49,19 +50,25 @@ struct SuccessPage<'a> {
     client_name: Option<&'a str>,
 }
 
+/// `/device`'s link: Hydra puts the code in it when the person scanned it with the device's URL.
+#[derive(serde::Deserialize)]
+pub struct CodeLink {
+    /// A repeated `user_code` is no code: the person types it.
+    #[serde(default, deserialize_with = "unless_repeated")]
+    user_code: Option<String>,
+}
+
 /// `GET /device?device_challenge=D[&user_code=U]`: the form. Hydra has no GET for a device request,
 /// so nothing is asked upstream until a code is entered.
 pub async fn show(
     req: HttpRequest,
     challenge: Challenge<DeviceFlow>,
-    Query(query): Query,
+    Query(link): Query<CodeLink>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let challenge = challenge.into_string();
     let wrong = attempts::read(&req, &state.signer, &challenge);
-    // A repeated `user_code` is no code: the person types it.
-    let user_code = query.single("user_code").ok().flatten();
-    let reply = plan::open(user_code, wrong, &state.policies.device);
+    let reply = plan::open(link.user_code.as_deref(), wrong, &state.policies.device);
     answer(&req, &state, &challenge, reply)
 }
 
@@ -76,7 +83,7 @@ pub async fn submit(
         fields: form_fields,
         ..
     } = posted;
-    let typed = form_fields.single("user_code")?.unwrap_or_default();
+    let typed = form_fields.user_code.as_deref().unwrap_or_default();
     let wrong = attempts::read(req, &state.signer, &challenge);
     let policy = &state.policies.device;
     let code = match plan::enter(typed, wrong, policy) {
@@ -228,17 +235,20 @@ async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
     shown_name(&client.client_name)
 }
 
+/// `/device/success`'s link.
+#[derive(serde::Deserialize)]
+pub struct SuccessLink {
+    #[serde(default, deserialize_with = "unless_repeated")]
+    client_id: Option<String>,
+}
+
 /// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
 pub async fn success(
     req: HttpRequest,
-    Query(query): Query,
+    Query(link): Query<SuccessLink>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let client_id = query
-        .single("client_id")
-        .ok()
-        .flatten()
-        .filter(|id| worth_looking_up(id));
+    let client_id = link.client_id.as_deref().filter(|id| worth_looking_up(id));
     let name = match client_id {
         Some(id) => client_name(&state, id).await,
         None => None,
