@@ -8,6 +8,7 @@ use actix_web::web;
 
 use super::state::AppState;
 use crate::error::AppError;
+use crate::pages::Page;
 
 /// The middleware (`actix_web::middleware::from_fn(deadline::within)`), on the routes that call
 /// upstream on the browser's behalf. Reading the request body counts towards the deadline too. The
@@ -27,7 +28,10 @@ pub async fn within<B: MessageBody>(
     match tokio::time::timeout(limit, next.call(request)).await {
         Ok(answer) => answer.map(|r| r.map_into_left_body()),
         // Built from the error, as a handler's error answer is, so that middleware on the way out
-        // sees which error it was.
-        Err(_) => Ok(ServiceResponse::from_err(AppError::Deadline, http).map_into_right_body()),
+        // sees which error it was; on the request's page, as the handler would have.
+        Err(_) => {
+            let failure = Page::of(&http).fail(AppError::Deadline);
+            Ok(ServiceResponse::from_err(failure, http).map_into_right_body())
+        }
     }
 }

@@ -2,10 +2,9 @@
 //! unless `error.show_debug` is on.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
-use crate::pages::{self, MessagePage};
-use crate::routes::language;
+use crate::pages::{self, MessagePage, Page};
 use crate::routes::params::{Query, first};
 use crate::routes::state::AppState;
 
@@ -78,7 +77,7 @@ fn shown(value: &Option<String>) -> Option<&str> {
 }
 
 pub async fn show(
-    req: HttpRequest,
+    page: Page,
     Query(link): Query<ErrorLink>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -95,11 +94,11 @@ pub async fn show(
     };
     let status = status_for(code.unwrap_or(""));
     crate::telemetry::note("outcome", code.unwrap_or("no_code"));
-    let t = language::localizer(&req, &state.i18n);
+    let t = page.t();
     pages::render(
         status,
         &MessagePage {
-            t,
+            page: &page,
             title: &t.text("oauth-title"),
             message: &t.text(explain(code.unwrap_or(""))),
             detail: detail.as_deref(),

@@ -1,6 +1,6 @@
 //! What handlers read from a request's query and cookies, as actix extractors: a flow's challenge,
 //! the identity schema, the Kratos session cookie. Each refuses with the [`AppError`] that becomes
-//! the 400 page.
+//! the 400 page, on the request's [`Page`].
 
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 
 use super::params::{self, once};
 use super::state::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
+use crate::pages::Page;
 use domain::params::{validate_challenge, validate_identity_schema};
 
 /// A flow whose requests carry a Hydra challenge.
@@ -60,6 +61,14 @@ flow!(ConsentFlow, ConsentLink, consent_challenge);
 flow!(LogoutFlow, LogoutLink, logout_challenge);
 flow!(DeviceFlow, DeviceLink, device_challenge);
 
+/// What an extractor read, or its failure on the request's page.
+pub fn on_page<T>(
+    req: &HttpRequest,
+    read: impl FnOnce() -> Result<T, AppError>,
+) -> Result<T, Failure> {
+    read().map_err(|e| Page::of(req).fail(e))
+}
+
 /// The shared state; every app the bridge builds has it.
 pub fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
     req.app_data::<web::Data<AppState>>()
@@ -92,17 +101,17 @@ impl<F> Challenge<F> {
 }
 
 impl<F: Flow> FromRequest for Challenge<F> {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready((|| {
+        ready(on_page(req, || {
             let link: F::Link = params::query(req)?;
             Ok(Challenge {
                 value: challenge_of::<F>(app_state(req)?, link.challenge())?,
                 flow: PhantomData,
             })
-        })())
+        }))
     }
 }
 
@@ -117,17 +126,17 @@ struct SchemaLink {
 }
 
 impl FromRequest for IdentitySchema {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready((|| {
+        ready(on_page(req, || {
             let link: SchemaLink = params::query(req)?;
             Ok(IdentitySchema(validate_identity_schema(
                 link.identity_schema.as_deref(),
                 &app_state(req)?.settings.kratos.identity_schemas,
             )?))
-        })())
+        }))
     }
 }
 
@@ -141,14 +150,16 @@ impl SessionCookie {
 }
 
 impl FromRequest for SessionCookie {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            app_state(req).map(|state| {
-                SessionCookie(crate::cookies::read_raw(req, state.kratos.cookie_name()))
-            }),
-        )
+        ready(on_page(req, || {
+            let state = app_state(req)?;
+            Ok(SessionCookie(crate::cookies::read_raw(
+                req,
+                state.kratos.cookie_name(),
+            )))
+        }))
     }
 }

@@ -14,7 +14,8 @@ use super::extract::{ConsentFlow, DeviceFlow, Flow, LogoutFlow, app_state, chall
 use super::params::{self, once};
 use super::state::AppState;
 use crate::csrf::{self, CsrfIssue};
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
+use crate::pages::Page;
 use domain::params::InputError;
 
 /// A CSRF token for a form of `purpose` answering `challenge`, and its cookie.
@@ -165,13 +166,17 @@ pub struct Posted<F: Form> {
 }
 
 impl<F: Form + 'static> FromRequest for Posted<F> {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Error = Failure;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Failure>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let payload = payload.take();
-        Box::pin(async move { read_posted(&req, payload).await })
+        Box::pin(async move {
+            read_posted(&req, payload)
+                .await
+                .map_err(|e| Page::of(&req).fail(e))
+        })
     }
 }
 

@@ -8,7 +8,6 @@ pub mod error_page;
 pub mod extract;
 pub mod forms;
 pub mod health;
-pub mod language;
 pub mod login;
 pub mod logout;
 pub mod params;

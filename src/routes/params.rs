@@ -11,8 +11,8 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::{DeserializeOwned, Error};
 use serde::{Deserialize, Deserializer};
 
-use super::extract::app_state;
-use crate::error::AppError;
+use super::extract::{app_state, on_page};
+use crate::error::{AppError, Failure};
 use domain::params::InputError;
 
 /// What [`once`] says of a repeated key.
@@ -66,11 +66,11 @@ pub fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, AppError> {
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(query(req).map(Query))
+        ready(on_page(req, || query(req).map(Query)))
     }
 }
 

@@ -14,15 +14,13 @@ use domain::device::{
 };
 use domain::device_code::{MAX_TYPED_CHARS, TypingHint};
 
-use crate::error::AppError;
-use crate::i18n::Localizer;
+use crate::error::{AppError, Failure};
 use crate::ory::hydra::HydraError;
 use crate::ory::hydra::device::DeviceAccept;
-use crate::pages::{self, add_cookie};
+use crate::pages::{self, Page, add_cookie};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, DeviceFlow};
 use crate::routes::forms::{self, Form, Posted};
-use crate::routes::language;
 use crate::routes::params::{Query, unless_repeated};
 use crate::routes::state::AppState;
 use crate::telemetry::note;
@@ -31,7 +29,7 @@ use metrics::CodeOutcome;
 #[derive(Template)]
 #[template(path = "device.html")]
 struct CodePage<'a> {
-    t: Localizer<'a>,
+    page: &'a Page,
     challenge: &'a str,
     csrf_token: &'a str,
     code: &'a str,
@@ -46,7 +44,7 @@ struct CodePage<'a> {
 #[derive(Template)]
 #[template(path = "device_success.html")]
 struct SuccessPage<'a> {
-    t: Localizer<'a>,
+    page: &'a Page,
     client_name: Option<&'a str>,
 }
 
@@ -61,23 +59,35 @@ pub struct CodeLink {
 /// `GET /device?device_challenge=D[&user_code=U]`: the form. Hydra has no GET for a device request,
 /// so nothing is asked upstream until a code is entered.
 pub async fn show(
+    page: Page,
     req: HttpRequest,
     challenge: Challenge<DeviceFlow>,
     Query(link): Query<CodeLink>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let challenge = challenge.into_string();
-    let wrong = attempts::read(&req, &state.signer, &challenge);
+) -> Result<HttpResponse, Failure> {
+    let challenge = challenge.as_str();
+    let wrong = attempts::read(&req, &state.signer, challenge);
     let reply = plan::open(link.user_code.as_deref(), wrong, &state.policies.device);
-    answer(&req, &state, &challenge, reply)
+    answer(&page, &req, &state, challenge, reply).map_err(|e| page.fail(e))
 }
 
 pub async fn submit(
+    page: Page,
     req: HttpRequest,
     posted: Posted<DeviceFlow>,
     state: web::Data<AppState>,
+) -> Result<HttpResponse, Failure> {
+    let answer = hand_over(&page, &req, posted, &state).await;
+    answer.map_err(|e| page.fail(e))
+}
+
+/// The code typed, to Hydra when it may be one, else the form again.
+async fn hand_over(
+    page: &Page,
+    req: &HttpRequest,
+    posted: Posted<DeviceFlow>,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let (req, state) = (&req, state.get_ref());
     let Posted {
         challenge,
         fields: form_fields,
@@ -87,7 +97,7 @@ pub async fn submit(
     let wrong = attempts::read(req, &state.signer, &challenge);
     let policy = &state.policies.device;
     let code = match plan::enter(typed, wrong, policy) {
-        CodePlan::Reply(reply) => return answer(req, state, &challenge, reply),
+        CodePlan::Reply(reply) => return answer(page, req, state, &challenge, reply),
         CodePlan::Submit { code } => code,
     };
     match state.hydra.accept_device_request(&challenge, &code).await {
@@ -103,7 +113,7 @@ pub async fn submit(
         }
         Ok(DeviceAccept::UnknownCode) => {
             let reply = plan::refused(typed, wrong, policy);
-            answer(req, state, &challenge, reply)
+            answer(page, req, state, &challenge, reply)
         }
         Err(e) => {
             let outcome = match e {
@@ -119,6 +129,7 @@ pub async fn submit(
 /// Carries out a reply: counts the code entered (a wrong one in the browser's cookie too), then
 /// shows the form or the page that sends the person back to the device.
 fn answer(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
@@ -137,14 +148,15 @@ fn answer(
         }
     };
     match reply.page {
-        DevicePage::Exhausted => exhausted(req, state, attempts_cookie),
+        DevicePage::Exhausted => exhausted(page, attempts_cookie),
         DevicePage::Form { code, problem } => {
-            let t = language::localizer(req, &state.i18n);
+            let t = page.t();
             let problem = problem.map(|problem| match problem {
                 Problem::Missing => t.text("device-code-missing"),
                 Problem::Wrong { left } => t.count("device-code-wrong", "tries", left),
             });
             form(
+                page,
                 req,
                 state,
                 challenge,
@@ -158,6 +170,7 @@ fn answer(
 
 /// The code form, with what to fill in and what went wrong last time.
 fn form(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
@@ -167,8 +180,8 @@ fn form(
 ) -> Result<HttpResponse, AppError> {
     let csrf = forms::issue_csrf(req, state, DeviceFlow::PURPOSE, challenge)?;
     let alphabet = &state.policies.device.alphabet;
-    let page = CodePage {
-        t: language::localizer(req, &state.i18n),
+    let template = CodePage {
+        page,
         challenge,
         csrf_token: &csrf.token,
         code,
@@ -182,7 +195,7 @@ fn form(
         capitals: alphabet.capitals_only(),
         max_chars: MAX_TYPED_CHARS,
     };
-    let mut response = pages::render(StatusCode::OK, &page);
+    let mut response = pages::render(StatusCode::OK, &template);
     add_cookie(&mut response, &csrf.cookie)?;
     if let Some(cookie) = &attempts_cookie {
         add_cookie(&mut response, cookie)?;
@@ -192,15 +205,13 @@ fn form(
 
 /// The page after the last wrong code: only a new code from the device helps now.
 fn exhausted(
-    req: &HttpRequest,
-    state: &AppState,
+    page: &Page,
     attempts_cookie: Option<Cookie<'static>>,
 ) -> Result<HttpResponse, AppError> {
     note("outcome", "device_too_many");
-    let t = language::localizer(req, &state.i18n);
-    let mut response = pages::message(
+    let t = page.t();
+    let mut response = page.message(
         StatusCode::TOO_MANY_REQUESTS,
-        &t,
         &t.text("device-too-many-title"),
         &t.text("device-too-many-message"),
         None,
@@ -244,7 +255,7 @@ pub struct SuccessLink {
 
 /// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
 pub async fn success(
-    req: HttpRequest,
+    page: Page,
     Query(link): Query<SuccessLink>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -257,7 +268,7 @@ pub async fn success(
     pages::render(
         StatusCode::OK,
         &SuccessPage {
-            t: language::localizer(&req, &state.i18n),
+            page: &page,
             client_name: name.as_deref(),
         },
     )
