@@ -207,10 +207,6 @@ impl Failure {
     pub fn new(error: AppError, page: Page) -> Self {
         Self { error, page }
     }
-
-    pub fn error(&self) -> &AppError {
-        &self.error
-    }
 }
 
 impl fmt::Display for Failure {
