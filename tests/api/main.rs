@@ -1,35 +1,18 @@
-//! The integration tests: the bridge on a loopback port in front of fake Hydra and Kratos servers
-//! (`support`), one module per area. One binary, so the support code is compiled once.
+//! The integration tests: the bridge on a loopback port in front of fake Hydra and Kratos servers,
+//! one folder per feature. One binary, so the support code is compiled once.
+//!
+//! - `support`: the test bed, the bridge started in front of the fakes (`TestApp`).
+//! - `fakes`: the fake Hydra and Kratos and the raw servers, and their checks against the answers
+//!   recorded from the real servers.
+//! - `login`, `consent`, `logout`, `device`: the flows; `pages`: what every page shares;
+//!   `operations`: running the service (health, metrics, the binary, load, upstream connections).
 
 mod fakes;
 mod support;
 
-mod accessibility;
-mod brand;
-mod browser;
-mod browser_language;
-mod cli;
-mod compat;
 mod consent;
 mod device;
-mod device_hydra;
-mod device_logs;
-mod device_success;
-mod error_page;
-mod faults;
-mod health;
-mod keyboard;
-mod language;
-mod load;
 mod login;
-mod login_demands;
 mod logout;
-mod metrics;
-mod redirects;
-mod registration;
-mod security;
-mod stale_connections;
-mod upstream;
-mod upstream_framing;
-mod upstream_misbehaving;
-mod upstream_runtimes;
+mod operations;
+mod pages;

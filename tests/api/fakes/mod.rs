@@ -1,5 +1,7 @@
-//! The fakes against what the real servers answered to the same calls: status codes, headers and
-//! bodies, errors included.
+//! The fakes and their checks. `fake_hydra` and `fake_kratos` answer as the real servers do;
+//! `raw`, `closing` and `scripted` are servers on a raw socket for what no HTTP framework sends.
+//! The checks hold the fakes against what the real servers answered to the same calls: status
+//! codes, headers and bodies, errors included.
 //!
 //! - `v26_hydra`, `v26_kratos`: every call the bridge makes (and every self-service URL it sends
 //!   browsers to), as recorded from Hydra and Kratos v26.2.0 into `tests/fixtures/ory/v26.2.0/`.
@@ -7,7 +9,7 @@
 //!   status, `Content-Type`, `Location`/`Allow`, the cookies set, the keys and types of the JSON
 //!   and its values (error ids and messages) must be the same. A recording no check replays fails
 //!   them too.
-//! - `hydra`, `kratos`: what Hydra v2.3.0 (`HydraVersion::Strict`) and Kratos v1.3.1 answered,
+//! - `v2_hydra`, `v1_kratos`: what Hydra v2.3.0 (`HydraVersion::Strict`) and Kratos v1.3.1 answered,
 //!   written down by hand; the fake Kratos follows v26.2.0 where the two differ.
 //!
 //! ## Recording again
@@ -23,16 +25,87 @@
 //! `v26_hydra` or `v26_kratos`; for another release, the recorder writes into the folder of the
 //! release `tests/e2e/ory.rs` calls current, and `replay::VERSION` names the folder read.
 
-mod hydra;
-mod kratos;
+pub mod closing;
+pub mod fake_hydra;
+pub mod fake_kratos;
+pub mod raw;
+pub mod scripted;
+
 // Shared with the recorder in tests/e2e, which uses other parts of it.
 #[allow(dead_code)]
 mod recorded;
 mod replay;
+mod v1_kratos;
 mod v26_hydra;
 mod v26_kratos;
+mod v2_hydra;
 
+use std::time::Duration;
+
+use actix_web::HttpResponse;
 use serde_json::Value;
+
+/// What a fake does instead of answering properly.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    Status(u16),
+    /// Never answers within any configured timeout.
+    Hang,
+    /// 200 with a body that is not JSON.
+    MalformedJson,
+    /// 200 with valid JSON of the wrong shape.
+    WrongShape,
+    /// 200 with a body far over the bridge's cap.
+    HugeBody,
+    /// A redirect, which the bridge must not follow.
+    Redirect,
+    /// Answers properly, but only after this long.
+    Delay(Duration),
+}
+
+/// `/a/b` matches only `/a/b`; `/a/` matches everything below `/a/`.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    path == pattern || (pattern.ends_with('/') && path.starts_with(pattern))
+}
+
+/// Every `every`-th call (counting from 1) fails, in turn with a 503, a malformed body and a hang;
+/// 0 = never.
+pub fn periodic_fault(every: usize, seen: usize) -> Option<Fault> {
+    if every == 0 || !seen.is_multiple_of(every) {
+        return None;
+    }
+    Some(match (seen / every) % 3 {
+        0 => Fault::Status(503),
+        1 => Fault::MalformedJson,
+        _ => Fault::Hang,
+    })
+}
+
+pub async fn fault_response(fault: Option<Fault>) -> Option<HttpResponse> {
+    Some(match fault? {
+        Fault::Status(s) => HttpResponse::build(actix_web::http::StatusCode::from_u16(s).unwrap())
+            .content_type("text/html")
+            .body("<h1>upstream exploded</h1> secret-upstream-body"),
+        Fault::Hang => {
+            tokio::time::sleep(fake_hydra::HANG).await;
+            HttpResponse::Ok().json(serde_json::json!({}))
+        }
+        Fault::MalformedJson => HttpResponse::Ok()
+            .content_type("application/json")
+            .body("{\"challenge\": \"abc\", \"skip"),
+        Fault::WrongShape => HttpResponse::Ok().json(serde_json::json!({ "unexpected": true })),
+        Fault::HugeBody => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(format!("{{\"x\":\"{}\"}}", "a".repeat(3 * 1024 * 1024))),
+        Fault::Redirect => HttpResponse::Found()
+            .insert_header(("Location", "http://127.0.0.1:9/elsewhere"))
+            .finish(),
+        Fault::Delay(d) => {
+            tokio::time::sleep(d).await;
+            return None;
+        }
+    })
+}
 
 /// One call straight to a fake: status, `Content-Type` and body.
 pub async fn call(method: reqwest::Method, url: &str, body: Option<&str>) -> (u16, String, String) {

@@ -1,10 +1,14 @@
-//! GET /login against fake Hydra and Kratos, by topic; the page and accept checks they share.
+//! GET /login and /registration against fake Hydra and Kratos, by topic, and the flows against every
+//! supported Ory version (`compat`); the page and accept checks they share.
 
 mod challenge;
+mod compat;
+mod demands;
 mod faults;
 mod id_token_hint;
 mod prompt_none;
 mod reauth;
+mod registration;
 mod subject;
 
 use crate::support::*;

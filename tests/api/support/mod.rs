@@ -2,83 +2,16 @@
 
 pub mod binary;
 pub mod browser;
-pub mod closing;
-pub mod device_form;
-pub mod fake_hydra;
-pub mod fake_kratos;
-pub mod raw;
-pub mod scripted;
+
+pub use crate::fakes::{Fault, closing, fake_hydra, fake_kratos, raw, scripted};
 
 use std::time::Duration;
 
-use actix_web::HttpResponse;
 use kratos_hydra_bridge::config::Settings;
 use kratos_hydra_bridge::startup::Application;
 
 pub use fake_hydra::{ConsentSpec, DeviceSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
-
-/// What a fake does instead of answering properly.
-#[derive(Debug, Clone)]
-pub enum Fault {
-    Status(u16),
-    /// Never answers within any configured timeout.
-    Hang,
-    /// 200 with a body that is not JSON.
-    MalformedJson,
-    /// 200 with valid JSON of the wrong shape.
-    WrongShape,
-    /// 200 with a body far over the bridge's cap.
-    HugeBody,
-    /// A redirect, which the bridge must not follow.
-    Redirect,
-    /// Answers properly, but only after this long.
-    Delay(Duration),
-}
-
-/// `/a/b` matches only `/a/b`; `/a/` matches everything below `/a/`.
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    path == pattern || (pattern.ends_with('/') && path.starts_with(pattern))
-}
-
-/// Every `every`-th call (counting from 1) fails, in turn with a 503, a malformed body and a hang;
-/// 0 = never.
-pub fn periodic_fault(every: usize, seen: usize) -> Option<Fault> {
-    if every == 0 || !seen.is_multiple_of(every) {
-        return None;
-    }
-    Some(match (seen / every) % 3 {
-        0 => Fault::Status(503),
-        1 => Fault::MalformedJson,
-        _ => Fault::Hang,
-    })
-}
-
-pub async fn fault_response(fault: Option<Fault>) -> Option<HttpResponse> {
-    Some(match fault? {
-        Fault::Status(s) => HttpResponse::build(actix_web::http::StatusCode::from_u16(s).unwrap())
-            .content_type("text/html")
-            .body("<h1>upstream exploded</h1> secret-upstream-body"),
-        Fault::Hang => {
-            tokio::time::sleep(fake_hydra::HANG).await;
-            HttpResponse::Ok().json(serde_json::json!({}))
-        }
-        Fault::MalformedJson => HttpResponse::Ok()
-            .content_type("application/json")
-            .body("{\"challenge\": \"abc\", \"skip"),
-        Fault::WrongShape => HttpResponse::Ok().json(serde_json::json!({ "unexpected": true })),
-        Fault::HugeBody => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(format!("{{\"x\":\"{}\"}}", "a".repeat(3 * 1024 * 1024))),
-        Fault::Redirect => HttpResponse::Found()
-            .insert_header(("Location", "http://127.0.0.1:9/elsewhere"))
-            .finish(),
-        Fault::Delay(d) => {
-            tokio::time::sleep(d).await;
-            return None;
-        }
-    })
-}
 
 pub const IDENTITY_ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
 pub const EXTERNAL_ID: &str = "CUST-000123";

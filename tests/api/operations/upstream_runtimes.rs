@@ -5,7 +5,7 @@
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use crate::upstream_misbehaving::{session_of, threaded_server};
+use super::upstream_misbehaving::{session_of, threaded_server};
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
 use kratos_hydra_bridge::ory::http::{Call, Request, Upstream};

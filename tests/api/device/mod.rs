@@ -1,10 +1,16 @@
-//! Driving the device code form as a browser does, for the device tests.
+//! Device sign-in (RFC 8628, `/device`): the code form, Hydra's answers, the success page and the
+//! log; driving the code form as a browser does.
 
-use super::{TestApp, encode};
+mod form;
+mod hydra;
+mod logs;
+mod success;
+
+use crate::support::{HydraVersion, TestApp, encode, spawn_app_with};
 
 /// The bridge in front of a Hydra that has the device flow.
 pub async fn app_with(env: &[(&str, &str)]) -> TestApp {
-    super::spawn_app_with(super::HydraVersion::Lenient, env).await
+    spawn_app_with(HydraVersion::Lenient, env).await
 }
 
 pub fn device_path(challenge: &str) -> String {

@@ -221,7 +221,7 @@ impl Step {
             }
             Step::DeviceAccept => {
                 let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
-                crate::support::device_form::post_code(app, &challenge, &code, None).await
+                crate::device::post_code(app, &challenge, &code, None).await
             }
         }
     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::faults::login_request_json;
+use super::faults::login_request_json;
 use crate::support::closing::{ClosingServer, keep_alive_answer};
 use crate::support::raw::{RawAnswer, RawServer, json_answer};
 use crate::support::*;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::support::device_form::*;
+use super::*;
 use crate::support::*;
 use kratos_hydra_bridge::config::{HydraSettings, UpstreamSettings};
 use kratos_hydra_bridge::metrics::Metrics;
