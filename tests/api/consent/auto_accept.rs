@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn skip_accepts_everything_requested_without_a_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(ConsentSpec {
         skip: true,
@@ -41,7 +41,7 @@ async fn skip_accepts_everything_requested_without_a_page() {
 
 #[tokio::test]
 async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(ConsentSpec {
         skip: true,
@@ -80,7 +80,7 @@ async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
 
 #[tokio::test]
 async fn skip_consent_clients_are_accepted_without_a_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(ConsentSpec {
         skip_consent: true,
@@ -101,11 +101,11 @@ async fn skip_consent_clients_are_accepted_without_a_page() {
 
 #[tokio::test]
 async fn trusted_clients_are_accepted_without_a_page() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__CONSENT__TRUSTED_CLIENTS", "other,first-party")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__CONSENT__TRUSTED_CLIENTS", "other,first-party")
+        .spawn()
+        .await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(ConsentSpec {
         client_id: "first-party".into(),

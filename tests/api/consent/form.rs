@@ -7,7 +7,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let other = app.hydra.add_consent(consent_for(IDENTITY_ID));
@@ -132,11 +132,11 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
 
 #[tokio::test]
 async fn an_expired_form_is_refused() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__SERVE__FORM_TTL_SECS", "1")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__SERVE__FORM_TTL_SECS", "1")
+        .spawn()
+        .await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;
@@ -148,7 +148,7 @@ async fn an_expired_form_is_refused() {
 
 #[tokio::test]
 async fn malformed_forms_are_refused_with_pages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;

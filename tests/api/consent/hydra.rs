@@ -5,7 +5,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn hydra_answers_map_to_pages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let unknown = app
         .get("/consent?consent_challenge=dW5rbm93bg%3D%3D", None)
@@ -22,7 +22,7 @@ async fn hydra_answers_map_to_pages() {
     assert_eq!(response.status().as_u16(), 410);
     assert!(response.text().await.unwrap().contains("expired"));
     // Only Hydra v2.1 answers 410 (later challenges stay readable until they expire).
-    let v2_1 = spawn_app_with(HydraVersion::V2_1, &[]).await;
+    let v2_1 = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
     let handled = v2_1.hydra.add_consent(consent_for(IDENTITY_ID));
     v2_1.hydra.handle_consent(&handled);
     let response = v2_1
@@ -76,7 +76,7 @@ async fn hydra_answers_map_to_pages() {
 
 #[tokio::test]
 async fn a_post_for_an_expired_request_gets_the_expired_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;
@@ -92,7 +92,11 @@ async fn strict_and_lenient_hydra_both_take_the_accept_body() {
         HydraVersion::Lenient,
         HydraVersion::V2_1,
     ] {
-        let app = spawn_app_full(version, &[], CUSTOMER_CLAIMS).await;
+        let app = TestApp::builder()
+            .hydra(version)
+            .config_yaml(CUSTOMER_CLAIMS)
+            .spawn()
+            .await;
         app.kratos.add_identity(customer());
         let challenge = app.hydra.add_consent(ConsentSpec {
             requested_scope: vec!["openid".into(), "email".into(), "customer".into()],

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_subject_that_is_not_the_identitys_is_rejected() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     // The context points at an identity whose UUID is not the request's subject.
     let challenge = app.hydra.add_consent(consent_for("someone-else"));
@@ -23,7 +23,7 @@ async fn a_subject_that_is_not_the_identitys_is_rejected() {
 
 #[tokio::test]
 async fn an_inactive_identity_is_rejected() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut identity = customer();
     identity.state = "inactive";
     app.kratos.add_identity(identity);
@@ -41,12 +41,12 @@ async fn an_inactive_identity_is_rejected() {
 
 #[tokio::test]
 async fn lookup_by_external_id_when_there_is_no_context() {
-    let app = spawn_app_full(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-        CUSTOMER_CLAIMS,
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .config_yaml(CUSTOMER_CLAIMS)
+        .spawn()
+        .await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(ConsentSpec {
         skip: true,
@@ -73,7 +73,7 @@ async fn lookup_by_external_id_when_there_is_no_context() {
 
 #[tokio::test]
 async fn lookup_by_id_when_there_is_no_context() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(ConsentSpec {
         skip: true,
@@ -99,11 +99,11 @@ async fn lookup_by_id_when_there_is_no_context() {
 
 #[tokio::test]
 async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     app.kratos.disable_external_lookup();
     app.kratos.add_identity(customer());
     let with_context = app.hydra.add_consent(ConsentSpec {
@@ -142,7 +142,11 @@ async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
 
 #[tokio::test]
 async fn the_customer_id_claim_follows_scope_and_schema() {
-    let app = spawn_app_full(HydraVersion::Strict, &[], CUSTOMER_CLAIMS).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(CUSTOMER_CLAIMS)
+        .spawn()
+        .await;
     let mut employee = IdentitySpec::new("1b4e28ba-2fa1-41d2-883f-0016d3cca427", None);
     employee.schema_id = "employee".into();
     employee.metadata_public = json!({ "customer_id": "should-not-appear" });

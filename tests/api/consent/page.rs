@@ -6,7 +6,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn the_page_shows_client_scopes_and_escapes_everything() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut identity = customer();
     identity.traits = json!({ "email": "<b>ada</b>@example.com" });
     app.kratos.add_identity(identity);
@@ -39,7 +39,7 @@ async fn the_page_shows_client_scopes_and_escapes_everything() {
 
 #[tokio::test]
 async fn allow_with_a_subset_grants_only_that_subset_and_its_claims() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;
@@ -63,7 +63,7 @@ async fn allow_with_a_subset_grants_only_that_subset_and_its_claims() {
 
 #[tokio::test]
 async fn a_forged_extra_scope_is_never_granted() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;
@@ -85,11 +85,11 @@ async fn a_forged_extra_scope_is_never_granted() {
 
 #[tokio::test]
 async fn remember_uses_the_configured_lifetime() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__CONSENT__REMEMBER_FOR", "3600")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__CONSENT__REMEMBER_FOR", "3600")
+        .spawn()
+        .await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;
@@ -109,7 +109,7 @@ async fn remember_uses_the_configured_lifetime() {
 
 #[tokio::test]
 async fn deny_rejects_with_access_denied() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;

@@ -46,7 +46,7 @@ fn answer(app: &TestApp, challenge: &str) -> (&'static str, Value) {
 
 #[tokio::test]
 async fn the_page_becomes_consent_required() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let object = format!(
@@ -86,11 +86,11 @@ async fn the_page_becomes_consent_required() {
 
 #[tokio::test]
 async fn what_needs_no_page_is_still_granted() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__CONSENT__TRUSTED_CLIENTS", "first-party")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__CONSENT__TRUSTED_CLIENTS", "first-party")
+        .spawn()
+        .await;
     app.kratos.add_identity(customer());
     for spec in [
         ConsentSpec {

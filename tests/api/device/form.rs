@@ -7,7 +7,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn the_form_asks_for_the_code_without_calling_hydra() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let page = app.open_form(&device_path(&challenge), None).await;
     assert_eq!(page.status, 200);
@@ -46,7 +46,10 @@ async fn the_form_asks_for_the_code_without_calling_hydra() {
 
 #[tokio::test]
 async fn a_missing_or_malformed_challenge_is_a_400_page_without_an_upstream_call() {
-    let app = app_with(&[("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "2048")]).await;
+    let app = TestApp::builder()
+        .env("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "2048")
+        .spawn()
+        .await;
     for query in [
         "",
         "?device_challenge=",
@@ -87,7 +90,7 @@ async fn a_missing_or_malformed_challenge_is_a_400_page_without_an_upstream_call
 
 #[tokio::test]
 async fn the_right_code_is_accepted_and_the_browser_goes_on_to_hydra() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     // Typed in two groups, with a dash and spaces around.
     let typed = format!("  {}-{} ", &code[..4], &code[4..]);
@@ -118,7 +121,7 @@ async fn the_right_code_is_accepted_and_the_browser_goes_on_to_hydra() {
 
 #[tokio::test]
 async fn case_is_changed_only_where_hydras_alphabet_allows() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     // `b`, `i`, `s`, `z` exist only small and `L` only capital; `a` and `A` both exist.
     let (challenge, code) = app.hydra.start_device(DeviceSpec {
         user_code: Some("bisLaAkK".into()),
@@ -145,7 +148,10 @@ async fn case_is_changed_only_where_hydras_alphabet_allows() {
 
 #[tokio::test]
 async fn medium_preset_codes_may_be_typed_in_any_case() {
-    let app = app_with(&[("BRIDGE__DEVICE__USER_CODE_ENTROPY_PRESET", "medium")]).await;
+    let app = TestApp::builder()
+        .env("BRIDGE__DEVICE__USER_CODE_ENTROPY_PRESET", "medium")
+        .spawn()
+        .await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec {
         user_code: Some("QWERTYUI".into()),
         ..DeviceSpec::default()
@@ -160,7 +166,7 @@ async fn medium_preset_codes_may_be_typed_in_any_case() {
 
 #[tokio::test]
 async fn a_wrong_code_shows_the_form_again_with_a_plain_message() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     let (challenge, _) = app.hydra.start_device(DeviceSpec::default());
     let response = post_code(&app, &challenge, "aaaa-aaaa", None).await;
     assert_eq!(response.status(), 200);
@@ -188,7 +194,7 @@ async fn a_wrong_code_shows_the_form_again_with_a_plain_message() {
 
 #[tokio::test]
 async fn codes_that_cannot_be_hydras_are_wrong_without_asking_hydra() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     let (challenge, _) = app.hydra.start_device(DeviceSpec::default());
     for typed in ["0000-OOOO", "<script>", "1l1l1l1l", &"a".repeat(65)] {
         let response = post_code(&app, &challenge, typed, None).await;
@@ -214,7 +220,10 @@ async fn codes_that_cannot_be_hydras_are_wrong_without_asking_hydra() {
 
 #[tokio::test]
 async fn after_the_last_wrong_code_the_person_must_start_again_on_the_device() {
-    let app = app_with(&[("BRIDGE__DEVICE__MAX_ATTEMPTS", "3")]).await;
+    let app = TestApp::builder()
+        .env("BRIDGE__DEVICE__MAX_ATTEMPTS", "3")
+        .spawn()
+        .await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let mut attempts: Option<String> = None;
     for round in 1..=3 {
@@ -248,7 +257,7 @@ async fn after_the_last_wrong_code_the_person_must_start_again_on_the_device() {
 
 #[tokio::test]
 async fn forged_or_foreign_forms_are_refused_before_hydra() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let page = app.open_form(&device_path(&challenge), None).await;
     let body = code_form(&challenge, &page.csrf_token, &code);

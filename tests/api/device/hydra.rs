@@ -87,7 +87,7 @@ async fn clients_by_id() {
 
 #[tokio::test]
 async fn hydras_other_answers_become_the_usual_pages() {
-    let app = app_with(&[]).await;
+    let app = TestApp::spawn().await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     app.hydra.expire_device_challenge(&challenge);
     let response = post_code(&app, &challenge, &code, None).await;
@@ -115,7 +115,7 @@ async fn hydras_other_answers_become_the_usual_pages() {
 
 #[tokio::test]
 async fn hydra_before_v25_4_has_no_device_flow() {
-    let app = spawn_app_with(HydraVersion::Strict, &[]).await;
+    let app = TestApp::builder().hydra(HydraVersion::Strict).spawn().await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let response = post_code(&app, &challenge, &code, None).await;
     assert_eq!(response.status(), 404);
@@ -123,7 +123,10 @@ async fn hydra_before_v25_4_has_no_device_flow() {
 
 #[tokio::test]
 async fn the_login_that_follows_is_the_usual_one_with_the_subject_rule() {
-    let app = app_with(&[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")]).await;
+    let app = TestApp::builder()
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     app.hydra.set_login_url(&format!("{}/login", app.address));
     let session = app
         .kratos
@@ -146,7 +149,10 @@ async fn the_login_that_follows_is_the_usual_one_with_the_subject_rule() {
 
 #[tokio::test]
 async fn attempts_are_counted_by_outcome() {
-    let app = app_with(&[("BRIDGE__DEVICE__MAX_ATTEMPTS", "1")]).await;
+    let app = TestApp::builder()
+        .env("BRIDGE__DEVICE__MAX_ATTEMPTS", "1")
+        .spawn()
+        .await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let response = post_code(&app, &challenge, "aaaaaaaa", None).await;
     assert_eq!(response.status(), 429);

@@ -1,76 +1,43 @@
 //! The binary's trace-level log through a device sign-in: it carries neither the user code, nor the
 //! device challenge, nor the signed tokens and cookies of the code form.
 
-use crate::support::binary::start;
+use super::{attempts_cookie, code_form, device_path};
 use crate::support::*;
 
 #[tokio::test]
 async fn device_sign_in_logs_no_codes_challenges_or_tokens() {
-    let hydra = FakeHydra::start(HydraVersion::Lenient).await;
-    let kratos = FakeKratos::start().await;
-    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
-    let running = start(&config, &[("BRIDGE__LOG__LEVEL", "trace")]).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", running.port);
-    let (challenge, code) = hydra.start_device(DeviceSpec {
+    let (app, running) = TestApp::builder()
+        .env("BRIDGE__LOG__LEVEL", "trace")
+        .spawn_binary()
+        .await;
+    let (challenge, code) = app.hydra.start_device(DeviceSpec {
         client_id: "tv-SECRETLESS-client".into(),
         ..DeviceSpec::default()
     });
-    let form = client
-        .get(format!(
-            "{base}/device?device_challenge={}&user_code={code}",
-            encode(&challenge)
-        ))
-        .send()
-        .await
-        .unwrap();
+    let form = app
+        .get(
+            &format!("{}&user_code={code}", device_path(&challenge)),
+            None,
+        )
+        .await;
     let csrf_cookie = set_cookie_named(&form, "khb_csrf").expect("the form cookie");
     let html = form.text().await.unwrap();
     let csrf_token = form_field(&html, "csrf_token").unwrap();
-    let post = |typed: String, cookie: String| {
-        let body = format!(
-            "device_challenge={}&csrf_token={csrf_token}&user_code={typed}",
-            encode(&challenge)
-        );
-        client
-            .post(format!("{base}/device"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("origin", "http://127.0.0.1:3000")
-            .header("cookie", cookie)
-            .body(body)
-            .send()
+    let post = |typed: &str, cookie: String| {
+        let (app, body) = (&app, code_form(&challenge, &csrf_token, typed));
+        async move { app.post_form("/device", &cookie, body).await }
     };
     // A wrong code (its count comes back as a signed cookie), then the right one.
-    let wrong = post("aaaaaaaa".into(), csrf_cookie.clone()).await.unwrap();
+    let wrong = post("aaaaaaaa", csrf_cookie.clone()).await;
     assert_eq!(wrong.status().as_u16(), 200);
-    let attempts = wrong
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("khb_device="))
-        .and_then(|v| v.split(';').next())
-        .expect("the attempts cookie")
-        .to_string();
-    let right = post(
-        code.clone(),
-        format!("{csrf_cookie}; khb_device={attempts}"),
-    )
-    .await
-    .unwrap();
+    let attempts = attempts_cookie(&wrong).expect("the attempts cookie");
+    let right = post(&code, format!("{csrf_cookie}; {attempts}")).await;
     assert_eq!(right.status().as_u16(), 303);
     let redirect = location(&right);
     let verifier = query_param(&redirect, "device_verifier").unwrap();
-    let success = client
-        .get(format!(
-            "{base}/device/success?client_id=tv-SECRETLESS-client"
-        ))
-        .send()
-        .await
-        .unwrap();
+    let success = app
+        .get("/device/success?client_id=tv-SECRETLESS-client", None)
+        .await;
     assert_eq!(success.status().as_u16(), 200);
 
     running.terminate();
@@ -83,12 +50,13 @@ async fn device_sign_in_logs_no_codes_challenges_or_tokens() {
         "the log is captured: {all}"
     );
     let csrf_value = csrf_cookie.trim_start_matches("khb_csrf=");
+    let attempts = attempts.trim_start_matches("khb_device=");
     for secret in [
         code.as_str(),
         &challenge,
         &csrf_token,
         csrf_value,
-        &attempts,
+        attempts,
         &verifier,
     ] {
         let piece = &secret[secret.len().saturating_sub(24)..];

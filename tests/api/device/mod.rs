@@ -6,12 +6,7 @@ mod hydra;
 mod logs;
 mod success;
 
-use crate::support::{HydraVersion, TestApp, encode, spawn_app_with};
-
-/// The bridge in front of a Hydra that has the device flow.
-pub async fn app_with(env: &[(&str, &str)]) -> TestApp {
-    spawn_app_with(HydraVersion::Lenient, env).await
-}
+use crate::support::{TestApp, encode};
 
 pub fn device_path(challenge: &str) -> String {
     format!("/device?device_challenge={}", encode(challenge))

@@ -22,7 +22,7 @@ fn client_lookups(app: &TestApp) -> Vec<String> {
 
 #[tokio::test]
 async fn names_the_client_hydra_knows() {
-    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let app = TestApp::spawn().await;
     app.hydra.add_client("tv-app", "Living Room TV");
     let (status, html) = success(&app, "?client_id=tv-app").await;
     assert_eq!(status, 200);
@@ -36,7 +36,7 @@ async fn names_the_client_hydra_knows() {
 
 #[tokio::test]
 async fn names_are_escaped_and_bounded() {
-    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let app = TestApp::spawn().await;
     app.hydra.add_client("evil", "<script>alert(1)</script>");
     let (_, html) = success(&app, "?client_id=evil").await;
     assert!(!html.contains("<script>"), "{html}");
@@ -50,7 +50,7 @@ async fn names_are_escaped_and_bounded() {
 
 #[tokio::test]
 async fn without_a_name_the_page_still_says_it_worked() {
-    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let app = TestApp::spawn().await;
     // No client_id, an unknown one, one that cannot be a client id, a repeated one.
     for query in [
         "",
@@ -77,7 +77,7 @@ async fn without_a_name_the_page_still_says_it_worked() {
 
 #[tokio::test]
 async fn hydra_failing_leaves_out_the_name_and_nothing_else() {
-    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let app = TestApp::spawn().await;
     app.hydra.add_client("tv-app", "Living Room TV");
     for fault in [
         Fault::Status(503),
@@ -93,11 +93,10 @@ async fn hydra_failing_leaves_out_the_name_and_nothing_else() {
         assert!(!html.contains("Living Room TV"), "{fault:?}");
     }
     app.hydra.set_fault(None);
-    let dead = spawn_app_with(
-        HydraVersion::Lenient,
-        &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())],
-    )
-    .await;
+    let dead = TestApp::builder()
+        .hydra_admin_url(&closed_port_url())
+        .spawn()
+        .await;
     let (status, _) = success(&dead, "?client_id=tv-app").await;
     assert_eq!(status, 200);
 }
@@ -105,11 +104,10 @@ async fn hydra_failing_leaves_out_the_name_and_nothing_else() {
 #[tokio::test]
 async fn a_hanging_lookup_ends_within_the_request_limit_with_the_page() {
     // The whole request may take less than one upstream call: the page still comes, not a 504.
-    let app = spawn_app_with(
-        HydraVersion::Lenient,
-        &[("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "300")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "300")
+        .spawn()
+        .await;
     app.hydra.add_client("tv-app", "Living Room TV");
     app.hydra.set_fault(Some(Fault::Hang));
     let started = Instant::now();

@@ -5,11 +5,11 @@ use crate::support::*;
 
 #[tokio::test]
 async fn malformed_challenges_get_a_400_page_and_no_upstream_call() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096")
+        .spawn()
+        .await;
     let long = "a".repeat(4097);
     for query in [
         "".to_string(),
@@ -31,7 +31,7 @@ async fn malformed_challenges_get_a_400_page_and_no_upstream_call() {
 
 #[tokio::test]
 async fn long_challenges_within_the_default_limit_reach_hydra() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let long = format!("{}==", "x".repeat(60 * 1024));
     let response = app.login(&long, None).await;
     assert_page(response, 404, "not known").await;
@@ -43,7 +43,7 @@ async fn long_challenges_within_the_default_limit_reach_hydra() {
 
 #[tokio::test]
 async fn hex_challenges_of_older_hydra_work() {
-    let app = spawn_app_with(HydraVersion::V2_1, &[]).await;
+    let app = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -56,7 +56,7 @@ async fn hex_challenges_of_older_hydra_work() {
 
 #[tokio::test]
 async fn lenient_hydra_accepts_the_same_body() {
-    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -73,14 +73,14 @@ async fn lenient_hydra_accepts_the_same_body() {
 
 #[tokio::test]
 async fn unknown_challenge_is_a_404_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.login("dW5rbm93bi1jaGFsbGVuZ2U=", None).await;
     assert_page(response, 404, "not known").await;
 }
 
 #[tokio::test]
 async fn expired_challenge_says_so() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     app.hydra.expire_login(&challenge);
     let response = app.login(&challenge, None).await;
@@ -95,7 +95,7 @@ async fn expired_challenge_says_so() {
 #[tokio::test]
 async fn handled_challenge_follows_hydras_redirect() {
     // Only Hydra v2.1 answers 410 (later challenges stay readable until they expire).
-    let app = spawn_app_with(HydraVersion::V2_1, &[]).await;
+    let app = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     app.hydra.handle_login(&challenge);
     let response = app.login(&challenge, None).await;
@@ -105,14 +105,12 @@ async fn handled_challenge_follows_hydras_redirect() {
 
 #[tokio::test]
 async fn a_query_over_the_form_limit_or_with_a_repeated_parameter_is_a_400_page() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[
-            ("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096"),
-            ("BRIDGE__SERVE__MAX_FORM_BYTES", "8192"),
-        ],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096")
+        .env("BRIDGE__SERVE__MAX_FORM_BYTES", "8192")
+        .spawn()
+        .await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let padding = "a".repeat(8192);
     for query in [

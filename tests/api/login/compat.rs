@@ -7,11 +7,11 @@ use serde_json::Value;
 
 async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: bool) {
     let flag = if use_external_id { "true" } else { "false" };
-    let app = spawn_app_with(
-        version,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag)],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(version)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag)
+        .spawn()
+        .await;
     if old_kratos {
         app.kratos.disable_external_lookup();
     }
@@ -140,7 +140,7 @@ async fn another_remembered_subject_restarts_with_a_fresh_login_on_every_hydra_v
         HydraVersion::Strict,
         HydraVersion::Lenient,
     ] {
-        let app = spawn_app_with(version, &[]).await;
+        let app = TestApp::builder().hydra(version).spawn().await;
         let token = app
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
@@ -208,7 +208,7 @@ async fn another_remembered_subject_and_no_interaction_is_login_required() {
 }
 
 async fn another_remembered_subject_and_no_interaction(version: HydraVersion) {
-    let app = spawn_app_with(version, &[]).await;
+    let app = TestApp::builder().hydra(version).spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);

@@ -26,7 +26,7 @@ fn kratos_login(app: &TestApp, to: &str) -> bool {
 
 #[tokio::test]
 async fn demands_inside_a_request_object_are_honoured() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 600);
@@ -60,7 +60,7 @@ async fn demands_inside_a_request_object_are_honoured() {
 
 #[tokio::test]
 async fn a_demand_that_cannot_be_read_asks_for_a_fresh_login() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 5);
@@ -90,7 +90,7 @@ async fn a_demand_that_cannot_be_read_asks_for_a_fresh_login() {
 
 #[tokio::test]
 async fn a_first_login_meets_an_aal2_demand_before_it_is_accepted() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos
         .set_next_login(IdentitySpec::new(IDENTITY_ID, None));
     let challenge = app.hydra.add_login(LoginSpec {
@@ -127,7 +127,7 @@ async fn a_first_login_meets_an_aal2_demand_before_it_is_accepted() {
 
 #[tokio::test]
 async fn a_registration_token_does_not_lift_an_aal2_demand() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 600);

@@ -7,7 +7,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn hydra_faults_give_gateway_pages_in_time() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     for (fault, status) in [
         (Fault::Status(500), 502),
@@ -42,11 +42,11 @@ async fn hydra_faults_give_gateway_pages_in_time() {
 #[tokio::test]
 async fn slow_upstreams_add_up_to_one_deadline() {
     // Each call is within its own timeout (1.5 s); together they pass the request's deadline.
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "1200")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "1200")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -70,18 +70,18 @@ async fn slow_upstreams_add_up_to_one_deadline() {
 
 #[tokio::test]
 async fn hydra_unreachable_is_a_502_page() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .hydra_admin_url(&closed_port_url())
+        .spawn()
+        .await;
     let response = app.login("YWJjZGVm", None).await;
     assert_page(response, 502, "not working right now").await;
 }
 
 #[tokio::test]
 async fn kratos_faults_give_gateway_pages_and_no_accept() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -103,11 +103,11 @@ async fn kratos_faults_give_gateway_pages_and_no_accept() {
 
 #[tokio::test]
 async fn hydra_admin_token_is_sent_as_bearer() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_test_token")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_test_token")
+        .spawn()
+        .await;
     app.hydra.require_bearer("ory_pat_test_token");
     let token = app
         .kratos
@@ -127,7 +127,7 @@ async fn hydra_admin_token_is_sent_as_bearer() {
 
 #[tokio::test]
 async fn a_wrong_admin_token_is_not_mistaken_for_an_expired_request() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.hydra.require_bearer("expected");
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_page(app.login(&challenge, None).await, 502, "").await;
@@ -135,7 +135,7 @@ async fn a_wrong_admin_token_is_not_mistaken_for_an_expired_request() {
 
 #[tokio::test]
 async fn wrong_methods_and_unknown_paths_get_pages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app
         .client
         .post(format!("{}/login?login_challenge=abc", app.address))

@@ -38,7 +38,7 @@ fn accepted_subject(app: &TestApp, challenge: &str) -> Value {
 
 #[tokio::test]
 async fn a_hint_naming_another_person_is_login_required_with_or_without_prompt_none() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -59,7 +59,7 @@ async fn a_hint_naming_another_person_is_login_required_with_or_without_prompt_n
 
 #[tokio::test]
 async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
@@ -69,11 +69,11 @@ async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
     assert_eq!(accepted_subject(&app, &challenge), IDENTITY_ID);
 
     // With external_id subjects the UUID names the same identity, but not the subject Hydra issued.
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
@@ -88,7 +88,7 @@ async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
 
 #[tokio::test]
 async fn a_pairwise_clients_hint_is_left_to_hydra() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -107,7 +107,7 @@ async fn a_pairwise_clients_hint_is_left_to_hydra() {
 
 #[tokio::test]
 async fn without_a_session_the_person_signs_in_first_and_the_hint_is_checked_on_return() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     for (who, named) in [(OTHER_IDENTITY, false), (IDENTITY_ID, true)] {
         app.kratos.set_next_login(IdentitySpec::new(who, None));
         let challenge = app.hydra.add_login(hinted(IDENTITY_ID, ""));

@@ -36,7 +36,7 @@ fn request_object(claims: &Value) -> String {
 
 #[tokio::test]
 async fn a_revoked_kratos_session_is_login_required_though_hydra_remembers_the_person() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     // A cookie whose session Kratos no longer knows (whoami 401), and no cookie at all.
     for cookie in [Some("revoked-session"), None] {
         let challenge = app.hydra.add_login(remembered("prompt=none"));
@@ -55,7 +55,7 @@ async fn a_revoked_kratos_session_is_login_required_though_hydra_remembers_the_p
 
 #[tokio::test]
 async fn every_trip_to_kratos_becomes_login_required() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let session = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 600);
@@ -113,11 +113,11 @@ async fn every_trip_to_kratos_becomes_login_required() {
 #[tokio::test]
 async fn pages_become_login_required_too() {
     // `login.reauthenticate: always` would ask Kratos for a fresh login.
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__LOGIN__REAUTHENTICATE", "always")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 5);
@@ -126,11 +126,11 @@ async fn pages_become_login_required_too() {
     assert_rejected(&app, &response, &challenge, "login_required");
 
     // The strict subject rule's "no external identifier" page.
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 5);
@@ -146,7 +146,7 @@ async fn another_person_than_hydra_remembers_is_login_required_before_any_accept
         HydraVersion::Lenient,
         HydraVersion::V2_1,
     ] {
-        let app = spawn_app_with(version, &[]).await;
+        let app = TestApp::builder().hydra(version).spawn().await;
         let token = app
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
@@ -166,7 +166,7 @@ async fn another_person_than_hydra_remembers_is_login_required_before_any_accept
 
 #[tokio::test]
 async fn a_session_that_meets_the_request_is_accepted_without_a_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 2, 30);
@@ -183,7 +183,7 @@ async fn a_session_that_meets_the_request_is_accepted_without_a_page() {
 
 #[tokio::test]
 async fn none_beside_another_prompt_value_is_an_invalid_request() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);

@@ -7,7 +7,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn skip_with_a_session_accepts_even_with_prompt_login() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 10_000);
@@ -25,7 +25,7 @@ async fn skip_with_a_session_accepts_even_with_prompt_login() {
 
 #[tokio::test]
 async fn skip_without_a_session_goes_to_kratos() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec {
         skip: true,
         subject: IDENTITY_ID.into(),
@@ -43,7 +43,7 @@ async fn skip_without_a_session_goes_to_kratos() {
 
 #[tokio::test]
 async fn skip_with_another_users_session_follows_hydras_forced_login() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app.kratos.add_session(
         IdentitySpec::new("1b4e28ba-2fa1-41d2-883f-0016d3cca427", None),
         1,
@@ -65,7 +65,7 @@ async fn skip_with_another_users_session_follows_hydras_forced_login() {
 
 #[tokio::test]
 async fn prompt_login_round_trips_through_a_kratos_refresh() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -100,7 +100,7 @@ async fn prompt_login_round_trips_through_a_kratos_refresh() {
 
 #[tokio::test]
 async fn a_refresh_that_did_not_happen_is_not_accepted_and_does_not_loop() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.set_lazy_refresh(true);
     let token = app
         .kratos
@@ -120,7 +120,7 @@ async fn a_refresh_that_did_not_happen_is_not_accepted_and_does_not_loop() {
 
 #[tokio::test]
 async fn a_forged_reauth_token_counts_for_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -148,7 +148,7 @@ async fn a_forged_reauth_token_counts_for_nothing() {
 
 #[tokio::test]
 async fn a_reauth_token_of_another_challenge_counts_for_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -186,7 +186,7 @@ async fn a_reauth_token_of_another_challenge_counts_for_nothing() {
 
 #[tokio::test]
 async fn max_age_decides_between_accept_and_refresh() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 120);
@@ -209,11 +209,11 @@ async fn max_age_decides_between_accept_and_refresh() {
 
 #[tokio::test]
 async fn always_reauthenticate_refreshes_non_skipped_logins() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__LOGIN__REAUTHENTICATE", "always")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 5);
@@ -228,7 +228,7 @@ async fn always_reauthenticate_refreshes_non_skipped_logins() {
 
 #[tokio::test]
 async fn acr_values_aal2_steps_up_and_reports_the_new_level() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -250,7 +250,7 @@ async fn acr_values_aal2_steps_up_and_reports_the_new_level() {
 
 #[tokio::test]
 async fn whoami_aal2_required_sends_the_browser_to_step_up() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -271,7 +271,7 @@ async fn whoami_aal2_required_sends_the_browser_to_step_up() {
 
 #[tokio::test]
 async fn a_step_up_does_not_skip_prompt_login() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 7_200);
@@ -293,11 +293,11 @@ async fn a_step_up_does_not_skip_prompt_login() {
 
 #[tokio::test]
 async fn full_chain_from_no_session_to_hydra() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     app.kratos
         .set_next_login(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
     let challenge = app.hydra.add_login(LoginSpec {
@@ -329,7 +329,7 @@ async fn full_chain_from_no_session_to_hydra() {
 #[tokio::test]
 async fn a_session_cookie_kratos_never_sees_does_not_loop() {
     // Kratos has a session, but the cookie does not reach the bridge (cookie domain misconfigured).
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);

@@ -4,7 +4,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn registration_goes_to_kratos_and_back_to_login() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec {
         auth_query: "prompt=registration".into(),
         ..LoginSpec::default()
@@ -47,11 +47,11 @@ async fn registration_goes_to_kratos_and_back_to_login() {
 
 #[tokio::test]
 async fn the_identity_schema_is_passed_through() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")
+        .spawn()
+        .await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let response = app
         .get(
@@ -97,7 +97,7 @@ async fn the_identity_schema_is_passed_through() {
 
 #[tokio::test]
 async fn unknown_or_missing_challenges_get_pages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     assert_eq!(app.get("/registration", None).await.status().as_u16(), 400);
     assert_eq!(
         app.get("/registration?login_challenge=dW5rbm93bg%3D%3D", None)
@@ -123,7 +123,7 @@ async fn unknown_or_missing_challenges_get_pages() {
 #[tokio::test]
 async fn prompt_registration_reaching_login_goes_to_registration() {
     // Hydra sends prompt=registration to urls.registration, which defaults to urls.login.
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec {
         auth_query: "prompt=registration".into(),
         ..LoginSpec::default()

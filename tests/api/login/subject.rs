@@ -5,7 +5,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn no_session_redirects_to_kratos_login_without_login_challenge() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let response = app.login(&challenge, None).await;
     assert_eq!(response.status().as_u16(), 303);
@@ -30,7 +30,7 @@ async fn no_session_redirects_to_kratos_login_without_login_challenge() {
 
 #[tokio::test]
 async fn identity_schema_is_passed_to_kratos_and_kept_in_return_to() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let response = app
         .get(
@@ -68,11 +68,11 @@ async fn identity_schema_is_passed_to_kratos_and_kept_in_return_to() {
 
 #[tokio::test]
 async fn identity_schema_outside_the_configured_list_is_refused() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")
+        .spawn()
+        .await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let ok = app
         .get(
@@ -98,7 +98,7 @@ async fn identity_schema_outside_the_configured_list_is_refused() {
 
 #[tokio::test]
 async fn session_is_accepted_with_the_uuid_by_default() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
@@ -137,11 +137,11 @@ async fn session_is_accepted_with_the_uuid_by_default() {
 
 #[tokio::test]
 async fn env_override_turns_on_external_id_subjects() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
@@ -158,11 +158,11 @@ async fn env_override_turns_on_external_id_subjects() {
 
 #[tokio::test]
 async fn external_id_or_id_falls_back_to_the_uuid() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     for external in [None, Some("")] {
         let token = app
             .kratos
@@ -180,11 +180,11 @@ async fn external_id_or_id_falls_back_to_the_uuid() {
 
 #[tokio::test]
 async fn subject_source_external_id_refuses_identities_without_one() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -210,7 +210,7 @@ async fn subject_source_external_id_refuses_identities_without_one() {
 
 #[tokio::test]
 async fn only_the_kratos_session_cookie_is_forwarded() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -239,14 +239,14 @@ async fn only_the_kratos_session_cookie_is_forwarded() {
 
 #[tokio::test]
 async fn a_custom_session_cookie_name_is_honoured() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[(
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env(
             "BRIDGE__KRATOS__SESSION_COOKIE_NAME",
             "ory_session_projectslug",
-        )],
-    )
-    .await;
+        )
+        .spawn()
+        .await;
     app.kratos.set_cookie_name("ory_session_projectslug");
     let token = app
         .kratos
@@ -273,7 +273,7 @@ async fn a_custom_session_cookie_name_is_honoured() {
 
 #[tokio::test]
 async fn an_inactive_identity_has_no_session() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut identity = IdentitySpec::new(IDENTITY_ID, None);
     identity.state = "inactive";
     let token = app.kratos.add_session(identity, 1, 30);

@@ -5,7 +5,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn no_rejects_and_keeps_the_session() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -29,11 +29,11 @@ async fn no_rejects_and_keeps_the_session() {
 
 #[tokio::test]
 async fn no_goes_to_the_configured_cancel_url() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__LOGOUT__CANCEL_URL", "https://app.test/account")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGOUT__CANCEL_URL", "https://app.test/account")
+        .spawn()
+        .await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", false),
         ..Default::default()
@@ -46,7 +46,7 @@ async fn no_goes_to_the_configured_cancel_url() {
 
 #[tokio::test]
 async fn the_form_needs_its_token_and_cookie() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", false),
         ..Default::default()
@@ -81,7 +81,7 @@ async fn the_form_needs_its_token_and_cookie() {
 
 #[tokio::test]
 async fn a_consent_token_does_not_pass_for_a_logout_form() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", false),
         ..Default::default()
@@ -106,7 +106,7 @@ async fn a_consent_token_does_not_pass_for_a_logout_form() {
 
 #[tokio::test]
 async fn hydra_answers_map_to_pages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let unknown = app
         .get(
             "/logout?logout_challenge=3f2504e0-4f89-41d3-9a0c-0305e82c3301",
@@ -184,7 +184,7 @@ async fn hydra_answers_map_to_pages() {
 
 #[tokio::test]
 async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -216,7 +216,7 @@ async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
 
 #[tokio::test]
 async fn a_logout_link_for_someone_else_does_not_log_this_browser_out_unasked() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     // The victim's browser is signed in as IDENTITY_ID; the link is the attacker's own logout.
     let token = app
         .kratos

@@ -79,7 +79,7 @@ fn hydra_logout_url(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn confirmed_logout_ends_the_kratos_session_then_completes_hydras() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -137,7 +137,7 @@ async fn confirmed_logout_ends_the_kratos_session_then_completes_hydras() {
 
 #[tokio::test]
 async fn a_browser_whose_kratos_session_is_already_gone_goes_straight_to_hydra() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", true),
         ..Default::default()
@@ -160,7 +160,7 @@ async fn a_browser_whose_kratos_session_is_already_gone_goes_straight_to_hydra()
 
 #[tokio::test]
 async fn without_a_kratos_cookie_kratos_is_not_asked() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", true),
         ..Default::default()
@@ -175,7 +175,7 @@ async fn without_a_kratos_cookie_kratos_is_not_asked() {
 
 #[tokio::test]
 async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
@@ -207,11 +207,11 @@ async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
     }
     assert_eq!(app.hydra.accepted_logouts().len(), 2);
 
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__LOGOUT__CONFIRM", "false")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGOUT__CONFIRM", "false")
+        .spawn()
+        .await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", false),
         ..Default::default()
@@ -225,7 +225,7 @@ async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
 
 #[tokio::test]
 async fn op_initiated_logout_has_no_client_to_name() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: None,
         aead_challenge: true,

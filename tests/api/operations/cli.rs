@@ -240,23 +240,19 @@ async fn readme_run_command_serves_health_and_stops_on_sigterm() {
 
 #[tokio::test]
 async fn sigterm_under_load_lets_in_flight_requests_finish() {
-    let hydra = FakeHydra::start(HydraVersion::Strict).await;
-    let kratos = FakeKratos::start().await;
-    let challenge = hydra.add_login(LoginSpec::default());
-    hydra.set_fault(Some(Fault::Delay(Duration::from_millis(1500))));
-    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
-    let running = start(
-        &config,
-        &[("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")],
-    )
-    .await;
+    let (app, running) = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")
+        .spawn_binary()
+        .await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    app.hydra
+        .set_fault(Some(Fault::Delay(Duration::from_millis(1500))));
     let port = running.port;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = app.client.clone();
     let url = format!(
-        "http://127.0.0.1:{port}/login?login_challenge={}",
+        "{}/login?login_challenge={}",
+        app.address,
         encode(&challenge)
     );
     // Under load: 40 requests in flight, each waiting on the slow Hydra.
@@ -291,68 +287,52 @@ async fn sigterm_under_load_lets_in_flight_requests_finish() {
 
 #[tokio::test]
 async fn logs_never_carry_cookies_tokens_or_challenges() {
-    let hydra = FakeHydra::start(HydraVersion::Strict).await;
-    let kratos = FakeKratos::start().await;
-    hydra.require_bearer("ory_pat_SECRET_admin_token_value");
-    let config = write_config(&base_config(&hydra.url, &kratos, "http://127.0.0.1:3000"));
-    let running = start(
-        &config,
-        &[
-            ("BRIDGE__LOG__LEVEL", "trace"),
-            (
-                "BRIDGE__HYDRA__ADMIN_TOKEN",
-                "ory_pat_SECRET_admin_token_value",
-            ),
-            (
-                "BRIDGE__KRATOS__ADMIN_TOKEN",
-                "ory_pat_SECRET_kratos_admin_token",
-            ),
-            (
-                "BRIDGE__SECRETS__SIGNING_KEYS",
-                "SECRET-signing-key-material-0123456789abcdef",
-            ),
-        ],
-    )
-    .await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{}", running.port);
+    let (app, running) = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOG__LEVEL", "trace")
+        .env(
+            "BRIDGE__HYDRA__ADMIN_TOKEN",
+            "ory_pat_SECRET_admin_token_value",
+        )
+        .env(
+            "BRIDGE__KRATOS__ADMIN_TOKEN",
+            "ory_pat_SECRET_kratos_admin_token",
+        )
+        .env(
+            "BRIDGE__SECRETS__SIGNING_KEYS",
+            "SECRET-signing-key-material-0123456789abcdef",
+        )
+        .spawn_binary()
+        .await;
+    app.hydra.require_bearer("ory_pat_SECRET_admin_token_value");
 
     // A login that goes to Kratos (reauth token minted), one that is accepted, and one that fails upstream.
-    let token = kratos.add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
-    let prompt = hydra.add_login(LoginSpec {
+    let token = app
+        .kratos
+        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let prompt = app.hydra.add_login(LoginSpec {
         auth_query: "prompt=login".into(),
         ..LoginSpec::default()
     });
-    let first = client
-        .get(format!("{base}/login?login_challenge={}", encode(&prompt)))
-        .header("Cookie", format!("ory_kratos_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    let first = app.login(&prompt, Some(&token)).await;
     let return_to = query_param(&location(&first), "return_to").unwrap();
     let reauth = query_param(&return_to, "reauth").unwrap();
-    let plain = hydra.add_login(LoginSpec::default());
-    let accepted = client
-        .get(format!("{base}/login?login_challenge={}", encode(&plain)))
-        .header("Cookie", format!("ory_kratos_session={token}; other=1"))
-        .send()
-        .await
-        .unwrap();
+    let plain = app.hydra.add_login(LoginSpec::default());
+    let accepted = app
+        .get(
+            &format!("/login?login_challenge={}", encode(&plain)),
+            Some(&format!("ory_kratos_session={token}; other=1")),
+        )
+        .await;
     assert_eq!(accepted.status().as_u16(), 303);
     // Back from Kratos without re-authenticating: the error page's retry link holds the challenge and
     // a fresh token, and the error is logged; neither may reach the log.
-    let incomplete = client
-        .get(format!(
-            "{base}/login?login_challenge={}&reauth={reauth}",
-            encode(&prompt)
-        ))
-        .header("Cookie", format!("ory_kratos_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    let incomplete = app
+        .get(
+            &format!("/login?login_challenge={}&reauth={reauth}", encode(&prompt)),
+            Some(&format!("ory_kratos_session={token}")),
+        )
+        .await;
     assert_eq!(incomplete.status().as_u16(), 403);
     let retry_link = incomplete.text().await.unwrap();
     let retry_token = retry_link
@@ -370,20 +350,11 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
         "{retry_token}"
     );
     // An expired request: Hydra's 401 becomes a page, logged without the challenge.
-    hydra.expire_login(&prompt);
-    let expired = client
-        .get(format!("{base}/login?login_challenge={}", encode(&prompt)))
-        .send()
-        .await
-        .unwrap();
+    app.hydra.expire_login(&prompt);
+    let expired = app.login(&prompt, None).await;
     assert_eq!(expired.status().as_u16(), 410);
-    kratos.set_fault(Some(Fault::Status(500)));
-    let failed = client
-        .get(format!("{base}/login?login_challenge={}", encode(&plain)))
-        .header("Cookie", format!("ory_kratos_session={token}"))
-        .send()
-        .await
-        .unwrap();
+    app.kratos.set_fault(Some(Fault::Status(500)));
+    let failed = app.login(&plain, Some(&token)).await;
     assert_eq!(failed.status().as_u16(), 502);
 
     running.terminate();

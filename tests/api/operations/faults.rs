@@ -16,11 +16,11 @@ pub fn login_request_json(challenge: &str) -> String {
 }
 
 async fn app_against(hydra_url: &str) -> TestApp {
-    spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HYDRA__ADMIN_URL", hydra_url)],
-    )
-    .await
+    TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .hydra_admin_url(hydra_url)
+        .spawn()
+        .await
 }
 
 #[tokio::test]
@@ -97,7 +97,7 @@ async fn a_body_cut_off_midway_is_a_502() {
 
 #[tokio::test]
 async fn malformed_and_oversized_bodies_are_counted() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     app.hydra.set_fault(Some(Fault::MalformedJson));
     assert_eq!(app.login(&challenge, None).await.status().as_u16(), 502);
@@ -262,17 +262,15 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         } else {
             HydraVersion::Strict
         };
-        let app = spawn_app_with(
-            version,
-            &[
-                ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700"),
-                (
-                    "BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE",
-                    if use_external { "external_id" } else { "id" },
-                ),
-            ],
-        )
-        .await;
+        let app = TestApp::builder()
+            .hydra(version)
+            .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700")
+            .env(
+                "BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE",
+                if use_external { "external_id" } else { "id" },
+            )
+            .spawn()
+            .await;
         for (fault, expected) in &faults {
             // A wrong shape is a valid answer for calls whose answer the bridge does not read.
             if matches!(fault, Fault::WrongShape)

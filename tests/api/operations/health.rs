@@ -4,11 +4,11 @@ use crate::support::*;
 
 #[tokio::test]
 async fn alive_answers_without_upstreams() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .hydra_admin_url(&closed_port_url())
+        .spawn()
+        .await;
     let response = app.get("/health/alive", None).await;
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -17,7 +17,7 @@ async fn alive_answers_without_upstreams() {
 
 #[tokio::test]
 async fn ready_when_hydra_and_kratos_answer() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/health/ready", None).await;
     assert_eq!(response.status().as_u16(), 200);
     let paths: Vec<String> = app.hydra.calls().iter().map(|c| c.path.clone()).collect();
@@ -26,11 +26,11 @@ async fn ready_when_hydra_and_kratos_answer() {
 
 #[tokio::test]
 async fn not_ready_when_hydra_is_down() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HYDRA__ADMIN_URL", &closed_port_url())],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .hydra_admin_url(&closed_port_url())
+        .spawn()
+        .await;
     let response = app.get("/health/ready", None).await;
     assert_eq!(response.status().as_u16(), 503);
     let text = response.text().await.unwrap();
@@ -53,7 +53,7 @@ async fn not_ready_when_hydra_is_down() {
 
 #[tokio::test]
 async fn not_ready_when_kratos_fails() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos.set_fault(Some(Fault::Status(500)));
     let response = app.get("/health/ready", None).await;
     assert_eq!(response.status().as_u16(), 503);
@@ -78,11 +78,11 @@ fn ready_checks(app: &TestApp) -> usize {
 
 #[tokio::test]
 async fn concurrent_readiness_calls_make_one_upstream_check() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HEALTH__READY_CACHE_MS", "60000")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__HEALTH__READY_CACHE_MS", "60000")
+        .spawn()
+        .await;
     // A slow Hydra: every call arrives while the first check is still out.
     app.hydra
         .set_fault(Some(Fault::Delay(std::time::Duration::from_millis(300))));
@@ -98,11 +98,11 @@ async fn concurrent_readiness_calls_make_one_upstream_check() {
 
 #[tokio::test]
 async fn without_a_cache_time_each_call_checks() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HEALTH__READY_CACHE_MS", "0")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__HEALTH__READY_CACHE_MS", "0")
+        .spawn()
+        .await;
     for _ in 0..3 {
         assert_eq!(app.get("/health/ready", None).await.status().as_u16(), 200);
     }

@@ -39,14 +39,12 @@ enum Flow {
 async fn a_thousand_interleaved_logins_and_consents_under_faults() {
     for use_external_id in [false, true] {
         let flag = if use_external_id { "true" } else { "false" };
-        let app = spawn_app_with(
-            HydraVersion::Strict,
-            &[
-                ("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag),
-                ("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "300"),
-            ],
-        )
-        .await;
+        let app = TestApp::builder()
+            .hydra(HydraVersion::Strict)
+            .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag)
+            .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "300")
+            .spawn()
+            .await;
         let identities: Vec<IdentitySpec> = (0..IDENTITIES).map(identity).collect();
         let tokens: Vec<String> = identities
             .iter()

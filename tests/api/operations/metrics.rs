@@ -5,11 +5,11 @@ use serde_json::json;
 
 #[tokio::test]
 async fn metrics_count_requests_upstream_calls_and_outcomes() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
@@ -59,11 +59,11 @@ async fn metrics_count_requests_upstream_calls_and_outcomes() {
 
 #[tokio::test]
 async fn metrics_can_have_their_own_port() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__METRICS__ADDRESS", "127.0.0.1:0")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__METRICS__ADDRESS", "127.0.0.1:0")
+        .spawn()
+        .await;
     assert_eq!(app.get("/metrics", None).await.status().as_u16(), 404);
     let port = app.metrics_port.expect("a metrics listener");
     let response = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
@@ -81,7 +81,7 @@ async fn metrics_can_have_their_own_port() {
 
 #[tokio::test]
 async fn upstream_faults_are_counted_by_outcome() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     app.hydra.set_fault(Some(Fault::Status(500)));
     app.login(&challenge, None).await;
@@ -117,7 +117,7 @@ async fn made_up_methods(app: &TestApp, from: usize, count: usize) {
 
 #[tokio::test]
 async fn made_up_methods_add_no_series() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     request_series(&app).await;
     made_up_methods(&app, 0, 10).await;
     let before = request_series(&app).await;

@@ -18,11 +18,11 @@ use kratos_hydra_bridge::ory::hydra::{AcceptConsent, AcceptLogin, HydraClient, R
 const REDIRECT: &str = "https://hydra.test/oauth2/auth?login_verifier=v";
 
 async fn app_against(hydra_url: &str) -> TestApp {
-    spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__HYDRA__ADMIN_URL", hydra_url)],
-    )
-    .await
+    TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .hydra_admin_url(hydra_url)
+        .spawn()
+        .await
 }
 
 #[tokio::test]

@@ -164,12 +164,10 @@ fn add_identity(app: &TestApp) {
 /// details shown so that their block is audited too.
 async fn audit_every_page(extra_yaml: &str, (languages, lang): (&str, &str)) {
     let axe = axe_source();
-    let app = spawn_app_full(
-        HydraVersion::Lenient,
-        &[],
-        &format!("error:\n  show_debug: true\n{extra_yaml}"),
-    )
-    .await;
+    let app = TestApp::builder()
+        .config_yaml(&format!("error:\n  show_debug: true\n{extra_yaml}"))
+        .spawn()
+        .await;
     add_identity(&app);
     let consent = app.hydra.add_consent(consent_spec("Acme Shop"));
     let logout = app.hydra.add_logout(LogoutSpec {
@@ -290,7 +288,11 @@ fn docs_dir() -> PathBuf {
 )]
 async fn the_brand_shows_in_the_browser_in_both_schemes() {
     require_browser();
-    let app = spawn_app_full(HydraVersion::Strict, &[], &full_brand()).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(&full_brand())
+        .spawn()
+        .await;
     add_identity(&app);
     let challenge = app.hydra.add_consent(consent_spec("Acme Shop"));
     let browser = Browser::start().await;

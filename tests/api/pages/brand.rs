@@ -48,7 +48,11 @@ fn attribute(html: &str, marker: &str, attribute: &str) -> String {
 
 #[tokio::test]
 async fn product_name_is_in_the_header_and_title_of_every_page() {
-    let app = spawn_app_full(HydraVersion::Strict, &[], &full_brand()).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(&full_brand())
+        .spawn()
+        .await;
     let (challenge, _) = app.hydra.start_device(DeviceSpec::default());
     app.hydra.add_client("demo-client", "Demo");
     let pages = [
@@ -86,12 +90,12 @@ async fn product_name_is_in_the_header_and_title_of_every_page() {
 /// deadline), carry the brand and the browser's language.
 #[tokio::test]
 async fn every_error_page_carries_the_brand_and_the_language() {
-    let app = spawn_app_full(
-        HydraVersion::Strict,
-        &[("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "400")],
-        &full_brand(),
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "400")
+        .config_yaml(&full_brand())
+        .spawn()
+        .await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let send = |request: reqwest::RequestBuilder| async move {
         let response = request
@@ -153,7 +157,11 @@ async fn every_error_page_carries_the_brand_and_the_language() {
 
 #[tokio::test]
 async fn the_logo_and_the_brand_stylesheet_are_served_with_their_types() {
-    let app = spawn_app_full(HydraVersion::Strict, &[], &full_brand()).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(&full_brand())
+        .spawn()
+        .await;
     let html = app.get("/error", None).await.text().await.unwrap();
 
     let logo = app
@@ -201,7 +209,11 @@ async fn a_png_logo_is_served_as_png() {
         "brand:\n  product_name: Acme\n  logo_file: {}\n",
         path.display()
     );
-    let app = spawn_app_full(HydraVersion::Strict, &[], &yaml).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(&yaml)
+        .spawn()
+        .await;
     let html = app.get("/error", None).await.text().await.unwrap();
     let logo = app
         .get(&attribute(&html, "class=\"brand-logo\"", "src"), None)
@@ -215,7 +227,11 @@ async fn a_png_logo_is_served_as_png() {
 #[tokio::test]
 async fn the_product_name_is_escaped() {
     let yaml = "brand:\n  product_name: \"<b>Acme</b> & Co\"\n";
-    let app = spawn_app_full(HydraVersion::Strict, &[], yaml).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(yaml)
+        .spawn()
+        .await;
     let html = app.get("/error", None).await.text().await.unwrap();
     assert!(
         html.contains("&#60;b&#62;Acme&#60;/b&#62; &#38; Co")
@@ -227,11 +243,11 @@ async fn the_product_name_is_escaped() {
 
 #[tokio::test]
 async fn the_product_name_can_come_from_the_environment() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__BRAND__PRODUCT_NAME", "Env Brand")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__BRAND__PRODUCT_NAME", "Env Brand")
+        .spawn()
+        .await;
     let html = app.get("/error", None).await.text().await.unwrap();
     assert!(
         html.contains("<span class=\"brand-name\">Env Brand</span>"),
@@ -242,7 +258,11 @@ async fn the_product_name_can_come_from_the_environment() {
 #[tokio::test]
 async fn the_csp_allows_exactly_the_configured_logo_origin() {
     let yaml = "brand:\n  product_name: Acme\n  logo_url: https://cdn.example.com:8443/brand/logo.png?v=2\n";
-    let app = spawn_app_full(HydraVersion::Strict, &[], yaml).await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(yaml)
+        .spawn()
+        .await;
     for page in ["/error", "/nope", "/health/alive"] {
         let response = app.get(page, None).await;
         let csp = csp(&response);
@@ -263,7 +283,7 @@ async fn the_csp_allows_exactly_the_configured_logo_origin() {
 
 #[tokio::test]
 async fn without_a_brand_images_come_from_the_bridge_only() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/error", None).await;
     let csp = csp(&response);
     assert_eq!(
@@ -287,7 +307,7 @@ async fn without_a_brand_images_come_from_the_bridge_only() {
 
 #[tokio::test]
 async fn the_consent_page_allows_its_clients_logo_origin_alone() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
     let challenge = app.hydra.add_consent(ConsentSpec {

@@ -15,7 +15,7 @@ use serde_json::json;
 )]
 async fn consent_page_submits_allow_with_an_unticked_scope() {
     require_browser();
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
     identity.traits =
         json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } });
@@ -77,7 +77,7 @@ async fn consent_page_submits_allow_with_an_unticked_scope() {
 )]
 async fn logout_confirmation_lands_on_hydras_redirect() {
     require_browser();
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
         client: Some(("demo-client".into(), "Acme Shop".into(), false)),
@@ -134,7 +134,7 @@ async fn logout_confirmation_lands_on_hydras_redirect() {
 )]
 async fn error_page_renders_in_the_browser() {
     require_browser();
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let browser = Browser::start().await;
     browser
         .goto(&format!(
@@ -155,7 +155,7 @@ async fn error_page_renders_in_the_browser() {
 )]
 async fn device_code_typed_in_the_browser_leads_to_the_login() {
     require_browser();
-    let app = spawn_app_with(HydraVersion::Lenient, &[]).await;
+    let app = TestApp::spawn().await;
     app.hydra.set_login_url(&format!("{}/login", app.address));
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let browser = Browser::start().await;

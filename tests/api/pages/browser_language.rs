@@ -44,7 +44,7 @@ fn consent_url(app: &TestApp, ui_locales: &[&str]) -> String {
 )]
 async fn the_consent_page_speaks_the_persons_language() {
     require_browser();
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
 
     // An English browser, and an application that asked for German.
     let browser = Browser::start_in("en-US,en").await;

@@ -6,7 +6,7 @@ const SCRIPT: &str = "%3Cscript%3Ealert(1)%3C%2Fscript%3E";
 
 #[tokio::test]
 async fn script_in_every_field_is_escaped_and_debug_hidden() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app
         .get(
             &format!("/error?error={SCRIPT}&error_description={SCRIPT}desc&error_hint={SCRIPT}hint&error_debug={SCRIPT}debug"),
@@ -28,11 +28,11 @@ async fn script_in_every_field_is_escaped_and_debug_hidden() {
 
 #[tokio::test]
 async fn known_codes_are_explained_and_link_home() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__ERROR__HOME_URL", "https://app.test/")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__ERROR__HOME_URL", "https://app.test/")
+        .spawn()
+        .await;
     let response = app
         .get("/error?error=invalid_scope&error_description=The+requested+scope+is+invalid.+The+OAuth+2.0+Client+is+not+allowed+to+request+scope+%27admin%27.", None)
         .await;
@@ -49,11 +49,11 @@ async fn known_codes_are_explained_and_link_home() {
 
 #[tokio::test]
 async fn debug_is_shown_when_configured() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__ERROR__SHOW_DEBUG", "true")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__ERROR__SHOW_DEBUG", "true")
+        .spawn()
+        .await;
     let html = app
         .get(
             &format!("/error?error=server_error&error_debug={SCRIPT}trace"),
@@ -69,7 +69,7 @@ async fn debug_is_shown_when_configured() {
 
 #[tokio::test]
 async fn an_empty_error_page_still_helps() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/error", None).await;
     assert_eq!(response.status().as_u16(), 400);
     let html = response.text().await.unwrap();

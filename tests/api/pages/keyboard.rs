@@ -47,7 +47,7 @@ async fn tab_to(browser: &Browser, target: &str) -> Vec<String> {
 )]
 async fn consent_works_by_keyboard_alone() {
     require_browser();
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
     identity.traits =
         json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } });
@@ -96,7 +96,7 @@ async fn consent_works_by_keyboard_alone() {
 )]
 async fn logout_confirmation_works_by_keyboard_alone() {
     require_browser();
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
         client: Some(("demo-client".into(), "Acme Shop".into(), false)),

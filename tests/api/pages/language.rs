@@ -35,7 +35,7 @@ async fn consent_page(app: &TestApp, ui_locales: &[&str], accept_language: Optio
 
 #[tokio::test]
 async fn the_consent_page_follows_ui_locales_before_the_browser() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let html = consent_page(&app, &["de"], Some("fr-FR,fr;q=0.9")).await;
     assert!(html.contains("<html lang=\"de\">"), "{html}");
     assert!(
@@ -64,7 +64,7 @@ async fn the_consent_page_follows_ui_locales_before_the_browser() {
 
 #[tokio::test]
 async fn the_consent_page_follows_accept_language() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let html = consent_page(&app, &[], Some("fr-FR,fr;q=0.9")).await;
     assert!(html.contains("<html lang=\"fr\">"), "{html}");
     for text in [
@@ -83,7 +83,7 @@ async fn the_consent_page_follows_accept_language() {
 
 #[tokio::test]
 async fn the_consent_page_is_english_otherwise() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     for accept_language in [None, Some("pt-BR, it;q=0.9"), Some("*"), Some("de;q=0")] {
         let html = consent_page(&app, &["zz"], accept_language).await;
         assert!(
@@ -102,11 +102,7 @@ async fn the_consent_page_is_english_otherwise() {
 
 #[tokio::test]
 async fn the_default_locale_and_per_language_scope_descriptions() {
-    let app = spawn_app_full(
-        HydraVersion::Strict,
-        &[("BRIDGE__UI__DEFAULT_LOCALE", "de")],
-        "consent:\n  scope_descriptions:\n    email: Your work address\n    profile:\n      en: Your staff profile\n      de: Ihr Mitarbeiterprofil\n",
-    )
+    let app = TestApp::builder().hydra(HydraVersion::Strict).env("BRIDGE__UI__DEFAULT_LOCALE", "de").config_yaml("consent:\n  scope_descriptions:\n    email: Your work address\n    profile:\n      en: Your staff profile\n      de: Ihr Mitarbeiterprofil\n").spawn()
     .await;
     let html = consent_page(&app, &[], None).await;
     assert!(html.contains("<html lang=\"de\">"), "{html}");
@@ -126,7 +122,7 @@ async fn the_default_locale_and_per_language_scope_descriptions() {
 
 #[tokio::test]
 async fn error_pages_follow_accept_language() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (status, html) = get(&app, "/consent", Some("es-ES,es;q=0.9,en;q=0.5")).await;
     assert_eq!(status, 400);
     assert!(html.contains("<html lang=\"es\">"), "{html}");
@@ -153,11 +149,11 @@ async fn error_pages_follow_accept_language() {
 
 #[tokio::test]
 async fn a_login_error_page_follows_the_requests_ui_locales() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
+        .spawn()
+        .await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
@@ -188,7 +184,7 @@ async fn a_login_error_page_follows_the_requests_ui_locales() {
 
 #[tokio::test]
 async fn device_pages_count_tries_in_the_persons_language() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (status, html) = get(&app, "/device?device_challenge=abcdef", Some("de-DE")).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<html lang=\"de\">"), "{html}");

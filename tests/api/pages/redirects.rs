@@ -18,11 +18,11 @@ fn origin(url: &str) -> String {
 #[tokio::test]
 async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     let cancel = "https://app.test/account";
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__LOGOUT__CANCEL_URL", cancel)],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__LOGOUT__CANCEL_URL", cancel)
+        .spawn()
+        .await;
     let allowed = [
         origin(fake_hydra::PUBLIC_URL), // Hydra's redirect_to for login and consent (and rejects)
         origin(&app.hydra.url),         // Hydra's redirect_to for logout (the fake serves it)
@@ -179,7 +179,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
 
 #[tokio::test]
 async fn a_redirect_to_that_is_no_web_address_is_never_followed() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);

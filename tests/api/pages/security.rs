@@ -4,7 +4,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn every_page_carries_the_security_headers() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, None));
     let consent = app.hydra.add_consent(ConsentSpec {
@@ -56,11 +56,11 @@ async fn every_page_carries_the_security_headers() {
 
 #[tokio::test]
 async fn form_cookies_are_secure_behind_https() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[("BRIDGE__SERVE__BASE_URL", "https://auth.example.com")],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__SERVE__BASE_URL", "https://auth.example.com")
+        .spawn()
+        .await;
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, None));
     let consent = app.hydra.add_consent(ConsentSpec {
@@ -105,7 +105,7 @@ async fn form_cookies_are_secure_behind_https() {
 
 #[tokio::test]
 async fn bad_percent_encoding_and_utf8_are_400_pages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     for query in [
         "login_challenge=%ZZ",
         "login_challenge=%FF%FE%FD",
@@ -158,7 +158,7 @@ async fn raw_status(port: u16, request: &[u8]) -> String {
 
 #[tokio::test]
 async fn oversized_heads_and_broken_paths_are_4xx_never_5xx() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let big_header = format!(
         "GET /health/alive HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
         "a".repeat(200_000)
@@ -194,14 +194,12 @@ async fn oversized_heads_and_broken_paths_are_4xx_never_5xx() {
 /// no admin call goes out without the configured credentials.
 #[tokio::test]
 async fn an_admin_token_with_a_trailing_newline_is_sent_trimmed() {
-    let app = spawn_app_with(
-        HydraVersion::Strict,
-        &[
-            ("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_mounted\n"),
-            ("BRIDGE__KRATOS__ADMIN_TOKEN", " ory_pat_kratos\r\n"),
-        ],
-    )
-    .await;
+    let app = TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .env("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_mounted\n")
+        .env("BRIDGE__KRATOS__ADMIN_TOKEN", " ory_pat_kratos\r\n")
+        .spawn()
+        .await;
     app.hydra.require_bearer("ory_pat_mounted");
     let token = app
         .kratos

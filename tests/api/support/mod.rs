@@ -1,31 +1,18 @@
 //! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
 
+mod app;
 pub mod binary;
 pub mod browser;
+mod requests;
 
 pub use crate::fakes::{Fault, closing, fake_hydra, fake_kratos, raw, scripted};
 
-use std::time::Duration;
-
-use kratos_hydra_bridge::config::Settings;
-use kratos_hydra_bridge::startup::Application;
-
+pub use app::TestApp;
 pub use fake_hydra::{ConsentSpec, DeviceSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
 
 pub const IDENTITY_ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
 pub const EXTERNAL_ID: &str = "CUST-000123";
-
-pub struct TestApp {
-    pub address: String,
-    pub port: u16,
-    pub hydra: FakeHydra,
-    pub kratos: FakeKratos,
-    /// A client that never follows redirects, so each hop can be checked.
-    pub client: reqwest::Client,
-    /// The separate metrics listener's port, when `metrics.address` is set.
-    pub metrics_port: Option<u16>,
-}
 
 /// A temporary config file, removed when the returned path is dropped.
 pub fn write_config(contents: &str) -> tempfile::TempPath {
@@ -38,152 +25,12 @@ pub fn write_config(contents: &str) -> tempfile::TempPath {
     file.into_temp_path()
 }
 
-/// The bridge's config for a Hydra admin URL and a fake Kratos (its public and admin ports).
-pub fn base_config(hydra: &str, kratos: &FakeKratos, base_url: &str) -> String {
-    let (public, admin) = (&kratos.url, &kratos.admin_url);
-    format!(
-        "serve:\n  host: 127.0.0.1\n  port: 0\n  base_url: {base_url}\n  workers: 2\n\
-         hydra:\n  admin_url: {hydra}\n\
-         kratos:\n  public_url: {public}\n  admin_url: {admin}\n  browser_url: {public}\n\
-         secrets:\n  signing_keys: [\"test-signing-key-0123456789abcdef0123456789\"]\n\
-         upstream:\n  connect_timeout_ms: 500\n  request_timeout_ms: 1500\n"
-    )
-}
-
-/// The fakes as the releases users run answer (Hydra v25.4+, as recorded from v26.2.0).
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(HydraVersion::Lenient, &[]).await
-}
-
-/// Starts the fakes and the bridge; `env` are `BRIDGE__*` overrides applied over the base config.
-pub async fn spawn_app_with(version: HydraVersion, env: &[(&str, &str)]) -> TestApp {
-    spawn_app_full(version, env, "").await
-}
-
-/// Like `spawn_app_with`, with YAML appended to the base config (sections it does not already have).
-pub async fn spawn_app_full(
-    version: HydraVersion,
-    env: &[(&str, &str)],
-    extra_yaml: &str,
-) -> TestApp {
-    let hydra = FakeHydra::start(version).await;
-    let kratos = FakeKratos::start().await;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind app");
-    let port = listener.local_addr().unwrap().port();
-    let address = format!("http://127.0.0.1:{port}");
-    kratos.allow_return_url(&format!("{address}/"));
-    // Logout returns to Hydra's public logout endpoint (the fake serves it itself).
-    kratos.allow_return_url(&format!("{}/oauth2/sessions/logout", hydra.url));
-    let config_path = write_config(&format!(
-        "{}{extra_yaml}",
-        base_config(&hydra.url, &kratos, &address)
-    ));
-    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-    let settings = Settings::load(&config_path, env).expect("test config loads");
-    let app = Application::from_listener(settings, listener).expect("app builds");
-    let metrics_port = app.metrics_port();
-    tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
-    TestApp {
-        address,
-        port,
-        hydra,
-        kratos,
-        client,
-        metrics_port,
-    }
-}
-
 /// A URL on which nothing listens: connection refused.
 pub fn closed_port_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     format!("http://127.0.0.1:{port}")
-}
-
-/// A page with a form, as a browser holds it: the status, the CSRF cookie (`name=value`, when set),
-/// the form's token (when there is a form) and the HTML.
-pub struct FormPage {
-    pub status: u16,
-    pub cookie: String,
-    pub csrf_token: String,
-    pub html: String,
-}
-
-impl TestApp {
-    /// GETs a page that may carry a form.
-    pub async fn open_form(&self, path_and_query: &str, cookie: Option<&str>) -> FormPage {
-        let response = self.get(path_and_query, cookie).await;
-        let status = response.status().as_u16();
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .unwrap_or_default()
-            .to_string();
-        let html = response.text().await.unwrap();
-        let csrf_token = form_field(&html, "csrf_token").unwrap_or_default();
-        FormPage {
-            status,
-            cookie,
-            csrf_token,
-            html,
-        }
-    }
-
-    /// Posts an urlencoded `body` as the browser would from the bridge's own page: its origin and
-    /// the form's cookie. `path_and_query` may carry a query of its own.
-    pub async fn post_form(
-        &self,
-        path_and_query: &str,
-        cookie: &str,
-        body: String,
-    ) -> reqwest::Response {
-        self.client
-            .post(format!("{}{}", self.address, path_and_query))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", cookie)
-            .header("origin", &self.address)
-            .body(body)
-            .send()
-            .await
-            .expect("every browser is answered")
-    }
-
-    pub async fn get(&self, path_and_query: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self
-            .client
-            .get(format!("{}{}", self.address, path_and_query));
-        if let Some(cookie) = cookie {
-            request = request.header("Cookie", cookie);
-        }
-        request.send().await.expect("request to the bridge")
-    }
-
-    /// `GET /login?login_challenge=C` with the given Kratos session cookie value.
-    pub async fn login(&self, challenge: &str, session: Option<&str>) -> reqwest::Response {
-        let cookie = session.map(|s| format!("{}={s}", fake_kratos::COOKIE_NAME));
-        self.get(
-            &format!("/login?login_challenge={}", encode(challenge)),
-            cookie.as_deref(),
-        )
-        .await
-    }
-
-    /// Follows an absolute URL the bridge redirected to (the fake Kratos or the bridge itself).
-    pub async fn follow(&self, url: &str, cookie: Option<&str>) -> reqwest::Response {
-        let mut request = self.client.get(url);
-        if let Some(cookie) = cookie {
-            request = request.header("Cookie", cookie);
-        }
-        request.send().await.expect("follow redirect")
-    }
 }
 
 pub fn encode(s: &str) -> String {
