@@ -7,6 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use serde_json::json;
 
+use serde_json::Value;
+
 use super::{HydraVersion, PUBLIC_URL, Recorded, State, wire};
 
 pub(super) struct Shared {
@@ -18,6 +20,62 @@ impl Shared {
     pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Hydra before v25.4 refuses unknown fields in the bodies it decodes.
+    pub(super) fn strict(&self) -> bool {
+        self.version != HydraVersion::Lenient
+    }
+}
+
+/// Which of a login's or consent's two endpoints was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Answer {
+    Accept,
+    Reject,
+}
+
+impl Answer {
+    pub(super) fn of(req: &HttpRequest) -> Self {
+        if req.path().ends_with("/accept") {
+            Answer::Accept
+        } else {
+            Answer::Reject
+        }
+    }
+}
+
+/// The bodies the bridge sent to a flow's accept and reject endpoints, in order.
+#[derive(Default)]
+pub(super) struct Answers {
+    pub(super) accepted: Vec<(String, Value)>,
+    pub(super) rejected: Vec<(String, Value)>,
+}
+
+impl Answers {
+    /// Keeps one; returns how many of its kind there are now, which makes each verifier new.
+    pub(super) fn record(
+        &mut self,
+        answer: Answer,
+        challenge: &str,
+        body: serde_json::Map<String, Value>,
+    ) -> usize {
+        let list = match answer {
+            Answer::Accept => &mut self.accepted,
+            Answer::Reject => &mut self.rejected,
+        };
+        list.push((challenge.to_string(), Value::Object(body)));
+        list.len()
+    }
+}
+
+/// Hydra's answer to an accept or a reject: its own authorization URL with a new verifier (after a
+/// reject, Hydra itself sends the error on to the client).
+pub(super) fn back_to(request_url: &str, key: &str, verifier: &str) -> HttpResponse {
+    redirect_to(&wire::set_query(request_url, key, verifier))
+}
+
+pub(super) fn redirect_to(url: &str) -> HttpResponse {
+    wire::ok(200, &json!({ "redirect_to": url }))
 }
 
 /// Real challenges: v2.2+ padded base64url of a sealed flow, ~1 kB and more; v2.1 32 hex characters.
@@ -139,6 +197,20 @@ pub(super) async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
     super::super::fault_response(fault).await
 }
 
+/// The fault set for this call's path, else the one for every call.
+pub(super) async fn apply_faults(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
+    let path_fault = data
+        .lock()
+        .path_faults
+        .iter()
+        .find(|(prefix, _)| super::super::path_matches(prefix, req.path()))
+        .map(|(_, f)| f.clone());
+    if let Some(r) = super::super::fault_response(path_fault).await {
+        return Some(r);
+    }
+    apply_fault(data).await
+}
+
 pub(super) fn record(data: &Shared, req: &HttpRequest, challenge: Option<String>) {
     let authorization = req
         .headers()
@@ -177,16 +249,7 @@ pub(super) async fn begin(
 ) -> Result<String, HttpResponse> {
     let challenge = challenge_param(req, flow);
     record(data, req, challenge.clone());
-    let path_fault = data
-        .lock()
-        .path_faults
-        .iter()
-        .find(|(prefix, _)| super::super::path_matches(prefix, req.path()))
-        .map(|(_, f)| f.clone());
-    if let Some(r) = super::super::fault_response(path_fault).await {
-        return Err(r);
-    }
-    if let Some(r) = apply_fault(data).await {
+    if let Some(r) = apply_faults(data, req).await {
         return Err(r);
     }
     if let Some(r) = check_auth(data, req) {

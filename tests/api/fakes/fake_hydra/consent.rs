@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::common::{Answer, back_to};
 use super::login::client_json;
 use super::wire::{self, ACCEPT_CONSENT_REQUEST, REQUEST_DENIED_ERROR};
 use super::{FlowState, HydraVersion, Shared, begin};
@@ -102,80 +103,36 @@ pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> Ht
     }
 }
 
-/// Decodes an accept or reject body; `None` gets the consent endpoints' unhelpful 400, whatever
-/// the failure.
-fn decode(
-    data: &Shared,
-    body: &[u8],
-    target: &wire::GoStruct,
-) -> Option<serde_json::Map<String, Value>> {
-    let strict = data.version != HydraVersion::Lenient;
-    wire::go_decode(body, target, strict).ok()
-}
-
-pub(super) async fn accept_consent(
+/// `PUT …/consent/accept` and `…/consent/reject`; a reject is answered with Hydra's own URL too.
+pub(super) async fn answer_consent(
     req: HttpRequest,
     body: web::Bytes,
     data: web::Data<Shared>,
 ) -> HttpResponse {
+    let answer = Answer::of(&req);
     let challenge = match begin(&req, &data, "consent").await {
         Ok(challenge) => challenge,
         Err(response) => return response,
     };
-    let Some(map) = decode(&data, &body, &ACCEPT_CONSENT_REQUEST) else {
+    let (target, letter) = match answer {
+        Answer::Accept => (&ACCEPT_CONSENT_REQUEST, 'v'),
+        Answer::Reject => (&REQUEST_DENIED_ERROR, 'r'),
+    };
+    // Whatever the failure, the consent endpoints' unhelpful 400.
+    let Ok(map) = wire::go_decode(&body, target, data.strict()) else {
         return wire::unrecognizable();
     };
     let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
         return wire::not_found();
     };
-    if let FlowState::Expired = flow.state {
+    if flow.expired() {
         return wire::expired("consent");
     }
-    let n = {
-        let mut state = data.lock();
-        state
-            .accepted_consents
-            .push((challenge.clone(), Value::Object(map)));
-        state.accepted_consents.len()
-    };
-    let redirect_to = wire::set_query(
+    let n = data.lock().consent_answers.record(answer, &challenge, map);
+    let verifier = format!("{letter}{}x{n}", challenge.len());
+    back_to(
         &consent_request_url(&flow.spec),
         "consent_verifier",
-        &format!("v{}x{n}", challenge.len()),
-    );
-    wire::ok(200, &json!({ "redirect_to": redirect_to }))
-}
-
-/// A reject answers with Hydra's own URL too: Hydra then sends the error to the client.
-pub(super) async fn reject_consent(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<Shared>,
-) -> HttpResponse {
-    let challenge = match begin(&req, &data, "consent").await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let Some(map) = decode(&data, &body, &REQUEST_DENIED_ERROR) else {
-        return wire::unrecognizable();
-    };
-    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
-        return wire::not_found();
-    };
-    if let FlowState::Expired = flow.state {
-        return wire::expired("consent");
-    }
-    let n = {
-        let mut state = data.lock();
-        state
-            .rejected_consents
-            .push((challenge.clone(), Value::Object(map)));
-        state.rejected_consents.len()
-    };
-    let redirect_to = wire::set_query(
-        &consent_request_url(&flow.spec),
-        "consent_verifier",
-        &format!("r{}x{n}", challenge.len()),
-    );
-    wire::ok(200, &json!({ "redirect_to": redirect_to }))
+        &verifier,
+    )
 }

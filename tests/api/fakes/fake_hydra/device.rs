@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::common::apply_faults;
 use super::{
-    FakeHydra, FlowState, HydraVersion, LoginFlow, LoginSpec, Shared, apply_fault, check_auth,
-    error, make_challenge, not_found_body, record, versioned_client, wire,
+    FakeHydra, FlowState, HydraVersion, LoginSpec, Shared, apply_fault, check_auth, error,
+    make_challenge, not_found_body, record, versioned_client, wire,
 };
 
 /// Hydra's default user-code alphabet (`entropy_preset: high`).
@@ -59,13 +60,10 @@ pub(super) struct Devices {
     counter: u64,
 }
 
+/// The routes besides `PUT /admin/oauth2/auth/requests/device/accept` (`accept_device`).
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/admin/oauth2/auth/requests/device/accept",
-        web::put().to(accept_device),
-    )
-    .route("/admin/clients/{id}", web::get().to(get_client))
-    .route("/oauth2/device/verify", web::get().to(public_verify));
+    cfg.route("/admin/clients/{id}", web::get().to(get_client))
+        .route("/oauth2/device/verify", web::get().to(public_verify));
 }
 
 /// A user code as Hydra makes them: 8 characters of its default alphabet.
@@ -159,7 +157,7 @@ fn device_challenge(req: &HttpRequest) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-async fn accept_device(
+pub(super) async fn accept_device(
     req: HttpRequest,
     body: web::Bytes,
     data: web::Data<Shared>,
@@ -170,16 +168,7 @@ async fn accept_device(
         // Before v25.4 there is no device flow: the router's 404 page.
         return wire::route_not_found();
     }
-    let path_fault = data
-        .lock()
-        .path_faults
-        .iter()
-        .find(|(prefix, _)| super::super::path_matches(prefix, req.path()))
-        .map(|(_, f)| f.clone());
-    if let Some(r) = super::super::fault_response(path_fault).await {
-        return r;
-    }
-    if let Some(r) = apply_fault(&data).await {
+    if let Some(r) = apply_faults(&data, &req).await {
         return r;
     }
     if let Some(r) = check_auth(&data, &req) {
@@ -329,26 +318,14 @@ async fn public_verify(req: HttpRequest, data: web::Data<Shared>) -> HttpRespons
             .content_type("text/html")
             .body("<title>Device verified</title><p>Device verified.</p>");
     };
-    let challenge = {
-        let mut state = data.lock();
-        state.counter += 1;
-        let challenge = make_challenge(data.version, state.counter);
-        let spec = LoginSpec {
-            client_id: spec.client_id,
-            client_name: spec.client_name,
-            requested_scope: spec.requested_scope,
-            null_oidc_context: true,
-            ..LoginSpec::default()
-        };
-        state.logins.insert(
-            challenge.clone(),
-            LoginFlow {
-                spec,
-                state: FlowState::Pending,
-            },
-        );
-        challenge
+    let spec = LoginSpec {
+        client_id: spec.client_id,
+        client_name: spec.client_name,
+        requested_scope: spec.requested_scope,
+        null_oidc_context: true,
+        ..LoginSpec::default()
     };
+    let challenge = data.lock().add_login(data.version, spec);
     let encoded: String = url::form_urlencoded::byte_serialize(challenge.as_bytes()).collect();
     HttpResponse::Found()
         .insert_header(("Location", format!("{login_url}?login_challenge={encoded}")))

@@ -8,6 +8,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::common::{Answer, back_to, redirect_to};
 use super::wire::{self, HANDLED_LOGIN_REQUEST, REQUEST_DENIED_ERROR};
 use super::{FlowState, HydraVersion, Shared, begin};
 
@@ -161,18 +162,24 @@ pub(super) async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> Http
     }
 }
 
-/// Hydra's order: the challenge parameter, the body, the subject, then the request itself.
-pub(super) async fn accept_login(
+/// `PUT …/login/accept` and `…/login/reject`. Hydra's order: the challenge parameter, the body,
+/// the subject (of an accept), then the request itself. A reject is answered with Hydra's own URL
+/// too: Hydra sends the error on to the client itself.
+pub(super) async fn answer_login(
     req: HttpRequest,
     body: web::Bytes,
     data: web::Data<Shared>,
 ) -> HttpResponse {
+    let answer = Answer::of(&req);
     let challenge = match begin(&req, &data, "login").await {
         Ok(challenge) => challenge,
         Err(response) => return response,
     };
-    let strict = data.version != HydraVersion::Lenient;
-    let map = match wire::go_decode(&body, &HANDLED_LOGIN_REQUEST, strict) {
+    let target = match answer {
+        Answer::Accept => &HANDLED_LOGIN_REQUEST,
+        Answer::Reject => &REQUEST_DENIED_ERROR,
+    };
+    let map = match wire::go_decode(&body, target, data.strict()) {
         Ok(map) => map,
         Err(e) => {
             return wire::invalid_request(&format!("Unable to decode body because: {e}"));
@@ -183,84 +190,39 @@ pub(super) async fn accept_login(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    if subject.is_empty() {
+    if answer == Answer::Accept && subject.is_empty() {
         return wire::invalid_request("Field 'subject' must not be empty.");
     }
     let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
         return wire::not_found();
     };
-    if let FlowState::Expired = flow.state {
+    if flow.expired() {
         return wire::expired("login");
     }
     let spec = &flow.spec;
     // Hydra compares with the remembered subject whenever there is one (only with skip, here).
-    if !spec.subject.is_empty() && subject != spec.subject {
-        if data.version == HydraVersion::V2_1 {
-            return wire::invalid_request(
-                "Field 'subject' does not match subject from previous authentication.",
-            );
-        }
-        // v2.2+: not an error; the flow restarts with a forced login and no verifier.
-        data.lock()
-            .accepted_logins
-            .push((challenge.clone(), Value::Object(map)));
-        return wire::ok(
-            200,
-            &json!({ "redirect_to": wire::set_query(&request_url(spec), "prompt", "login") }),
+    let other_subject =
+        answer == Answer::Accept && !spec.subject.is_empty() && subject != spec.subject;
+    if other_subject && data.version == HydraVersion::V2_1 {
+        return wire::invalid_request(
+            "Field 'subject' does not match subject from previous authentication.",
         );
     }
     let (n, hostile) = {
         let mut state = data.lock();
-        state
-            .accepted_logins
-            .push((challenge.clone(), Value::Object(map)));
-        (state.accepted_logins.len(), state.hostile_redirect.clone())
+        let n = state.login_answers.record(answer, &challenge, map);
+        (n, state.hostile_redirect.clone())
     };
-    if let Some(hostile) = hostile {
-        return wire::ok(200, &json!({ "redirect_to": hostile }));
+    if other_subject {
+        // v2.2+: not an error; the flow restarts with a forced login and no verifier.
+        return redirect_to(&wire::set_query(&request_url(spec), "prompt", "login"));
     }
-    let redirect_to = wire::set_query(
-        &request_url(spec),
-        "login_verifier",
-        &verifier(&challenge, n),
-    );
-    wire::ok(200, &json!({ "redirect_to": redirect_to }))
-}
-
-/// The answer to a reject is also Hydra's own URL: Hydra sends the error to the client itself.
-pub(super) async fn reject_login(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<Shared>,
-) -> HttpResponse {
-    let challenge = match begin(&req, &data, "login").await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let strict = data.version != HydraVersion::Lenient;
-    let map = match wire::go_decode(&body, &REQUEST_DENIED_ERROR, strict) {
-        Ok(map) => map,
-        Err(e) => {
-            return wire::invalid_request(&format!("Unable to decode body because: {e}"));
-        }
-    };
-    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
-        return wire::not_found();
-    };
-    if let FlowState::Expired = flow.state {
-        return wire::expired("login");
+    match hostile {
+        Some(hostile) if answer == Answer::Accept => redirect_to(&hostile),
+        _ => back_to(
+            &request_url(spec),
+            "login_verifier",
+            &verifier(&challenge, n),
+        ),
     }
-    let n = {
-        let mut state = data.lock();
-        state
-            .rejected_logins
-            .push((challenge.clone(), Value::Object(map)));
-        state.rejected_logins.len()
-    };
-    let redirect_to = wire::set_query(
-        &request_url(&flow.spec),
-        "login_verifier",
-        &verifier(&challenge, n),
-    );
-    wire::ok(200, &json!({ "redirect_to": redirect_to }))
 }

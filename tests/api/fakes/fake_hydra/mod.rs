@@ -26,11 +26,11 @@ mod logout;
 pub mod wire;
 
 use common::{
-    Shared, apply_fault, auth_request_url, begin, check_auth, error, health, make_challenge,
-    not_found, not_found_body, record, versioned_client,
+    Answers, Shared, apply_fault, auth_request_url, begin, check_auth, error, health,
+    make_challenge, not_found, not_found_body, record, versioned_client,
 };
-use consent::{accept_consent, get_consent, reject_consent};
-use login::{accept_login, get_login, reject_login};
+use consent::{answer_consent, get_consent};
+use login::{answer_login, get_login};
 use logout::{accept_logout, get_logout, public_logout, reject_logout};
 
 /// Which Hydra release the fake behaves like.
@@ -55,10 +55,30 @@ struct LogoutFlow {
     verifier: String,
 }
 
+/// A login or consent request as Hydra holds it: what was asked, and where it stands.
 #[derive(Debug, Clone)]
-struct ConsentFlow {
-    spec: ConsentSpec,
+struct Flow<S> {
+    spec: S,
     state: FlowState,
+}
+
+impl<S> Flow<S> {
+    fn pending(spec: S) -> Self {
+        Self {
+            spec,
+            state: FlowState::Pending,
+        }
+    }
+
+    fn expired(&self) -> bool {
+        matches!(self.state, FlowState::Expired)
+    }
+
+    fn mark(flows: &mut HashMap<String, Self>, challenge: &str, state: FlowState) {
+        if let Some(flow) = flows.get_mut(challenge) {
+            flow.state = state;
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -67,12 +87,6 @@ enum FlowState {
     Expired,
     /// Hydra answers 410: a logout completed, or (v2.1 only) a login or consent whose verifier was used.
     Handled,
-}
-
-#[derive(Debug, Clone)]
-struct LoginFlow {
-    spec: LoginSpec,
-    state: FlowState,
 }
 
 #[derive(Debug, Clone)]
@@ -86,17 +100,15 @@ pub struct Recorded {
 
 #[derive(Default)]
 struct State {
-    logins: HashMap<String, LoginFlow>,
-    consents: HashMap<String, ConsentFlow>,
+    logins: HashMap<String, Flow<LoginSpec>>,
+    consents: HashMap<String, Flow<ConsentSpec>>,
     logouts: HashMap<String, LogoutFlow>,
     accepted_logouts: Vec<String>,
     rejected_logouts: Vec<String>,
     public_url: String,
-    accepted_consents: Vec<(String, Value)>,
-    rejected_consents: Vec<(String, Value)>,
+    consent_answers: Answers,
     calls: Vec<Recorded>,
-    accepted_logins: Vec<(String, Value)>,
-    rejected_logins: Vec<(String, Value)>,
+    login_answers: Answers,
     fault: Option<Fault>,
     fault_every: usize,
     calls_seen: usize,
@@ -107,6 +119,16 @@ struct State {
     required_bearer: Option<String>,
     counter: u64,
     device: device::Devices,
+}
+
+impl State {
+    /// A login request, as the fake's user or Hydra's device verification makes one.
+    fn add_login(&mut self, version: HydraVersion, spec: LoginSpec) -> String {
+        self.counter += 1;
+        let challenge = make_challenge(version, self.counter);
+        self.logins.insert(challenge.clone(), Flow::pending(spec));
+        challenge
+    }
 }
 
 pub struct FakeHydra {
@@ -134,41 +156,18 @@ impl FakeHydra {
                 .app_data(web::PayloadConfig::new(1 << 20))
                 .route("/health/alive", web::get().to(health))
                 .route("/health/ready", web::get().to(health))
-                .route(
-                    "/admin/oauth2/auth/requests/login",
-                    web::get().to(get_login),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/login/accept",
-                    web::put().to(accept_login),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/login/reject",
-                    web::put().to(reject_login),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/consent",
-                    web::get().to(get_consent),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/consent/accept",
-                    web::put().to(accept_consent),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/consent/reject",
-                    web::put().to(reject_consent),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/logout",
-                    web::get().to(get_logout),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/logout/accept",
-                    web::put().to(accept_logout),
-                )
-                .route(
-                    "/admin/oauth2/auth/requests/logout/reject",
-                    web::put().to(reject_logout),
+                .service(
+                    web::scope("/admin/oauth2/auth/requests")
+                        .route("/login", web::get().to(get_login))
+                        .route("/login/accept", web::put().to(answer_login))
+                        .route("/login/reject", web::put().to(answer_login))
+                        .route("/consent", web::get().to(get_consent))
+                        .route("/consent/accept", web::put().to(answer_consent))
+                        .route("/consent/reject", web::put().to(answer_consent))
+                        .route("/logout", web::get().to(get_logout))
+                        .route("/logout/accept", web::put().to(accept_logout))
+                        .route("/logout/reject", web::put().to(reject_logout))
+                        .route("/device/accept", web::put().to(device::accept_device)),
                 )
                 .route("/oauth2/sessions/logout", web::get().to(public_logout))
                 .configure(device::routes)
@@ -195,17 +194,7 @@ impl FakeHydra {
 
     /// Registers a login request and returns its challenge, shaped like the real ones.
     pub fn add_login(&self, spec: LoginSpec) -> String {
-        let mut state = self.lock();
-        state.counter += 1;
-        let challenge = make_challenge(self.version, state.counter);
-        state.logins.insert(
-            challenge.clone(),
-            LoginFlow {
-                spec,
-                state: FlowState::Pending,
-            },
-        );
-        challenge
+        self.lock().add_login(self.version, spec)
     }
 
     /// Registers a consent request and returns its challenge.
@@ -213,13 +202,9 @@ impl FakeHydra {
         let mut state = self.lock();
         state.counter += 1;
         let challenge = make_challenge(self.version, state.counter + 1_000_000);
-        state.consents.insert(
-            challenge.clone(),
-            ConsentFlow {
-                spec,
-                state: FlowState::Pending,
-            },
-        );
+        state
+            .consents
+            .insert(challenge.clone(), Flow::pending(spec));
         challenge
     }
 
@@ -266,48 +251,40 @@ impl FakeHydra {
     }
 
     pub fn expire_consent(&self, challenge: &str) {
-        if let Some(flow) = self.lock().consents.get_mut(challenge) {
-            flow.state = FlowState::Expired;
-        }
+        Flow::mark(&mut self.lock().consents, challenge, FlowState::Expired);
     }
 
     /// Only Hydra v2.1 answers 410 for a consent challenge: later challenges are sealed flows that
     /// stay readable until they expire.
     pub fn handle_consent(&self, challenge: &str) {
-        assert_eq!(
-            self.version,
-            HydraVersion::V2_1,
-            "Hydra v2.2+ never answers 410 for a consent challenge"
-        );
-        if let Some(flow) = self.lock().consents.get_mut(challenge) {
-            flow.state = FlowState::Handled;
-        }
+        self.assert_v2_1("consent");
+        Flow::mark(&mut self.lock().consents, challenge, FlowState::Handled);
     }
 
     pub fn accepted_consents(&self) -> Vec<(String, Value)> {
-        self.lock().accepted_consents.clone()
+        self.lock().consent_answers.accepted.clone()
     }
 
     pub fn rejected_consents(&self) -> Vec<(String, Value)> {
-        self.lock().rejected_consents.clone()
+        self.lock().consent_answers.rejected.clone()
     }
 
     pub fn expire_login(&self, challenge: &str) {
-        if let Some(flow) = self.lock().logins.get_mut(challenge) {
-            flow.state = FlowState::Expired;
-        }
+        Flow::mark(&mut self.lock().logins, challenge, FlowState::Expired);
     }
 
     /// Only Hydra v2.1 answers 410 for a login challenge (see `handle_consent`).
     pub fn handle_login(&self, challenge: &str) {
+        self.assert_v2_1("login");
+        Flow::mark(&mut self.lock().logins, challenge, FlowState::Handled);
+    }
+
+    fn assert_v2_1(&self, flow: &str) {
         assert_eq!(
             self.version,
             HydraVersion::V2_1,
-            "Hydra v2.2+ never answers 410 for a login challenge"
+            "Hydra v2.2+ never answers 410 for a {flow} challenge"
         );
-        if let Some(flow) = self.lock().logins.get_mut(challenge) {
-            flow.state = FlowState::Handled;
-        }
     }
 
     pub fn set_fault(&self, fault: Option<Fault>) {
@@ -343,11 +320,11 @@ impl FakeHydra {
     }
 
     pub fn accepted_logins(&self) -> Vec<(String, Value)> {
-        self.lock().accepted_logins.clone()
+        self.lock().login_answers.accepted.clone()
     }
 
     pub fn rejected_logins(&self) -> Vec<(String, Value)> {
-        self.lock().rejected_logins.clone()
+        self.lock().login_answers.rejected.clone()
     }
 }
 
