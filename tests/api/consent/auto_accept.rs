@@ -12,12 +12,7 @@ async fn skip_accepts_everything_requested_without_a_page() {
         skip: true,
         ..consent_for(IDENTITY_ID)
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).contains("consent_verifier="));
     let body = only_accept(&app, &challenge);
@@ -48,12 +43,7 @@ async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
         requested_scope: vec!["openid".into(), "offline_access".into()],
         ..consent_for(IDENTITY_ID)
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 303);
     let body = only_accept(&app, &challenge);
     assert_eq!(body["grant_scope"], json!(["openid", "offline_access"]));
@@ -70,11 +60,7 @@ async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
         context: None,
         ..ConsentSpec::default()
     });
-    app.get(
-        &format!("/consent?consent_challenge={}", encode(&without)),
-        None,
-    )
-    .await;
+    app.consent(&without).await;
     assert_eq!(app.kratos.admin_calls().len(), 1);
 }
 
@@ -86,12 +72,7 @@ async fn skip_consent_clients_are_accepted_without_a_page() {
         skip_consent: true,
         ..consent_for(IDENTITY_ID)
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(
         only_accept(&app, &challenge)["grant_scope"],
@@ -111,12 +92,7 @@ async fn trusted_clients_are_accepted_without_a_page() {
         client_id: "first-party".into(),
         ..consent_for(IDENTITY_ID)
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 303);
     only_accept(&app, &challenge);
 }

@@ -13,24 +13,14 @@ async fn hydra_answers_map_to_pages() {
     assert_eq!(unknown.status().as_u16(), 404);
     let expired = app.hydra.add_consent(consent_for(IDENTITY_ID));
     app.hydra.expire_consent(&expired);
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&expired)),
-            None,
-        )
-        .await;
+    let response = app.consent(&expired).await;
     assert_eq!(response.status().as_u16(), 410);
     assert!(response.text().await.unwrap().contains("expired"));
     // Only Hydra v2.1 answers 410 (later challenges stay readable until they expire).
     let v2_1 = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
     let handled = v2_1.hydra.add_consent(consent_for(IDENTITY_ID));
     v2_1.hydra.handle_consent(&handled);
-    let response = v2_1
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&handled)),
-            None,
-        )
-        .await;
+    let response = v2_1.consent(&handled).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with("https://hydra.test/oauth2/auth"));
     for bad in [
@@ -50,28 +40,10 @@ async fn hydra_answers_map_to_pages() {
     }
     let live = app.hydra.add_consent(consent_for(IDENTITY_ID));
     app.hydra.set_fault(Some(Fault::Status(500)));
-    assert_eq!(
-        app.get(
-            &format!("/consent?consent_challenge={}", encode(&live)),
-            None
-        )
-        .await
-        .status()
-        .as_u16(),
-        502
-    );
+    assert_eq!(app.consent(&live).await.status().as_u16(), 502);
     app.hydra.set_fault(None);
     app.kratos.set_fault(Some(Fault::Hang));
-    assert_eq!(
-        app.get(
-            &format!("/consent?consent_challenge={}", encode(&live)),
-            None
-        )
-        .await
-        .status()
-        .as_u16(),
-        504
-    );
+    assert_eq!(app.consent(&live).await.status().as_u16(), 504);
 }
 
 #[tokio::test]

@@ -10,12 +10,7 @@ async fn a_subject_that_is_not_the_identitys_is_rejected() {
     app.kratos.add_identity(customer());
     // The context points at an identity whose UUID is not the request's subject.
     let challenge = app.hydra.add_consent(consent_for("someone-else"));
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).contains("consent_verifier="));
     assert_eq!(only_reject(&app, &challenge)["error"], "access_denied");
@@ -31,11 +26,7 @@ async fn an_inactive_identity_is_rejected() {
         skip: true,
         ..consent_for(IDENTITY_ID)
     });
-    app.get(
-        &format!("/consent?consent_challenge={}", encode(&challenge)),
-        None,
-    )
-    .await;
+    app.consent(&challenge).await;
     only_reject(&app, &challenge);
 }
 
@@ -55,12 +46,7 @@ async fn lookup_by_external_id_when_there_is_no_context() {
         context: None,
         ..ConsentSpec::default()
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 303);
     let body = only_accept(&app, &challenge);
     assert_eq!(body["session"]["id_token"]["customer_id"], "C-0042");
@@ -80,16 +66,7 @@ async fn lookup_by_id_when_there_is_no_context() {
         subject: IDENTITY_ID.into(),
         ..ConsentSpec::default()
     });
-    assert_eq!(
-        app.get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None
-        )
-        .await
-        .status()
-        .as_u16(),
-        303
-    );
+    assert_eq!(app.consent(&challenge).await.status().as_u16(), 303);
     only_accept(&app, &challenge);
     assert_eq!(
         app.kratos.admin_calls(),
@@ -112,16 +89,7 @@ async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
         context: Some(json!({ "identity_id": IDENTITY_ID, "subject_source": "external_id" })),
         ..ConsentSpec::default()
     });
-    assert_eq!(
-        app.get(
-            &format!("/consent?consent_challenge={}", encode(&with_context)),
-            None
-        )
-        .await
-        .status()
-        .as_u16(),
-        303
-    );
+    assert_eq!(app.consent(&with_context).await.status().as_u16(), 303);
     assert_eq!(app.hydra.accepted_consents().len(), 1);
     let without = app.hydra.add_consent(ConsentSpec {
         skip: true,
@@ -129,12 +97,7 @@ async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
         context: Some(Value::Null),
         ..ConsentSpec::default()
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&without)),
-            None,
-        )
-        .await;
+    let response = app.consent(&without).await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(app.hydra.rejected_consents().len(), 1);
     assert_eq!(app.hydra.rejected_consents()[0].0, without);
@@ -147,7 +110,7 @@ async fn the_customer_id_claim_follows_scope_and_schema() {
         .config_yaml(CUSTOMER_CLAIMS)
         .spawn()
         .await;
-    let mut employee = IdentitySpec::new("1b4e28ba-2fa1-41d2-883f-0016d3cca427", None);
+    let mut employee = IdentitySpec::new(OTHER_IDENTITY, None);
     employee.schema_id = "employee".into();
     employee.metadata_public = json!({ "customer_id": "should-not-appear" });
     app.kratos.add_identity(customer());
@@ -161,7 +124,7 @@ async fn the_customer_id_claim_follows_scope_and_schema() {
     let for_employee = app.hydra.add_consent(ConsentSpec {
         skip: true,
         requested_scope: scopes,
-        subject: "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
+        subject: OTHER_IDENTITY.into(),
         context: None,
         ..ConsentSpec::default()
     });
@@ -170,8 +133,7 @@ async fn the_customer_id_claim_follows_scope_and_schema() {
         ..consent_for(IDENTITY_ID)
     });
     for c in [&for_customer, &for_employee, &without_scope] {
-        app.get(&format!("/consent?consent_challenge={}", encode(c)), None)
-            .await;
+        app.consent(c).await;
     }
     let accepted = app.hydra.accepted_consents();
     let claims =

@@ -43,27 +43,14 @@ fn only_reject(app: &TestApp, challenge: &str) -> Value {
     rejected[0].1.clone()
 }
 
-struct Page {
-    csrf_token: String,
-    cookie: String,
-    html: String,
-}
-
-async fn open_page(app: &TestApp, challenge: &str) -> Page {
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(challenge)),
-            None,
-        )
-        .await;
+/// The consent page, with its form and the cookie that goes with it as every form page of the bridge
+/// sets it (over http: no `Secure`).
+async fn open_page(app: &TestApp, challenge: &str) -> FormPage {
+    let response = app.consent(challenge).await;
     assert_eq!(response.status().as_u16(), 200);
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    assert_page_headers(&response);
+    let page = FormPage::read(response).await;
+    let set_cookie = &page.set_cookie;
     assert!(
         set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
         "{set_cookie}"
@@ -72,43 +59,26 @@ async fn open_page(app: &TestApp, challenge: &str) -> Page {
         !set_cookie.contains("Secure"),
         "http base_url: no Secure flag"
     );
-    assert_eq!(response.headers().get("x-frame-options").unwrap(), "DENY");
-    assert_eq!(response.headers().get("cache-control").unwrap(), "no-store");
-    let csp = response
-        .headers()
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap();
-    assert!(csp.contains("frame-ancestors 'none'"));
-    let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let html = response.text().await.unwrap();
-    let csrf_token = form_field(&html, "csrf_token").expect("csrf field");
+    assert!(!page.csrf_token.is_empty(), "csrf field");
     assert_eq!(
-        unescape(&form_field(&html, "consent_challenge").unwrap()),
+        unescape(&form_field(&page.html, "consent_challenge").unwrap()),
         challenge
     );
-    Page {
-        csrf_token,
-        cookie,
-        html,
-    }
+    page
 }
 
+/// A post to `/consent` with the form's cookie and an origin, each when given.
 async fn post(
     app: &TestApp,
     form: &[(&str, &str)],
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> reqwest::Response {
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
     let mut request = app
         .client
         .post(format!("{}/consent", app.address))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(body);
+        .body(form_body(form));
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
     }
@@ -121,7 +91,7 @@ async fn post(
 async fn submit(
     app: &TestApp,
     challenge: &str,
-    page: &Page,
+    page: &FormPage,
     action: &str,
     scopes: &[&str],
     remember: bool,

@@ -7,11 +7,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 async fn open(app: &TestApp, challenge: &str) -> reqwest::Response {
-    app.get(
-        &format!("/consent?consent_challenge={}", encode(challenge)),
-        None,
-    )
-    .await
+    app.consent(challenge).await
 }
 
 /// Hydra answers a reject with its own URL, and sends the error on to the application itself.

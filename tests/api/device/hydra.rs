@@ -128,9 +128,7 @@ async fn the_login_that_follows_is_the_usual_one_with_the_subject_rule() {
         .spawn()
         .await;
     app.hydra.set_login_url(&format!("{}/login", app.address));
-    let session = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
+    let session = app.signed_in_with_external_id(60);
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let response = post_code(&app, &challenge, &code, None).await;
     assert_eq!(response.status(), 303);

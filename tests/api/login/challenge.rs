@@ -1,6 +1,6 @@
 //! The login challenge: malformed, long, of older and lenient Hydra, unknown, expired, handled.
 
-use super::{accepted_body, assert_page};
+use super::accepted_body;
 use crate::support::*;
 
 #[tokio::test]
@@ -44,9 +44,7 @@ async fn long_challenges_within_the_default_limit_reach_hydra() {
 #[tokio::test]
 async fn hex_challenges_of_older_hydra_work() {
     let app = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_eq!(challenge.len(), 32);
     let response = app.login(&challenge, Some(&token)).await;
@@ -57,9 +55,7 @@ async fn hex_challenges_of_older_hydra_work() {
 #[tokio::test]
 async fn lenient_hydra_accepts_the_same_body() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec {
         null_oidc_context: true,
         ..LoginSpec::default()

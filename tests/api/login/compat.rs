@@ -41,12 +41,7 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
         context: Some(context),
         ..ConsentSpec::default()
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&consent)),
-            None,
-        )
-        .await;
+    let response = app.consent(&consent).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
     let consents = app.hydra.accepted_consents();
     assert_eq!(
@@ -68,12 +63,7 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
         context: None,
         ..ConsentSpec::default()
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&bare)),
-            None,
-        )
-        .await;
+    let response = app.consent(&bare).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
     let looked_up_by_external = app
         .kratos
@@ -99,12 +89,7 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
         ..LogoutSpec::default()
     });
     let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
-    let response = app
-        .get(
-            &format!("/logout?logout_challenge={}", encode(&logout)),
-            Some(&cookie),
-        )
-        .await;
+    let response = app.get(&logout_path(&logout), Some(&cookie)).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
     let kratos_logout = location(&response);
     let done = app.follow(&kratos_logout, Some(&cookie)).await;
@@ -127,8 +112,6 @@ async fn every_supported_version_runs_the_flows() {
     }
 }
 
-const OTHER_IDENTITY: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
-
 /// Hydra remembers another person for this browser than the Kratos session's: v2.1 would refuse
 /// the accept (400), newer versions would restart the request themselves. The bridge sends the
 /// person through the authorization request again with `prompt=login` before any accept, on every
@@ -145,12 +128,10 @@ async fn another_remembered_subject_restarts_with_a_fresh_login_on_every_hydra_v
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
         let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
-        let challenge = app.hydra.add_login(LoginSpec {
-            skip: true,
-            subject: IDENTITY_ID.into(),
-            auth_query: "prompt=consent&nonce=n-1".into(),
-            ..LoginSpec::default()
-        });
+        let challenge = app.hydra.add_login(LoginSpec::remembered(
+            IDENTITY_ID,
+            "prompt=consent&nonce=n-1",
+        ));
         let response = app.login(&challenge, Some(&token)).await;
         assert_eq!(response.status().as_u16(), 303, "{version:?}");
         let to = location(&response);
@@ -176,10 +157,7 @@ async fn another_remembered_subject_restarts_with_a_fresh_login_on_every_hydra_v
         );
 
         // Hydra's new request for it: no skip, prompt=login. A fresh sign-in, and the person is in.
-        let again = app.hydra.add_login(LoginSpec {
-            auth_query: "prompt=login".into(),
-            ..LoginSpec::default()
-        });
+        let again = app.hydra.add_login(LoginSpec::asking("prompt=login"));
         let first = app.login(&again, Some(&token)).await;
         assert_eq!(
             query_param(&location(&first), "refresh").as_deref(),
@@ -213,12 +191,9 @@ async fn another_remembered_subject_and_no_interaction(version: HydraVersion) {
         .kratos
         .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
     for query in ["prompt=none", "request=e30.e30."] {
-        let challenge = app.hydra.add_login(LoginSpec {
-            skip: true,
-            subject: IDENTITY_ID.into(),
-            auth_query: query.into(),
-            ..LoginSpec::default()
-        });
+        let challenge = app
+            .hydra
+            .add_login(LoginSpec::remembered(IDENTITY_ID, query));
         let response = app.login(&challenge, Some(&token)).await;
         assert_eq!(response.status().as_u16(), 303, "{version:?} {query}");
         let to = location(&response);

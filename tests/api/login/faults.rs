@@ -2,7 +2,6 @@
 
 use std::time::{Duration, Instant};
 
-use super::assert_page;
 use crate::support::*;
 
 #[tokio::test]
@@ -30,9 +29,7 @@ async fn hydra_faults_give_gateway_pages_in_time() {
     }
     // The service is healthy afterwards.
     app.hydra.set_fault(None);
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     assert_eq!(
         app.login(&challenge, Some(&token)).await.status().as_u16(),
         303
@@ -47,9 +44,7 @@ async fn slow_upstreams_add_up_to_one_deadline() {
         .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "1200")
         .spawn()
         .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     app.hydra
         .set_fault(Some(Fault::Delay(Duration::from_millis(800))));
@@ -82,9 +77,7 @@ async fn hydra_unreachable_is_a_502_page() {
 #[tokio::test]
 async fn kratos_faults_give_gateway_pages_and_no_accept() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     for (fault, status) in [
         (Fault::Status(500), 502),
         (Fault::Status(403), 502),
@@ -109,9 +102,7 @@ async fn hydra_admin_token_is_sent_as_bearer() {
         .spawn()
         .await;
     app.hydra.require_bearer("ory_pat_test_token");
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_eq!(
         app.login(&challenge, Some(&token)).await.status().as_u16(),

@@ -1,11 +1,9 @@
 //! `id_token_hint`: nobody is signed in as another person than the one the application named,
 //! with or without `prompt=none`.
 
-use super::assert_rejected;
+use super::{assert_rejected, description};
 use crate::support::*;
 use serde_json::{Value, json};
-
-const OTHER_IDENTITY: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 
 /// Hydra's `oidc_context.id_token_hint_claims` for an id_token it issued to `sub`.
 fn hint(sub: &str) -> Option<Value> {
@@ -39,18 +37,13 @@ fn accepted_subject(app: &TestApp, challenge: &str) -> Value {
 #[tokio::test]
 async fn a_hint_naming_another_person_is_login_required_with_or_without_prompt_none() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     for query in ["", "prompt=none", "prompt=login", "max_age=0"] {
         let challenge = app.hydra.add_login(hinted(OTHER_IDENTITY, query));
         let response = app.login(&challenge, Some(&token)).await;
         let body = assert_rejected(&app, &response, &challenge, "login_required");
         assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("not the one the application named"),
+            description(&body).contains("not the one the application named"),
             "{query}: {body}"
         );
     }
@@ -60,9 +53,7 @@ async fn a_hint_naming_another_person_is_login_required_with_or_without_prompt_n
 #[tokio::test]
 async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
+    let token = app.signed_in_with_external_id(60);
     let challenge = app.hydra.add_login(hinted(IDENTITY_ID, "prompt=none"));
     let response = app.login(&challenge, Some(&token)).await;
     assert!(location(&response).contains("login_verifier="));
@@ -74,9 +65,7 @@ async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
         .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
         .spawn()
         .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 60);
+    let token = app.signed_in_with_external_id(60);
     let challenge = app.hydra.add_login(hinted(EXTERNAL_ID, ""));
     let response = app.login(&challenge, Some(&token)).await;
     assert!(location(&response).contains("login_verifier="));
@@ -89,9 +78,7 @@ async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
 #[tokio::test]
 async fn a_pairwise_clients_hint_is_left_to_hydra() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     // Hydra obfuscated the sub per client; it compares it itself when it issues the token.
     let challenge = app.hydra.add_login(LoginSpec {
         subject_type: "pairwise",
@@ -113,13 +100,8 @@ async fn without_a_session_the_person_signs_in_first_and_the_hint_is_checked_on_
         let challenge = app.hydra.add_login(hinted(IDENTITY_ID, ""));
         let first = app.login(&challenge, None).await;
         let to = location(&first);
-        assert!(
-            to.starts_with(&format!("{}/self-service/login/browser", app.kratos.url)),
-            "{to}"
-        );
-        let kratos = app.follow(&to, None).await;
-        let cookie = set_cookie_named(&kratos, "ory_kratos_session").expect("Kratos signed in");
-        let back = app.follow(&location(&kratos), Some(&cookie)).await;
+        assert!(to.starts_with(&app.kratos.login_browser_url()), "{to}");
+        let (_, back) = app.sign_in_via_kratos(&to).await;
         if named {
             assert!(location(&back).contains("login_verifier="), "{who}");
             assert_eq!(accepted_subject(&app, &challenge), IDENTITY_ID);

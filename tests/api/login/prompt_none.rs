@@ -1,54 +1,21 @@
 //! `prompt=none` (OIDC Core 3.1.2.1): no page and no trip to Kratos. Whatever needs the person is
 //! `login_required` for the application, and `none` beside another prompt value `invalid_request`.
 
-use super::assert_rejected;
+use super::{assert_rejected, description, request_object};
 use crate::support::*;
-use base64::Engine;
-use serde_json::{Value, json};
-
-const OTHER_IDENTITY: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
-
-fn remembered(query: &str) -> LoginSpec {
-    LoginSpec {
-        skip: true,
-        subject: IDENTITY_ID.into(),
-        auth_query: query.into(),
-        ..LoginSpec::default()
-    }
-}
-
-fn fresh(query: &str) -> LoginSpec {
-    LoginSpec {
-        auth_query: query.into(),
-        ..LoginSpec::default()
-    }
-}
-
-/// A signed request object as an application sends it (Hydra verified the signature already).
-fn request_object(claims: &Value) -> String {
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    format!(
-        "{}.{}.c2lnbmF0dXJl",
-        b64.encode(json!({ "alg": "RS256" }).to_string()),
-        b64.encode(claims.to_string())
-    )
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn a_revoked_kratos_session_is_login_required_though_hydra_remembers_the_person() {
     let app = TestApp::spawn().await;
     // A cookie whose session Kratos no longer knows (whoami 401), and no cookie at all.
     for cookie in [Some("revoked-session"), None] {
-        let challenge = app.hydra.add_login(remembered("prompt=none"));
+        let challenge = app
+            .hydra
+            .add_login(LoginSpec::remembered(IDENTITY_ID, "prompt=none"));
         let response = app.login(&challenge, cookie).await;
         let body = assert_rejected(&app, &response, &challenge, "login_required");
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("prompt=none"),
-            "{body}"
-        );
+        assert!(description(&body).contains("prompt=none"), "{body}");
     }
     assert!(app.hydra.accepted_logins().is_empty());
 }
@@ -56,31 +23,35 @@ async fn a_revoked_kratos_session_is_login_required_though_hydra_remembers_the_p
 #[tokio::test]
 async fn every_trip_to_kratos_becomes_login_required() {
     let app = TestApp::spawn().await;
-    let session = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 600);
-    let hidden = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 600);
+    let session = app.signed_in(600);
+    let hidden = app.signed_in(600);
     app.kratos.require_aal2(&hidden);
     let essential = json!({ "id_token": { "acr": { "essential": true, "values": ["aal2"] } } });
     let object = request_object(&json!({ "prompt": "none", "max_age": 0 }));
     let cases = [
         // 403 session_aal2_required.
-        ("aal2 required", &hidden, remembered("prompt=none")),
-        ("max_age", &session, fresh("prompt=none&max_age=60")),
+        (
+            "aal2 required",
+            &hidden,
+            LoginSpec::remembered(IDENTITY_ID, "prompt=none"),
+        ),
+        (
+            "max_age",
+            &session,
+            LoginSpec::asking("prompt=none&max_age=60"),
+        ),
         (
             "acr_values",
             &session,
             LoginSpec {
                 acr_values: vec!["aal2".into()],
-                ..remembered("prompt=none")
+                ..LoginSpec::remembered(IDENTITY_ID, "prompt=none")
             },
         ),
         (
             "essential acr claim",
             &session,
-            fresh(&format!(
+            LoginSpec::asking(&format!(
                 "prompt=none&claims={}",
                 encode(&essential.to_string())
             )),
@@ -88,13 +59,13 @@ async fn every_trip_to_kratos_becomes_login_required() {
         (
             "request object",
             &session,
-            fresh(&format!("request={object}")),
+            LoginSpec::asking(&format!("request={object}")),
         ),
         // Demands that cannot be read ask for a fresh login, which cannot be had.
         (
             "request_uri",
             &session,
-            fresh("prompt=none&request_uri=https%3A%2F%2Fapp.test%2Fr%2F1"),
+            LoginSpec::asking("prompt=none&request_uri=https%3A%2F%2Fapp.test%2Fr%2F1"),
         ),
     ];
     for (case, token, spec) in cases {
@@ -105,38 +76,29 @@ async fn every_trip_to_kratos_becomes_login_required() {
     }
     assert!(app.hydra.accepted_logins().is_empty());
     // Without prompt=none the same request goes to Kratos.
-    let challenge = app.hydra.add_login(fresh("max_age=60"));
+    let challenge = app.hydra.add_login(LoginSpec::asking("max_age=60"));
     let to = location(&app.login(&challenge, Some(&session)).await);
     assert!(to.starts_with(&app.kratos.url), "{to}");
 }
 
 #[tokio::test]
 async fn pages_become_login_required_too() {
-    // `login.reauthenticate: always` would ask Kratos for a fresh login.
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
-        .spawn()
-        .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 5);
-    let challenge = app.hydra.add_login(fresh("prompt=none"));
-    let response = app.login(&challenge, Some(&token)).await;
-    assert_rejected(&app, &response, &challenge, "login_required");
-
-    // The strict subject rule's "no external identifier" page.
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
-        .spawn()
-        .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 5);
-    let challenge = app.hydra.add_login(fresh("prompt=none"));
-    let response = app.login(&challenge, Some(&token)).await;
-    assert_rejected(&app, &response, &challenge, "login_required");
+    for (key, value) in [
+        // Would ask Kratos for a fresh login.
+        ("BRIDGE__LOGIN__REAUTHENTICATE", "always"),
+        // The strict subject rule's "no external identifier" page.
+        ("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id"),
+    ] {
+        let app = TestApp::builder()
+            .hydra(HydraVersion::Strict)
+            .env(key, value)
+            .spawn()
+            .await;
+        let token = app.signed_in(5);
+        let challenge = app.hydra.add_login(LoginSpec::asking("prompt=none"));
+        let response = app.login(&challenge, Some(&token)).await;
+        assert_rejected(&app, &response, &challenge, "login_required");
+    }
 }
 
 #[tokio::test]
@@ -150,14 +112,13 @@ async fn another_person_than_hydra_remembers_is_login_required_before_any_accept
         let token = app
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
-        let challenge = app.hydra.add_login(remembered("prompt=none"));
+        let challenge = app
+            .hydra
+            .add_login(LoginSpec::remembered(IDENTITY_ID, "prompt=none"));
         let response = app.login(&challenge, Some(&token)).await;
         let body = assert_rejected(&app, &response, &challenge, "login_required");
         assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("remembered"),
+            description(&body).contains("remembered"),
             "{version:?}: {body}"
         );
         assert!(app.hydra.accepted_logins().is_empty(), "{version:?}");
@@ -172,7 +133,7 @@ async fn a_session_that_meets_the_request_is_accepted_without_a_page() {
         .add_session(IdentitySpec::new(IDENTITY_ID, None), 2, 30);
     let challenge = app.hydra.add_login(LoginSpec {
         acr_values: vec!["aal2".into()],
-        ..remembered("prompt=none&max_age=60")
+        ..LoginSpec::remembered(IDENTITY_ID, "prompt=none&max_age=60")
     });
     let response = app.login(&challenge, Some(&token)).await;
     assert_eq!(response.status().as_u16(), 303);
@@ -184,9 +145,7 @@ async fn a_session_that_meets_the_request_is_accepted_without_a_page() {
 #[tokio::test]
 async fn none_beside_another_prompt_value_is_an_invalid_request() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     for query in [
         "prompt=none+login",
         "prompt=none%20consent",
@@ -195,19 +154,18 @@ async fn none_beside_another_prompt_value_is_an_invalid_request() {
         "prompt=create+none",
     ] {
         for session in [Some(token.as_str()), None] {
-            let challenge = app.hydra.add_login(remembered(query));
+            let challenge = app
+                .hydra
+                .add_login(LoginSpec::remembered(IDENTITY_ID, query));
             let response = app.login(&challenge, session).await;
             assert_rejected(&app, &response, &challenge, "invalid_request");
         }
     }
     // Hydra's `urls.registration`, which it uses for prompt=registration.
-    let challenge = app.hydra.add_login(fresh("prompt=registration+none"));
-    let response = app
-        .get(
-            &format!("/registration?login_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let challenge = app
+        .hydra
+        .add_login(LoginSpec::asking("prompt=registration+none"));
+    let response = app.get(&registration_path(&challenge), None).await;
     assert_rejected(&app, &response, &challenge, "invalid_request");
     assert!(app.hydra.accepted_logins().is_empty());
 }

@@ -1,6 +1,6 @@
 //! Which session counts and which subject is accepted: the cookie, identity schemas, `external_id`.
 
-use super::{accepted_body, assert_page, session_cookie};
+use super::{accepted_body, assert_identity_schema, assert_returns_to_login};
 use crate::support::*;
 
 #[tokio::test]
@@ -11,57 +11,31 @@ async fn no_session_redirects_to_kratos_login_without_login_challenge() {
     assert_eq!(response.status().as_u16(), 303);
     let to = location(&response);
     assert!(
-        to.starts_with(&format!("{}/self-service/login/browser?", app.kratos.url)),
+        to.starts_with(&format!("{}?", app.kratos.login_browser_url())),
         "{to}"
     );
-    assert_eq!(query_param(&to, "login_challenge"), None);
     assert_eq!(query_param(&to, "refresh"), None);
-    let return_to = query_param(&to, "return_to").unwrap();
-    assert!(return_to.starts_with(&format!("{}/login?", app.address)));
-    assert_eq!(
-        query_param(&return_to, "login_challenge").as_deref(),
-        Some(challenge.as_str())
-    );
-    assert!(query_param(&return_to, "reauth").is_some());
+    assert_returns_to_login(&app, &to, &challenge);
     // No cookie: no whoami call is needed, and nothing is accepted.
     assert!(app.kratos.whoami_calls().is_empty());
     assert!(app.hydra.accepted_logins().is_empty());
+}
+
+/// `/login` as Hydra's `urls.login` with the `identity_schema` an operator added.
+async fn login_with_schema(app: &TestApp, challenge: &str, schema: &str) -> reqwest::Response {
+    let path = format!("{}&identity_schema={schema}", login_path(challenge));
+    app.get(&path, None).await
 }
 
 #[tokio::test]
 async fn identity_schema_is_passed_to_kratos_and_kept_in_return_to() {
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
-    let response = app
-        .get(
-            &format!(
-                "/login?login_challenge={}&identity_schema=employee",
-                encode(&challenge)
-            ),
-            None,
-        )
-        .await;
-    let to = location(&response);
-    assert_eq!(
-        query_param(&to, "identity_schema").as_deref(),
-        Some("employee")
-    );
-    let return_to = query_param(&to, "return_to").unwrap();
-    assert_eq!(
-        query_param(&return_to, "identity_schema").as_deref(),
-        Some("employee")
-    );
+    let response = login_with_schema(&app, &challenge, "employee").await;
+    assert_identity_schema(&location(&response), "employee");
 
     for bad in ["a%2Fb", "%3Cscript%3E"] {
-        let response = app
-            .get(
-                &format!(
-                    "/login?login_challenge={}&identity_schema={bad}",
-                    encode(&challenge)
-                ),
-                None,
-            )
-            .await;
+        let response = login_with_schema(&app, &challenge, bad).await;
         assert_eq!(response.status().as_u16(), 400);
     }
 }
@@ -74,34 +48,16 @@ async fn identity_schema_outside_the_configured_list_is_refused() {
         .spawn()
         .await;
     let challenge = app.hydra.add_login(LoginSpec::default());
-    let ok = app
-        .get(
-            &format!(
-                "/login?login_challenge={}&identity_schema=customer",
-                encode(&challenge)
-            ),
-            None,
-        )
-        .await;
+    let ok = login_with_schema(&app, &challenge, "customer").await;
     assert_eq!(ok.status().as_u16(), 303);
-    let bad = app
-        .get(
-            &format!(
-                "/login?login_challenge={}&identity_schema=admin",
-                encode(&challenge)
-            ),
-            None,
-        )
-        .await;
+    let bad = login_with_schema(&app, &challenge, "admin").await;
     assert_page(bad, 400, "not offered").await;
 }
 
 #[tokio::test]
 async fn session_is_accepted_with_the_uuid_by_default() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let token = app.signed_in_with_external_id(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     let response = app.login(&challenge, Some(&token)).await;
     assert_eq!(response.status().as_u16(), 303);
@@ -142,9 +98,7 @@ async fn env_override_turns_on_external_id_subjects() {
         .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
         .spawn()
         .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let token = app.signed_in_with_external_id(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_eq!(
         app.login(&challenge, Some(&token)).await.status().as_u16(),
@@ -185,9 +139,7 @@ async fn subject_source_external_id_refuses_identities_without_one() {
         .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
         .spawn()
         .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_page(
         app.login(&challenge, Some(&token)).await,
@@ -197,9 +149,7 @@ async fn subject_source_external_id_refuses_identities_without_one() {
     .await;
     assert!(app.hydra.accepted_logins().is_empty());
 
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let token = app.signed_in_with_external_id(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_eq!(
         app.login(&challenge, Some(&token)).await.status().as_u16(),
@@ -211,17 +161,10 @@ async fn subject_source_external_id_refuses_identities_without_one() {
 #[tokio::test]
 async fn only_the_kratos_session_cookie_is_forwarded() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     let cookie = format!("tracking=abc; {}; csrf_token_x=zzz", session_cookie(&token));
-    let response = app
-        .get(
-            &format!("/login?login_challenge={}", encode(&challenge)),
-            Some(&cookie),
-        )
-        .await;
+    let response = app.get(&login_path(&challenge), Some(&cookie)).await;
     assert_eq!(response.status().as_u16(), 303);
     let calls = app.kratos.whoami_calls();
     assert_eq!(calls.len(), 1);
@@ -248,22 +191,13 @@ async fn a_custom_session_cookie_name_is_honoured() {
         .spawn()
         .await;
     app.kratos.set_cookie_name("ory_session_projectslug");
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     // The default name no longer counts.
     let response = app.login(&challenge, Some(&token)).await;
-    assert!(
-        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
-    );
+    assert!(location(&response).starts_with(&app.kratos.login_browser_url()));
     let cookie = format!("ory_session_projectslug={token}");
-    let response = app
-        .get(
-            &format!("/login?login_challenge={}", encode(&challenge)),
-            Some(&cookie),
-        )
-        .await;
+    let response = app.get(&login_path(&challenge), Some(&cookie)).await;
     assert!(location(&response).contains("login_verifier="));
     assert_eq!(
         app.kratos.whoami_calls().last().unwrap().cookie.as_deref(),
@@ -277,14 +211,8 @@ async fn an_inactive_identity_has_no_session() {
     let mut identity = IdentitySpec::new(IDENTITY_ID, None);
     identity.state = "inactive";
     let token = app.kratos.add_session(identity, 1, 30);
-    let challenge = app.hydra.add_login(LoginSpec {
-        skip: true,
-        subject: IDENTITY_ID.into(),
-        ..LoginSpec::default()
-    });
+    let challenge = app.hydra.add_login(LoginSpec::remembered(IDENTITY_ID, ""));
     let response = app.login(&challenge, Some(&token)).await;
-    assert!(
-        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
-    );
+    assert!(location(&response).starts_with(&app.kratos.login_browser_url()));
     assert!(app.hydra.accepted_logins().is_empty());
 }

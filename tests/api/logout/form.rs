@@ -1,14 +1,12 @@
 //! The logout form: cancellation, CSRF, Hydra's answers and links for someone else.
 
-use super::{Page, client, hydra_logout_url, open_page, post, session_cookie};
+use super::{client, hydra_logout_url, open_page, post};
 use crate::support::*;
 
 #[tokio::test]
 async fn no_rejects_and_keeps_the_session() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     let challenge = app.hydra.add_logout(LogoutSpec {
         client: client("Acme", false),
         ..Default::default()
@@ -52,10 +50,9 @@ async fn the_form_needs_its_token_and_cookie() {
         ..Default::default()
     });
     let page = open_page(&app, &challenge, None).await;
-    let forged = Page {
+    let forged = FormPage {
         csrf_token: "eyJhbGciOiJIUzI1NiJ9.e30.x".into(),
-        cookie: page.cookie.clone(),
-        html: String::new(),
+        ..page.clone()
     };
     assert_eq!(
         post(&app, &challenge, &forged, "logout", None)
@@ -64,10 +61,9 @@ async fn the_form_needs_its_token_and_cookie() {
             .as_u16(),
         403
     );
-    let no_cookie = Page {
-        csrf_token: page.csrf_token.clone(),
+    let no_cookie = FormPage {
         cookie: "x=y".into(),
-        html: String::new(),
+        ..page.clone()
     };
     assert_eq!(
         post(&app, &challenge, &no_cookie, "logout", None)
@@ -119,12 +115,7 @@ async fn hydra_answers_map_to_pages() {
         ..Default::default()
     });
     app.hydra.expire_logout(&expired);
-    let response = app
-        .get(
-            &format!("/logout?logout_challenge={}", encode(&expired)),
-            None,
-        )
-        .await;
+    let response = app.logout(&expired, None).await;
     assert_eq!(response.status().as_u16(), 410);
     // An accepted logout the browser has not completed yet is still open: accepted again, with the
     // same verifier.
@@ -185,9 +176,7 @@ async fn hydra_answers_map_to_pages() {
 #[tokio::test]
 async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     app.kratos.set_logout_fault(Some(Fault::Status(400)));
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
@@ -218,11 +207,9 @@ async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
 async fn a_logout_link_for_someone_else_does_not_log_this_browser_out_unasked() {
     let app = TestApp::spawn().await;
     // The victim's browser is signed in as IDENTITY_ID; the link is the attacker's own logout.
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     let challenge = app.hydra.add_logout(LogoutSpec {
-        subject: "1b4e28ba-2fa1-41d2-883f-0016d3cca427".into(),
+        subject: OTHER_IDENTITY.into(),
         rp_initiated: true,
         client: client("Acme", true),
         ..Default::default()

@@ -4,50 +4,24 @@ mod form;
 
 use crate::support::*;
 
-fn session_cookie(token: &str) -> String {
-    format!("{}={token}", fake_kratos::COOKIE_NAME)
-}
-
 fn client(name: &str, skip: bool) -> Option<(String, String, bool)> {
     Some(("demo-client".into(), name.into(), skip))
 }
 
-struct Page {
-    csrf_token: String,
-    cookie: String,
-    html: String,
-}
-
-async fn open_page(app: &TestApp, challenge: &str, session: Option<&str>) -> Page {
-    let response = app
-        .get(
-            &format!("/logout?logout_challenge={}", encode(challenge)),
-            session.map(session_cookie).as_deref(),
-        )
-        .await;
+async fn open_page(app: &TestApp, challenge: &str, session: Option<&str>) -> FormPage {
+    let response = app.logout(challenge, session).await;
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.headers().get("x-frame-options").unwrap(), "DENY");
-    let set_cookie = response
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let html = response.text().await.unwrap();
-    let csrf_token = form_field(&html, "csrf_token").unwrap();
-    Page {
-        csrf_token,
-        cookie,
-        html,
-    }
+    let page = FormPage::read(response).await;
+    assert!(!page.csrf_token.is_empty(), "csrf field");
+    page
 }
 
+/// Posts the logout form's `action`, with the Kratos session when the browser has one.
 async fn post(
     app: &TestApp,
     challenge: &str,
-    page: &Page,
+    page: &FormPage,
     action: &str,
     session: Option<&str>,
 ) -> reqwest::Response {
@@ -55,22 +29,12 @@ async fn post(
     if let Some(token) = session {
         cookie = format!("{cookie}; {}", session_cookie(token));
     }
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([
-            ("logout_challenge", challenge),
-            ("csrf_token", &page.csrf_token),
-            ("action", action),
-        ])
-        .finish();
-    app.client
-        .post(format!("{}/logout", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", cookie)
-        .header("origin", &app.address)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    let body = form_body(&[
+        ("logout_challenge", challenge),
+        ("csrf_token", &page.csrf_token),
+        ("action", action),
+    ]);
+    app.post_form("/logout", &cookie, body).await
 }
 
 fn hydra_logout_url(app: &TestApp) -> String {
@@ -80,9 +44,7 @@ fn hydra_logout_url(app: &TestApp) -> String {
 #[tokio::test]
 async fn confirmed_logout_ends_the_kratos_session_then_completes_hydras() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
         client: client("Acme <Shop>", false),
@@ -176,9 +138,7 @@ async fn without_a_kratos_cookie_kratos_is_not_asked() {
 #[tokio::test]
 async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     let skip = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
         client: client("Acme", true),

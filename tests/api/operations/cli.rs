@@ -307,20 +307,15 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     app.hydra.require_bearer("ory_pat_SECRET_admin_token_value");
 
     // A login that goes to Kratos (reauth token minted), one that is accepted, and one that fails upstream.
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
-    let prompt = app.hydra.add_login(LoginSpec {
-        auth_query: "prompt=login".into(),
-        ..LoginSpec::default()
-    });
+    let token = app.signed_in_with_external_id(30);
+    let prompt = app.hydra.add_login(LoginSpec::asking("prompt=login"));
     let first = app.login(&prompt, Some(&token)).await;
     let return_to = query_param(&location(&first), "return_to").unwrap();
     let reauth = query_param(&return_to, "reauth").unwrap();
     let plain = app.hydra.add_login(LoginSpec::default());
     let accepted = app
         .get(
-            &format!("/login?login_challenge={}", encode(&plain)),
+            &login_path(&plain),
             Some(&format!("ory_kratos_session={token}; other=1")),
         )
         .await;
@@ -329,7 +324,7 @@ async fn logs_never_carry_cookies_tokens_or_challenges() {
     // a fresh token, and the error is logged; neither may reach the log.
     let incomplete = app
         .get(
-            &format!("/login?login_challenge={}&reauth={reauth}", encode(&prompt)),
+            &format!("{}&reauth={reauth}", login_path(&prompt)),
             Some(&format!("ory_kratos_session={token}")),
         )
         .await;

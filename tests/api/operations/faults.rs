@@ -36,9 +36,7 @@ async fn a_get_whose_connection_drops_is_retried_once() {
     let app = app_against(&raw.url).await;
     let response = app.login("YWJj", None).await;
     assert_eq!(response.status().as_u16(), 303, "answered after one retry");
-    assert!(
-        location(&response).starts_with(&format!("{}/self-service/login/browser", app.kratos.url))
-    );
+    assert!(location(&response).starts_with(&app.kratos.login_browser_url()));
     assert_eq!(raw.count(), 2);
 }
 
@@ -64,9 +62,7 @@ async fn an_accept_whose_answer_is_lost_is_sent_once_more_and_no_more() {
     })
     .await;
     let app = app_against(&raw.url).await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let response = app.login("YWJj", Some(&token)).await;
     assert_eq!(response.status().as_u16(), 502);
     let puts = raw
@@ -145,9 +141,7 @@ impl Step {
     }
 
     async fn run(self, app: &TestApp) -> reqwest::Response {
-        let token =
-            app.kratos
-                .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+        let token = app.signed_in_with_external_id(30);
         let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
         app.kratos
             .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
@@ -162,11 +156,7 @@ impl Step {
                     subject: IDENTITY_ID.into(),
                     ..ConsentSpec::default()
                 });
-                app.get(
-                    &format!("/consent?consent_challenge={}", encode(&challenge)),
-                    None,
-                )
-                .await
+                app.consent(&challenge).await
             }
             Step::IdentityByExternalId => {
                 let challenge = app.hydra.add_consent(ConsentSpec {
@@ -174,11 +164,7 @@ impl Step {
                     subject: EXTERNAL_ID.into(),
                     ..ConsentSpec::default()
                 });
-                app.get(
-                    &format!("/consent?consent_challenge={}", encode(&challenge)),
-                    None,
-                )
-                .await
+                app.consent(&challenge).await
             }
             Step::ConsentReject => {
                 let challenge = app.hydra.add_consent(ConsentSpec {
@@ -187,11 +173,7 @@ impl Step {
                     context: Some(serde_json::json!({ "identity_id": IDENTITY_ID })),
                     ..ConsentSpec::default()
                 });
-                app.get(
-                    &format!("/consent?consent_challenge={}", encode(&challenge)),
-                    None,
-                )
-                .await
+                app.consent(&challenge).await
             }
             Step::LogoutGet | Step::LogoutAccept => {
                 let challenge = app.hydra.add_logout(LogoutSpec {

@@ -103,7 +103,7 @@ async fn a_thousand_interleaved_logins_and_consents_under_faults() {
                     Flow::Login { challenge, token } => app_ref.login(&challenge, Some(&token)).await.status().as_u16(),
                     Flow::Consent { challenge, with_page } => {
                         let page = app_ref
-                            .open_form(&format!("/consent?consent_challenge={}", encode(&challenge)), None)
+                            .open_form(&consent_path(&challenge), None)
                             .await;
                         if !with_page || page.status != 200 {
                             return page.status;

@@ -10,15 +10,10 @@ async fn metrics_count_requests_upstream_calls_and_outcomes() {
         .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
         .spawn()
         .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)), 1, 30);
+    let token = app.signed_in_with_external_id(30);
     let login = app.hydra.add_login(LoginSpec::default());
     assert_eq!(app.login(&login, Some(&token)).await.status().as_u16(), 303);
-    let prompt = app.hydra.add_login(LoginSpec {
-        auth_query: "prompt=login".into(),
-        ..LoginSpec::default()
-    });
+    let prompt = app.hydra.add_login(LoginSpec::asking("prompt=login"));
     assert_eq!(
         app.login(&prompt, Some(&token)).await.status().as_u16(),
         303
@@ -31,11 +26,7 @@ async fn metrics_count_requests_upstream_calls_and_outcomes() {
         context: Some(json!({ "identity_id": IDENTITY_ID })),
         ..ConsentSpec::default()
     });
-    app.get(
-        &format!("/consent?consent_challenge={}", encode(&consent)),
-        None,
-    )
-    .await;
+    app.consent(&consent).await;
     app.get("/login", None).await;
 
     let response = app.get("/metrics", None).await;

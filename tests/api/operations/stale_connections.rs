@@ -37,9 +37,7 @@ async fn logins_succeed_while_hydra_closes_each_connection_just_after_its_answer
     })
     .await;
     let app = app_against(&hydra.url).await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let mut failed = Vec::new();
     for n in 0..100 {
         let response = app.login("YWJj", Some(&token)).await;
@@ -96,9 +94,7 @@ async fn a_call_whose_answer_began_is_never_sent_again() {
     })
     .await;
     let app = app_against(&raw.url).await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let response = app.login("YWJj", Some(&token)).await;
     assert_eq!(response.status().as_u16(), 502);
     assert!(

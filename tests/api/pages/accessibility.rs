@@ -182,10 +182,7 @@ async fn audit_every_page(extra_yaml: &str, (languages, lang): (&str, &str)) {
     app.hydra.add_client("demo-client", "Acme TV");
     let device_path = format!("/device?device_challenge={}", encode(&device));
     let visits = [
-        Visit::Open(
-            "consent",
-            format!("/consent?consent_challenge={}", encode(&consent)),
-        ),
+        Visit::Open("consent", consent_path(&consent)),
         Visit::Open("logout", format!("/logout?logout_challenge={logout}")),
         Visit::Open("device code entry", device_path.clone()),
         Visit::WrongDeviceCode("device wrong code", device_path),

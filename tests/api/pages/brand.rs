@@ -318,12 +318,7 @@ async fn the_consent_page_allows_its_clients_logo_origin_alone() {
         context: Some(serde_json::json!({ "identity_id": IDENTITY_ID })),
         ..ConsentSpec::default()
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&challenge)),
-            None,
-        )
-        .await;
+    let response = app.consent(&challenge).await;
     assert_eq!(response.status().as_u16(), 200);
     let csp = csp(&response);
     assert!(

@@ -27,7 +27,7 @@ async fn consent_page(app: &TestApp, ui_locales: &[&str], accept_language: Optio
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
     let challenge = app.hydra.add_consent(consent(ui_locales));
-    let path = format!("/consent?consent_challenge={}", encode(&challenge));
+    let path = consent_path(&challenge);
     let (status, html) = get(app, &path, accept_language).await;
     assert_eq!(status, 200, "{html}");
     html
@@ -154,13 +154,10 @@ async fn a_login_error_page_follows_the_requests_ui_locales() {
         .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
         .spawn()
         .await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
-    let challenge = app.hydra.add_login(LoginSpec {
-        auth_query: "ui_locales=fr-CA%20de".into(),
-        ..LoginSpec::default()
-    });
+    let token = app.signed_in(30);
+    let challenge = app
+        .hydra
+        .add_login(LoginSpec::asking("ui_locales=fr-CA%20de"));
     let response = app
         .client
         .get(format!(

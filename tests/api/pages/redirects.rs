@@ -29,9 +29,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         origin(&app.kratos.url),        // kratos.browser_url, and Kratos's logout_url
         origin(cancel),                 // logout.cancel_url
     ];
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, None));
@@ -41,20 +39,8 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     for (spec, session) in [
         (LoginSpec::default(), None),
         (LoginSpec::default(), Some(cookie.as_str())),
-        (
-            LoginSpec {
-                auth_query: "prompt=login".into(),
-                ..LoginSpec::default()
-            },
-            Some(cookie.as_str()),
-        ),
-        (
-            LoginSpec {
-                auth_query: "prompt=registration".into(),
-                ..LoginSpec::default()
-            },
-            None,
-        ),
+        (LoginSpec::asking("prompt=login"), Some(cookie.as_str())),
+        (LoginSpec::asking("prompt=registration"), None),
     ] {
         let challenge = app.hydra.add_login(spec);
         let r = app
@@ -120,12 +106,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
             subject: IDENTITY_ID.into(),
             ..ConsentSpec::default()
         });
-        let page = app
-            .open_form(
-                &format!("/consent?consent_challenge={}", encode(&challenge)),
-                None,
-            )
-            .await;
+        let page = app.open_form(&consent_path(&challenge), None).await;
         let body = format!(
             "consent_challenge={}&csrf_token={}&action={action}&grant_scope=email{HOSTILE}",
             encode(&challenge),
@@ -180,9 +161,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
 #[tokio::test]
 async fn a_redirect_to_that_is_no_web_address_is_never_followed() {
     let app = TestApp::spawn().await;
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
+    let token = app.signed_in(60);
     for hostile in [
         "javascript:alert(document.cookie)",
         "data:text/html,<script>x</script>",

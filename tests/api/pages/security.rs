@@ -16,7 +16,7 @@ async fn every_page_carries_the_security_headers() {
         ..LogoutSpec::default()
     });
     let pages = [
-        format!("/consent?consent_challenge={}", encode(&consent)),
+        consent_path(&consent),
         format!("/logout?logout_challenge={logout}"),
         "/login".to_string(),
         "/login?login_challenge=dW5rbm93bg%3D%3D".to_string(),
@@ -67,12 +67,7 @@ async fn form_cookies_are_secure_behind_https() {
         subject: IDENTITY_ID.into(),
         ..ConsentSpec::default()
     });
-    let response = app
-        .get(
-            &format!("/consent?consent_challenge={}", encode(&consent)),
-            None,
-        )
-        .await;
+    let response = app.consent(&consent).await;
     let cookie = response
         .headers()
         .get("set-cookie")
@@ -201,9 +196,7 @@ async fn an_admin_token_with_a_trailing_newline_is_sent_trimmed() {
         .spawn()
         .await;
     app.hydra.require_bearer("ory_pat_mounted");
-    let token = app
-        .kratos
-        .add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 30);
+    let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     let response = app.login(&challenge, Some(&token)).await;
     assert_eq!(response.status().as_u16(), 303);

@@ -3,16 +3,22 @@
 mod app;
 pub mod binary;
 pub mod browser;
+mod checks;
 mod requests;
 
 pub use crate::fakes::{Fault, closing, fake_hydra, fake_kratos, raw, scripted};
 
 pub use app::TestApp;
+pub use checks::{assert_page, assert_page_headers};
 pub use fake_hydra::{ConsentSpec, DeviceSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
+pub use requests::{FormPage, form_body};
 
+/// The person the tests sign in, and the `external_id` their identity has when a test gives it one.
 pub const IDENTITY_ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
 pub const EXTERNAL_ID: &str = "CUST-000123";
+/// Someone else.
+pub const OTHER_IDENTITY: &str = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
 
 /// A temporary config file, removed when the returned path is dropped.
 pub fn write_config(contents: &str) -> tempfile::TempPath {
@@ -31,6 +37,28 @@ pub fn closed_port_url() -> String {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     format!("http://127.0.0.1:{port}")
+}
+
+/// `name=token` for the Kratos session cookie, under its default name.
+pub fn session_cookie(token: &str) -> String {
+    format!("{}={token}", fake_kratos::COOKIE_NAME)
+}
+
+/// The bridge's pages for the challenges Hydra sends browsers with; a test appends more query.
+pub fn login_path(challenge: &str) -> String {
+    format!("/login?login_challenge={}", encode(challenge))
+}
+
+pub fn registration_path(challenge: &str) -> String {
+    format!("/registration?login_challenge={}", encode(challenge))
+}
+
+pub fn consent_path(challenge: &str) -> String {
+    format!("/consent?consent_challenge={}", encode(challenge))
+}
+
+pub fn logout_path(challenge: &str) -> String {
+    format!("/logout?logout_challenge={}", encode(challenge))
 }
 
 pub fn encode(s: &str) -> String {

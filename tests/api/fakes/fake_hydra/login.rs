@@ -49,6 +49,25 @@ impl Default for LoginSpec {
     }
 }
 
+impl LoginSpec {
+    /// A login request for an authorization request with this query (`prompt=login&max_age=60`).
+    pub fn asking(auth_query: &str) -> Self {
+        Self {
+            auth_query: auth_query.into(),
+            ..Self::default()
+        }
+    }
+
+    /// A login request Hydra would skip: it remembers `subject` signed in.
+    pub fn remembered(subject: &str, auth_query: &str) -> Self {
+        Self {
+            skip: true,
+            subject: subject.into(),
+            ..Self::asking(auth_query)
+        }
+    }
+}
+
 pub(super) fn request_url(spec: &LoginSpec) -> String {
     super::auth_request_url(&spec.client_id, &spec.requested_scope, &spec.auth_query)
 }

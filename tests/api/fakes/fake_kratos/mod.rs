@@ -294,7 +294,17 @@ impl FakeKratos {
         }
     }
 
-    /// Ends the session as a revocation does: Kratos keeps it, inactive.
+    /// Where the bridge sends a browser to sign in: Kratos's browser login flow.
+    pub fn login_browser_url(&self) -> String {
+        format!("{}/self-service/login/browser", self.url)
+    }
+
+    /// Where the bridge sends a browser to register: Kratos's browser registration flow.
+    pub fn registration_browser_url(&self) -> String {
+        format!("{}/self-service/registration/browser", self.url)
+    }
+
+    /// A `return_to` Kratos follows: one under this prefix (`selfservice.allowed_return_urls`).
     pub fn allow_return_url(&self, prefix: &str) {
         self.lock().allowed_return_urls.push(prefix.into());
     }
