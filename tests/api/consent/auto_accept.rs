@@ -1,6 +1,6 @@
 //! Consents accepted without a page: skip, skip-consent and trusted clients.
 
-use super::{consent_for, customer, only_accept};
+use super::{accepted_without_page, consent_for, customer, skipped};
 use crate::support::*;
 use serde_json::json;
 
@@ -8,14 +8,7 @@ use serde_json::json;
 async fn skip_accepts_everything_requested_without_a_page() {
     let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        ..consent_for(IDENTITY_ID)
-    });
-    let response = app.consent(&challenge).await;
-    assert_eq!(response.status().as_u16(), 303);
-    assert!(location(&response).contains("consent_verifier="));
-    let body = only_accept(&app, &challenge);
+    let body = accepted_without_page(&app, skipped(consent_for(IDENTITY_ID))).await;
     assert_eq!(body["grant_scope"], json!(["openid", "profile", "email"]));
     assert_eq!(
         body["grant_access_token_audience"],
@@ -38,14 +31,11 @@ async fn skip_accepts_everything_requested_without_a_page() {
 async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
     let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        skip: true,
+    let spec = ConsentSpec {
         requested_scope: vec!["openid".into(), "offline_access".into()],
         ..consent_for(IDENTITY_ID)
-    });
-    let response = app.consent(&challenge).await;
-    assert_eq!(response.status().as_u16(), 303);
-    let body = only_accept(&app, &challenge);
+    };
+    let body = accepted_without_page(&app, skipped(spec)).await;
     assert_eq!(body["grant_scope"], json!(["openid", "offline_access"]));
     assert_eq!(body["session"]["id_token"], json!({}));
     assert!(
@@ -54,11 +44,8 @@ async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
     );
     // Without the context the subject must still be checked against an identity.
     let without = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: IDENTITY_ID.into(),
         requested_scope: vec!["openid".into()],
-        context: None,
-        ..ConsentSpec::default()
+        ..ConsentSpec::remembered(IDENTITY_ID)
     });
     app.consent(&without).await;
     assert_eq!(app.kratos.admin_calls().len(), 1);
@@ -68,16 +55,12 @@ async fn no_kratos_call_when_nothing_granted_needs_the_identity() {
 async fn skip_consent_clients_are_accepted_without_a_page() {
     let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(ConsentSpec {
+    let spec = ConsentSpec {
         skip_consent: true,
         ..consent_for(IDENTITY_ID)
-    });
-    let response = app.consent(&challenge).await;
-    assert_eq!(response.status().as_u16(), 303);
-    assert_eq!(
-        only_accept(&app, &challenge)["grant_scope"],
-        json!(["openid", "profile", "email"])
-    );
+    };
+    let body = accepted_without_page(&app, spec).await;
+    assert_eq!(body["grant_scope"], json!(["openid", "profile", "email"]));
 }
 
 #[tokio::test]
@@ -88,11 +71,9 @@ async fn trusted_clients_are_accepted_without_a_page() {
         .spawn()
         .await;
     app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(ConsentSpec {
+    let spec = ConsentSpec {
         client_id: "first-party".into(),
         ..consent_for(IDENTITY_ID)
-    });
-    let response = app.consent(&challenge).await;
-    assert_eq!(response.status().as_u16(), 303);
-    only_accept(&app, &challenge);
+    };
+    accepted_without_page(&app, spec).await;
 }

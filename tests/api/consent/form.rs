@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{consent_for, customer, open_page, post, submit};
+use super::{consent_for, customer, customer_page, open_page, post, submit};
 use crate::support::*;
 
 #[tokio::test]
@@ -13,68 +13,46 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
     let other = app.hydra.add_consent(consent_for(IDENTITY_ID));
     let page = open_page(&app, &challenge).await;
     let other_page = open_page(&app, &other).await;
-    let base = app.address.clone();
-    // (form, cookie header, Origin header)
-    type Case<'a> = (Vec<(&'a str, &'a str)>, Option<String>, Option<&'a str>);
-    let cases: Vec<Case> = vec![
+    let base = app.address.as_str();
+    // (the form's token, its action, the cookie header, the Origin header)
+    let cases = [
         // no token
-        (
-            vec![("consent_challenge", &challenge), ("action", "allow")],
-            Some(page.cookie.clone()),
-            Some(&base),
-        ),
+        (None, "allow", Some(page.cookie.clone()), Some(base)),
         // no cookie
-        (
-            vec![
-                ("consent_challenge", &challenge),
-                ("csrf_token", &page.csrf_token),
-                ("action", "allow"),
-            ],
-            None,
-            Some(&base),
-        ),
+        (Some(page.csrf_token.as_str()), "allow", None, Some(base)),
         // another browser's cookie
         (
-            vec![
-                ("consent_challenge", &challenge),
-                ("csrf_token", &page.csrf_token),
-                ("action", "allow"),
-            ],
+            Some(&page.csrf_token),
+            "allow",
             Some("khb_csrf=000000000000000000000000000000000000000000000000".into()),
-            Some(&base),
+            Some(base),
         ),
         // the token of another challenge
         (
-            vec![
-                ("consent_challenge", &challenge),
-                ("csrf_token", &other_page.csrf_token),
-                ("action", "allow"),
-            ],
+            Some(&other_page.csrf_token),
+            "allow",
             Some(other_page.cookie.clone()),
-            Some(&base),
+            Some(base),
         ),
         // a forged token
         (
-            vec![
-                ("consent_challenge", &challenge),
-                ("csrf_token", "eyJhbGciOiJIUzI1NiJ9.e30.x"),
-                ("action", "deny"),
-            ],
+            Some("eyJhbGciOiJIUzI1NiJ9.e30.x"),
+            "deny",
             Some(page.cookie.clone()),
-            Some(&base),
+            Some(base),
         ),
         // posted from another site
         (
-            vec![
-                ("consent_challenge", &challenge),
-                ("csrf_token", &page.csrf_token),
-                ("action", "allow"),
-            ],
+            Some(&page.csrf_token),
+            "allow",
             Some(page.cookie.clone()),
             Some("https://evil.example"),
         ),
     ];
-    for (form, cookie, origin) in cases {
+    for (token, action, cookie, origin) in cases {
+        let mut form = vec![("consent_challenge", challenge.as_str())];
+        form.extend(token.map(|token| ("csrf_token", token)));
+        form.push(("action", action));
         let response = post(&app, &form, cookie.as_deref(), origin).await;
         assert_eq!(
             response.status().as_u16(),
@@ -90,17 +68,12 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
         );
     }
     // Neither Origin nor Sec-Fetch-Site: no browser posts like that.
-    let response = post(
-        &app,
-        &[
-            ("consent_challenge", &challenge),
-            ("csrf_token", &page.csrf_token),
-            ("action", "allow"),
-        ],
-        Some(&page.cookie),
-        None,
-    )
-    .await;
+    let allow = [
+        ("consent_challenge", challenge.as_str()),
+        ("csrf_token", &page.csrf_token),
+        ("action", "allow"),
+    ];
+    let response = post(&app, &allow, Some(&page.cookie), None).await;
     assert_eq!(response.status().as_u16(), 403);
     // Sec-Fetch-Site tells a cross-site post when Origin is absent.
     let response = app
@@ -109,11 +82,7 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
         .header("content-type", "application/x-www-form-urlencoded")
         .header("cookie", &page.cookie)
         .header("sec-fetch-site", "cross-site")
-        .body(format!(
-            "consent_challenge={}&csrf_token={}&action=allow",
-            encode(&challenge),
-            page.csrf_token
-        ))
+        .body(form_body(&allow))
         .send()
         .await
         .unwrap();
@@ -137,9 +106,7 @@ async fn an_expired_form_is_refused() {
         .env("BRIDGE__SERVE__FORM_TTL_SECS", "1")
         .spawn()
         .await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let response = submit(&app, &challenge, &page, "allow", &["email"], false).await;
     assert_eq!(response.status().as_u16(), 403);
@@ -149,9 +116,7 @@ async fn an_expired_form_is_refused() {
 #[tokio::test]
 async fn malformed_forms_are_refused_with_pages() {
     let app = TestApp::spawn().await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     let json = app
         .client
         .post(format!("{}/consent", app.address))
@@ -162,42 +127,27 @@ async fn malformed_forms_are_refused_with_pages() {
         .await
         .unwrap();
     assert_eq!(json.status().as_u16(), 415);
-    let missing_action = post(
-        &app,
-        &[
-            ("consent_challenge", &challenge),
-            ("csrf_token", &page.csrf_token),
-        ],
-        Some(&page.cookie),
-        None,
-    )
-    .await;
-    assert_eq!(missing_action.status().as_u16(), 400);
-    let bad_action = post(
-        &app,
-        &[
-            ("consent_challenge", &challenge),
-            ("csrf_token", &page.csrf_token),
+    let (challenge, token) = (challenge.as_str(), page.csrf_token.as_str());
+    for form in [
+        // no action
+        vec![("consent_challenge", challenge), ("csrf_token", token)],
+        // an action there is not
+        vec![
+            ("consent_challenge", challenge),
+            ("csrf_token", token),
             ("action", "maybe"),
         ],
-        Some(&page.cookie),
-        None,
-    )
-    .await;
-    assert_eq!(bad_action.status().as_u16(), 400);
-    let twice = post(
-        &app,
-        &[
-            ("consent_challenge", &challenge),
+        // the challenge twice
+        vec![
+            ("consent_challenge", challenge),
             ("consent_challenge", "b3RoZXI="),
-            ("csrf_token", &page.csrf_token),
+            ("csrf_token", token),
             ("action", "allow"),
         ],
-        Some(&page.cookie),
-        None,
-    )
-    .await;
-    assert_eq!(twice.status().as_u16(), 400);
+    ] {
+        let response = post(&app, &form, Some(&page.cookie), None).await;
+        assert_eq!(response.status().as_u16(), 400, "{form:?}");
+    }
     let huge = "a".repeat(300 * 1024);
     let too_large = post(
         &app,

@@ -1,6 +1,8 @@
 //! Hydra's answers to consent calls, mapped to pages, and the accept body of each Hydra version.
 
-use super::{CUSTOMER_CLAIMS, consent_for, customer, only_accept, open_page, submit};
+use super::{
+    CUSTOMER_CLAIMS, consent_for, customer, customer_page, only_accept, open_page, submit,
+};
 use crate::support::*;
 
 #[tokio::test]
@@ -49,9 +51,7 @@ async fn hydra_answers_map_to_pages() {
 #[tokio::test]
 async fn a_post_for_an_expired_request_gets_the_expired_page() {
     let app = TestApp::spawn().await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     app.hydra.expire_consent(&challenge);
     let response = submit(&app, &challenge, &page, "allow", &["email"], false).await;
     assert_eq!(response.status().as_u16(), 410);

@@ -1,6 +1,6 @@
 //! The identity behind a consent: subject checks, lookups by id or `external_id`, and claims.
 
-use super::{CUSTOMER_CLAIMS, consent_for, customer, only_accept, only_reject};
+use super::{CUSTOMER_CLAIMS, accepted_without_page, consent_for, customer, only_reject, skipped};
 use crate::support::*;
 use serde_json::{Value, json};
 
@@ -22,10 +22,7 @@ async fn an_inactive_identity_is_rejected() {
     let mut identity = customer();
     identity.state = "inactive";
     app.kratos.add_identity(identity);
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        ..consent_for(IDENTITY_ID)
-    });
+    let challenge = app.hydra.add_consent(skipped(consent_for(IDENTITY_ID)));
     app.consent(&challenge).await;
     only_reject(&app, &challenge);
 }
@@ -39,16 +36,11 @@ async fn lookup_by_external_id_when_there_is_no_context() {
         .spawn()
         .await;
     app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: EXTERNAL_ID.into(),
+    let spec = ConsentSpec {
         requested_scope: vec!["openid".into(), "customer".into()],
-        context: None,
-        ..ConsentSpec::default()
-    });
-    let response = app.consent(&challenge).await;
-    assert_eq!(response.status().as_u16(), 303);
-    let body = only_accept(&app, &challenge);
+        ..ConsentSpec::remembered(EXTERNAL_ID)
+    };
+    let body = accepted_without_page(&app, spec).await;
     assert_eq!(body["session"]["id_token"]["customer_id"], "C-0042");
     assert_eq!(body["session"]["access_token"]["customer_id"], "C-0042");
     assert_eq!(
@@ -61,13 +53,7 @@ async fn lookup_by_external_id_when_there_is_no_context() {
 async fn lookup_by_id_when_there_is_no_context() {
     let app = TestApp::spawn().await;
     app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: IDENTITY_ID.into(),
-        ..ConsentSpec::default()
-    });
-    assert_eq!(app.consent(&challenge).await.status().as_u16(), 303);
-    only_accept(&app, &challenge);
+    accepted_without_page(&app, ConsentSpec::remembered(IDENTITY_ID)).await;
     assert_eq!(
         app.kratos.admin_calls(),
         vec![format!("/admin/identities/{IDENTITY_ID}")]
@@ -84,18 +70,14 @@ async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
     app.kratos.disable_external_lookup();
     app.kratos.add_identity(customer());
     let with_context = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: EXTERNAL_ID.into(),
         context: Some(json!({ "identity_id": IDENTITY_ID, "subject_source": "external_id" })),
-        ..ConsentSpec::default()
+        ..ConsentSpec::remembered(EXTERNAL_ID)
     });
     assert_eq!(app.consent(&with_context).await.status().as_u16(), 303);
     assert_eq!(app.hydra.accepted_consents().len(), 1);
     let without = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: EXTERNAL_ID.into(),
         context: Some(Value::Null),
-        ..ConsentSpec::default()
+        ..ConsentSpec::remembered(EXTERNAL_ID)
     });
     let response = app.consent(&without).await;
     assert_eq!(response.status().as_u16(), 303);
@@ -116,22 +98,15 @@ async fn the_customer_id_claim_follows_scope_and_schema() {
     app.kratos.add_identity(customer());
     app.kratos.add_identity(employee);
     let scopes = vec!["openid".to_string(), "customer".to_string()];
-    let for_customer = app.hydra.add_consent(ConsentSpec {
-        skip: true,
+    let for_customer = app.hydra.add_consent(skipped(ConsentSpec {
         requested_scope: scopes.clone(),
         ..consent_for(IDENTITY_ID)
-    });
+    }));
     let for_employee = app.hydra.add_consent(ConsentSpec {
-        skip: true,
         requested_scope: scopes,
-        subject: OTHER_IDENTITY.into(),
-        context: None,
-        ..ConsentSpec::default()
+        ..ConsentSpec::remembered(OTHER_IDENTITY)
     });
-    let without_scope = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        ..consent_for(IDENTITY_ID)
-    });
+    let without_scope = app.hydra.add_consent(skipped(consent_for(IDENTITY_ID)));
     for c in [&for_customer, &for_employee, &without_scope] {
         app.consent(c).await;
     }

@@ -27,6 +27,29 @@ fn consent_for(subject: &str) -> ConsentSpec {
     }
 }
 
+/// The same request, which Hydra skips: the person consented before.
+fn skipped(spec: ConsentSpec) -> ConsentSpec {
+    ConsentSpec { skip: true, ..spec }
+}
+
+/// The customer's consent request, as the bridge's login left it, and its page open in a browser.
+async fn customer_page(app: &TestApp) -> (String, FormPage) {
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
+    let page = open_page(app, &challenge).await;
+    (challenge, page)
+}
+
+/// A consent request that needs no page: the browser goes straight on to Hydra, which got one
+/// answer, this accept (its body).
+async fn accepted_without_page(app: &TestApp, spec: ConsentSpec) -> Value {
+    let challenge = app.hydra.add_consent(spec);
+    let response = app.consent(&challenge).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert!(location(&response).contains("consent_verifier="));
+    only_accept(app, &challenge)
+}
+
 fn only_accept(app: &TestApp, challenge: &str) -> Value {
     let accepted = app.hydra.accepted_consents();
     assert_eq!(accepted.len(), 1, "{accepted:?}");

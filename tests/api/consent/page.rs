@@ -1,6 +1,6 @@
 //! The consent page and its answers: what it shows, allow with a subset, remember, deny.
 
-use super::{consent_for, customer, only_accept, only_reject, open_page, submit};
+use super::{consent_for, customer, customer_page, only_accept, only_reject, open_page, submit};
 use crate::support::*;
 use serde_json::json;
 
@@ -40,9 +40,7 @@ async fn the_page_shows_client_scopes_and_escapes_everything() {
 #[tokio::test]
 async fn allow_with_a_subset_grants_only_that_subset_and_its_claims() {
     let app = TestApp::spawn().await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     let response = submit(&app, &challenge, &page, "allow", &["email"], false).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).contains("consent_verifier="));
@@ -64,9 +62,7 @@ async fn allow_with_a_subset_grants_only_that_subset_and_its_claims() {
 #[tokio::test]
 async fn a_forged_extra_scope_is_never_granted() {
     let app = TestApp::spawn().await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     let response = submit(
         &app,
         &challenge,
@@ -90,9 +86,7 @@ async fn remember_uses_the_configured_lifetime() {
         .env("BRIDGE__CONSENT__REMEMBER_FOR", "3600")
         .spawn()
         .await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     submit(
         &app,
         &challenge,
@@ -110,9 +104,7 @@ async fn remember_uses_the_configured_lifetime() {
 #[tokio::test]
 async fn deny_rejects_with_access_denied() {
     let app = TestApp::spawn().await;
-    app.kratos.add_identity(customer());
-    let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    let page = open_page(&app, &challenge).await;
+    let (challenge, page) = customer_page(&app).await;
     let response = submit(&app, &challenge, &page, "deny", &["email"], false).await;
     assert_eq!(response.status().as_u16(), 303);
     // Hydra answers a reject with its own URL (and a verifier); it tells the client itself.

@@ -1,14 +1,10 @@
 //! `prompt=none` at the consent step: where the page would be shown, the application gets
 //! `consent_required` instead; what is granted without a page still is.
 
-use super::{consent_for, customer};
+use super::{consent_for, customer, skipped};
 use crate::support::*;
 use base64::Engine;
 use serde_json::{Value, json};
-
-async fn open(app: &TestApp, challenge: &str) -> reqwest::Response {
-    app.consent(challenge).await
-}
 
 /// Hydra answers a reject with its own URL, and sends the error on to the application itself.
 fn to_hydra(response: &reqwest::Response) -> String {
@@ -58,26 +54,21 @@ async fn the_page_becomes_consent_required() {
             auth_query: query.clone(),
             ..consent_for(IDENTITY_ID)
         });
-        let response = open(&app, &challenge).await;
+        let response = app.consent(&challenge).await;
         let to = to_hydra(&response);
         assert!(!to.starts_with(&app.kratos.url), "{to}");
         let (answer, body) = answer(&app, &challenge);
         assert_eq!(answer, "reject");
         assert_eq!(body["error"], "consent_required", "{query}");
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("prompt=none"),
-            "{body}"
-        );
+        let description = body["error_description"].as_str().unwrap();
+        assert!(description.contains("prompt=none"), "{body}");
     }
     // Nobody's identity was looked up for a page that is not shown.
     assert!(app.kratos.admin_calls().is_empty());
 
     // Without prompt=none, the page.
     let challenge = app.hydra.add_consent(consent_for(IDENTITY_ID));
-    assert_eq!(open(&app, &challenge).await.status().as_u16(), 200);
+    assert_eq!(app.consent(&challenge).await.status().as_u16(), 200);
 }
 
 #[tokio::test]
@@ -89,10 +80,7 @@ async fn what_needs_no_page_is_still_granted() {
         .await;
     app.kratos.add_identity(customer());
     for spec in [
-        ConsentSpec {
-            skip: true,
-            ..consent_for(IDENTITY_ID)
-        },
+        skipped(consent_for(IDENTITY_ID)),
         ConsentSpec {
             skip_consent: true,
             ..consent_for(IDENTITY_ID)
@@ -106,7 +94,7 @@ async fn what_needs_no_page_is_still_granted() {
             auth_query: "prompt=none".into(),
             ..spec
         });
-        to_hydra(&open(&app, &challenge).await);
+        to_hydra(&app.consent(&challenge).await);
         let (answer, body) = answer(&app, &challenge);
         assert_eq!(answer, "accept", "{body}");
         assert_eq!(body["grant_scope"], json!(["openid", "profile", "email"]));

@@ -36,10 +36,8 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
     // Consent: Hydra hands the login's context to the consent request.
     let context: Value = body["context"].clone();
     let consent = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: expected.into(),
         context: Some(context),
-        ..ConsentSpec::default()
+        ..ConsentSpec::remembered(expected)
     });
     let response = app.consent(&consent).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
@@ -57,12 +55,7 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
 
     // A consent without the context (another login app accepted the login): the identity is looked
     // up by the subject, which Kratos before v25.4 cannot do for an external_id.
-    let bare = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: expected.into(),
-        context: None,
-        ..ConsentSpec::default()
-    });
+    let bare = app.hydra.add_consent(ConsentSpec::remembered(expected));
     let response = app.consent(&bare).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
     let looked_up_by_external = app
@@ -84,9 +77,8 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
     // Logout: released Hydra sends UUID challenges, newer Hydra stateless ones.
     let logout = app.hydra.add_logout(LogoutSpec {
         subject: expected.into(),
-        client: Some(("demo-client".into(), "Demo".into(), true)),
         aead_challenge: version == HydraVersion::Lenient,
-        ..LogoutSpec::default()
+        ..LogoutSpec::of_client("Demo", true)
     });
     let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
     let response = app.get(&logout_path(&logout), Some(&cookie)).await;

@@ -1,16 +1,13 @@
 //! The logout form: cancellation, CSRF, Hydra's answers and links for someone else.
 
-use super::{client, hydra_logout_url, open_page, post};
+use super::{hydra_logout_url, open_page, post};
 use crate::support::*;
 
 #[tokio::test]
 async fn no_rejects_and_keeps_the_session() {
     let app = TestApp::spawn().await;
     let token = app.signed_in(60);
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", false),
-        ..Default::default()
-    });
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", false));
     let page = open_page(&app, &challenge, Some(&token)).await;
     let response = post(&app, &challenge, &page, "cancel", Some(&token)).await;
     assert_eq!(response.status().as_u16(), 200);
@@ -32,10 +29,7 @@ async fn no_goes_to_the_configured_cancel_url() {
         .env("BRIDGE__LOGOUT__CANCEL_URL", "https://app.test/account")
         .spawn()
         .await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", false),
-        ..Default::default()
-    });
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", false));
     let page = open_page(&app, &challenge, None).await;
     let response = post(&app, &challenge, &page, "cancel", None).await;
     assert_eq!(response.status().as_u16(), 303);
@@ -45,10 +39,7 @@ async fn no_goes_to_the_configured_cancel_url() {
 #[tokio::test]
 async fn the_form_needs_its_token_and_cookie() {
     let app = TestApp::spawn().await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", false),
-        ..Default::default()
-    });
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", false));
     let page = open_page(&app, &challenge, None).await;
     let forged = FormPage {
         csrf_token: "eyJhbGciOiJIUzI1NiJ9.e30.x".into(),
@@ -78,10 +69,7 @@ async fn the_form_needs_its_token_and_cookie() {
 #[tokio::test]
 async fn a_consent_token_does_not_pass_for_a_logout_form() {
     let app = TestApp::spawn().await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", false),
-        ..Default::default()
-    });
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", false));
     let page = open_page(&app, &challenge, None).await;
     // The logout form's token and cookie, posted to the consent form for the same challenge string.
     let response = app
@@ -119,30 +107,21 @@ async fn hydra_answers_map_to_pages() {
     assert_eq!(response.status().as_u16(), 410);
     // An accepted logout the browser has not completed yet is still open: accepted again, with the
     // same verifier.
-    let done = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", true),
-        ..Default::default()
-    });
-    let first = app
-        .get(&format!("/logout?logout_challenge={done}"), None)
-        .await;
+    let done = app.hydra.add_logout(LogoutSpec::of_client("Acme", true));
+    let first = app.logout(&done, None).await;
     assert_eq!(first.status().as_u16(), 303);
     let verifier_url = location(&first);
     assert!(
         verifier_url.starts_with(&hydra_logout_url(&app)),
         "{verifier_url}"
     );
-    let again = app
-        .get(&format!("/logout?logout_challenge={done}"), None)
-        .await;
+    let again = app.logout(&done, None).await;
     assert_eq!(again.status().as_u16(), 303);
     assert_eq!(location(&again), verifier_url);
     // Once the browser has completed it at Hydra, Hydra answers 410 with the request's own URL,
     // which is relative ("/oauth2/sessions/logout"): the person is told they are signed out.
     assert_eq!(app.follow(&verifier_url, None).await.status().as_u16(), 200);
-    let completed = app
-        .get(&format!("/logout?logout_challenge={done}"), None)
-        .await;
+    let completed = app.logout(&done, None).await;
     assert_eq!(completed.status().as_u16(), 200);
     assert!(completed.headers().get("location").is_none());
     assert!(
@@ -164,13 +143,7 @@ async fn hydra_answers_map_to_pages() {
     }
     let live = app.hydra.add_logout(LogoutSpec::default());
     app.hydra.set_fault(Some(Fault::Status(503)));
-    assert_eq!(
-        app.get(&format!("/logout?logout_challenge={live}"), None)
-            .await
-            .status()
-            .as_u16(),
-        502
-    );
+    assert_eq!(app.logout(&live, None).await.status().as_u16(), 502);
 }
 
 #[tokio::test]
@@ -180,15 +153,9 @@ async fn a_kratos_that_refuses_the_browser_logout_still_ends_the_session() {
     app.kratos.set_logout_fault(Some(Fault::Status(400)));
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
-        client: client("Acme", true),
-        ..Default::default()
+        ..LogoutSpec::of_client("Acme", true)
     });
-    let response = app
-        .get(
-            &format!("/logout?logout_challenge={challenge}"),
-            Some(&session_cookie(&token)),
-        )
-        .await;
+    let response = app.logout(&challenge, Some(&token)).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with(&hydra_logout_url(&app)));
     assert!(
@@ -211,8 +178,7 @@ async fn a_logout_link_for_someone_else_does_not_log_this_browser_out_unasked() 
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: OTHER_IDENTITY.into(),
         rp_initiated: true,
-        client: client("Acme", true),
-        ..Default::default()
+        ..LogoutSpec::of_client("Acme", true)
     });
     let page = open_page(&app, &challenge, Some(&token)).await;
     assert!(page.html.contains("Log out of Acme?"));

@@ -4,10 +4,6 @@ mod form;
 
 use crate::support::*;
 
-fn client(name: &str, skip: bool) -> Option<(String, String, bool)> {
-    Some(("demo-client".into(), name.into(), skip))
-}
-
 async fn open_page(app: &TestApp, challenge: &str, session: Option<&str>) -> FormPage {
     let response = app.logout(challenge, session).await;
     assert_eq!(response.status().as_u16(), 200);
@@ -47,8 +43,7 @@ async fn confirmed_logout_ends_the_kratos_session_then_completes_hydras() {
     let token = app.signed_in(60);
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
-        client: client("Acme <Shop>", false),
-        ..Default::default()
+        ..LogoutSpec::of_client("Acme <Shop>", false)
     });
     let page = open_page(&app, &challenge, Some(&token)).await;
     assert!(
@@ -100,16 +95,8 @@ async fn confirmed_logout_ends_the_kratos_session_then_completes_hydras() {
 #[tokio::test]
 async fn a_browser_whose_kratos_session_is_already_gone_goes_straight_to_hydra() {
     let app = TestApp::spawn().await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", true),
-        ..Default::default()
-    });
-    let response = app
-        .get(
-            &format!("/logout?logout_challenge={challenge}"),
-            Some(&session_cookie("revoked-long-ago")),
-        )
-        .await;
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", true));
+    let response = app.logout(&challenge, Some("revoked-long-ago")).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with(&hydra_logout_url(&app)));
     assert_eq!(
@@ -123,13 +110,8 @@ async fn a_browser_whose_kratos_session_is_already_gone_goes_straight_to_hydra()
 #[tokio::test]
 async fn without_a_kratos_cookie_kratos_is_not_asked() {
     let app = TestApp::spawn().await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", true),
-        ..Default::default()
-    });
-    let response = app
-        .get(&format!("/logout?logout_challenge={challenge}"), None)
-        .await;
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", true));
+    let response = app.logout(&challenge, None).await;
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with(&hydra_logout_url(&app)));
     assert!(app.kratos.logout_browser_calls().is_empty());
@@ -141,22 +123,15 @@ async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
     let token = app.signed_in(60);
     let skip = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
-        client: client("Acme", true),
-        ..Default::default()
+        ..LogoutSpec::of_client("Acme", true)
     });
     let rp = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
         rp_initiated: true,
-        client: client("Acme", false),
-        ..Default::default()
+        ..LogoutSpec::of_client("Acme", false)
     });
     for challenge in [&skip, &rp] {
-        let response = app
-            .get(
-                &format!("/logout?logout_challenge={challenge}"),
-                Some(&session_cookie(&token)),
-            )
-            .await;
+        let response = app.logout(challenge, Some(&token)).await;
         assert_eq!(response.status().as_u16(), 303);
         let to = location(&response);
         assert!(
@@ -172,13 +147,8 @@ async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
         .env("BRIDGE__LOGOUT__CONFIRM", "false")
         .spawn()
         .await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        client: client("Acme", false),
-        ..Default::default()
-    });
-    let response = app
-        .get(&format!("/logout?logout_challenge={challenge}"), None)
-        .await;
+    let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", false));
+    let response = app.logout(&challenge, None).await;
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(app.hydra.accepted_logouts(), vec![challenge]);
 }

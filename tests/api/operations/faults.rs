@@ -151,19 +151,11 @@ impl Step {
                 app.login(&challenge, Some(&token)).await
             }
             Step::ConsentGet | Step::ConsentAccept | Step::IdentityById => {
-                let challenge = app.hydra.add_consent(ConsentSpec {
-                    skip: true,
-                    subject: IDENTITY_ID.into(),
-                    ..ConsentSpec::default()
-                });
+                let challenge = app.hydra.add_consent(ConsentSpec::remembered(IDENTITY_ID));
                 app.consent(&challenge).await
             }
             Step::IdentityByExternalId => {
-                let challenge = app.hydra.add_consent(ConsentSpec {
-                    skip: true,
-                    subject: EXTERNAL_ID.into(),
-                    ..ConsentSpec::default()
-                });
+                let challenge = app.hydra.add_consent(ConsentSpec::remembered(EXTERNAL_ID));
                 app.consent(&challenge).await
             }
             Step::ConsentReject => {
@@ -178,23 +170,16 @@ impl Step {
             Step::LogoutGet | Step::LogoutAccept => {
                 let challenge = app.hydra.add_logout(LogoutSpec {
                     subject: IDENTITY_ID.into(),
-                    client: Some(("demo-client".into(), "Demo".into(), true)),
-                    ..LogoutSpec::default()
+                    ..LogoutSpec::of_client("Demo", true)
                 });
-                app.get(
-                    &format!("/logout?logout_challenge={challenge}"),
-                    Some(&cookie),
-                )
-                .await
+                app.get(&logout_path(&challenge), Some(&cookie)).await
             }
             Step::LogoutReject => {
                 let challenge = app.hydra.add_logout(LogoutSpec {
                     subject: IDENTITY_ID.into(),
                     ..LogoutSpec::default()
                 });
-                let page = app
-                    .open_form(&format!("/logout?logout_challenge={challenge}"), None)
-                    .await;
+                let page = app.open_form(&logout_path(&challenge), None).await;
                 let body = format!(
                     "logout_challenge={challenge}&csrf_token={}&action=cancel",
                     page.csrf_token

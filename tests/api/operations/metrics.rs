@@ -21,10 +21,8 @@ async fn metrics_count_requests_upstream_calls_and_outcomes() {
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
     let consent = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: EXTERNAL_ID.into(),
         context: Some(json!({ "identity_id": IDENTITY_ID })),
-        ..ConsentSpec::default()
+        ..ConsentSpec::remembered(EXTERNAL_ID)
     });
     app.consent(&consent).await;
     app.get("/login", None).await;

@@ -172,8 +172,7 @@ async fn audit_every_page(extra_yaml: &str, (languages, lang): (&str, &str)) {
     let consent = app.hydra.add_consent(consent_spec("Acme Shop"));
     let logout = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
-        client: Some(("demo-client".into(), "Acme Shop".into(), false)),
-        ..LogoutSpec::default()
+        ..LogoutSpec::of_client("Acme Shop", false)
     });
     let (device, _) = app.hydra.start_device(DeviceSpec {
         user_code: Some("ACDEFGHJ".into()),

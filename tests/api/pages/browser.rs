@@ -80,8 +80,7 @@ async fn logout_confirmation_lands_on_hydras_redirect() {
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
-        client: Some(("demo-client".into(), "Acme Shop".into(), false)),
-        ..LogoutSpec::default()
+        ..LogoutSpec::of_client("Acme Shop", false)
     });
     let browser = Browser::start().await;
     browser

@@ -99,8 +99,7 @@ async fn logout_confirmation_works_by_keyboard_alone() {
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
-        client: Some(("demo-client".into(), "Acme Shop".into(), false)),
-        ..LogoutSpec::default()
+        ..LogoutSpec::of_client("Acme Shop", false)
     });
     let browser = Browser::start().await;
     browser

@@ -76,11 +76,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     locations.push(("login, another remembered subject", location(&r)));
 
     // Consent: accepted without a page, rejected (subject mismatch), posted allow and deny.
-    let skip = app.hydra.add_consent(ConsentSpec {
-        skip: true,
-        subject: IDENTITY_ID.into(),
-        ..ConsentSpec::default()
-    });
+    let skip = app.hydra.add_consent(ConsentSpec::remembered(IDENTITY_ID));
     let r = app
         .get(
             &format!("/consent?consent_challenge={}{HOSTILE}", encode(&skip)),
@@ -122,8 +118,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     for session in [Some(cookie.as_str()), None] {
         let challenge = app.hydra.add_logout(LogoutSpec {
             subject: IDENTITY_ID.into(),
-            client: Some(("demo-client".into(), "Acme".into(), true)),
-            ..LogoutSpec::default()
+            ..LogoutSpec::of_client("Acme", true)
         });
         let r = app
             .get(
@@ -137,9 +132,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         subject: IDENTITY_ID.into(),
         ..LogoutSpec::default()
     });
-    let page = app
-        .open_form(&format!("/logout?logout_challenge={challenge}"), None)
-        .await;
+    let page = app.open_form(&logout_path(&challenge), None).await;
     let body = format!(
         "logout_challenge={challenge}&csrf_token={}&action=cancel{HOSTILE}",
         page.csrf_token

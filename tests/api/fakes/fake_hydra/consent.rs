@@ -45,6 +45,18 @@ impl Default for ConsentSpec {
     }
 }
 
+impl ConsentSpec {
+    /// A consent request Hydra skips, for `subject`, who consented before; without the context a
+    /// login leaves (another login app accepted the login).
+    pub fn remembered(subject: &str) -> Self {
+        Self {
+            skip: true,
+            subject: subject.into(),
+            ..Self::default()
+        }
+    }
+}
+
 fn consent_request_url(spec: &ConsentSpec) -> String {
     let mut extra: Vec<String> = Vec::new();
     if !spec.ui_locales.is_empty() {

@@ -21,6 +21,17 @@ pub struct LogoutSpec {
     pub aead_challenge: bool,
 }
 
+impl LogoutSpec {
+    /// A logout request of the application `demo-client`, called `name`, registered with
+    /// `skip_logout_consent` or not.
+    pub fn of_client(name: &str, skip_logout_consent: bool) -> Self {
+        Self {
+            client: Some(("demo-client".into(), name.into(), skip_logout_consent)),
+            ..Self::default()
+        }
+    }
+}
+
 /// The request URL as Hydra stores it: the public request's path and query, no origin.
 fn logout_request_url(flow: &LogoutFlow) -> String {
     if flow.spec.rp_initiated {
