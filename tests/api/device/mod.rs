@@ -61,3 +61,11 @@ pub async fn post_code(
     )
     .await
 }
+
+/// The form again, saying the code did not work: its HTML.
+pub async fn assert_wrong_code(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("That code did not work"), "{html}");
+    html
+}

@@ -93,10 +93,7 @@ async fn hydra_failing_leaves_out_the_name_and_nothing_else() {
         assert!(!html.contains("Living Room TV"), "{fault:?}");
     }
     app.hydra.set_fault(None);
-    let dead = TestApp::builder()
-        .hydra_admin_url(&closed_port_url())
-        .spawn()
-        .await;
+    let dead = TestApp::builder().hydra_unreachable().spawn().await;
     let (status, _) = success(&dead, "?client_id=tv-app").await;
     assert_eq!(status, 200);
 }

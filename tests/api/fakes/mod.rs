@@ -63,6 +63,18 @@ pub enum Fault {
     Delay(Duration),
 }
 
+/// An upstream answering badly in every way a fake can, each with the status of the page a browser
+/// gets then: a gateway error, or a timeout.
+pub const UPSTREAM_FAULTS: [(Fault, u16); 7] = [
+    (Fault::Status(500), 502),
+    (Fault::Status(503), 502),
+    (Fault::MalformedJson, 502),
+    (Fault::WrongShape, 502),
+    (Fault::HugeBody, 502),
+    (Fault::Redirect, 502),
+    (Fault::Hang, 504),
+];
+
 /// `/a/b` matches only `/a/b`; `/a/` matches everything below `/a/`.
 pub fn path_matches(pattern: &str, path: &str) -> bool {
     path == pattern || (pattern.ends_with('/') && path.starts_with(pattern))

@@ -8,15 +8,7 @@ use crate::support::*;
 async fn hydra_faults_give_gateway_pages_in_time() {
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
-    for (fault, status) in [
-        (Fault::Status(500), 502),
-        (Fault::Status(503), 502),
-        (Fault::MalformedJson, 502),
-        (Fault::WrongShape, 502),
-        (Fault::HugeBody, 502),
-        (Fault::Redirect, 502),
-        (Fault::Hang, 504),
-    ] {
+    for (fault, status) in UPSTREAM_FAULTS {
         app.hydra.set_fault(Some(fault.clone()));
         let started = Instant::now();
         let response = app.login(&challenge, None).await;
@@ -65,11 +57,7 @@ async fn slow_upstreams_add_up_to_one_deadline() {
 
 #[tokio::test]
 async fn hydra_unreachable_is_a_502_page() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .hydra_admin_url(&closed_port_url())
-        .spawn()
-        .await;
+    let app = TestApp::builder().hydra_unreachable().spawn().await;
     let response = app.login("YWJjZGVm", None).await;
     assert_page(response, 502, "not working right now").await;
 }

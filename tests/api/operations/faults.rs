@@ -2,26 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+use super::{app_against, login_request_json};
 use crate::support::raw::{RawAnswer, RawServer, json_answer, truncated_answer};
 use crate::support::*;
-
-pub fn login_request_json(challenge: &str) -> String {
-    serde_json::json!({
-        "challenge": challenge, "skip": false, "subject": "",
-        "client": { "client_id": "demo-client" },
-        "request_url": "https://hydra.test/oauth2/auth?client_id=demo-client&response_type=code",
-        "requested_scope": ["openid"], "requested_access_token_audience": []
-    })
-    .to_string()
-}
-
-async fn app_against(hydra_url: &str) -> TestApp {
-    TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .hydra_admin_url(hydra_url)
-        .spawn()
-        .await
-}
 
 #[tokio::test]
 async fn a_get_whose_connection_drops_is_retried_once() {
@@ -211,15 +194,7 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         Step::LogoutReject,
         Step::DeviceAccept,
     ];
-    let faults = [
-        (Fault::Status(500), 502),
-        (Fault::Status(503), 502),
-        (Fault::MalformedJson, 502),
-        (Fault::WrongShape, 502),
-        (Fault::HugeBody, 502),
-        (Fault::Redirect, 502),
-        (Fault::Hang, 504),
-    ];
+    let faults = UPSTREAM_FAULTS;
     for step in steps {
         let (service, path) = step.target();
         let use_external = matches!(step, Step::IdentityByExternalId);

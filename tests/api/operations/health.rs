@@ -2,13 +2,15 @@
 
 use crate::support::*;
 
+/// Not ready: the answer's text.
+async fn unavailable(response: reqwest::Response) -> String {
+    assert_eq!(response.status().as_u16(), 503);
+    response.text().await.unwrap()
+}
+
 #[tokio::test]
 async fn alive_answers_without_upstreams() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .hydra_admin_url(&closed_port_url())
-        .spawn()
-        .await;
+    let app = TestApp::builder().hydra_unreachable().spawn().await;
     let response = app.get("/health/alive", None).await;
     assert_eq!(response.status().as_u16(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -26,17 +28,11 @@ async fn ready_when_hydra_and_kratos_answer() {
 
 #[tokio::test]
 async fn not_ready_when_hydra_is_down() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .hydra_admin_url(&closed_port_url())
-        .spawn()
-        .await;
+    let app = TestApp::builder().hydra_unreachable().spawn().await;
     let response = app.get("/health/ready", None).await;
-    assert_eq!(response.status().as_u16(), 503);
-    let text = response.text().await.unwrap();
-    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let text = unavailable(response).await;
     assert_eq!(
-        body,
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
         serde_json::json!({ "status": "unavailable", "failing": ["hydra_admin"] })
     );
     // Why it failed is for the log, not for whoever asks.
@@ -56,11 +52,9 @@ async fn not_ready_when_kratos_fails() {
     let app = TestApp::spawn().await;
     app.kratos.set_fault(Some(Fault::Status(500)));
     let response = app.get("/health/ready", None).await;
-    assert_eq!(response.status().as_u16(), 503);
-    let text = response.text().await.unwrap();
-    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let text = unavailable(response).await;
     assert_eq!(
-        body,
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
         serde_json::json!({ "status": "unavailable", "failing": ["kratos_public", "kratos_admin"] })
     );
     for text_of_the_error in ["500", "unexpected", "secret-upstream-body"] {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::faults::login_request_json;
+use super::{app_against, login_request_json};
 use crate::support::closing::{ClosingServer, keep_alive_answer};
 use crate::support::raw::{RawAnswer, RawServer, json_answer};
 use crate::support::*;
@@ -16,14 +16,6 @@ use kratos_hydra_bridge::ory::http::Upstream;
 use kratos_hydra_bridge::ory::hydra::{AcceptConsent, AcceptLogin, HydraClient, Reject};
 
 const REDIRECT: &str = "https://hydra.test/oauth2/auth?login_verifier=v";
-
-async fn app_against(hydra_url: &str) -> TestApp {
-    TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .hydra_admin_url(hydra_url)
-        .spawn()
-        .await
-}
 
 #[tokio::test]
 async fn logins_succeed_while_hydra_closes_each_connection_just_after_its_answer() {
@@ -71,14 +63,7 @@ async fn a_call_whose_answer_began_is_never_sent_again() {
     let raw = RawServer::start(|_, _| RawAnswer::Send(cut_off(&login_request_json("YWJj")))).await;
     let app = app_against(&raw.url).await;
     let response = app.login("YWJj", None).await;
-    assert_eq!(response.status().as_u16(), 502);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("not working right now")
-    );
+    assert_page(response, 502, "not working right now").await;
     assert_eq!(
         raw.requests(),
         ["GET /admin/oauth2/auth/requests/login?login_challenge=YWJj HTTP/1.1"]
@@ -96,14 +81,7 @@ async fn a_call_whose_answer_began_is_never_sent_again() {
     let app = app_against(&raw.url).await;
     let token = app.signed_in(30);
     let response = app.login("YWJj", Some(&token)).await;
-    assert_eq!(response.status().as_u16(), 502);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("not working right now")
-    );
+    assert_page(response, 502, "not working right now").await;
     let puts = raw
         .requests()
         .iter()

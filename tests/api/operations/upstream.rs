@@ -5,24 +5,13 @@
 
 use crate::support::scripted;
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use kratos_hydra_bridge::config::UpstreamSettings;
-use kratos_hydra_bridge::metrics::Metrics;
+use super::upstream_client;
 use kratos_hydra_bridge::ory::http::{Base, Call, Request, Upstream, UpstreamError};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
 use scripted::{Scripted, Step, ok_json};
-
-fn upstream(max_body: usize) -> Upstream {
-    let settings = UpstreamSettings {
-        connect_timeout: Duration::from_secs(1),
-        request_timeout: Duration::from_secs(2),
-        max_body_bytes: max_body,
-    };
-    Upstream::new(&settings, Arc::new(Metrics::new())).unwrap()
-}
 
 const CALL: Call = Call::new("hydra", "test");
 
@@ -47,11 +36,31 @@ fn base(upstream: &Upstream, server: &Scripted) -> Base {
         .unwrap()
 }
 
+/// The client with a body cap of `max_body`, for `server`.
+fn client(server: &Scripted, max_body: usize) -> (Upstream, Base) {
+    let upstream = upstream_client(max_body);
+    let base = base(&upstream, server);
+    (upstream, base)
+}
+
+/// A server that answers `GET /a`, then reads the next request on that connection and drops it
+/// unanswered: what a server closing an idle connection at the same moment looks like. Every
+/// later request gets `{}`. The client has made its first call.
+async fn dropping_the_second_request() -> (Scripted, Upstream, Base) {
+    let server = Scripted::start(|n, _| match n {
+        1 => vec![Step::Close],
+        _ => vec![ok_json("{}")],
+    })
+    .await;
+    let (upstream, base) = client(&server, 1024);
+    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    (server, upstream, base)
+}
+
 #[tokio::test]
 async fn sequential_calls_share_one_connection() {
     let server = Scripted::start(|n, _| vec![ok_json(&format!("{{\"n\":{n}}}"))]).await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     for n in 0..5 {
         let (status, body) = call(&upstream, &base, Method::GET, "/a").await.unwrap();
         assert_eq!((status, body), (200, format!("{{\"n\":{n}}}").into_bytes()));
@@ -68,8 +77,7 @@ async fn sequential_calls_share_one_connection() {
 async fn a_connection_the_server_closed_while_idle_is_not_used_even_for_a_put() {
     // The server answers, then drops the idle connection shortly after.
     let server = Scripted::start(|_, _| vec![ok_json("{}"), Step::Pause(20), Step::Close]).await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     call(&upstream, &base, Method::GET, "/first").await.unwrap();
     tokio::time::sleep(Duration::from_millis(150)).await;
     // A PUT not marked repeatable is never sent twice, so the closed connection must be noticed
@@ -88,16 +96,7 @@ async fn a_connection_the_server_closed_while_idle_is_not_used_even_for_a_put() 
 
 #[tokio::test]
 async fn a_get_on_a_connection_dropped_without_answer_goes_again() {
-    // The second request on the first connection is read and dropped unanswered: what a server
-    // closing an idle connection at the same moment looks like.
-    let server = Scripted::start(|n, _| match n {
-        1 => vec![Step::Close],
-        _ => vec![ok_json("{}")],
-    })
-    .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
-    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    let (server, upstream, base) = dropping_the_second_request().await;
     let (status, _) = call(&upstream, &base, Method::GET, "/b").await.unwrap();
     assert_eq!(status, 200);
     assert_eq!(
@@ -109,14 +108,7 @@ async fn a_get_on_a_connection_dropped_without_answer_goes_again() {
 
 #[tokio::test]
 async fn a_put_not_marked_repeatable_on_a_dropped_connection_is_not_sent_again() {
-    let server = Scripted::start(|n, _| match n {
-        1 => vec![Step::Close],
-        _ => vec![ok_json("{}")],
-    })
-    .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
-    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    let (server, upstream, base) = dropping_the_second_request().await;
     let lost = call(&upstream, &base, Method::PUT, "/accept").await;
     assert!(
         matches!(lost, Err(UpstreamError::Unreachable { .. })),
@@ -127,14 +119,7 @@ async fn a_put_not_marked_repeatable_on_a_dropped_connection_is_not_sent_again()
 
 #[tokio::test]
 async fn a_repeatable_put_on_a_connection_dropped_without_answer_goes_again_on_a_new_one() {
-    let server = Scripted::start(|n, _| match n {
-        1 => vec![Step::Close],
-        _ => vec![ok_json("{}")],
-    })
-    .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
-    call(&upstream, &base, Method::GET, "/a").await.unwrap();
+    let (server, upstream, base) = dropping_the_second_request().await;
     let request = Request::new(Method::PUT, &base, base.target("/accept"))
         .json(b"{}".to_vec())
         .repeatable();
@@ -158,8 +143,7 @@ async fn a_head_cut_off_midway_counts_as_no_answer() {
     let server =
         Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 200 OK\r\nCont".to_vec()), Step::Close])
             .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     let request = Request::new(Method::PUT, &base, base.target("/accept"))
         .json(b"{}".to_vec())
         .repeatable();
@@ -177,8 +161,7 @@ async fn a_put_not_marked_repeatable_whose_head_is_cut_off_is_not_sent_again() {
     let server =
         Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 200 OK\r\nCont".to_vec()), Step::Close])
             .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     let lost = call(&upstream, &base, Method::PUT, "/accept").await;
     assert!(lost.is_err(), "{lost:?}");
     assert_eq!(server.requests().len(), 1, "the PUT was sent once");
@@ -198,8 +181,7 @@ async fn chunked_answers_are_decoded_however_they_arrive() {
         ]
     })
     .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     for _ in 0..2 {
         let (status, body) = call(&upstream, &base, Method::GET, "/c").await.unwrap();
         assert_eq!((status, body.as_slice()), (200, &b"{\"a\":12}"[..]));
@@ -219,8 +201,7 @@ async fn broken_chunks_are_an_invalid_body() {
         )]
     })
     .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     let result = call(&upstream, &base, Method::GET, "/c").await;
     assert!(
         matches!(result, Err(UpstreamError::InvalidBody { .. })),
@@ -236,8 +217,7 @@ async fn answers_that_end_the_connection_are_not_reused() {
         )]
     })
     .await;
-    let upstream = upstream(1024);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1024);
     for _ in 0..3 {
         let (_, body) = call(&upstream, &base, Method::GET, "/d").await.unwrap();
         assert_eq!(body, b"{}");
@@ -258,8 +238,7 @@ async fn a_chunked_body_over_the_cap_is_refused() {
         vec![Step::Send(answer)]
     })
     .await;
-    let upstream = upstream(1000);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1000);
     let result = call(&upstream, &base, Method::GET, "/big").await;
     assert!(
         matches!(result, Err(UpstreamError::TooLarge { limit: 1000, .. })),
@@ -281,8 +260,7 @@ async fn a_body_over_the_cap_is_refused_by_its_length_or_without_one() {
         }
     })
     .await;
-    let upstream = upstream(1000);
-    let base = base(&upstream, &server);
+    let (upstream, base) = client(&server, 1000);
     for _ in 0..2 {
         let result = call(&upstream, &base, Method::GET, "/big").await;
         assert!(
@@ -298,7 +276,7 @@ async fn requests_carry_host_length_headers_and_the_base_path() {
         Scripted::start(|_, _| vec![Step::Send(b"HTTP/1.1 204 No Content\r\n\r\n".to_vec())]).await;
     let mut headers = HeaderMap::new();
     headers.insert("authorization", HeaderValue::from_static("Bearer t"));
-    let upstream = upstream(1024);
+    let upstream = upstream_client(1024);
     let url = format!("{}prefix/", server.url).parse().unwrap();
     let base = upstream.base(&url, headers).unwrap();
     let request = Request::new(Method::PUT, &base, base.target("/x?c=a%20b"))
@@ -338,7 +316,7 @@ async fn an_https_upstream_goes_through_tls() {
     // ever reaches it in the clear.
     let server = Scripted::start(|_, _| vec![ok_json("{}")]).await;
     let url = server.url.replace("http://", "https://");
-    let upstream = upstream(1024);
+    let upstream = upstream_client(1024);
     let base = upstream
         .base(&url.parse().unwrap(), HeaderMap::new())
         .unwrap();
@@ -357,7 +335,7 @@ async fn an_https_upstream_goes_through_tls() {
 async fn errors_never_carry_the_url() {
     // The query holds the challenge; reqwest's errors name the URL unless told not to.
     let server = Scripted::start(|_, _| vec![Step::Close]).await;
-    let upstream = upstream(1024);
+    let upstream = upstream_client(1024);
     let closed = crate::support::closed_port_url().parse().unwrap();
     for base in [
         base(&upstream, &server),

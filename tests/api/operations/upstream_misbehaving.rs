@@ -9,21 +9,11 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use kratos_hydra_bridge::config::UpstreamSettings;
-use kratos_hydra_bridge::metrics::Metrics;
+use super::upstream_client;
 use kratos_hydra_bridge::ory::http::{Call, Request, Upstream, UpstreamError};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use scripted::{Scripted, Step, answer, ok_json};
-
-fn upstream() -> Upstream {
-    let settings = UpstreamSettings {
-        connect_timeout: Duration::from_secs(1),
-        request_timeout: Duration::from_secs(2),
-        max_body_bytes: 4096,
-    };
-    Upstream::new(&settings, Arc::new(Metrics::new())).unwrap()
-}
 
 const CALL: Call = Call::new("kratos", "test");
 
@@ -68,7 +58,7 @@ async fn an_answer_nobody_asked_for_is_never_delivered_to_a_later_call() {
         vec![Step::Send(bytes)]
     })
     .await;
-    let upstream = upstream();
+    let upstream = upstream_client(4096);
     for n in 0..60 {
         let user = format!("user-{n}");
         let (status, body) = call(&upstream, &server, Method::GET, &format!("/{user}"))
@@ -98,7 +88,7 @@ async fn a_pooled_connection_that_received_unsolicited_bytes_is_not_reused() {
         ]
     })
     .await;
-    let upstream = upstream();
+    let upstream = upstream_client(4096);
     for n in 0..5 {
         let user = format!("user-{n}");
         let (_, body) = call(&upstream, &server, Method::GET, &format!("/{user}"))
@@ -178,7 +168,7 @@ async fn found_before_a_request_goes_out(close: bool) {
     let (go, go_rx) = mpsc::channel();
     let (sent_tx, sent) = mpsc::channel();
     let (url, log) = threaded_server(go_rx, sent_tx, close);
-    let upstream = upstream();
+    let upstream = upstream_client(4096);
     let base = upstream
         .base(&url.parse().unwrap(), HeaderMap::new())
         .unwrap();
@@ -241,7 +231,7 @@ async fn server_answering_first_with(first: &'static [u8]) -> Scripted {
 /// behind: the next call gets its own answer on a new connection.
 async fn refused_once_and_not_reused(first: &'static [u8], method: Method) {
     let server = server_answering_first_with(first).await;
-    let upstream = upstream();
+    let upstream = upstream_client(4096);
     let result = call(&upstream, &server, method, "/first").await;
     assert!(
         matches!(result, Err(UpstreamError::Protocol { .. })),
@@ -303,7 +293,7 @@ async fn a_malformed_head_on_a_reused_connection_is_not_taken_for_a_stale_one() 
         _ => vec![ok_json(&session_of(line))],
     })
     .await;
-    let upstream = upstream();
+    let upstream = upstream_client(4096);
     call(&upstream, &server, Method::GET, "/first")
         .await
         .unwrap();

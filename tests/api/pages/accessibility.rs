@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 
+use super::acme_consent;
 use crate::support::browser::*;
 use crate::support::*;
 use serde_json::{Value, json};
@@ -138,27 +139,7 @@ async fn audit_all(browser: &Browser, axe: &str, address: &str, visits: &[Visit]
     );
 }
 
-fn consent_spec(client_name: &str) -> ConsentSpec {
-    ConsentSpec {
-        subject: IDENTITY_ID.into(),
-        client_name: client_name.into(),
-        requested_scope: vec![
-            "openid".into(),
-            "profile".into(),
-            "email".into(),
-            "offline_access".into(),
-        ],
-        context: Some(json!({ "identity_id": IDENTITY_ID })),
-        ..ConsentSpec::default()
-    }
-}
-
-fn add_identity(app: &TestApp) {
-    let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
-    identity.traits =
-        json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } });
-    app.kratos.add_identity(identity);
-}
+const SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
 
 /// The flow pages and the message pages (400, 404, 502, the OAuth2 error page), with debug
 /// details shown so that their block is audited too.
@@ -168,8 +149,7 @@ async fn audit_every_page(extra_yaml: &str, (languages, lang): (&str, &str)) {
         .config_yaml(&format!("error:\n  show_debug: true\n{extra_yaml}"))
         .spawn()
         .await;
-    add_identity(&app);
-    let consent = app.hydra.add_consent(consent_spec("Acme Shop"));
+    let consent = app.hydra.add_consent(acme_consent(&app, SCOPES));
     let logout = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),
         ..LogoutSpec::of_client("Acme Shop", false)
@@ -289,14 +269,9 @@ async fn the_brand_shows_in_the_browser_in_both_schemes() {
         .config_yaml(&full_brand())
         .spawn()
         .await;
-    add_identity(&app);
-    let challenge = app.hydra.add_consent(consent_spec("Acme Shop"));
+    let challenge = app.hydra.add_consent(acme_consent(&app, SCOPES));
     let browser = Browser::start().await;
-    let consent = format!(
-        "{}/consent?consent_challenge={}",
-        app.address,
-        encode(&challenge)
-    );
+    let consent = app.url(&consent_path(&challenge));
 
     browser.set_color_scheme("light").await;
     browser.goto(&consent).await;
@@ -358,15 +333,9 @@ async fn the_brand_shows_in_the_browser_in_both_schemes() {
     // The same page for an application that asked for German.
     let german = app.hydra.add_consent(ConsentSpec {
         ui_locales: vec!["de".into()],
-        ..consent_spec("Acme Shop")
+        ..acme_consent(&app, SCOPES)
     });
-    browser
-        .goto(&format!(
-            "{}/consent?consent_challenge={}",
-            app.address,
-            encode(&german)
-        ))
-        .await;
+    browser.goto(&app.url(&consent_path(&german))).await;
     assert_eq!(browser.title().await, "Acme Shop autorisieren – Acme Cloud");
     browser
         .screenshot_to(&docs_dir().join("consent-de.png"))

@@ -2,8 +2,7 @@
 //! Needs Debian's `chromium` and `chromium-driver`; CI installs both. Elsewhere the tests are
 //! reported as ignored when they are missing, and fail when `CI` is set.
 
-use std::time::Duration;
-
+use super::acme_consent;
 use crate::support::browser::*;
 use crate::support::*;
 use serde_json::json;
@@ -16,31 +15,11 @@ use serde_json::json;
 async fn consent_page_submits_allow_with_an_unticked_scope() {
     require_browser();
     let app = TestApp::spawn().await;
-    let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
-    identity.traits =
-        json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } });
-    app.kratos.add_identity(identity);
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        subject: IDENTITY_ID.into(),
-        client_name: "Acme Shop".into(),
-        requested_scope: vec![
-            "openid".into(),
-            "profile".into(),
-            "email".into(),
-            "offline_access".into(),
-        ],
-        context: Some(json!({ "identity_id": IDENTITY_ID })),
-        ..ConsentSpec::default()
-    });
+    let spec = acme_consent(&app, &["openid", "profile", "email", "offline_access"]);
+    let challenge = app.hydra.add_consent(spec);
 
     let browser = Browser::start().await;
-    browser
-        .goto(&format!(
-            "{}/consent?consent_challenge={}",
-            app.address,
-            encode(&challenge)
-        ))
-        .await;
+    browser.goto(&app.url(&consent_path(&challenge))).await;
     assert!(
         browser
             .is_selected("input[name=grant_scope][value=profile]")
@@ -83,45 +62,17 @@ async fn logout_confirmation_lands_on_hydras_redirect() {
         ..LogoutSpec::of_client("Acme Shop", false)
     });
     let browser = Browser::start().await;
-    browser
-        .goto(&format!(
-            "{}/logout?logout_challenge={challenge}",
-            app.address
-        ))
-        .await;
-    assert_eq!(
-        browser.command(reqwest::Method::GET, "/title", None).await,
-        "Log out"
-    );
+    browser.goto(&app.url(&logout_path(&challenge))).await;
+    assert_eq!(browser.title().await, "Log out");
     browser.screenshot("logout-page.png").await;
     browser.click("button#logout").await;
     wait_for(|| (!app.hydra.accepted_logouts().is_empty()).then_some(())).await;
     // The browser followed the bridge's redirect to Hydra's public logout endpoint.
-    let mut url = String::new();
-    for _ in 0..50 {
-        url = browser
-            .command(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap()
-            .to_string();
-        if url.starts_with(&format!(
-            "{}/oauth2/sessions/logout?logout_verifier=",
-            app.hydra.url
-        )) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let title = browser.command(reqwest::Method::GET, "/title", None).await;
+    let hydra = format!("{}/oauth2/sessions/logout?logout_verifier=", app.hydra.url);
+    let url = browser.wait_for_url(&hydra).await;
+    let title = browser.title().await;
     browser.close().await;
-    assert!(
-        url.starts_with(&format!(
-            "{}/oauth2/sessions/logout?logout_verifier=",
-            app.hydra.url
-        )),
-        "{url}"
-    );
+    assert!(url.starts_with(&hydra), "{url}");
     assert_eq!(title, "Logged out");
     assert_eq!(app.hydra.accepted_logouts(), vec![challenge]);
 }
@@ -136,12 +87,9 @@ async fn error_page_renders_in_the_browser() {
     let app = TestApp::spawn().await;
     let browser = Browser::start().await;
     browser
-        .goto(&format!(
-            "{}/login?login_challenge=%3Cscript%3E",
-            app.address
-        ))
+        .goto(&app.url("/login?login_challenge=%3Cscript%3E"))
         .await;
-    let title = browser.command(reqwest::Method::GET, "/title", None).await;
+    let title = browser.title().await;
     browser.screenshot("error-page.png").await;
     browser.close().await;
     assert_eq!(title, "This link is not valid");
@@ -159,44 +107,18 @@ async fn device_code_typed_in_the_browser_leads_to_the_login() {
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let browser = Browser::start().await;
     browser
-        .goto(&format!(
-            "{}/device?device_challenge={}",
-            app.address,
-            encode(&challenge)
-        ))
+        .goto(&app.url(&format!("/device?device_challenge={}", encode(&challenge))))
         .await;
-    assert_eq!(
-        browser.command(reqwest::Method::GET, "/title", None).await,
-        "Connect a device"
-    );
+    assert_eq!(browser.title().await, "Connect a device");
     // Typed as people do, in two groups.
-    let field = browser.find("input#user_code").await;
     let typed = format!("{} {}", &code[..4], &code[4..]);
-    browser
-        .command(
-            reqwest::Method::POST,
-            &format!("/element/{field}/value"),
-            Some(json!({ "text": typed })),
-        )
-        .await;
+    browser.type_into("input#user_code", &typed).await;
     browser.screenshot("device-page.png").await;
     browser.click("button#continue").await;
     // The bridge sends the browser to Hydra, Hydra to the bridge's login, the login to Kratos,
     // and Kratos (no session) to its login UI.
     let kratos_ui = format!("{}/ui/login?flow=", app.kratos.url);
-    let mut url = String::new();
-    for _ in 0..50 {
-        url = browser
-            .command(reqwest::Method::GET, "/url", None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if url.starts_with(&kratos_ui) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let url = browser.wait_for_url(&kratos_ui).await;
     browser.close().await;
     assert!(url.starts_with(&kratos_ui), "{url}");
     let kratos_login = app.kratos.login_browser_queries();

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::acme_consent;
 use crate::support::browser::*;
 use crate::support::*;
 
@@ -21,20 +22,11 @@ async fn open(browser: &Browser, url: &str) -> (String, String, String, String) 
 
 /// A consent page for the browser to open, with the request's `ui_locales`.
 fn consent_url(app: &TestApp, ui_locales: &[&str]) -> String {
-    app.kratos
-        .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
     let challenge = app.hydra.add_consent(ConsentSpec {
-        subject: IDENTITY_ID.into(),
-        client_name: "Acme Shop".into(),
-        context: Some(json!({ "identity_id": IDENTITY_ID })),
         ui_locales: ui_locales.iter().map(|s| s.to_string()).collect(),
-        ..ConsentSpec::default()
+        ..acme_consent(app, &["openid", "profile", "email"])
     });
-    format!(
-        "{}/consent?consent_challenge={}",
-        app.address,
-        encode(&challenge)
-    )
+    app.url(&consent_path(&challenge))
 }
 
 #[tokio::test]

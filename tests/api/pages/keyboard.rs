@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::acme_consent;
 use crate::support::browser::*;
 use crate::support::*;
 
@@ -48,25 +49,11 @@ async fn tab_to(browser: &Browser, target: &str) -> Vec<String> {
 async fn consent_works_by_keyboard_alone() {
     require_browser();
     let app = TestApp::spawn().await;
-    let mut identity = IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID));
-    identity.traits =
-        json!({ "email": "ada@example.com", "name": { "first": "Ada", "last": "Lovelace" } });
-    app.kratos.add_identity(identity);
-    let challenge = app.hydra.add_consent(ConsentSpec {
-        subject: IDENTITY_ID.into(),
-        client_name: "Acme Shop".into(),
-        requested_scope: vec!["openid".into(), "profile".into(), "email".into()],
-        context: Some(json!({ "identity_id": IDENTITY_ID })),
-        ..ConsentSpec::default()
-    });
+    let challenge = app
+        .hydra
+        .add_consent(acme_consent(&app, &["openid", "profile", "email"]));
     let browser = Browser::start().await;
-    browser
-        .goto(&format!(
-            "{}/consent?consent_challenge={}",
-            app.address,
-            encode(&challenge)
-        ))
-        .await;
+    browser.goto(&app.url(&consent_path(&challenge))).await;
 
     // Untick "profile" with Space, then Tab on to "Allow" and press Enter.
     tab_to(&browser, "grant_scope=profile").await;
@@ -102,12 +89,7 @@ async fn logout_confirmation_works_by_keyboard_alone() {
         ..LogoutSpec::of_client("Acme Shop", false)
     });
     let browser = Browser::start().await;
-    browser
-        .goto(&format!(
-            "{}/logout?logout_challenge={challenge}",
-            app.address
-        ))
-        .await;
+    browser.goto(&app.url(&logout_path(&challenge))).await;
     let passed = tab_to(&browser, "#logout").await;
     assert!(
         passed.iter().any(|c| c == "#cancel"),

@@ -1,6 +1,7 @@
 //! Pages in the person's language: the OIDC `ui_locales` Hydra passes on, else the browser's
 //! `Accept-Language`, else `ui.default_locale`; `<html lang>` names the catalog used.
 
+use crate::support::binary::MINIMAL_CONFIG;
 use crate::support::*;
 use serde_json::json;
 
@@ -199,23 +200,10 @@ async fn device_pages_count_tries_in_the_persons_language() {
 
 /// Runs `--check-config` on a config with `ui` settings; (exit code, stderr).
 async fn check_config(ui_yaml: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
-    let config = write_config(&format!(
-        "serve:\n  base_url: http://127.0.0.1:3000\nhydra:\n  admin_url: http://127.0.0.1:4445\n\
-         kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  \
-         browser_url: http://127.0.0.1:4433\n{ui_yaml}"
-    ));
-    let mut command = tokio::process::Command::new(binary::BIN);
-    command
-        .args(["--config", config.to_str().unwrap(), "--check-config"])
-        .env_remove("BRIDGE_CONFIG");
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let output = command.output().await.expect("the binary runs");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let config = write_config(&format!("{MINIMAL_CONFIG}{ui_yaml}"));
+    let args = ["--config", config.to_str().unwrap(), "--check-config"];
+    let (code, _, stderr) = binary::run(&args, env).await;
+    (code, stderr)
 }
 
 #[tokio::test]

@@ -10,3 +10,20 @@ mod keyboard;
 mod language;
 mod redirects;
 mod security;
+
+use crate::support::*;
+use serde_json::json;
+
+/// Acme Shop's consent request for the person (whom Kratos knows, with an `external_id`), as the
+/// bridge's login leaves it, asking for `scopes`.
+fn acme_consent(app: &TestApp, scopes: &[&str]) -> ConsentSpec {
+    app.kratos
+        .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
+    ConsentSpec {
+        subject: IDENTITY_ID.into(),
+        client_name: "Acme Shop".into(),
+        requested_scope: scopes.iter().map(|s| s.to_string()).collect(),
+        context: Some(json!({ "identity_id": IDENTITY_ID })),
+        ..ConsentSpec::default()
+    }
+}

@@ -79,6 +79,11 @@ impl TestAppBuilder {
         self.env("BRIDGE__HYDRA__ADMIN_URL", url)
     }
 
+    /// Hydra's admin API where nothing listens: connection refused.
+    pub fn hydra_unreachable(self) -> Self {
+        self.hydra_admin_url(&super::closed_port_url())
+    }
+
     /// YAML appended to the base config: whole sections it does not have already.
     pub fn config_yaml(mut self, yaml: &str) -> Self {
         self.config_yaml.push_str(yaml);

@@ -88,3 +88,46 @@ impl Running {
         (status.code(), self.log)
     }
 }
+
+/// A config the binary accepts, whose upstreams nobody needs to answer (for `--check-config`
+/// and config errors).
+pub const MINIMAL_CONFIG: &str = "serve:\n  base_url: http://127.0.0.1:3000\n\
+hydra:\n  admin_url: http://127.0.0.1:4445\n\
+kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  \
+browser_url: http://127.0.0.1:4433\n";
+
+/// Runs the binary to completion with a deadline; returns (exit code, stdout, stderr).
+pub async fn run(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("BRIDGE_CONFIG");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(10), command.output())
+        .await
+        .expect("the binary exits within seconds")
+        .expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Starts the binary on a config holding `yaml` that it must refuse: it exits with 2, and says so
+/// naming the config file and `key`, without a panic. What it said.
+pub async fn refused_config(yaml: &str, env: &[(&str, &str)], key: &str) -> String {
+    let path = super::write_config(yaml);
+    let (code, _, stderr) = run(&["--config", path.to_str().unwrap()], env).await;
+    assert_eq!(code, Some(2), "{yaml} {env:?}: {stderr}");
+    assert!(
+        stderr.contains(path.to_str().unwrap()),
+        "names the file: {stderr}"
+    );
+    assert!(stderr.contains(key), "names {key}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}

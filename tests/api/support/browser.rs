@@ -141,6 +141,25 @@ impl Browser {
         title.as_str().unwrap_or_default().to_string()
     }
 
+    pub async fn url(&self) -> String {
+        let url = self.command(reqwest::Method::GET, "/url", None).await;
+        url.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits up to five seconds for the browser to reach a URL that starts with `prefix`; the URL
+    /// it is at then.
+    pub async fn wait_for_url(&self, prefix: &str) -> String {
+        let mut url = String::new();
+        for _ in 0..50 {
+            url = self.url().await;
+            if url.starts_with(prefix) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        url
+    }
+
     pub async fn find(&self, css: &str) -> String {
         let found = self
             .command(

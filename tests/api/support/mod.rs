@@ -6,7 +6,7 @@ pub mod browser;
 mod checks;
 mod requests;
 
-pub use crate::fakes::{Fault, closing, fake_hydra, fake_kratos, raw, scripted};
+pub use crate::fakes::{Fault, UPSTREAM_FAULTS, closing, fake_hydra, fake_kratos, raw, scripted};
 
 pub use app::TestApp;
 pub use checks::{assert_page, assert_page_headers};

@@ -72,6 +72,11 @@ impl TestApp {
             .expect("every browser is answered")
     }
 
+    /// The bridge's absolute URL for a path, for a browser to open.
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("{}{path_and_query}", self.address)
+    }
+
     pub async fn get(&self, path_and_query: &str, cookie: Option<&str>) -> reqwest::Response {
         let mut request = self
             .client
