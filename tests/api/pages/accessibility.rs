@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use super::acme_consent;
+use super::{acme_consent, acme_logout};
 use crate::support::browser::*;
 use crate::support::*;
 use serde_json::{Value, json};
@@ -150,10 +150,7 @@ async fn audit_every_page(extra_yaml: &str, (languages, lang): (&str, &str)) {
         .spawn()
         .await;
     let consent = app.hydra.add_consent(acme_consent(&app, SCOPES));
-    let logout = app.hydra.add_logout(LogoutSpec {
-        subject: IDENTITY_ID.into(),
-        ..LogoutSpec::of_client("Acme Shop", false)
-    });
+    let logout = app.hydra.add_logout(acme_logout());
     let (device, _) = app.hydra.start_device(DeviceSpec {
         user_code: Some("ACDEFGHJ".into()),
         ..DeviceSpec::default()

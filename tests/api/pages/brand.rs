@@ -1,7 +1,6 @@
 //! The operator's brand on the pages: header and title, the logo and stylesheet the bridge serves,
 //! and a Content-Security-Policy that allows exactly what the brand adds.
 
-use crate::support::binary::{MINIMAL_CONFIG, refused_config, run};
 use crate::support::*;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/brand");
@@ -20,6 +19,20 @@ fn full_brand() -> String {
          primary_color: \"#0B6E4F\"\n  background_color: \"#fdf6e3\"\n  \
          stylesheet_file: {FIXTURES}/extra.css\n"
     )
+}
+
+/// The bridge with this `brand` section (and the rest of its config).
+async fn branded(yaml: &str) -> TestApp {
+    TestApp::builder()
+        .hydra(HydraVersion::Strict)
+        .config_yaml(yaml)
+        .spawn()
+        .await
+}
+
+/// The HTML of `/error`, a page every brand shows on.
+async fn error_page(app: &TestApp) -> String {
+    app.get("/error", None).await.text().await.unwrap()
 }
 
 fn csp(response: &reqwest::Response) -> String {
@@ -46,11 +59,7 @@ fn attribute(html: &str, marker: &str, attribute: &str) -> String {
 
 #[tokio::test]
 async fn product_name_is_in_the_header_and_title_of_every_page() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .config_yaml(&full_brand())
-        .spawn()
-        .await;
+    let app = branded(&full_brand()).await;
     let (challenge, _) = app.hydra.start_device(DeviceSpec::default());
     app.hydra.add_client("demo-client", "Demo");
     let pages = [
@@ -155,12 +164,8 @@ async fn every_error_page_carries_the_brand_and_the_language() {
 
 #[tokio::test]
 async fn the_logo_and_the_brand_stylesheet_are_served_with_their_types() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .config_yaml(&full_brand())
-        .spawn()
-        .await;
-    let html = app.get("/error", None).await.text().await.unwrap();
+    let app = branded(&full_brand()).await;
+    let html = error_page(&app).await;
 
     let logo = app
         .get(&attribute(&html, "class=\"brand-logo\"", "src"), None)
@@ -207,12 +212,8 @@ async fn a_png_logo_is_served_as_png() {
         "brand:\n  product_name: Acme\n  logo_file: {}\n",
         path.display()
     );
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .config_yaml(&yaml)
-        .spawn()
-        .await;
-    let html = app.get("/error", None).await.text().await.unwrap();
+    let app = branded(&yaml).await;
+    let html = error_page(&app).await;
     let logo = app
         .get(&attribute(&html, "class=\"brand-logo\"", "src"), None)
         .await;
@@ -225,12 +226,8 @@ async fn a_png_logo_is_served_as_png() {
 #[tokio::test]
 async fn the_product_name_is_escaped() {
     let yaml = "brand:\n  product_name: \"<b>Acme</b> & Co\"\n";
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .config_yaml(yaml)
-        .spawn()
-        .await;
-    let html = app.get("/error", None).await.text().await.unwrap();
+    let app = branded(yaml).await;
+    let html = error_page(&app).await;
     assert!(
         html.contains("&#60;b&#62;Acme&#60;/b&#62; &#38; Co")
             || html.contains("&lt;b&gt;Acme&lt;/b&gt; &amp; Co"),
@@ -246,7 +243,7 @@ async fn the_product_name_can_come_from_the_environment() {
         .env("BRIDGE__BRAND__PRODUCT_NAME", "Env Brand")
         .spawn()
         .await;
-    let html = app.get("/error", None).await.text().await.unwrap();
+    let html = error_page(&app).await;
     assert!(
         html.contains("<span class=\"brand-name\">Env Brand</span>"),
         "{html}"
@@ -256,11 +253,7 @@ async fn the_product_name_can_come_from_the_environment() {
 #[tokio::test]
 async fn the_csp_allows_exactly_the_configured_logo_origin() {
     let yaml = "brand:\n  product_name: Acme\n  logo_url: https://cdn.example.com:8443/brand/logo.png?v=2\n";
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .config_yaml(yaml)
-        .spawn()
-        .await;
+    let app = branded(yaml).await;
     for page in ["/error", "/nope", "/health/alive"] {
         let response = app.get(page, None).await;
         let csp = csp(&response);
@@ -270,7 +263,7 @@ async fn the_csp_allows_exactly_the_configured_logo_origin() {
         );
         assert!(!csp.contains("https: ") && !csp.contains("data:"), "{csp}");
     }
-    let html = app.get("/error", None).await.text().await.unwrap();
+    let html = error_page(&app).await;
     assert_eq!(
         attribute(&html, "class=\"brand-logo\"", "src"),
         "https://cdn.example.com:8443/brand/logo.png?v=2"
@@ -331,111 +324,4 @@ async fn the_consent_page_allows_its_clients_logo_origin_alone() {
 
 async fn csp_of(app: &TestApp, page: &str) -> String {
     csp(&app.get(page, None).await)
-}
-
-#[tokio::test]
-async fn bad_brand_configs_exit_non_zero_naming_file_key_and_brand_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let not_a_png = dir.path().join("logo.png");
-    std::fs::write(&not_a_png, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
-    let huge = dir.path().join("huge.svg");
-    std::fs::write(&huge, format!("<svg>{}</svg>", " ".repeat(600 * 1024))).unwrap();
-    let gif = dir.path().join("logo.gif");
-    std::fs::write(&gif, "GIF89a").unwrap();
-    let css = dir.path().join("brand.css");
-    std::fs::write(&css, ".card { color: red; }").unwrap();
-    let (not_a_png, huge, gif, css) = (
-        not_a_png.display().to_string(),
-        huge.display().to_string(),
-        gif.display().to_string(),
-        css.display().to_string(),
-    );
-    // (brand section, env overrides, the key the error must name, text it must also carry)
-    type Case = (
-        String,
-        Vec<(&'static str, &'static str)>,
-        &'static str,
-        String,
-    );
-    let cases: Vec<Case> = vec![
-        (
-            "  primary_color: blue\n".into(),
-            vec![],
-            "brand.primary_color",
-            "blue".into(),
-        ),
-        (
-            String::new(),
-            vec![("BRIDGE__BRAND__BACKGROUND_COLOR", "#12345")],
-            "brand.background_color",
-            "#12345".into(),
-        ),
-        (
-            "  product_name: Acme\n  logo_url: http://cdn.example.com/logo.png\n".into(),
-            vec![],
-            "brand.logo_url",
-            "https".into(),
-        ),
-        (
-            "  product_name: Acme\n  logo_file: /nonexistent/logo.png\n".into(),
-            vec![],
-            "brand.logo_file",
-            "/nonexistent/logo.png".into(),
-        ),
-        (
-            format!("  product_name: Acme\n  logo_file: {not_a_png}\n"),
-            vec![],
-            "brand.logo_file",
-            not_a_png.clone(),
-        ),
-        (
-            format!("  product_name: Acme\n  logo_file: {huge}\n"),
-            vec![],
-            "brand.logo_file",
-            huge.clone(),
-        ),
-        (
-            format!("  product_name: Acme\n  logo_file: {gif}\n"),
-            vec![],
-            "brand.logo_file",
-            gif.clone(),
-        ),
-        (
-            format!("  logo_file: {huge}\n"),
-            vec![],
-            "brand.logo_file",
-            "product_name".into(),
-        ),
-        (
-            "  stylesheet_file: /nonexistent/brand.css\n".into(),
-            vec![],
-            "brand.stylesheet_file",
-            "/nonexistent/brand.css".into(),
-        ),
-        (
-            format!("  stylesheet_file: {css}\n  colour: \"#fff\"\n"),
-            vec![],
-            "brand.colour",
-            "unknown field".into(),
-        ),
-    ];
-    for (section, env, key, text) in cases {
-        let yaml = format!("{MINIMAL_CONFIG}brand:\n{section}");
-        let stderr = refused_config(&yaml, &env, key).await;
-        assert!(stderr.contains(&text), "says {text}: {stderr}");
-    }
-    // A good brand passes the check; relative files are taken from the config file's folder.
-    let path = dir.path().join("bridge.yaml");
-    std::fs::write(
-        &path,
-        format!("{MINIMAL_CONFIG}brand:\n  product_name: Acme\n  stylesheet_file: brand.css\n"),
-    )
-    .unwrap();
-    let (code, stdout, stderr) = run(
-        &["--config", path.to_str().unwrap(), "--check-config"],
-        &[("BRIDGE__BRAND__PRIMARY_COLOR", "#0b6e4f")],
-    )
-    .await;
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(stdout.contains("valid"), "{stdout}");
 }

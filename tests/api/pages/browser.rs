@@ -2,7 +2,7 @@
 //! Needs Debian's `chromium` and `chromium-driver`; CI installs both. Elsewhere the tests are
 //! reported as ignored when they are missing, and fail when `CI` is set.
 
-use super::acme_consent;
+use super::{acme_consent, acme_logout};
 use crate::support::browser::*;
 use crate::support::*;
 use serde_json::json;
@@ -57,10 +57,7 @@ async fn consent_page_submits_allow_with_an_unticked_scope() {
 async fn logout_confirmation_lands_on_hydras_redirect() {
     require_browser();
     let app = TestApp::spawn().await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        subject: IDENTITY_ID.into(),
-        ..LogoutSpec::of_client("Acme Shop", false)
-    });
+    let challenge = app.hydra.add_logout(acme_logout());
     let browser = Browser::start().await;
     browser.goto(&app.url(&logout_path(&challenge))).await;
     assert_eq!(browser.title().await, "Log out");

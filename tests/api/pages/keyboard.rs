@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::acme_consent;
+use super::{acme_consent, acme_logout};
 use crate::support::browser::*;
 use crate::support::*;
 
@@ -84,10 +84,7 @@ async fn consent_works_by_keyboard_alone() {
 async fn logout_confirmation_works_by_keyboard_alone() {
     require_browser();
     let app = TestApp::spawn().await;
-    let challenge = app.hydra.add_logout(LogoutSpec {
-        subject: IDENTITY_ID.into(),
-        ..LogoutSpec::of_client("Acme Shop", false)
-    });
+    let challenge = app.hydra.add_logout(acme_logout());
     let browser = Browser::start().await;
     browser.goto(&app.url(&logout_path(&challenge))).await;
     let passed = tab_to(&browser, "#logout").await;

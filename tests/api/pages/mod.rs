@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod brand;
+mod brand_config;
 mod browser;
 mod browser_language;
 mod error;
@@ -25,5 +26,13 @@ fn acme_consent(app: &TestApp, scopes: &[&str]) -> ConsentSpec {
         requested_scope: scopes.iter().map(|s| s.to_string()).collect(),
         context: Some(json!({ "identity_id": IDENTITY_ID })),
         ..ConsentSpec::default()
+    }
+}
+
+/// Acme Shop's logout request for the person, which asks them to confirm.
+fn acme_logout() -> LogoutSpec {
+    LogoutSpec {
+        subject: IDENTITY_ID.into(),
+        ..LogoutSpec::of_client("Acme Shop", false)
     }
 }
