@@ -1,8 +1,8 @@
 """The upstream stub: an nginx config answering as Hydra's admin API and Kratos's public and admin APIs
 do, with fixed JSON from `return 200 '...'`, chosen by the challenge in the query where needed.
 
-The JSON follows the shapes of tests/support/fake_hydra.rs and tests/support/fake_kratos.rs (Hydra
-v25.4 / Kratos v25.4 answers)."""
+The JSON follows the shapes of the fakes in tests/api/fakes/fake_hydra/ and tests/api/fakes/fake_kratos/
+(Hydra v25.4 / Kratos v25.4 answers)."""
 
 import datetime
 import json

@@ -129,7 +129,7 @@ impl Upstream {
             // but only once the runtime has seen the socket become readable. A busy runtime may
             // not have looked for a while. tokio wakes a task that yielded only after it has
             // polled for I/O (its current behaviour, not a documented promise;
-            // tests/api/upstream_misbehaving.rs fails without this yield).
+            // tests/api/operations/upstream_misbehaving.rs fails without this yield).
             tokio::task::yield_now().await;
             match self.pooled(base) {
                 Ok(client) => client,

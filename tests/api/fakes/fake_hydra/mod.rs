@@ -1,7 +1,7 @@
 //! A fake Hydra admin API that answers as the real one does: the paths, methods, status codes,
 //! headers and JSON shapes of `/admin/oauth2/auth/requests/*`, as recorded from Hydra v26.2.0
 //! (`Lenient`) and v2.3.0 (`Strict`, with its strict body decoding), and for v2.1 as its sources
-//! read. `tests/api/fakes/` holds the checks against the recordings.
+//! read. The checks beside it (`v26_hydra`, `v2_hydra`) hold it to the recordings.
 
 mod common;
 mod device;
