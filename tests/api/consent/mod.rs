@@ -1,4 +1,4 @@
-//! GET/POST /consent against fake Hydra and Kratos, by topic; the page and form helpers they share.
+//! Consent, GET/POST /consent, by topic; the page and form helpers the topics share.
 
 mod auto_accept;
 mod form;
@@ -66,8 +66,8 @@ fn only_reject(app: &TestApp, challenge: &str) -> Value {
     rejected[0].1.clone()
 }
 
-/// The consent page, with its form and the cookie that goes with it as every form page of the bridge
-/// sets it (over http: no `Secure`).
+/// The consent page, with its form and the cookie that goes with it as every form page of the
+/// bridge sets it (over http: no `Secure`).
 async fn open_page(app: &TestApp, challenge: &str) -> FormPage {
     let response = app.consent(challenge).await;
     assert_eq!(response.status().as_u16(), 200);

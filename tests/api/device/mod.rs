@@ -1,5 +1,6 @@
-//! Device sign-in (RFC 8628, `/device`): the code form, Hydra's answers, the success page and the
-//! log; driving the code form as a browser does.
+//! Device sign-in (RFC 8628, `/device`): the code form, Hydra's answers, the success page, the log.
+//!
+//! The helpers here drive the code form as a browser does.
 
 mod form;
 mod hydra;

@@ -1,7 +1,9 @@
-//! The fakes and their checks. `fake_hydra` and `fake_kratos` answer as the real servers do;
-//! `raw`, `closing` and `scripted` are servers on a raw socket for what no HTTP framework sends.
-//! The checks hold the fakes against what the real servers answered to the same calls: status
-//! codes, headers and bodies, errors included.
+//! The fake Hydra and Kratos, raw socket servers, and the checks of the fakes against real answers.
+//!
+//! `fake_hydra` and `fake_kratos` answer as the real servers do; `raw`, `closing` and `scripted`
+//! are servers on a raw socket for what no HTTP framework sends. The checks hold the fakes against
+//! what the real servers answered to the same calls: status codes, headers, bodies, errors
+//! included.
 //!
 //! - `v26_hydra`, `v26_kratos`: every call the bridge makes (and every self-service URL it sends
 //!   browsers to), as recorded from Hydra and Kratos v26.2.0 into `tests/fixtures/ory/v26.2.0/`.

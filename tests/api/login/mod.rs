@@ -1,5 +1,6 @@
-//! GET /login and /registration against fake Hydra and Kratos, by topic, and the flows against every
-//! supported Ory version (`compat`); the page and accept checks they share.
+//! Signing in: GET /login and /registration, by topic, and the flows on all Ory versions (compat).
+//!
+//! The helpers here check where the browser is sent and what Hydra was answered.
 
 mod challenge;
 mod compat;

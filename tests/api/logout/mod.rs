@@ -1,4 +1,4 @@
-//! GET/POST /logout: confirmation, skips, the Kratos session ending with Hydra's; shared helpers.
+//! Logging out, GET/POST /logout: confirmation, skips, the Kratos session ending with Hydra's.
 
 mod form;
 

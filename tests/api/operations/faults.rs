@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use super::{app_against, login_request_json};
-use crate::support::raw::{RawAnswer, RawServer, json_answer, truncated_answer};
+use crate::fakes::raw::{RawAnswer, RawServer, json_answer, truncated_answer};
 use crate::support::*;
 
 #[tokio::test]

@@ -1,5 +1,7 @@
-//! Running the service: health and metrics, the binary, load, and the connections to Hydra and
-//! Kratos (faults on the wire, stale and misbehaving upstreams).
+//! Running the service: health, metrics, the binary, load, and the connections to Hydra and Kratos.
+//!
+//! The connections: faults on the wire, stale and misbehaving upstreams, the HTTP client against
+//! scripted servers, and several runtimes sharing it.
 
 mod cli;
 mod faults;

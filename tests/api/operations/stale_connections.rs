@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::{app_against, login_request_json};
-use crate::support::closing::{ClosingServer, keep_alive_answer};
-use crate::support::raw::{RawAnswer, RawServer, json_answer};
+use crate::fakes::closing::{ClosingServer, keep_alive_answer};
+use crate::fakes::raw::{RawAnswer, RawServer, json_answer};
 use crate::support::*;
 use domain::claims::TokenClaims;
 use kratos_hydra_bridge::config::{HydraSettings, UpstreamSettings};

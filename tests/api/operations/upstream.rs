@@ -3,7 +3,7 @@
 //! go again after one, chunked answers, the body cap, what a request carries, and https going
 //! through TLS.
 
-use crate::support::scripted;
+use crate::fakes::scripted;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! stacked on chunked) are refused, and the connection that carried one is never used again, even
 //! when hyper would have kept it: its pool is replaced.
 
-use crate::support::scripted;
+use crate::fakes::scripted;
 
 use std::sync::Arc;
 

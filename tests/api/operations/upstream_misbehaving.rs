@@ -3,7 +3,7 @@
 //! and a protocol switch, an odd transfer coding or a malformed head is a clean error that no
 //! call repeats as if the connection had merely gone stale.
 
-use crate::support::scripted;
+use crate::fakes::scripted;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex, mpsc};

@@ -1,5 +1,7 @@
-//! What every page shares: the error page, language, brand, accessibility, keyboard use and real
-//! browsers, security headers and cookies, and redirects only where Hydra, Kratos or the config say.
+//! What every page shares: the error page, languages, brand, accessibility, security, redirects.
+//!
+//! Accessibility and keyboard use are checked in Chromium (`browser`), as is a page's language;
+//! redirects go only where Hydra, Kratos or the config say.
 
 mod accessibility;
 mod brand;

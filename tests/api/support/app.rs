@@ -54,8 +54,8 @@ impl TestApp {
         }
     }
 
-    /// The bridge with the base config, the fakes answering as the releases users run (Hydra v25.4+,
-    /// as recorded from v26.2.0).
+    /// The bridge with the base config, the fakes answering as the releases users run (Hydra
+    /// v25.4+, as recorded from v26.2.0).
     pub async fn spawn() -> TestApp {
         Self::builder().spawn().await
     }
@@ -104,8 +104,8 @@ impl TestAppBuilder {
         TestApp::new(port, &address, hydra, kratos, metrics_port)
     }
 
-    /// Starts the fakes, then the real binary as a child process with its log captured, for tests of
-    /// shutdown and of what the log may hold; its `serve.base_url` is `BINARY_BASE_URL`.
+    /// Starts the fakes, then the real binary as a child process with its log captured, for tests
+    /// of shutdown and of what the log may hold; its `serve.base_url` is `BINARY_BASE_URL`.
     pub async fn spawn_binary(self) -> (TestApp, Running) {
         let (hydra, kratos) = self.fakes().await;
         let config = self.config_file(&hydra, &kratos, BINARY_BASE_URL);

@@ -1,7 +1,7 @@
 //! What every page of the bridge must be, checked on an answer.
 
-/// A page of the bridge with this `status` that shows `needle`, with the headers every page has, and
-/// nothing an upstream answered echoed: its HTML.
+/// A page of the bridge with this `status` that shows `needle`, with the headers every page has,
+/// and nothing an upstream answered echoed: its HTML.
 pub async fn assert_page(response: reqwest::Response, status: u16, needle: &str) -> String {
     assert_eq!(response.status().as_u16(), status);
     let content_type = header(&response, "content-type");

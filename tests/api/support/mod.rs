@@ -1,4 +1,12 @@
-//! The test bed: the real bridge on a loopback port, in front of fake Hydra and Kratos servers.
+//! The test bed: the real bridge on a loopback port, in front of a fake Hydra and a fake Kratos
+//! of its own. `use crate::support::*;` brings all a test needs:
+//!
+//! - `TestApp::builder()` with what the test changes (the Hydra release the fake plays, `BRIDGE__…`
+//!   overrides, YAML), then `.spawn()`; `TestApp::spawn()` for the defaults (`app.rs`);
+//! - the fakes' state, set and read through `app.hydra` and `app.kratos` (`crate::fakes`);
+//! - what a browser does, as helpers on `TestApp` (`app.login`, `app.consent`, `app.via_kratos`,
+//!   `app.open_form`, …, in `requests.rs`), and the checks every page passes (`checks.rs`);
+//! - the binary as a child process (`binary.rs`) and Chromium through WebDriver (`browser.rs`).
 
 mod app;
 pub mod binary;
@@ -6,7 +14,7 @@ pub mod browser;
 mod checks;
 mod requests;
 
-pub use crate::fakes::{Fault, UPSTREAM_FAULTS, closing, fake_hydra, fake_kratos, raw, scripted};
+pub use crate::fakes::{Fault, UPSTREAM_FAULTS, fake_hydra, fake_kratos};
 
 pub use app::TestApp;
 pub use checks::{assert_page, assert_page_headers};

@@ -1,10 +1,10 @@
 //! A fake Kratos with the public API (whoami, the browser login, registration and logout flows) on
-//! one port and the admin API (identities, sessions, health) on another, answering as Kratos v26.2.0
-//! did (recorded; the checks beside it, `v26_kratos` and `v1_kratos`, hold it to that): the status
-//! codes, redirects, cookies and JSON shapes, including its errors (401 without a session, 403 `session_aal2_required`, JSON
-//! errors only for `Accept: application/json` and a redirect to the error UI otherwise). Where the
-//! person would complete a form in the self-service UI, the fake completes it for them, unless
-//! told to leave the forms alone.
+//! one port and the admin API (identities, sessions, health) on another, answering as Kratos
+//! v26.2.0 did (recorded; the checks beside it, `v26_kratos` and `v1_kratos`, hold it to that): the
+//! status codes, redirects, cookies and JSON shapes, including its errors (401 without a session,
+//! 403 `session_aal2_required`, JSON errors only for `Accept: application/json` and a redirect to
+//! the error UI otherwise). Where the person would complete a form in the self-service UI, the fake
+//! completes it for them, unless told to leave the forms alone.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
