@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+mod apps;
 mod brand;
 pub mod device;
 mod policies;
@@ -17,6 +18,7 @@ mod ui;
 mod units;
 mod validate;
 
+pub use apps::AppsSettings;
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
 pub use sections::*;
@@ -68,6 +70,8 @@ pub struct Settings {
     pub ui: UiSettings,
     #[serde(default)]
     pub brand: BrandSettings,
+    #[serde(default)]
+    pub apps: AppsSettings,
 }
 
 impl Settings {
@@ -283,6 +287,7 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
             ("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"),
             ("BRIDGE__LOGOUT__CONFIRM", "false"),
             ("BRIDGE__DEVICE__MAX_ATTEMPTS", "3"),
+            ("BRIDGE__APPS__MAX_ENTRIES", "7"),
         ];
         let env = env.map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
         let policies = load_str(GOOD, env).unwrap().policies();
@@ -298,6 +303,8 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
         assert_eq!(policies.logout.subject_source, source);
         assert!(!policies.logout.confirm);
         assert_eq!(policies.device.max_attempts, 3);
+        assert_eq!(policies.apps.subject_source, source);
+        assert_eq!(policies.apps.max_entries, 7);
         assert_eq!(policies.scope_descriptions.default_lang, "en");
     }
 
