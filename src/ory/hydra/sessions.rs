@@ -10,9 +10,10 @@ use super::{ErrorBody, HydraClient, HydraError};
 use crate::ory::http::{Call, Request, Response, null_as_default};
 
 const SESSIONS: &str = "/admin/oauth2/auth/sessions/consent";
-/// The most a page may hold (Hydra v26.2.0 caps `page_size` at 500).
-const PAGE_SIZE: &str = "500";
-/// More pages than this (500 × 200 grants of one person) is an answer nobody should get.
+/// Hydra v26.2.0's own default; a page of 500 (its most) would hold about 1.3 MB of JSON, more
+/// than `upstream.max_body_bytes` allows by default.
+const PAGE_SIZE: &str = "100";
+/// More pages than this (20,000 grants of one person) is an answer nobody should get.
 const MAX_PAGES: usize = 200;
 
 /// `oAuth2ConsentSession`, the fields the page reads.
