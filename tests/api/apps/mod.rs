@@ -1,5 +1,6 @@
 //! The connected-apps page against the fakes: who is listed, withdrawing, and failures.
 
+mod browser;
 mod failures;
 mod list;
 mod withdraw;
