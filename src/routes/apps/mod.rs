@@ -10,7 +10,8 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::apps::plan::{
-    Listing, Report, Revocation, Start, Step, Target, WithdrawPlan, list, report, start, withdraw,
+    Listing, Outcome, Report, Revocation, Start, Step, Target, WithdrawPlan, list, report, start,
+    withdraw,
 };
 use domain::apps::{AppClient, Entry, Grant, Subjects, merge};
 use domain::params::InputError;
@@ -268,31 +269,31 @@ async fn revoke(
         let call = state
             .hydra
             .revoke_consent_sessions(&revocation.subject, revocation.client.as_deref());
-        let outcome = match due {
-            Some(due) => tokio::time::timeout_at(due, call)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(
-                        crate::ory::http::Call::new("hydra", "revoke_consent_sessions")
-                            .timeout()
-                            .into(),
-                    )
-                }),
-            None => call.await,
+        let answered = match due {
+            Some(due) => tokio::time::timeout_at(due, call).await.ok(),
+            None => Some(call.await),
         };
-        if let Err(e) = &outcome {
-            tracing::error!(error = %e, held = ?revocation.held, "withdrawing consent failed");
-        }
-        results.push((revocation, outcome.is_ok()));
+        let ok = match answered {
+            Some(Ok(())) => true,
+            Some(Err(e)) => {
+                tracing::error!(error = %e, held = ?revocation.held, "withdrawing consent failed");
+                false
+            }
+            None => {
+                tracing::error!(held = ?revocation.held, "withdrawing consent: no time left to confirm it");
+                false
+            }
+        };
+        results.push((revocation, ok));
     }
     results
 }
 
 fn log(report: &Report, all: bool) {
     let outcome = match report.outcome() {
-        domain::apps::plan::Outcome::Done => "apps_withdrawn",
-        domain::apps::plan::Outcome::Partly => "apps_withdrawn_partly",
-        domain::apps::plan::Outcome::Failed => "apps_withdraw_failed",
+        Outcome::Done => "apps_withdrawn",
+        Outcome::Partly => "apps_withdrawn_partly",
+        Outcome::Failed => "apps_withdraw_failed",
     };
     let withdrawn: Vec<&str> = report
         .withdrawn
@@ -300,9 +301,9 @@ fn log(report: &Report, all: bool) {
         .map(|e| e.client_id.as_str())
         .collect();
     let kept: Vec<&str> = report.kept.iter().map(|e| e.client_id.as_str()).collect();
-    notes([
-        ("outcome", outcome),
-        ("target", if all { "all" } else { "one" }),
-    ]);
-    tracing::info!(?withdrawn, ?kept, "consent withdrawn by the person");
+    match (all, report.withdrawn.first().or(report.kept.first())) {
+        (false, Some(entry)) => notes([("outcome", outcome), ("client_id", &entry.client_id)]),
+        _ => note("outcome", outcome),
+    }
+    tracing::info!(all, ?withdrawn, ?kept, "consent withdrawn by the person");
 }
