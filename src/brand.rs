@@ -43,6 +43,7 @@ impl Brand {
             (None, None) => None,
         };
         let page = PageBrand {
+            base_stylesheet_href: format!("{root}/assets/style.css"),
             product_name: brand.product_name.as_ref().map(|n| n.trim().to_string()),
             logo_src,
             stylesheet_href: stylesheet

@@ -19,7 +19,6 @@ use crate::routes::state::AppState;
 
 /// Where the page's links and forms point: root-relative, as the page may sit at any depth.
 struct Paths {
-    stylesheet: String,
     /// The page, which its forms post to as well.
     list: String,
 }
@@ -28,10 +27,8 @@ impl Paths {
     fn of(state: &AppState) -> Self {
         let settings = &state.settings;
         let root = settings.serve.base_url.path().trim_end_matches('/');
-        let list = format!("{root}{}", settings.apps.path);
         Self {
-            stylesheet: format!("{root}/assets/style.css"),
-            list,
+            list: format!("{root}{}", settings.apps.path),
         }
     }
 }
