@@ -130,6 +130,16 @@ impl Application {
             cookies: crate::cookies::CookiePolicy::new(&settings.serve),
             device: Device {
                 metrics: device_metrics,
+                wrong_codes: device::limit::WrongCodes::new(
+                    settings.device.budgets(),
+                    settings.device.tracked_clients,
+                ),
+                trusted_proxies: settings
+                    .serve
+                    .trusted_proxies
+                    .iter()
+                    .map(|p| p.net())
+                    .collect(),
             },
             readiness: Readiness::new(settings.health.ready_cache),
             metrics: metrics.clone(),

@@ -55,6 +55,12 @@ device-code-wrong =
         [one] Sie haben noch { $tries } Versuch.
        *[other] Sie haben noch { $tries } Versuche.
     }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Hier wurden zuletzt zu viele falsche Codes eingegeben, deshalb wurde dieser Code nicht geprüft. { $seconds ->
+        [one] Warten Sie { $seconds } Sekunde und versuchen Sie es dann erneut.
+       *[other] Warten Sie { $seconds } Sekunden und versuchen Sie es dann erneut.
+    }
 device-too-many-title = Zu viele falsche Codes
 device-too-many-message = Beginnen Sie auf Ihrem Gerät von vorn, um einen neuen Code zu erhalten, und geben Sie dann diesen hier ein.
 device-success-title = Gerät verbunden

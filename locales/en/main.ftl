@@ -62,6 +62,12 @@ device-code-wrong =
         [one] { $tries } more try left.
        *[other] { $tries } more tries left.
     }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Too many wrong codes have been entered here recently, so this code was not checked. { $seconds ->
+        [one] Wait { $seconds } second, then try again.
+       *[other] Wait { $seconds } seconds, then try again.
+    }
 device-too-many-title = Too many wrong codes
 device-too-many-message = Start again on your device to get a new code, then enter that one here.
 device-success-title = Device connected

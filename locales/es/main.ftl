@@ -55,6 +55,12 @@ device-code-wrong =
         [one] Le queda { $tries } intento.
        *[other] Le quedan { $tries } intentos.
     }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Se han introducido demasiados códigos incorrectos aquí recientemente, así que este código no se ha comprobado. { $seconds ->
+        [one] Espere { $seconds } segundo e inténtelo de nuevo.
+       *[other] Espere { $seconds } segundos e inténtelo de nuevo.
+    }
 device-too-many-title = Demasiados códigos incorrectos
 device-too-many-message = Vuelva a empezar en su dispositivo para obtener un código nuevo y luego introdúzcalo aquí.
 device-success-title = Dispositivo conectado

@@ -55,6 +55,12 @@ device-code-wrong =
         [one] Il vous reste { $tries } essai.
        *[other] Il vous reste { $tries } essais.
     }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Trop de codes erronés ont été saisis ici récemment. Ce code n’a donc pas été vérifié. { $seconds ->
+        [one] Attendez { $seconds } seconde, puis réessayez.
+       *[other] Attendez { $seconds } secondes, puis réessayez.
+    }
 device-too-many-title = Trop de codes erronés
 device-too-many-message = Recommencez sur votre appareil pour obtenir un nouveau code, puis saisissez-le ici.
 device-success-title = Appareil connecté

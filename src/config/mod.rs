@@ -12,6 +12,7 @@ use url::Url;
 mod brand;
 pub mod device;
 mod policies;
+mod proxies;
 mod sections;
 mod ui;
 mod units;
@@ -19,6 +20,7 @@ mod validate;
 
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
+pub use proxies::TrustedProxy;
 pub use sections::*;
 pub use ui::*;
 
@@ -30,6 +32,7 @@ const ENV_LIST_KEYS: &[&str] = &[
     "consent.trusted_clients",
     "kratos.identity_schemas",
     "secrets.signing_keys",
+    "serve.trusted_proxies",
 ];
 /// The shortest signing key accepted: HS256 wants at least 256 bits.
 pub const MIN_SIGNING_KEY_BYTES: usize = 32;

@@ -28,6 +28,9 @@ impl Settings {
         self.validate_basics()
             .map_err(|(k, r)| (k.to_string(), r))?;
         self.validate_claims()?;
+        self.device
+            .validate()
+            .map_err(|(k, r)| (k.to_string(), r))?;
         self.validate_ui()
     }
 

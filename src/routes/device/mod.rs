@@ -3,10 +3,11 @@
 //! consent in between are the usual ones.
 
 pub mod attempts;
+pub mod limit;
 pub mod metrics;
 
 use actix_web::cookie::Cookie;
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::device::{
@@ -100,8 +101,19 @@ async fn hand_over(
         CodePlan::Reply(reply) => return answer(page, req, state, &challenge, reply),
         CodePlan::Submit { code } => code,
     };
+    // The service's own count, which a client cannot drop with its cookies: past a budget, Hydra
+    // is not asked.
+    let client = limit::client_of(req, &state.device.trusted_proxies);
+    let taken = match state.device.wrong_codes.take(client) {
+        Ok(taken) => taken,
+        Err(retry_after) => {
+            let reply = plan::held_back(typed, retry_after);
+            return answer(page, req, state, &challenge, reply);
+        }
+    };
     match state.hydra.accept_device_request(&challenge, &code).await {
         Ok(DeviceAccept::Accepted { redirect_to }) => {
+            state.device.wrong_codes.give_back(taken);
             let target = Redirect::from_upstream(&redirect_to).inspect_err(|_| {
                 state.device.metrics.code(CodeOutcome::Other);
             })?;
@@ -141,6 +153,11 @@ fn answer(
             state.device.metrics.code(CodeOutcome::TooMany);
             None
         }
+        Entered::Limited => {
+            state.device.metrics.code(CodeOutcome::Limited);
+            note("outcome", "device_limited");
+            None
+        }
         Entered::Wrong(count) => {
             state.device.metrics.code(CodeOutcome::WrongCode);
             note("outcome", "device_wrong_code");
@@ -151,11 +168,17 @@ fn answer(
         DevicePage::Exhausted => exhausted(page, attempts_cookie),
         DevicePage::Form { code, problem } => {
             let t = page.t();
+            let mut wait = None;
             let problem = problem.map(|problem| match problem {
                 Problem::Missing => t.text("device-code-missing"),
                 Problem::Wrong { left } => t.count("device-code-wrong", "tries", left),
+                Problem::Busy { retry_after_secs } => {
+                    wait = Some(retry_after_secs);
+                    let secs = u32::try_from(retry_after_secs).unwrap_or(u32::MAX);
+                    t.count("device-code-busy", "seconds", secs)
+                }
             });
-            form(
+            let mut response = form(
                 page,
                 req,
                 state,
@@ -163,7 +186,14 @@ fn answer(
                 &code,
                 problem.as_deref(),
                 attempts_cookie,
-            )
+            )?;
+            // Held back by the service's limit: 429, and when to come back.
+            if let Some(secs) = wait {
+                *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                let value = header::HeaderValue::from(secs);
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(response)
         }
     }
 }
