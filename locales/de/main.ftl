@@ -36,6 +36,9 @@ logout-confirm = Ja, abmelden
 logout-cancelled-title = Sie sind weiterhin angemeldet
 logout-cancelled-message = Sie haben sich entschieden, angemeldet zu bleiben.
 logout-cancelled-continue = Weiter
+logout-failed-title = Sie sind weiterhin angemeldet
+logout-failed-message = Die Abmeldung hat nicht funktioniert: Sie sind hier weiterhin mit Ihrem Konto angemeldet, und die Anwendung hat von keiner Abmeldung erfahren. Bitte versuchen Sie es gleich noch einmal.
+logout-failed-retry = Erneut abmelden
 logout-done-title = Sie sind abgemeldet
 logout-done-message = Diese Abmeldung ist bereits abgeschlossen. Sie können diese Seite schließen.
 

@@ -42,6 +42,9 @@ logout-confirm = Yes, log out
 logout-cancelled-title = You are still signed in
 logout-cancelled-message = You chose not to log out.
 logout-cancelled-continue = Continue
+logout-failed-title = You are still signed in
+logout-failed-message = Logging you out did not work: you are still signed in to your account here, and the application was not told you left. Please try again in a moment.
+logout-failed-retry = Try again to log out
 logout-done-title = You are signed out
 logout-done-message = This sign-out is already complete. You can close this page.
 

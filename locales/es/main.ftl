@@ -36,6 +36,9 @@ logout-confirm = Sí, cerrar sesión
 logout-cancelled-title = Su sesión sigue iniciada
 logout-cancelled-message = Ha elegido no cerrar la sesión.
 logout-cancelled-continue = Continuar
+logout-failed-title = Su sesión sigue iniciada
+logout-failed-message = No se ha podido cerrar la sesión: su sesión en su cuenta sigue iniciada aquí y la aplicación no ha sido informada de ningún cierre. Vuelva a intentarlo en un momento.
+logout-failed-retry = Volver a intentar cerrar la sesión
 logout-done-title = Ha cerrado la sesión
 logout-done-message = Este cierre de sesión ya se ha completado. Puede cerrar esta página.
 

@@ -36,6 +36,9 @@ logout-confirm = Oui, me déconnecter
 logout-cancelled-title = Vous êtes toujours connecté
 logout-cancelled-message = Vous avez choisi de ne pas vous déconnecter.
 logout-cancelled-continue = Continuer
+logout-failed-title = Vous êtes toujours connecté
+logout-failed-message = La déconnexion n’a pas fonctionné. Vous êtes toujours connecté à votre compte ici, et l’application n’a été informée d’aucune déconnexion. Veuillez réessayer dans un instant.
+logout-failed-retry = Réessayer de me déconnecter
 logout-done-title = Vous êtes déconnecté
 logout-done-message = Cette déconnexion est déjà terminée. Vous pouvez fermer cette page.
 
