@@ -2,6 +2,7 @@
 //! codes and their limit, and forms that are not the bridge's own.
 
 mod limit;
+mod success;
 
 use crate::support::device_form::*;
 use crate::support::*;

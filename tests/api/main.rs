@@ -14,7 +14,6 @@ mod consent;
 mod device;
 mod device_hydra;
 mod device_logs;
-mod device_success;
 mod error_page;
 mod faults;
 mod health;
