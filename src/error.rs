@@ -60,6 +60,12 @@ impl AppError {
     fn log(&self, status: StatusCode) {
         if status.is_server_error() {
             tracing::error!(error = %self, status = status.as_u16(), "request failed");
+        } else if matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+        ) {
+            // What every scan of the address space gets: worth a line, not a warning.
+            tracing::info!(error = %self, status = status.as_u16(), "request refused");
         } else {
             tracing::warn!(error = %self, status = status.as_u16(), "request refused");
         }

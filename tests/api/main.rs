@@ -24,6 +24,7 @@ mod login;
 mod login_demands;
 mod logout;
 mod metrics;
+mod pages;
 mod redirects;
 mod registration;
 mod security;
