@@ -89,6 +89,17 @@ impl DeviceSettings {
         Budgets { per_client, global }
     }
 
+    /// The expected minutes until one of the assumed waiting codes is guessed at the global budget.
+    pub fn minutes_to_guess(&self) -> u128 {
+        let alphabet_len = u32::try_from(self.alphabet().chars().len()).unwrap_or(u32::MAX);
+        let space = device_limit::code_space(alphabet_len, self.code_length());
+        device_limit::expected_minutes_to_guess(
+            space,
+            device_limit::PENDING_CODES,
+            self.budgets().global,
+        )
+    }
+
     /// Why these settings cannot be used, with the key: codes so short that the default budget
     /// that keeps a guess a year away is too small to use need a budget chosen by the operator.
     pub(super) fn validate(&self) -> Result<(), (&'static str, String)> {
@@ -233,6 +244,8 @@ mod tests {
                 global: 10
             }
         );
+        // 10^9 / 1,000 / 10 a minute: 100,000 minutes.
+        assert_eq!(chosen.minutes_to_guess(), 100_000);
         // A short configured set is judged the same way.
         let tiny = settings(serde_json::json!({"user_code_character_set": "ABCD"}));
         assert!(tiny.validate().is_err());
