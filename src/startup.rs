@@ -116,6 +116,16 @@ impl Application {
                  survive a restart or work across replicas"
             );
         }
+        let budgets = settings.device.budgets();
+        let days_to_guess = settings.device.minutes_to_guess() / (24 * 60);
+        if days_to_guess < 365 {
+            tracing::warn!(
+                wrong_codes_per_minute = budgets.global,
+                days_to_guess = u64::try_from(days_to_guess).unwrap_or(u64::MAX),
+                "device.wrong_codes_per_minute lets a device code be guessed within a year \
+                 (with 1,000 codes waiting; each replica counts on its own)"
+            );
+        }
         let mut metrics = Metrics::new();
         let device_metrics = DeviceMetrics::register(&mut metrics);
         let metrics = Arc::new(metrics);
@@ -132,6 +142,16 @@ impl Application {
             cookies: crate::cookies::CookiePolicy::new(&settings.serve),
             device: Device {
                 metrics: device_metrics,
+                wrong_codes: device::limit::WrongCodes::new(
+                    budgets,
+                    settings.device.tracked_clients,
+                ),
+                trusted_proxies: settings
+                    .serve
+                    .trusted_proxies
+                    .iter()
+                    .map(|p| p.net())
+                    .collect(),
             },
             readiness: Readiness::new(settings.health.ready_cache),
             metrics: metrics.clone(),

@@ -94,7 +94,8 @@ where
 struct StartedAt(Instant);
 
 /// What a flow did, for the request's log line: `outcome` (accepted, refresh, granted, …),
-/// `subject_source` (id / external_id) or `client_id`, recorded on the request's span (which
+/// `subject_source` (id / external_id), `client_id` or `oauth_error` (the error page's code),
+/// recorded on the request's span (which
 /// declares them). A no-op for any other field, or when the request is not logged.
 pub fn note(field: &'static str, value: &str) {
     notes([(field, value)]);
@@ -159,6 +160,7 @@ impl RootSpanBuilder for BridgeRootSpan {
             outcome = Empty,
             subject_source = Empty,
             client_id = Empty,
+            oauth_error = Empty,
         )
     }
 

@@ -5,10 +5,12 @@
 
 pub mod apps;
 pub mod claims;
+pub mod client_ip;
 pub mod colour;
 pub mod consent;
 pub mod device;
 pub mod device_code;
+pub mod device_limit;
 pub mod identity;
 pub mod login;
 pub mod logout;

@@ -36,6 +36,9 @@ logout-confirm = Ja, abmelden
 logout-cancelled-title = Sie sind weiterhin angemeldet
 logout-cancelled-message = Sie haben sich entschieden, angemeldet zu bleiben.
 logout-cancelled-continue = Weiter
+logout-failed-title = Sie sind weiterhin angemeldet
+logout-failed-message = Die Abmeldung hat nicht funktioniert: Sie sind hier weiterhin mit Ihrem Konto angemeldet, und die Anwendung hat von keiner Abmeldung erfahren. Bitte versuchen Sie es gleich noch einmal.
+logout-failed-retry = Erneut abmelden
 logout-done-title = Sie sind abgemeldet
 logout-done-message = Diese Abmeldung ist bereits abgeschlossen. Sie können diese Seite schließen.
 
@@ -54,6 +57,12 @@ device-code-wrong =
     Dieser Code hat nicht funktioniert. Prüfen Sie den Code auf Ihrem Gerät (er ist vielleicht abgelaufen) und versuchen Sie es erneut. { $tries ->
         [one] Sie haben noch { $tries } Versuch.
        *[other] Sie haben noch { $tries } Versuche.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Hier wurden zuletzt zu viele falsche Codes eingegeben, deshalb wurde dieser Code nicht geprüft. { $seconds ->
+        [one] Warten Sie { $seconds } Sekunde und versuchen Sie es dann erneut.
+       *[other] Warten Sie { $seconds } Sekunden und versuchen Sie es dann erneut.
     }
 device-too-many-title = Zu viele falsche Codes
 device-too-many-message = Beginnen Sie auf Ihrem Gerät von vorn, um einen neuen Code zu erhalten, und geben Sie dann diesen hier ein.

@@ -42,6 +42,9 @@ logout-confirm = Yes, log out
 logout-cancelled-title = You are still signed in
 logout-cancelled-message = You chose not to log out.
 logout-cancelled-continue = Continue
+logout-failed-title = You are still signed in
+logout-failed-message = Logging you out did not work: you are still signed in to your account here, and the application was not told you left. Please try again in a moment.
+logout-failed-retry = Try again to log out
 logout-done-title = You are signed out
 logout-done-message = This sign-out is already complete. You can close this page.
 
@@ -61,6 +64,12 @@ device-code-wrong =
     That code did not work. Check the code on your device (it may have expired) and try again. { $tries ->
         [one] { $tries } more try left.
        *[other] { $tries } more tries left.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Too many wrong codes have been entered here recently, so this code was not checked. { $seconds ->
+        [one] Wait { $seconds } second, then try again.
+       *[other] Wait { $seconds } seconds, then try again.
     }
 device-too-many-title = Too many wrong codes
 device-too-many-message = Start again on your device to get a new code, then enter that one here.

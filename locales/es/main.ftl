@@ -36,6 +36,9 @@ logout-confirm = Sí, cerrar sesión
 logout-cancelled-title = Su sesión sigue iniciada
 logout-cancelled-message = Ha elegido no cerrar la sesión.
 logout-cancelled-continue = Continuar
+logout-failed-title = Su sesión sigue iniciada
+logout-failed-message = No se ha podido cerrar la sesión: su sesión en su cuenta sigue iniciada aquí y la aplicación no ha sido informada de ningún cierre. Vuelva a intentarlo en un momento.
+logout-failed-retry = Volver a intentar cerrar la sesión
 logout-done-title = Ha cerrado la sesión
 logout-done-message = Este cierre de sesión ya se ha completado. Puede cerrar esta página.
 
@@ -54,6 +57,12 @@ device-code-wrong =
     Ese código no ha funcionado. Compruebe el código en su dispositivo (puede que haya caducado) e inténtelo de nuevo. { $tries ->
         [one] Le queda { $tries } intento.
        *[other] Le quedan { $tries } intentos.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Se han introducido demasiados códigos incorrectos aquí recientemente, así que este código no se ha comprobado. { $seconds ->
+        [one] Espere { $seconds } segundo e inténtelo de nuevo.
+       *[other] Espere { $seconds } segundos e inténtelo de nuevo.
     }
 device-too-many-title = Demasiados códigos incorrectos
 device-too-many-message = Vuelva a empezar en su dispositivo para obtener un código nuevo y luego introdúzcalo aquí.

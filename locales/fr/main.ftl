@@ -36,6 +36,9 @@ logout-confirm = Oui, me déconnecter
 logout-cancelled-title = Vous êtes toujours connecté
 logout-cancelled-message = Vous avez choisi de ne pas vous déconnecter.
 logout-cancelled-continue = Continuer
+logout-failed-title = Vous êtes toujours connecté
+logout-failed-message = La déconnexion n’a pas fonctionné. Vous êtes toujours connecté à votre compte ici, et l’application n’a été informée d’aucune déconnexion. Veuillez réessayer dans un instant.
+logout-failed-retry = Réessayer de me déconnecter
 logout-done-title = Vous êtes déconnecté
 logout-done-message = Cette déconnexion est déjà terminée. Vous pouvez fermer cette page.
 
@@ -54,6 +57,12 @@ device-code-wrong =
     Ce code n’a pas fonctionné. Vérifiez le code sur votre appareil (il a peut-être expiré) et réessayez. { $tries ->
         [one] Il vous reste { $tries } essai.
        *[other] Il vous reste { $tries } essais.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Trop de codes erronés ont été saisis ici récemment. Ce code n’a donc pas été vérifié. { $seconds ->
+        [one] Attendez { $seconds } seconde, puis réessayez.
+       *[other] Attendez { $seconds } secondes, puis réessayez.
     }
 device-too-many-title = Trop de codes erronés
 device-too-many-message = Recommencez sur votre appareil pour obtenir un nouveau code, puis saisissez-le ici.

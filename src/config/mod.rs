@@ -13,6 +13,7 @@ mod apps;
 mod brand;
 pub mod device;
 mod policies;
+mod proxies;
 mod sections;
 mod ui;
 mod units;
@@ -21,6 +22,7 @@ mod validate;
 pub use apps::AppsSettings;
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
+pub use proxies::TrustedProxy;
 pub use sections::*;
 pub use ui::*;
 
@@ -32,6 +34,7 @@ const ENV_LIST_KEYS: &[&str] = &[
     "consent.trusted_clients",
     "kratos.identity_schemas",
     "secrets.signing_keys",
+    "serve.trusted_proxies",
 ];
 /// The shortest signing key accepted: HS256 wants at least 256 bits.
 pub const MIN_SIGNING_KEY_BYTES: usize = 32;

@@ -31,6 +31,9 @@ impl Settings {
         self.apps
             .check_path()
             .map_err(|reason| ("apps.path".to_string(), reason))?;
+        self.device
+            .validate()
+            .map_err(|(k, r)| (k.to_string(), r))?;
         self.validate_ui()
     }
 

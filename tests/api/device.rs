@@ -1,6 +1,9 @@
 //! Device sign-in against the fake Hydra v25.4+: the code form, what a typed code becomes, wrong
 //! codes and their limit, and forms that are not the bridge's own.
 
+mod limit;
+mod success;
+
 use crate::support::device_form::*;
 use crate::support::*;
 use serde_json::json;

@@ -1,5 +1,6 @@
 //! GET/POST /logout: confirmation, skips, the Kratos session ending with Hydra's; shared helpers.
 
+mod fail_closed;
 mod form;
 
 use crate::support::*;

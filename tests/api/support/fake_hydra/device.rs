@@ -151,6 +151,15 @@ impl FakeHydra {
     }
 }
 
+/// The fault set for this path with `fault_on`, if any.
+fn path_fault(data: &Shared, req: &HttpRequest) -> Option<super::super::Fault> {
+    data.lock()
+        .path_faults
+        .iter()
+        .find(|(prefix, _)| super::super::path_matches(prefix, req.path()))
+        .map(|(_, f)| f.clone())
+}
+
 /// Only `device_challenge` is read (no `challenge` alias here).
 fn device_challenge(req: &HttpRequest) -> Option<String> {
     url::form_urlencoded::parse(req.query_string().as_bytes())
@@ -170,13 +179,7 @@ async fn accept_device(
         // Before v25.4 there is no device flow: the router's 404 page.
         return wire::route_not_found();
     }
-    let path_fault = data
-        .lock()
-        .path_faults
-        .iter()
-        .find(|(prefix, _)| super::super::path_matches(prefix, req.path()))
-        .map(|(_, f)| f.clone());
-    if let Some(r) = super::super::fault_response(path_fault).await {
+    if let Some(r) = super::super::fault_response(path_fault(&data, &req)).await {
         return r;
     }
     if let Some(r) = apply_fault(&data).await {
@@ -281,6 +284,9 @@ async fn get_client(
     data: web::Data<Shared>,
 ) -> HttpResponse {
     record(&data, &req, None);
+    if let Some(r) = super::super::fault_response(path_fault(&data, &req)).await {
+        return r;
+    }
     if let Some(r) = apply_fault(&data).await {
         return r;
     }
