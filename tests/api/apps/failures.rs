@@ -52,8 +52,10 @@ async fn a_withdrawal_hydra_does_not_confirm_in_time_is_reported_before_the_dead
         &[("all", "yes"), ("action", "confirm")],
     )
     .await;
+    // A 502 and not the deadline's 504: the bridge answered before its own deadline. The clock
+    // here only guards against a hang (a loaded machine adds its own delays).
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(6),
         "{:?}",
         started.elapsed()
     );
