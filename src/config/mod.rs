@@ -13,12 +13,14 @@ mod brand;
 pub mod device;
 mod policies;
 mod sections;
+mod traces;
 mod ui;
 mod validate;
 
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
 pub use sections::*;
+pub use traces::{OtlpExport, Sampler, TracingSettings};
 pub use ui::*;
 
 /// Prefix of environment overrides: `BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID=true`.
@@ -67,6 +69,8 @@ pub struct Settings {
     pub ui: UiSettings,
     #[serde(default)]
     pub brand: BrandSettings,
+    #[serde(default)]
+    pub tracing: TracingSettings,
 }
 
 impl Settings {
@@ -119,6 +123,8 @@ impl Settings {
                 reason: e.to_string(),
             });
         }
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let otel_env = traces::otel_variables(&env);
         let env: config::Map<String, String> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}{ENV_SEPARATOR}")))
@@ -157,7 +163,23 @@ impl Settings {
         settings
             .validate()
             .and_then(|()| settings.brand.load(path.parent().unwrap_or(Path::new("."))))
-            .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
+            .map_err(|(key, reason)| ConfigError::Key {
+                file: file.clone(),
+                key,
+                reason,
+            })?;
+        settings
+            .tracing
+            .resolve(&otel_env)
+            .map_err(|(key, mut reason)| {
+                // A refusal of an `OTEL_*` variable names it already.
+                if !reason.contains("(environment variable OTEL_")
+                    && let Some(var) = env_var_for(&env_names, &key)
+                {
+                    reason.push_str(&format!(" (set by environment variable {var})"));
+                }
+                ConfigError::Key { file, key, reason }
+            })?;
         Ok(settings)
     }
 
