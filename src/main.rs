@@ -107,7 +107,14 @@ fn main() -> ExitCode {
         println!("config {} is valid", config.display());
         return ExitCode::SUCCESS;
     }
-    let log_guard = telemetry::init(&settings.log);
+    let mut log_guard = match telemetry::init(&settings.log, settings.tracing.export.as_ref()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("kratos-hydra-bridge: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let grace = std::time::Duration::from_secs(settings.serve.shutdown_timeout_secs);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -150,6 +157,7 @@ fn main() -> ExitCode {
     });
     // Whatever the runtime logs while it winds down goes out too.
     drop(runtime);
+    log_guard.shutdown_tracing(grace);
     drop(log_guard);
     code
 }
