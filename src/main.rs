@@ -125,7 +125,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(async move {
+    let (code, signalled) = runtime.block_on(async move {
         tracing::info!(settings = %Redacted(&settings), "starting");
         let address = settings.address();
         let app = match Application::build(settings) {
@@ -133,7 +133,7 @@ fn main() -> ExitCode {
             Err(e) => {
                 tracing::error!(error = %e, "startup failed");
                 eprintln!("kratos-hydra-bridge: {e}");
-                return ExitCode::FAILURE;
+                return (ExitCode::FAILURE, None);
             }
         };
         let host = address
@@ -143,8 +143,8 @@ fn main() -> ExitCode {
         if let Some(port) = app.metrics_port() {
             tracing::info!(port, "metrics listening");
         }
-        tokio::spawn(stop_on_signal(app.handles()));
-        match app.run_until_stopped().await {
+        let stopper = tokio::spawn(stop_on_signal(app.handles()));
+        let code = match app.run_until_stopped().await {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS
@@ -153,11 +153,19 @@ fn main() -> ExitCode {
                 tracing::error!(error = %e, "server failed");
                 ExitCode::FAILURE
             }
-        }
+        };
+        // After a signal the stopper is done as soon as the server is; else there was none.
+        let signalled = tokio::time::timeout(std::time::Duration::from_millis(200), stopper)
+            .await
+            .ok()
+            .and_then(Result::ok);
+        (code, signalled)
     });
     // Whatever the runtime logs while it winds down goes out too.
     drop(runtime);
-    log_guard.shutdown_tracing(grace);
+    // Spans still queued go out within what is left of the shutdown grace period.
+    let left = signalled.map_or(grace, |at| grace.saturating_sub(at.elapsed()));
+    log_guard.shutdown_tracing(left);
     drop(log_guard);
     code
 }

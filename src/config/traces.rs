@@ -326,9 +326,9 @@ fn server_endpoint(server: &str, insecure: bool) -> Result<Url, String> {
     if url.host_str().is_none_or(str::is_empty) || url.port_or_known_default().is_none() {
         return Err(format!("`{server}` is not host:port"));
     }
-    if !server
+    if server
         .rsplit_once(':')
-        .is_some_and(|(_, port)| port.parse::<u16>().is_ok())
+        .is_none_or(|(_, port)| port.parse::<u16>().is_err())
     {
         return Err(format!(
             "`{server}` must name the port (host:port, e.g. jaeger:4318)"

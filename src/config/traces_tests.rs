@@ -175,7 +175,9 @@ fn the_variables_that_turn_it_off() {
 
 #[test]
 fn refusals_name_the_key_and_where_the_value_came_from() {
-    let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+    // (YAML, environment, what the refusal must name)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
         (
             "tracing:\n  provider: jaeger\n",
             &[],
