@@ -127,6 +127,19 @@ fn main() -> ExitCode {
     };
     let (code, signalled) = runtime.block_on(async move {
         tracing::info!(settings = %Redacted(&settings), "starting");
+        if let Some(export) = &settings.tracing.export {
+            // The endpoint without any credentials a variable's URL may hold.
+            let mut endpoint = export.endpoint.clone();
+            let _ = endpoint.set_username("");
+            let _ = endpoint.set_password(None);
+            tracing::info!(
+                endpoint = %endpoint,
+                service_name = %export.service_name,
+                sampling_ratio = export.sampler.ratio,
+                parent_based = export.sampler.parent_based,
+                "exporting traces"
+            );
+        }
         let address = settings.address();
         let app = match Application::build(settings) {
             Ok(app) => app,

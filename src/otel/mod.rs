@@ -107,7 +107,10 @@ where
         .with_error_fields_to_exceptions(false)
         .with_error_events_to_exceptions(false)
         .with_error_events_to_status(false)
-        .with_filter(filter_fn(spans::is_exported));
+        .with_filter(
+            filter_fn(spans::is_exported)
+                .with_max_level_hint(tracing::level_filters::LevelFilter::INFO),
+        );
     ON.store(true, Ordering::Relaxed);
     (Tracing { provider }, layer)
 }
