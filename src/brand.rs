@@ -2,8 +2,6 @@
 //! stylesheet and logo the bridge serves, and the Content-Security-Policy that allows exactly them.
 //! `routes::brand` serves them.
 
-use std::sync::Arc;
-
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
 use domain::colour;
@@ -18,10 +16,12 @@ pub const STYLESHEET_PATH: &str = "/assets/brand.css";
 
 /// The brand, prepared once at start.
 pub struct Brand {
-    page: Arc<PageBrand>,
+    page: PageBrand,
     stylesheet: Option<web::Bytes>,
     /// (content, content type)
     logo: Option<(web::Bytes, &'static str)>,
+    /// The origins every page may show images from: the bridge's and the configured logo's.
+    img_src: Vec<String>,
     csp: String,
 }
 
@@ -50,13 +50,14 @@ impl Brand {
                 .map(|css| format!("{root}{STYLESHEET_PATH}?v={}", fingerprint(css.as_bytes()))),
         };
         Self {
-            page: Arc::new(page),
+            page,
             stylesheet: stylesheet.map(web::Bytes::from),
             logo: loaded
                 .logo
                 .as_ref()
                 .map(|l| (web::Bytes::copy_from_slice(&l.bytes), l.content_type)),
-            csp: content_security_policy(brand, None),
+            img_src: image_origins(brand),
+            csp: content_security_policy(&image_origins(brand)),
         }
     }
 
@@ -66,7 +67,7 @@ impl Brand {
     }
 
     /// What every page's frame shows.
-    pub fn page(&self) -> &Arc<PageBrand> {
+    pub fn page(&self) -> &PageBrand {
         &self.page
     }
 
@@ -79,6 +80,28 @@ impl Brand {
     pub fn logo(&self) -> Option<&(web::Bytes, &'static str)> {
         self.logo.as_ref()
     }
+
+    /// Lets one answer show an image from `url`'s origin (the consent page's client logo), on top
+    /// of what every page may load. `url` must be an https URL; anything else changes nothing.
+    pub fn allow_page_image(&self, response: &mut HttpResponse, url: Option<&str>) {
+        let Some(origin) = url
+            .and_then(|u| url::Url::parse(u).ok())
+            .filter(|u| u.scheme() == "https" && u.host().is_some())
+            .map(|u| u.origin().ascii_serialization())
+        else {
+            return;
+        };
+        if self.img_src.contains(&origin) {
+            return;
+        }
+        let mut img_src = self.img_src.clone();
+        img_src.push(origin);
+        if let Ok(value) = HeaderValue::from_str(&content_security_policy(&img_src)) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
 }
 
 /// A short content hash for links, so that a changed file is fetched again despite caching.
@@ -90,42 +113,21 @@ fn fingerprint(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The Content-Security-Policy: styles and images from the bridge itself, plus the configured
-/// logo's origin and `page_image_origin` (a page's own image from elsewhere) in img-src. No
-/// script, font, frame or anything else.
-pub fn content_security_policy(brand: &BrandSettings, page_image_origin: Option<&str>) -> String {
-    let mut img_src = String::from("'self'");
-    for origin in [brand.logo_origin().as_deref(), page_image_origin]
-        .into_iter()
-        .flatten()
-    {
-        if !img_src.split(' ').any(|s| s == origin) {
-            img_src.push(' ');
-            img_src.push_str(origin);
-        }
-    }
-    format!(
-        "default-src 'none'; style-src 'self'; img-src {img_src}; base-uri 'none'; \
-         frame-ancestors 'none'"
-    )
+/// Where every page may show images from: the bridge itself, and the configured logo's origin.
+fn image_origins(brand: &BrandSettings) -> Vec<String> {
+    let mut origins = vec!["'self'".to_string()];
+    origins.extend(brand.logo_origin());
+    origins
 }
 
-/// Lets one answer show an image from `url`'s origin (the consent page's client logo), on top of
-/// what every page may load. `url` must be an https URL; anything else changes nothing.
-pub fn allow_page_image(response: &mut HttpResponse, settings: &Settings, url: Option<&str>) {
-    let Some(origin) = url
-        .and_then(|u| url::Url::parse(u).ok())
-        .filter(|u| u.scheme() == "https" && u.host().is_some())
-        .map(|u| u.origin().ascii_serialization())
-    else {
-        return;
-    };
-    let policy = content_security_policy(&settings.brand, Some(&origin));
-    if let Ok(value) = HeaderValue::from_str(&policy) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+/// The Content-Security-Policy: styles from the bridge itself, images from `img_src`. No script,
+/// font, frame or anything else.
+pub fn content_security_policy(img_src: &[String]) -> String {
+    format!(
+        "default-src 'none'; style-src 'self'; img-src {}; base-uri 'none'; \
+         frame-ancestors 'none'",
+        img_src.join(" ")
+    )
 }
 
 #[cfg(test)]
@@ -134,8 +136,7 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_the_configured_logo_origin() {
-        let none = BrandSettings::default();
-        let policy = content_security_policy(&none, None);
+        let policy = content_security_policy(&image_origins(&BrandSettings::default()));
         assert!(policy.contains("img-src 'self';"), "{policy}");
         assert!(
             !policy.contains("https:") && !policy.contains("data:"),
@@ -145,17 +146,39 @@ mod tests {
             logo_url: Some(url::Url::parse("https://cdn.example.com/img/logo.svg").unwrap()),
             ..Default::default()
         };
-        let policy = content_security_policy(&brand, None);
+        let policy = content_security_policy(&image_origins(&brand));
         assert!(
             policy.contains("img-src 'self' https://cdn.example.com;"),
             "{policy}"
         );
-        let policy = content_security_policy(&brand, Some("https://cdn.example.com"));
-        assert!(
-            policy.contains("img-src 'self' https://cdn.example.com;"),
-            "{policy}"
-        );
-        let policy = content_security_policy(&brand, Some("https://client.example"));
+    }
+
+    #[test]
+    fn a_page_image_adds_its_origin_once() {
+        let settings: Settings = serde_json::from_value(serde_json::json!({
+            "serve": { "base_url": "https://auth.example" },
+            "hydra": { "admin_url": "http://127.0.0.1:4445" },
+            "kratos": {
+                "public_url": "http://127.0.0.1:4433",
+                "admin_url": "http://127.0.0.1:4434",
+                "browser_url": "http://127.0.0.1:4433",
+            },
+            "brand": { "logo_url": "https://cdn.example.com/logo.svg" },
+        }))
+        .unwrap();
+        let brand = Brand::new(&settings);
+        let csp = |url: Option<&str>| {
+            let mut response = HttpResponse::Ok().finish();
+            brand.allow_page_image(&mut response, url);
+            response
+                .headers()
+                .get(header::CONTENT_SECURITY_POLICY)
+                .map(|v| v.to_str().unwrap().to_string())
+        };
+        assert_eq!(csp(None), None);
+        assert_eq!(csp(Some("http://client.example/logo.png")), None);
+        assert_eq!(csp(Some("https://cdn.example.com/other.png")), None);
+        let policy = csp(Some("https://client.example/logo.png")).unwrap();
         assert!(
             policy.contains("img-src 'self' https://cdn.example.com https://client.example;"),
             "{policy}"

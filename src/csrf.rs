@@ -2,13 +2,13 @@
 //! signed token bound to the form's purpose, its challenge and that cookie, and an origin check.
 
 use actix_web::HttpRequest;
-use actix_web::http::header::{COOKIE, HeaderValue, ORIGIN};
+use actix_web::cookie::Cookie;
+use actix_web::http::header::ORIGIN;
 use url::Url;
 
-use crate::config::ServeSettings;
+use crate::cookies::{self, CookiePolicy};
 use crate::error::AppError;
 use crate::signed::{CsrfFailure, Signer, random_token};
-use domain::params::find_cookie;
 
 /// The cookie a form's token is bound to.
 pub const CSRF_COOKIE: &str = "khb_csrf";
@@ -16,14 +16,7 @@ pub const CSRF_COOKIE: &str = "khb_csrf";
 /// A token for one form, and the cookie the browser must hold for it to count.
 pub struct CsrfIssue {
     pub token: String,
-    pub set_cookie: HeaderValue,
-}
-
-fn cookie_value(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .find_map(|h| find_cookie(h, CSRF_COOKIE))
+    pub cookie: Cookie<'static>,
 }
 
 /// What the token is bound to: the form's purpose and its challenge, so one form's token never
@@ -36,31 +29,25 @@ fn binding(purpose: &str, challenge: &str) -> String {
 pub fn issue(
     req: &HttpRequest,
     signer: &Signer,
-    serve: &ServeSettings,
+    policy: &CookiePolicy,
     purpose: &str,
     challenge: &str,
 ) -> Result<CsrfIssue, AppError> {
-    let existing =
-        cookie_value(req).filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()));
-    let cookie = match existing {
-        Some(value) => value.to_owned(),
+    let existing = cookies::read(req, CSRF_COOKIE)
+        .filter(|v| v.len() == 48 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let value = match existing {
+        Some(value) => value,
         None => random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
     };
     let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-    let ttl = serve.form_ttl_secs;
+    let ttl = policy.lifetime().as_secs();
     let token = signer
-        .sign_csrf(&binding(purpose, challenge), &cookie, now, ttl)
+        .sign_csrf(&binding(purpose, challenge), &value, now, ttl)
         .ok_or_else(|| AppError::Internal("signing the CSRF token failed".into()))?;
-    let secure = if serve.base_url.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
-    let set_cookie = HeaderValue::from_str(&format!(
-        "{CSRF_COOKIE}={cookie}; Path=/; Max-Age={ttl}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .map_err(|e| AppError::Internal(format!("cookie header: {e}")))?;
-    Ok(CsrfIssue { token, set_cookie })
+    Ok(CsrfIssue {
+        token,
+        cookie: policy.set(CSRF_COOKIE, value),
+    })
 }
 
 /// Checks a posted form: our own origin, then our own token for this purpose, challenge and cookie.
@@ -81,8 +68,8 @@ pub fn verify(
         return Err(CsrfFailure::CrossSite);
     }
     let token = token.ok_or(CsrfFailure::MissingToken)?;
-    let cookie = cookie_value(req).ok_or(CsrfFailure::MissingCookie)?;
-    signer.verify_csrf(token, &binding(purpose, challenge), cookie)
+    let cookie = cookies::read(req, CSRF_COOKIE).ok_or(CsrfFailure::MissingCookie)?;
+    signer.verify_csrf(token, &binding(purpose, challenge), &cookie)
 }
 
 /// Whether a form post comes from our own pages: `Origin` when the browser sends it, else

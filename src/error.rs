@@ -1,12 +1,14 @@
-//! The one place where failures become HTTP answers: a status and a page, logged once.
+//! The one place where failures become HTTP answers: a status and a page, rendered once on the
+//! request's [`Page`] (its language and brand), and logged once.
+
+use std::fmt;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::i18n::Localizer;
 use crate::ory::http::UpstreamError;
 use crate::ory::hydra::HydraError;
-use crate::pages;
+use crate::pages::Page;
 use crate::redirect::{InvalidTarget, Redirect};
 use domain::params::InputError;
 
@@ -59,8 +61,8 @@ fn gateway_status(e: &UpstreamError) -> StatusCode {
     }
 }
 
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
+impl AppError {
+    pub fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadInput(_) => StatusCode::BAD_REQUEST,
             AppError::Hydra(HydraError::NotFound(_)) | AppError::NotFound => StatusCode::NOT_FOUND,
@@ -80,7 +82,9 @@ impl ResponseError for AppError {
         }
     }
 
-    fn error_response(&self) -> HttpResponse {
+    /// The answer to this error on `page`: its page, or where Hydra says the browser belongs for
+    /// a request handled already. Logged here, once.
+    pub fn respond(&self, page: &Page) -> HttpResponse {
         match self {
             // A handled flow is not a failure: Hydra says where the browser belongs.
             AppError::Hydra(HydraError::AlreadyHandled { flow, redirect_to }) => {
@@ -100,25 +104,16 @@ impl ResponseError for AppError {
             }
             _ => self.log(self.status_code()),
         }
-        // In English here: `routes::language::localize_errors` writes the page again in the request's language.
-        self.page(&Localizer::fallback())
+        self.page(page)
             .unwrap_or_else(|| HttpResponse::new(self.status_code()))
     }
-}
 
-impl AppError {
-    /// The page for this error in `t`'s language, or `None` when the answer is a redirect.
-    pub fn page(&self, t: &Localizer) -> Option<HttpResponse> {
+    /// The page for this error, or `None` when the answer is a redirect.
+    fn page(&self, on: &Page) -> Option<HttpResponse> {
         let status = self.status_code();
+        let t = on.t();
         let page = |title: &str, message: &str| {
-            Some(pages::message(
-                status,
-                t,
-                &t.text(title),
-                &t.text(message),
-                None,
-                None,
-            ))
+            Some(on.message(status, &t.text(title), &t.text(message), None, None))
         };
         match self {
             AppError::Hydra(HydraError::AlreadyHandled { flow, redirect_to }) => {
@@ -126,29 +121,26 @@ impl AppError {
                     Ok(_) => None,
                     // A finished logout opened again (back button, reload): Hydra names the
                     // request's own path, relative to its public URL, which the bridge does not know.
-                    Err(_) if redirect_to.starts_with('/') => Some(already_completed(flow, t)),
-                    Err(e) => AppError::BadRedirect(e).page(t),
+                    Err(_) if redirect_to.starts_with('/') => Some(already_completed(flow, on)),
+                    Err(e) => AppError::BadRedirect(e).page(on),
                 }
             }
-            AppError::BadInput(e) => Some(pages::message(
+            AppError::BadInput(e) => Some(on.message(
                 status,
-                t,
                 &t.text("error-bad-link-title"),
                 &t.text("error-bad-link-message"),
                 Some(&e.to_string()),
                 None,
             )),
-            AppError::Hydra(HydraError::NotFound(flow)) => Some(pages::message(
+            AppError::Hydra(HydraError::NotFound(flow)) => Some(on.message(
                 status,
-                t,
                 &t.text("error-unknown-request-title"),
                 &t.with("error-unknown-request-message", "flow", flow),
                 None,
                 None,
             )),
-            AppError::Hydra(HydraError::Expired(flow)) => Some(pages::message(
+            AppError::Hydra(HydraError::Expired(flow)) => Some(on.message(
                 status,
-                t,
                 &t.text("error-expired-title"),
                 &t.with("error-expired-message", "flow", flow),
                 None,
@@ -157,9 +149,8 @@ impl AppError {
             AppError::NoExternalId => {
                 page("error-no-external-id-title", "error-no-external-id-message")
             }
-            AppError::ReauthIncomplete { retry } => Some(pages::message(
+            AppError::ReauthIncomplete { retry } => Some(on.message(
                 status,
-                t,
                 &t.text("error-reauth-title"),
                 &t.text("error-reauth-message"),
                 None,
@@ -183,20 +174,19 @@ impl AppError {
 }
 
 /// The page for a flow that was completed earlier: nothing is left to do.
-fn already_completed(flow: &str, t: &Localizer) -> HttpResponse {
+fn already_completed(flow: &str, page: &Page) -> HttpResponse {
+    let t = page.t();
     if flow == "logout" {
-        pages::message(
+        page.message(
             StatusCode::OK,
-            t,
             &t.text("logout-done-title"),
             &t.text("logout-done-message"),
             None,
             None,
         )
     } else {
-        pages::message(
+        page.message(
             StatusCode::GONE,
-            t,
             &t.text("error-completed-title"),
             &t.text("error-completed-message"),
             None,
@@ -204,3 +194,37 @@ fn already_completed(flow: &str, t: &Localizer) -> HttpResponse {
         )
     }
 }
+
+/// A request that failed, and the page it is answered on: what handlers and extractors return, so
+/// that the error page is rendered once, in the request's language and with its brand.
+#[derive(Debug)]
+pub struct Failure {
+    error: AppError,
+    page: Page,
+}
+
+impl Failure {
+    pub fn new(error: AppError, page: Page) -> Self {
+        Self { error, page }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl ResponseError for Failure {
+    fn status_code(&self) -> StatusCode {
+        self.error.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.error.respond(&self.page)
+    }
+}
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

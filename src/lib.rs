@@ -2,6 +2,7 @@
 
 pub mod brand;
 pub mod config;
+pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod i18n;

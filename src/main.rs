@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use kratos_hydra_bridge::config::{Redacted, Settings, UpstreamSettings};
@@ -50,8 +51,8 @@ fn probe(url: &str) -> ExitCode {
         .and_then(|rt| {
             rt.block_on(async {
                 let settings = UpstreamSettings {
-                    connect_timeout_ms: 3000,
-                    request_timeout_ms: 3000,
+                    connect_timeout: Duration::from_secs(3),
+                    request_timeout: Duration::from_secs(3),
                     max_body_bytes: 64 * 1024,
                 };
                 let upstream = Upstream::new(&settings, Arc::new(Metrics::new()))
@@ -114,7 +115,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let grace = std::time::Duration::from_secs(settings.serve.shutdown_timeout_secs);
+    let grace = settings.serve.shutdown_timeout;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -10,11 +10,13 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Settings;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::metrics::Metrics;
 use crate::ory::http::{SetupError, Upstream};
 use crate::ory::hydra::HydraClient;
 use crate::ory::kratos::KratosClient;
+use crate::pages::{self, Page};
+use crate::request_metrics;
 use crate::routes::brand;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::routes::readiness::Readiness;
@@ -22,7 +24,6 @@ use crate::routes::state::{AppState, Device};
 use crate::routes::{consent, deadline, device, error_page, health, login, logout, registration};
 use crate::signed::Signer;
 use crate::telemetry::BridgeRootSpan;
-use crate::{pages, request_metrics};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -75,12 +76,12 @@ async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+async fn not_found(page: Page) -> Result<HttpResponse, Failure> {
+    Err(page.fail(AppError::NotFound))
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
+async fn method_not_allowed(page: Page) -> Result<HttpResponse, Failure> {
+    Err(page.fail(AppError::MethodNotAllowed))
 }
 
 /// A resource answering GET (add more routes to it), whose other methods get the bridge's 405 page.
@@ -117,20 +118,23 @@ impl Application {
         let device_metrics = DeviceMetrics::register(&mut metrics);
         let metrics = Arc::new(metrics);
         let upstream = Upstream::new(&settings.upstream, metrics.clone())?;
-        let i18n = settings.ui.catalogs()?;
+        let brand = crate::brand::Brand::new(&settings);
+        let pages = Arc::new(pages::Frame::new(
+            settings.ui.catalogs()?,
+            brand.page().clone(),
+        ));
         let state = web::Data::new(AppState {
             hydra: HydraClient::new(upstream.clone(), &settings.hydra)?,
             kratos: KratosClient::new(upstream, &settings.kratos)?,
             signer,
+            cookies: crate::cookies::CookiePolicy::new(&settings.serve),
             device: Device {
                 metrics: device_metrics,
             },
-            readiness: Readiness::new(std::time::Duration::from_millis(
-                settings.health.ready_cache_ms,
-            )),
+            readiness: Readiness::new(settings.health.ready_cache),
             metrics: metrics.clone(),
-            i18n,
-            brand: crate::brand::Brand::new(&settings),
+            pages,
+            brand,
             policies: settings.policies(),
             settings: settings.clone(),
         });
@@ -143,8 +147,6 @@ impl Application {
             .then(|| web::Data::from(metrics.clone()));
         let mut server = HttpServer::new(move || {
             App::new()
-                .wrap(from_fn(crate::routes::language::localize_errors))
-                .wrap(from_fn(brand::scope))
                 .wrap(security_headers(&csp))
                 .wrap(from_fn(request_metrics::record))
                 .wrap(TracingLogger::<BridgeRootSpan>::new())
@@ -186,7 +188,7 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .disable_signals()
-        .shutdown_timeout(settings.serve.shutdown_timeout_secs)
+        .shutdown_timeout(settings.serve.shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(StartupError::Server)?;
         if settings.serve.workers > 0 {

@@ -1,7 +1,4 @@
-//! Reading what browsers send (query strings, form bodies, cookies), before anything is sent
-//! upstream.
-
-use std::collections::HashMap;
+//! Reading what browsers send (query strings, form bodies), before anything is sent upstream.
 
 /// Why a query parameter was refused; shown on the 400 page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,10 +11,13 @@ pub enum InputError {
     TooLong(&'static str),
     #[error("the `{0}` parameter contains characters it never has")]
     BadCharacters(&'static str),
-    #[error("the `{0}` parameter is given more than once")]
-    Duplicate(&'static str),
+    /// A parameter that could not be read into its field (given twice where once is meant).
+    #[error("the `{name}` parameter {problem}")]
+    Unreadable { name: String, problem: String },
     #[error("the {0} could not be read")]
     Malformed(&'static str),
+    #[error("the {0} is too large")]
+    Oversized(&'static str),
     #[error("the identity schema `{0}` is not offered here")]
     SchemaNotAllowed(String),
 }
@@ -72,59 +72,6 @@ pub fn validate_identity_schema(
         return Err(InputError::SchemaNotAllowed(value.to_owned()));
     }
     Ok(Some(value.to_owned()))
-}
-
-/// A query string split into parameters, refusing repeated keys the handlers read.
-pub struct QueryParams {
-    values: HashMap<String, Vec<String>>,
-}
-
-impl QueryParams {
-    pub fn parse(query: &str) -> Self {
-        let mut values: HashMap<String, Vec<String>> = HashMap::new();
-        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-            values
-                .entry(k.into_owned())
-                .or_default()
-                .push(v.into_owned());
-        }
-        Self { values }
-    }
-
-    /// Every value of `name`, in order (for repeated form fields such as `grant_scope`).
-    pub fn all(&self, name: &str) -> Vec<&str> {
-        self.values
-            .get(name)
-            .map(|v| v.iter().map(String::as_str).collect())
-            .unwrap_or_default()
-    }
-
-    /// A two-way choice (a form's submit button): `true` for `yes`, `false` for `no`, an error otherwise.
-    pub fn choice(&self, name: &'static str, yes: &str, no: &str) -> Result<bool, InputError> {
-        match self.single(name)? {
-            Some(v) if v == yes => Ok(true),
-            Some(v) if v == no => Ok(false),
-            Some(_) => Err(InputError::BadCharacters(name)),
-            None => Err(InputError::Missing(name)),
-        }
-    }
-
-    /// The single value of `name`; a repeated key is an error, since two challenges cannot both be meant.
-    pub fn single(&self, name: &'static str) -> Result<Option<&str>, InputError> {
-        match self.values.get(name).map(Vec::as_slice) {
-            None | Some([]) => Ok(None),
-            Some([one]) => Ok(Some(one.as_str())),
-            Some(_) => Err(InputError::Duplicate(name)),
-        }
-    }
-}
-
-/// The value of the named cookie in a `Cookie` header, if the browser sent one.
-pub fn find_cookie<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
-    cookie_header.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k.trim() == name && !v.is_empty()).then_some(v.trim())
-    })
 }
 
 #[cfg(test)]
@@ -190,45 +137,6 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn duplicate_keys_refused() {
-        let q = QueryParams::parse("login_challenge=a&login_challenge=b&x=1");
-        assert_eq!(
-            q.single("login_challenge"),
-            Err(InputError::Duplicate("login_challenge"))
-        );
-        assert_eq!(q.single("x"), Ok(Some("1")));
-        assert_eq!(q.single("y"), Ok(None));
-        let q = QueryParams::parse("action=allow&other=deny&x=&other=allow");
-        assert_eq!(q.choice("action", "allow", "deny"), Ok(true));
-        assert_eq!(
-            q.choice("x", "allow", "deny"),
-            Err(InputError::BadCharacters("x"))
-        );
-        assert_eq!(
-            q.choice("y", "allow", "deny"),
-            Err(InputError::Missing("y"))
-        );
-        assert_eq!(
-            q.choice("other", "allow", "deny"),
-            Err(InputError::Duplicate("other"))
-        );
-        let q = QueryParams::parse("login_challenge=abc%3D%3D");
-        assert_eq!(q.single("login_challenge"), Ok(Some("abc==")));
-    }
-
-    #[test]
-    fn finds_only_the_named_cookie() {
-        let h = "a=1; ory_kratos_session=MTY3; ory_kratos_session_x=2";
-        assert_eq!(find_cookie(h, "ory_kratos_session"), Some("MTY3"));
-        assert_eq!(find_cookie(h, "b"), None);
-        assert_eq!(
-            find_cookie("ory_kratos_session=", "ory_kratos_session"),
-            None
-        );
-        assert_eq!(find_cookie("garbage", "ory_kratos_session"), None);
-    }
-
     proptest! {
         /// A challenge is accepted exactly when it fits the limit and is URL-safe base64 with at most
         /// two `=` of padding, so it can travel to Hydra and back without escaping surprises.
@@ -270,30 +178,6 @@ mod tests {
         fn base64url_always_accepted(bytes in proptest::collection::vec(any::<u8>(), 1..2000)) {
             let c = b64url_padded(&bytes);
             prop_assert!(validate_challenge("c", Some(&c), MAX).is_ok());
-        }
-
-        /// `single` gives the decoded value of a key given once and refuses one given more often;
-        /// `all` gives every value of a key, in order.
-        #[test]
-        fn repeated_keys_are_refused_and_values_decoded(pairs in proptest::collection::vec(
-            (prop_oneof![Just("login_challenge".to_string()), "[a-z]{1,5}"], "\\PC{0,20}"),
-            0..6,
-        )) {
-            let query = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&pairs)
-                .finish();
-            let q = QueryParams::parse(&query);
-            let values = |key: &str| pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect::<Vec<_>>();
-            let challenges = values("login_challenge");
-            let expected = match challenges.as_slice() {
-                [] => Ok(None),
-                [one] => Ok(Some(*one)),
-                _ => Err(InputError::Duplicate("login_challenge")),
-            };
-            prop_assert_eq!(q.single("login_challenge"), expected);
-            for (key, _) in &pairs {
-                prop_assert_eq!(q.all(key), values(key));
-            }
         }
     }
 

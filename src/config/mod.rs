@@ -15,6 +15,7 @@ mod policies;
 mod sections;
 mod traces;
 mod ui;
+mod units;
 mod validate;
 
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
@@ -250,6 +251,7 @@ impl fmt::Display for Redacted<'_> {
 mod tests {
     use super::*;
     use domain::subject::SubjectSource;
+    use std::time::Duration;
 
     #[test]
     fn join_url_keeps_prefix() {
@@ -271,26 +273,9 @@ mod tests {
 kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434\n  browser_url: http://127.0.0.1:4433\n";
 
     fn load_str(yaml: &str, env: Vec<(String, String)>) -> Result<Settings, ConfigError> {
-        let dir = std::env::temp_dir().join(format!("khb-config-prop-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        // One file per call: parallel tests loading the same text must not remove each other's.
-        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path = dir.join(format!("{:x}-{call}.yaml", Sha256Lite::of(yaml)));
-        std::fs::write(&path, yaml).unwrap();
-        let result = Settings::load(&path, env);
-        let _ = std::fs::remove_file(&path);
-        result
-    }
-
-    /// A file name per content, so parallel cases never share a file.
-    struct Sha256Lite;
-    impl Sha256Lite {
-        fn of(s: &str) -> u64 {
-            s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            })
-        }
+        let mut file = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+        std::io::Write::write_all(&mut file, yaml.as_bytes()).unwrap();
+        Settings::load(file.path(), env)
     }
 
     #[test]
@@ -336,6 +321,54 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
         assert!(!policies.logout.confirm);
         assert_eq!(policies.device.max_attempts, 3);
         assert_eq!(policies.scope_descriptions.default_lang, "en");
+    }
+
+    #[test]
+    fn durations_are_read_in_their_keys_unit_and_zero_is_refused_by_name() {
+        let env = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let s = load_str(
+            GOOD,
+            env(&[
+                ("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "2500"),
+                ("BRIDGE__SERVE__FORM_TTL_SECS", "90"),
+                ("BRIDGE__HEALTH__READY_CACHE_MS", "0"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.serve.request_timeout, Duration::from_millis(2500));
+        assert_eq!(s.serve.form_ttl, Duration::from_secs(90));
+        assert_eq!(s.health.ready_cache, Duration::ZERO);
+        assert_eq!(s.upstream.connect_timeout, Duration::from_secs(2));
+        for (var, key) in [
+            (
+                "BRIDGE__SERVE__REQUEST_TIMEOUT_MS",
+                "serve.request_timeout_ms",
+            ),
+            ("BRIDGE__SERVE__FORM_TTL_SECS", "serve.form_ttl_secs"),
+            ("BRIDGE__SERVE__MAX_FORM_BYTES", "serve.max_form_bytes"),
+            ("BRIDGE__LOGIN__REAUTH_TTL_SECS", "login.reauth_ttl_secs"),
+            (
+                "BRIDGE__UPSTREAM__CONNECT_TIMEOUT_MS",
+                "upstream.connect_timeout_ms",
+            ),
+            (
+                "BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS",
+                "upstream.request_timeout_ms",
+            ),
+        ] {
+            let e = load_str(GOOD, env(&[(var, "0")])).unwrap_err().to_string();
+            assert!(e.contains(&format!("key `{key}`")), "{e}");
+            assert!(e.contains("must be greater than 0"), "{e}");
+            assert!(e.contains(var), "{e}");
+        }
+        let yaml = format!("{GOOD}upstream:\n  request_timeout_ms: -5\n");
+        let e = load_str(&yaml, vec![]).unwrap_err().to_string();
+        assert!(e.contains("key `upstream.request_timeout_ms`"), "{e}");
     }
 
     proptest! {

@@ -40,9 +40,7 @@ impl Settings {
                     remember_for: login.remember_for,
                 },
                 reauthenticate: login.reauthenticate,
-                clock_skew_ms: i64::try_from(login.clock_skew_secs)
-                    .unwrap_or(i64::MAX)
-                    .saturating_mul(1000),
+                clock_skew_ms: i64::try_from(login.clock_skew.as_millis()).unwrap_or(i64::MAX),
             },
             consent: ConsentPolicy {
                 subject_source: self.oauth2_provider.subject_source(),

@@ -1,6 +1,8 @@
 //! The sections of the settings file, each with its defaults.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -10,18 +12,24 @@ pub use domain::claims::{ClaimMapping, ClaimTarget, ClaimsSettings};
 pub use domain::login::Reauthenticate;
 use domain::subject::SubjectSource;
 
+use super::units;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealthSettings {
     /// How long a `/health/ready` result is reused; 0 checks on every call (still one at a time).
-    #[serde(default = "default_ready_cache")]
-    pub ready_cache_ms: u64,
+    #[serde(
+        rename = "ready_cache_ms",
+        default = "default_ready_cache",
+        deserialize_with = "units::millis"
+    )]
+    pub ready_cache: Duration,
 }
 
 impl Default for HealthSettings {
     fn default() -> Self {
         Self {
-            ready_cache_ms: default_ready_cache(),
+            ready_cache: default_ready_cache(),
         }
     }
 }
@@ -54,21 +62,37 @@ pub struct ServeSettings {
     pub port: u16,
     /// How browsers reach the bridge; the base of every URL it hands to Kratos.
     pub base_url: Url,
-    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
-    #[serde(default = "default_shutdown_timeout")]
-    pub shutdown_timeout_secs: u64,
+    /// How long in-flight requests get to finish after SIGTERM/SIGINT.
+    #[serde(
+        rename = "shutdown_timeout_secs",
+        default = "default_shutdown_timeout",
+        deserialize_with = "units::secs"
+    )]
+    pub shutdown_timeout: Duration,
     /// Worker threads; 0 means one per CPU core.
     #[serde(default)]
     pub workers: usize,
     /// The longest a browser waits for an answer, however many upstream calls it takes (504 after).
-    #[serde(default = "default_total_timeout")]
-    pub request_timeout_ms: u64,
-    /// Seconds a page's form (consent, logout confirmation) stays valid.
-    #[serde(default = "default_form_ttl")]
-    pub form_ttl_secs: u64,
-    /// Largest form body accepted (forms carry the challenge).
-    #[serde(default = "default_max_form")]
-    pub max_form_bytes: usize,
+    #[serde(
+        rename = "request_timeout_ms",
+        default = "default_total_timeout",
+        deserialize_with = "units::positive_millis"
+    )]
+    pub request_timeout: Duration,
+    /// How long a page's form (consent, logout confirmation, device code) stays valid, and the
+    /// cookies that go with it.
+    #[serde(
+        rename = "form_ttl_secs",
+        default = "default_form_ttl",
+        deserialize_with = "units::positive_secs"
+    )]
+    pub form_ttl: Duration,
+    /// Largest form body, and longest query string, accepted (both carry the challenge).
+    #[serde(
+        default = "default_max_form",
+        deserialize_with = "units::nonzero_usize"
+    )]
+    pub max_form_bytes: NonZeroUsize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,12 +159,20 @@ pub struct LoginSettings {
     pub remember_for: Option<u64>,
     #[serde(default)]
     pub reauthenticate: Reauthenticate,
-    /// Seconds a re-authentication round trip through Kratos may take.
-    #[serde(default = "default_reauth_ttl")]
-    pub reauth_ttl_secs: u64,
+    /// How long a re-authentication round trip through Kratos may take.
+    #[serde(
+        rename = "reauth_ttl_secs",
+        default = "default_reauth_ttl",
+        deserialize_with = "units::positive_secs"
+    )]
+    pub reauth_ttl: Duration,
     /// How far Kratos's clock may run behind the bridge's when judging whether a login is fresh.
-    #[serde(default = "default_clock_skew")]
-    pub clock_skew_secs: u64,
+    #[serde(
+        rename = "clock_skew_secs",
+        default = "default_clock_skew",
+        deserialize_with = "units::secs"
+    )]
+    pub clock_skew: Duration,
     /// Longest challenge accepted (Hydra v2.2+ challenges are 1 kB and more).
     #[serde(default = "default_challenge_max")]
     pub challenge_max_bytes: usize,
@@ -152,8 +184,8 @@ impl Default for LoginSettings {
             remember: true,
             remember_for: None,
             reauthenticate: Reauthenticate::default(),
-            reauth_ttl_secs: default_reauth_ttl(),
-            clock_skew_secs: default_clock_skew(),
+            reauth_ttl: default_reauth_ttl(),
+            clock_skew: default_clock_skew(),
             challenge_max_bytes: default_challenge_max(),
         }
     }
@@ -222,11 +254,19 @@ pub struct ErrorPageSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpstreamSettings {
-    #[serde(default = "default_connect_timeout")]
-    pub connect_timeout_ms: u64,
+    #[serde(
+        rename = "connect_timeout_ms",
+        default = "default_connect_timeout",
+        deserialize_with = "units::positive_millis"
+    )]
+    pub connect_timeout: Duration,
     /// Whole-call limit for one upstream request, body included.
-    #[serde(default = "default_request_timeout")]
-    pub request_timeout_ms: u64,
+    #[serde(
+        rename = "request_timeout_ms",
+        default = "default_request_timeout",
+        deserialize_with = "units::positive_millis"
+    )]
+    pub request_timeout: Duration,
     /// Largest upstream response body read.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
@@ -235,8 +275,8 @@ pub struct UpstreamSettings {
 impl Default for UpstreamSettings {
     fn default() -> Self {
         Self {
-            connect_timeout_ms: default_connect_timeout(),
-            request_timeout_ms: default_request_timeout(),
+            connect_timeout: default_connect_timeout(),
+            request_timeout: default_request_timeout(),
             max_body_bytes: default_max_body(),
         }
     }
@@ -284,8 +324,8 @@ fn default_host() -> String {
 fn default_port() -> u16 {
     3000
 }
-fn default_shutdown_timeout() -> u64 {
-    30
+fn default_shutdown_timeout() -> Duration {
+    Duration::from_secs(30)
 }
 fn default_session_cookie() -> String {
     "ory_kratos_session".into()
@@ -293,11 +333,11 @@ fn default_session_cookie() -> String {
 fn default_true() -> bool {
     true
 }
-fn default_reauth_ttl() -> u64 {
-    30 * 60
+fn default_reauth_ttl() -> Duration {
+    Duration::from_secs(30 * 60)
 }
-fn default_clock_skew() -> u64 {
-    5
+fn default_clock_skew() -> Duration {
+    Duration::from_secs(5)
 }
 fn default_challenge_max() -> usize {
     64 * 1024
@@ -305,26 +345,26 @@ fn default_challenge_max() -> usize {
 fn default_consent_remember_for() -> u64 {
     30 * 24 * 3600
 }
-fn default_total_timeout() -> u64 {
-    15_000
+fn default_total_timeout() -> Duration {
+    Duration::from_secs(15)
 }
-fn default_form_ttl() -> u64 {
-    3600
+fn default_form_ttl() -> Duration {
+    Duration::from_secs(3600)
 }
-fn default_max_form() -> usize {
-    256 * 1024
+fn default_max_form() -> NonZeroUsize {
+    NonZeroUsize::new(256 * 1024).unwrap_or(NonZeroUsize::MIN)
 }
-fn default_connect_timeout() -> u64 {
-    2_000
+fn default_connect_timeout() -> Duration {
+    Duration::from_secs(2)
 }
-fn default_request_timeout() -> u64 {
-    10_000
+fn default_request_timeout() -> Duration {
+    Duration::from_secs(10)
 }
 fn default_max_body() -> usize {
     1024 * 1024
 }
-fn default_ready_cache() -> u64 {
-    1_000
+fn default_ready_cache() -> Duration {
+    Duration::from_secs(1)
 }
 fn default_log_level() -> String {
     "info".into()

@@ -7,7 +7,6 @@ pub mod negotiate;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::LazyLock;
 
 use askama::filters::{Escaper, Html, Safe};
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -21,6 +20,10 @@ struct Catalog {
     tag: String,
     bundle: Bundle,
 }
+
+/// One of the [`Catalogs`], as [`Catalogs::pick`] chose it for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lang(usize);
 
 /// Every catalog the bridge can write pages from, and the one used when nothing else matches.
 pub struct Catalogs {
@@ -87,7 +90,7 @@ impl Catalogs {
 
     /// Only the shipped catalogs, English by default: for answers made where no settings are at
     /// hand. Shipped catalogs are checked by the unit tests, so nothing here can fail.
-    fn shipped() -> Self {
+    pub fn shipped() -> Self {
         let mut catalogs = Vec::new();
         let mut langs = Vec::new();
         for (lang, _, text) in catalog::SHIPPED {
@@ -114,22 +117,39 @@ impl Catalogs {
         &self.langs
     }
 
+    /// The catalog chosen from what the request and the browser ask for.
+    pub fn pick(
+        &self,
+        ui_locales: &[LanguageIdentifier],
+        accept_language: &[LanguageIdentifier],
+    ) -> Lang {
+        let default = &self.langs[self.default];
+        let chosen = negotiate::choose(ui_locales, accept_language, &self.langs, default);
+        Lang(
+            self.langs
+                .iter()
+                .position(|l| l == chosen)
+                .unwrap_or(self.default),
+        )
+    }
+
+    /// The texts of a catalog [`pick`](Self::pick) chose.
+    pub fn localizer(&self, lang: Lang) -> Localizer<'_> {
+        Localizer {
+            catalog: self
+                .catalogs
+                .get(lang.0)
+                .unwrap_or(&self.catalogs[self.default]),
+        }
+    }
+
     /// Texts in the language chosen from what the request and the browser ask for.
     pub fn choose(
         &self,
         ui_locales: &[LanguageIdentifier],
         accept_language: &[LanguageIdentifier],
     ) -> Localizer<'_> {
-        let default = &self.langs[self.default];
-        let chosen = negotiate::choose(ui_locales, accept_language, &self.langs, default);
-        let index = self
-            .langs
-            .iter()
-            .position(|l| l == chosen)
-            .unwrap_or(self.default);
-        Localizer {
-            catalog: &self.catalogs[index],
-        }
+        self.localizer(self.pick(ui_locales, accept_language))
     }
 
     /// Texts in the default language.
@@ -147,8 +167,6 @@ fn shipped_reference() -> Messages {
         .map(|(_, messages)| messages)
         .unwrap_or_default()
 }
-
-static SHIPPED: LazyLock<Catalogs> = LazyLock::new(Catalogs::shipped);
 
 /// A value for a message's variable.
 pub enum Arg<'a> {
@@ -180,13 +198,6 @@ number_from!(u16, u32);
 #[derive(Clone, Copy)]
 pub struct Localizer<'a> {
     catalog: &'a Catalog,
-}
-
-impl Localizer<'static> {
-    /// English from the shipped catalogs, for where no request or settings are at hand.
-    pub fn fallback() -> Self {
-        SHIPPED.default_localizer()
-    }
 }
 
 impl<'a> Localizer<'a> {

@@ -1,4 +1,5 @@
 use std::path::Path;
+use std::sync::LazyLock;
 
 use super::catalog::{self, SHIPPED};
 use super::*;

@@ -1,6 +1,7 @@
 //! Kratos's public API (whoami, browser logout) and admin API (identity lookups, session
 //! revocation), and their readiness.
 
+use actix_web::cookie::Cookie;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
@@ -70,7 +71,8 @@ impl KratosClient {
     /// `Cookie: <name>=<value>` carrying only the session cookie, marked sensitive so that no debug
     /// output shows it. `None` for a value no header can carry, which is no session either.
     fn cookie_header(&self, value: &str) -> Option<HeaderValue> {
-        let mut header = HeaderValue::from_str(&format!("{}={}", self.cookie_name, value)).ok()?;
+        let cookie = Cookie::new(self.cookie_name.as_str(), value);
+        let mut header = HeaderValue::from_str(&cookie.stripped().to_string()).ok()?;
         header.set_sensitive(true);
         Some(header)
     }

@@ -2,7 +2,6 @@
 //! from the Kratos identity behind the subject.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::consent::plan::{
@@ -12,14 +11,13 @@ use domain::consent::{Client, ConsentFacts, Lookup};
 use domain::login::demands::parse_auth_params;
 
 use crate::config::ScopeDescriptions;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::i18n::Localizer;
 use crate::ory::hydra::{ConsentRequest, Reject};
-use crate::pages;
+use crate::pages::{self, Page, add_cookie};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, ConsentFlow};
 use crate::routes::forms::{self, Form, Posted};
-use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::{note, notes};
 
@@ -43,39 +41,69 @@ fn facts(request: &ConsentRequest) -> ConsentFacts<'_> {
 }
 
 pub async fn show(
+    mut page: Page,
     req: HttpRequest,
     challenge: Challenge<ConsentFlow>,
     state: web::Data<AppState>,
+) -> Result<HttpResponse, Failure> {
+    let answer = ask(&mut page, &req, challenge.as_str(), &state).await;
+    answer.map_err(|e| page.fail(e))
+}
+
+pub async fn submit(
+    mut page: Page,
+    req: HttpRequest,
+    form: Posted<ConsentFlow>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Failure> {
+    let answer = answered(&mut page, &req, form, &state).await;
+    answer.map_err(|e| page.fail(e))
+}
+
+/// The consent request, in the language it asks for.
+async fn fetch(
+    page: &mut Page,
+    state: &AppState,
+    challenge: &str,
+) -> Result<ConsentRequest, AppError> {
+    let request = state.hydra.get_consent_request(challenge).await?;
+    page.prefer(&request.oidc_context.ui_locales);
+    Ok(request)
+}
+
+async fn ask(
+    page: &mut Page,
+    req: &HttpRequest,
+    challenge: &str,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let (req, state, challenge) = (&req, state.get_ref(), challenge.into_string());
-    let request = state.hydra.get_consent_request(&challenge).await?;
-    language::note_ui_locales(req, &request.oidc_context.ui_locales);
+    let request = fetch(page, state, challenge).await?;
     let consent = Consent {
         request: facts(&request),
         answer: None,
     };
     let plan = plan_with_identity(state, &consent).await?;
-    act(req, state, &challenge, &request, plan).await
+    act(page, req, state, challenge, &request, plan).await
 }
 
-pub async fn submit(
-    req: HttpRequest,
+async fn answered(
+    page: &mut Page,
+    req: &HttpRequest,
     form: Posted<ConsentFlow>,
-    state: web::Data<AppState>,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let (req, state) = (&req, state.get_ref());
     let Posted {
         challenge,
         confirmed: allow,
         fields: form,
-        ..
     } = form;
-    let request = state.hydra.get_consent_request(&challenge).await?;
+    let request = fetch(page, state, &challenge).await?;
     let answer = if allow {
         Answer::Allow {
-            chosen: form.all("grant_scope"),
+            chosen: form.grant_scope.iter().map(String::as_str).collect(),
             remember: form
-                .single("remember")?
+                .remember
+                .as_deref()
                 .is_some_and(|v| v == "true" || v == "on"),
         }
     } else {
@@ -86,7 +114,7 @@ pub async fn submit(
         answer: Some(&answer),
     };
     let plan = plan_with_identity(state, &consent).await?;
-    act(req, state, &challenge, &request, plan).await
+    act(page, req, state, &challenge, &request, plan).await
 }
 
 /// The plan, with the identity behind the subject looked up first when it needs it.
@@ -126,6 +154,7 @@ async fn find(state: &AppState, search: &Search) -> Result<Found, AppError> {
 }
 
 async fn act(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
@@ -144,7 +173,7 @@ async fn act(
             ]);
             Ok(target.response())
         }
-        ConsentPlan::Page(page) => render_page(req, state, challenge, &page),
+        ConsentPlan::Page(consent) => render_page(page, req, state, challenge, &consent),
         ConsentPlan::Reject(refusal) => reject(state, challenge, refusal).await,
     }
 }
@@ -188,7 +217,7 @@ struct ScopeView<'a> {
 #[derive(Template)]
 #[template(path = "consent.html")]
 struct ConsentTemplate<'a> {
-    t: Localizer<'a>,
+    page: &'a Page,
     client_name: &'a str,
     logo: Option<&'a str>,
     account: &'a str,
@@ -199,15 +228,16 @@ struct ConsentTemplate<'a> {
 }
 
 fn render_page(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
-    page: &ConsentPage,
+    consent: &ConsentPage,
 ) -> Result<HttpResponse, AppError> {
-    let t = language::localizer(req, &state.i18n);
+    let t = page.t();
     let csrf = forms::issue_csrf(req, state, ConsentFlow::PURPOSE, challenge)?;
     let descriptions = &state.policies.scope_descriptions;
-    let scopes = page
+    let scopes = consent
         .scopes
         .iter()
         .map(|scope| ScopeView {
@@ -216,20 +246,20 @@ fn render_page(
             fixed: scope.fixed,
         })
         .collect();
-    let logo = page.logo.as_deref();
+    let logo = consent.logo.as_deref();
     let template = ConsentTemplate {
-        t,
-        client_name: &page.client_name,
+        page,
+        client_name: &consent.client_name,
         logo,
-        account: &page.account,
+        account: &consent.account,
         scopes,
         challenge,
         csrf_token: &csrf.token,
-        remember_checked: page.remember,
+        remember_checked: consent.remember,
     };
     let mut response = pages::render(StatusCode::OK, &template);
-    crate::brand::allow_page_image(&mut response, &state.settings, logo);
-    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+    state.brand.allow_page_image(&mut response, logo);
+    add_cookie(&mut response, &csrf.cookie)?;
     Ok(response)
 }
 

@@ -1,8 +1,6 @@
 //! One deadline for a whole answer to a browser, however many upstream calls it takes: past
 //! `serve.request_timeout_ms` the work is dropped and the browser gets the 504 page.
 
-use std::time::Duration;
-
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -10,6 +8,7 @@ use actix_web::web;
 
 use super::state::AppState;
 use crate::error::AppError;
+use crate::pages::Page;
 
 /// The middleware (`actix_web::middleware::from_fn(deadline::within)`), on the routes that call
 /// upstream on the browser's behalf. Reading the request body counts towards the deadline too. The
@@ -21,7 +20,7 @@ pub async fn within<B: MessageBody>(
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let Some(limit) = request
         .app_data::<web::Data<AppState>>()
-        .map(|state| Duration::from_millis(state.settings.serve.request_timeout_ms))
+        .map(|state| state.settings.serve.request_timeout)
     else {
         return next.call(request).await.map(|r| r.map_into_left_body());
     };
@@ -29,7 +28,10 @@ pub async fn within<B: MessageBody>(
     match tokio::time::timeout(limit, next.call(request)).await {
         Ok(answer) => answer.map(|r| r.map_into_left_body()),
         // Built from the error, as a handler's error answer is, so that middleware on the way out
-        // sees which error it was.
-        Err(_) => Ok(ServiceResponse::from_err(AppError::Deadline, http).map_into_right_body()),
+        // sees which error it was; on the request's page, as the handler would have.
+        Err(_) => {
+            let failure = Page::of(&http).fail(AppError::Deadline);
+            Ok(ServiceResponse::from_err(failure, http).map_into_right_body())
+        }
     }
 }

@@ -2,13 +2,11 @@
 //! unless `error.show_debug` is on.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
-use crate::pages::{self, MessagePage};
-use crate::routes::extract::Query;
-use crate::routes::language;
+use crate::pages::{self, MessagePage, Page};
+use crate::routes::params::{Query, first};
 use crate::routes::state::AppState;
-use domain::params::QueryParams;
 
 /// The longest piece of an error parameter shown; the rest is cut.
 const MAX_FIELD: usize = 1000;
@@ -59,25 +57,34 @@ fn clip(value: &str) -> &str {
     &value[..cut]
 }
 
-/// The first value of a parameter; repeated ones are tolerated here, as this page only displays.
-fn first<'a>(query: &'a QueryParams, name: &'static str) -> Option<&'a str> {
-    query
-        .all(name)
-        .into_iter()
-        .next()
-        .map(clip)
-        .filter(|v| !v.is_empty())
+/// What Hydra puts in the link to this page. A repeated parameter is tolerated here, as this page
+/// only displays: the first value is shown.
+#[derive(serde::Deserialize)]
+pub struct ErrorLink {
+    #[serde(default, deserialize_with = "first")]
+    error: Option<String>,
+    #[serde(default, deserialize_with = "first")]
+    error_description: Option<String>,
+    #[serde(default, deserialize_with = "first")]
+    error_hint: Option<String>,
+    #[serde(default, deserialize_with = "first")]
+    error_debug: Option<String>,
+}
+
+/// A parameter's value as shown: cut to [`MAX_FIELD`], and none when empty.
+fn shown(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(clip).filter(|v| !v.is_empty())
 }
 
 pub async fn show(
-    req: HttpRequest,
-    Query(query): Query,
+    page: Page,
+    Query(link): Query<ErrorLink>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let code = first(&query, "error");
-    let description = first(&query, "error_description");
-    let hint = first(&query, "error_hint");
-    let debug = first(&query, "error_debug").filter(|_| state.settings.error.show_debug);
+    let code = shown(&link.error);
+    let description = shown(&link.error_description);
+    let hint = shown(&link.error_hint);
+    let debug = shown(&link.error_debug).filter(|_| state.settings.error.show_debug);
     // Hydra folds the hint into the description; older formats send it apart.
     let detail = match (description, hint) {
         (Some(d), Some(h)) if !d.contains(h) => Some(format!("{d} {h}")),
@@ -87,11 +94,11 @@ pub async fn show(
     };
     let status = status_for(code.unwrap_or(""));
     crate::telemetry::note("outcome", code.unwrap_or("no_code"));
-    let t = language::localizer(&req, &state.i18n);
+    let t = page.t();
     pages::render(
         status,
         &MessagePage {
-            t,
+            page: &page,
             title: &t.text("oauth-title"),
             message: &t.text(explain(code.unwrap_or(""))),
             detail: detail.as_deref(),

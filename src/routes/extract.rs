@@ -1,22 +1,32 @@
 //! What handlers read from a request's query and cookies, as actix extractors: a flow's challenge,
-//! the identity schema, the Kratos session cookie, the query itself. Each refuses with the
-//! [`AppError`] that becomes the 400 page.
+//! the identity schema, the Kratos session cookie. Each refuses with the [`AppError`] that becomes
+//! the 400 page, on the request's [`Page`].
 
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
-use actix_web::http::header::COOKIE;
 use actix_web::{FromRequest, HttpRequest, web};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
+use super::params::{self, once};
 use super::state::AppState;
-use crate::error::AppError;
-use domain::params::{QueryParams, find_cookie, validate_challenge, validate_identity_schema};
+use crate::error::{AppError, Failure};
+use crate::pages::Page;
+use domain::params::{validate_challenge, validate_identity_schema};
 
 /// A flow whose requests carry a Hydra challenge.
 pub trait Flow {
     /// The parameter (query or form field) that carries the challenge.
     const CHALLENGE: &'static str;
+    /// The flow's link (its query), as far as the challenge goes.
+    type Link: DeserializeOwned + Carries;
+}
+
+/// What holds a flow's challenge, under the flow's own name.
+pub trait Carries {
+    fn challenge(&self) -> Option<&str>;
 }
 
 pub struct LoginFlow;
@@ -24,17 +34,39 @@ pub struct ConsentFlow;
 pub struct LogoutFlow;
 pub struct DeviceFlow;
 
-impl Flow for LoginFlow {
-    const CHALLENGE: &'static str = "login_challenge";
+/// Declares a flow: its challenge parameter, and the link struct that reads it.
+macro_rules! flow {
+    ($flow:ident, $link:ident, $name:ident) => {
+        #[derive(Deserialize)]
+        pub struct $link {
+            #[serde(default, deserialize_with = "once")]
+            $name: Option<String>,
+        }
+
+        impl Carries for $link {
+            fn challenge(&self) -> Option<&str> {
+                self.$name.as_deref()
+            }
+        }
+
+        impl Flow for $flow {
+            const CHALLENGE: &'static str = stringify!($name);
+            type Link = $link;
+        }
+    };
 }
-impl Flow for ConsentFlow {
-    const CHALLENGE: &'static str = "consent_challenge";
-}
-impl Flow for LogoutFlow {
-    const CHALLENGE: &'static str = "logout_challenge";
-}
-impl Flow for DeviceFlow {
-    const CHALLENGE: &'static str = "device_challenge";
+
+flow!(LoginFlow, LoginLink, login_challenge);
+flow!(ConsentFlow, ConsentLink, consent_challenge);
+flow!(LogoutFlow, LogoutLink, logout_challenge);
+flow!(DeviceFlow, DeviceLink, device_challenge);
+
+/// What an extractor read, or its failure on the request's page.
+pub fn on_page<T>(
+    req: &HttpRequest,
+    read: impl FnOnce() -> Result<T, AppError>,
+) -> Result<T, Failure> {
+    read().map_err(|e| Page::of(req).fail(e))
 }
 
 /// The shared state; every app the bridge builds has it.
@@ -50,18 +82,6 @@ pub fn challenge_of<F: Flow>(state: &AppState, value: Option<&str>) -> Result<St
         value,
         state.settings.login.challenge_max_bytes,
     )?)
-}
-
-/// The query string, parsed; a repeated key is refused when it is read.
-pub struct Query(pub QueryParams);
-
-impl FromRequest for Query {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Query(QueryParams::parse(req.query_string()))))
-    }
 }
 
 /// The challenge of flow `F` from the query.
@@ -81,18 +101,17 @@ impl<F> Challenge<F> {
 }
 
 impl<F: Flow> FromRequest for Challenge<F> {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready((|| {
-            let state = app_state(req)?;
-            let query = QueryParams::parse(req.query_string());
+        ready(on_page(req, || {
+            let link: F::Link = params::query(req)?;
             Ok(Challenge {
-                value: challenge_of::<F>(state, query.single(F::CHALLENGE)?)?,
+                value: challenge_of::<F>(app_state(req)?, link.challenge())?,
                 flow: PhantomData,
             })
-        })())
+        }))
     }
 }
 
@@ -100,31 +119,28 @@ impl<F: Flow> FromRequest for Challenge<F> {
 /// `kratos.identity_schemas`; `None` when absent or empty.
 pub struct IdentitySchema(pub Option<String>);
 
+#[derive(Deserialize)]
+struct SchemaLink {
+    #[serde(default, deserialize_with = "once")]
+    identity_schema: Option<String>,
+}
+
 impl FromRequest for IdentitySchema {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready((|| {
-            let state = app_state(req)?;
-            let query = QueryParams::parse(req.query_string());
+        ready(on_page(req, || {
+            let link: SchemaLink = params::query(req)?;
             Ok(IdentitySchema(validate_identity_schema(
-                query.single("identity_schema")?,
-                &state.settings.kratos.identity_schemas,
+                link.identity_schema.as_deref(),
+                &app_state(req)?.settings.kratos.identity_schemas,
             )?))
-        })())
+        }))
     }
 }
 
-/// The value of cookie `name`, looked up in every `Cookie` header the browser sent.
-pub fn cookie<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .find_map(|h| find_cookie(h, name))
-}
-
-/// The browser's Kratos session cookie, the only cookie forwarded to Kratos.
+/// The browser's Kratos session cookie, the only cookie forwarded to Kratos: its value as sent.
 pub struct SessionCookie(Option<String>);
 
 impl SessionCookie {
@@ -134,14 +150,16 @@ impl SessionCookie {
 }
 
 impl FromRequest for SessionCookie {
-    type Error = AppError;
-    type Future = Ready<Result<Self, AppError>>;
+    type Error = Failure;
+    type Future = Ready<Result<Self, Failure>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(
-            app_state(req).map(|state| {
-                SessionCookie(cookie(req, state.kratos.cookie_name()).map(str::to_owned))
-            }),
-        )
+        ready(on_page(req, || {
+            let state = app_state(req)?;
+            Ok(SessionCookie(crate::cookies::read_raw(
+                req,
+                state.kratos.cookie_name(),
+            )))
+        }))
     }
 }

@@ -1,6 +1,6 @@
 //! `GET /login?login_challenge=C`: turns the browser's Kratos session into an accepted Hydra login.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use domain::login::demands::{AuthParams, parse_auth_params};
 use domain::login::plan::{KratosTrip, LoginPlan, plan};
 use domain::login::refusal::{Refusal, hint_subject};
@@ -9,11 +9,13 @@ use time::OffsetDateTime;
 use url::Url;
 
 use crate::config::join_url;
-use crate::error::AppError;
+use crate::error::{AppError, Failure};
 use crate::metrics::{ReauthLabels, SubjectLabels};
 use crate::ory::hydra::{LoginRequest, Reject};
+use crate::pages::Page;
 use crate::redirect::Redirect;
-use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, Query, SessionCookie};
+use crate::routes::extract::{Challenge, IdentitySchema, LoginFlow, SessionCookie};
+use crate::routes::params::{Query, once};
 use crate::routes::state::AppState;
 use crate::telemetry::{note, notes};
 
@@ -34,24 +36,44 @@ fn request<'a>(login_request: &'a LoginRequest, params: &'a AuthParams) -> Reque
     }
 }
 
+/// What `/login`'s link carries besides the challenge: the token of a trip through Kratos, when the
+/// browser comes back from one.
+#[derive(serde::Deserialize)]
+pub struct ReturnLink {
+    #[serde(default, deserialize_with = "once")]
+    reauth: Option<String>,
+}
+
 pub async fn login(
-    req: HttpRequest,
+    mut page: Page,
     challenge: Challenge<LoginFlow>,
     IdentitySchema(identity_schema): IdentitySchema,
-    Query(query): Query,
+    Query(link): Query<ReturnLink>,
     cookie: SessionCookie,
     state: web::Data<AppState>,
+) -> Result<HttpResponse, Failure> {
+    let schema = identity_schema.as_deref();
+    let answer = sign_in(&mut page, challenge.as_str(), schema, link, &cookie, &state).await;
+    answer.map_err(|e| page.fail(e))
+}
+
+async fn sign_in(
+    page: &mut Page,
+    challenge: &str,
+    schema: Option<&str>,
+    link: ReturnLink,
+    cookie: &SessionCookie,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let challenge = challenge.as_str();
     // A token that fails verification is as good as none: the plan then starts afresh.
-    let reauth = query
-        .single(REAUTH_PARAM)?
-        .and_then(|token| state.signer.verify_reauth(token, challenge));
+    let reauth = link
+        .reauth
+        .and_then(|token| state.signer.verify_reauth(&token, challenge));
 
     // Fetch.
     let login_request = state.hydra.get_login_request(challenge).await?;
     // Its error pages ("Sign-in did not complete") in the language the application asked for.
-    crate::routes::language::note_ui_locales(&req, &login_request.oidc_context.ui_locales);
+    page.prefer(&login_request.oidc_context.ui_locales);
     let session = state.kratos.whoami(cookie.value()).await?;
 
     // Plan.
@@ -69,7 +91,6 @@ pub async fn login(
     tracing::debug!(skip = login_request.skip, ?plan, "login plan");
 
     // Act.
-    let schema = identity_schema.as_deref();
     match plan {
         LoginPlan::Accept { body, source } => {
             let outcome = if login_request.skip {
@@ -94,7 +115,7 @@ pub async fn login(
             Ok(target.response())
         }
         LoginPlan::Kratos(trip) => {
-            let url = kratos_login_url(&state, challenge, &trip, schema)?;
+            let url = kratos_login_url(state, challenge, &trip, schema)?;
             let kind = trip.kind();
             if !trip.register {
                 state
@@ -107,13 +128,13 @@ pub async fn login(
             Ok(Redirect::from_config(url).response())
         }
         LoginPlan::Incomplete(retry) => {
-            let url = kratos_login_url(&state, challenge, &retry, schema)?;
+            let url = kratos_login_url(state, challenge, &retry, schema)?;
             Err(AppError::ReauthIncomplete {
                 retry: Redirect::from_config(url),
             })
         }
         LoginPlan::NoExternalId => Err(AppError::NoExternalId),
-        LoginPlan::Reject(refusal) => reject(&state, challenge, refusal).await,
+        LoginPlan::Reject(refusal) => reject(state, challenge, refusal).await,
         // Hydra's own URL: the authorization request it was handed, with prompt=login.
         LoginPlan::Restart(url) => {
             note("outcome", "restarted_other_subject");
@@ -149,7 +170,7 @@ pub(crate) fn kratos_login_url(
     let settings = &state.settings;
     let token = state
         .signer
-        .sign_reauth(challenge, &trip.token, settings.login.reauth_ttl_secs)
+        .sign_reauth(challenge, &trip.token, settings.login.reauth_ttl.as_secs())
         .ok_or_else(|| AppError::Internal("signing the re-authentication token failed".into()))?;
 
     let mut return_to = join_url(&settings.serve.base_url, "/login");

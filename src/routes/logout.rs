@@ -1,21 +1,18 @@
 //! `GET /logout` and `POST /logout`: end the Hydra session and the Kratos session together.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::logout::LogoutFacts;
 use domain::logout::plan::{Logout, LogoutPlan, Start, plan, start};
 
-use crate::error::AppError;
-use crate::i18n::Localizer;
+use crate::error::{AppError, Failure};
 use crate::ory::hydra::LogoutRequest;
 use crate::ory::kratos::{BrowserLogout, KratosSession};
-use crate::pages;
+use crate::pages::{self, Page, add_cookie};
 use crate::redirect::Redirect;
 use crate::routes::extract::{Challenge, LogoutFlow, SessionCookie};
 use crate::routes::forms::{self, Form, Posted};
-use crate::routes::language;
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 
@@ -37,33 +34,44 @@ fn facts(request: &LogoutRequest) -> LogoutFacts<'_> {
 }
 
 pub async fn show(
+    page: Page,
     req: HttpRequest,
     challenge: Challenge<LogoutFlow>,
     cookie: SessionCookie,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let (state, challenge) = (state.get_ref(), challenge.into_string());
-    let request = state.hydra.get_logout_request(&challenge).await?;
-    let logout = Logout::Requested(facts(&request));
-    let plan = plan_with_session(state, &logout, cookie.value()).await?;
-    act(&req, state, &challenge, cookie.value(), plan).await
+) -> Result<HttpResponse, Failure> {
+    let answer = async {
+        let request = state.hydra.get_logout_request(challenge.as_str()).await?;
+        let logout = Logout::Requested(facts(&request));
+        let plan = plan_with_session(&state, &logout, cookie.value()).await?;
+        act(
+            &page,
+            &req,
+            &state,
+            challenge.as_str(),
+            cookie.value(),
+            plan,
+        )
+        .await
+    };
+    answer.await.map_err(|e: AppError| page.fail(e))
 }
 
 pub async fn submit(
+    page: Page,
     req: HttpRequest,
     form: Posted<LogoutFlow>,
     cookie: SessionCookie,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let state = state.get_ref();
-    let Posted {
-        challenge,
-        confirmed,
-        ..
-    } = form;
-    let logout = Logout::Answered { log_out: confirmed };
-    let plan = plan_with_session(state, &logout, cookie.value()).await?;
-    act(&req, state, &challenge, cookie.value(), plan).await
+) -> Result<HttpResponse, Failure> {
+    let answer = async {
+        let logout = Logout::Answered {
+            log_out: form.confirmed,
+        };
+        let plan = plan_with_session(&state, &logout, cookie.value()).await?;
+        act(&page, &req, &state, &form.challenge, cookie.value(), plan).await
+    };
+    answer.await.map_err(|e: AppError| page.fail(e))
 }
 
 /// The plan, with the browser's Kratos session read first when it needs it (without a cookie
@@ -81,6 +89,7 @@ async fn plan_with_session(
 }
 
 async fn act(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
@@ -91,14 +100,14 @@ async fn act(
         LogoutPlan::LogOut => complete(cookie, state, challenge).await,
         LogoutPlan::Confirm { client_name } => {
             let csrf = forms::issue_csrf(req, state, LogoutFlow::PURPOSE, challenge)?;
-            let page = LogoutPage {
-                t: language::localizer(req, &state.i18n),
+            let template = LogoutPage {
+                page,
                 client_name: client_name.as_deref(),
                 challenge,
                 csrf_token: &csrf.token,
             };
-            let mut response = pages::render(StatusCode::OK, &page);
-            response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
+            let mut response = pages::render(StatusCode::OK, &template);
+            add_cookie(&mut response, &csrf.cookie)?;
             Ok(response)
         }
         LogoutPlan::Stay { to } => {
@@ -108,10 +117,9 @@ async fn act(
                 return Ok(Redirect::from_config(url).response());
             }
             let home = state.settings.home_url().as_str();
-            let t = language::localizer(req, &state.i18n);
-            Ok(pages::message(
+            let t = page.t();
+            Ok(page.message(
                 StatusCode::OK,
-                &t,
                 &t.text("logout-cancelled-title"),
                 &t.text("logout-cancelled-message"),
                 None,
@@ -124,7 +132,7 @@ async fn act(
 #[derive(Template)]
 #[template(path = "logout.html")]
 struct LogoutPage<'a> {
-    t: Localizer<'a>,
+    page: &'a Page,
     client_name: Option<&'a str>,
     challenge: &'a str,
     csrf_token: &'a str,

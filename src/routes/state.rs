@@ -19,12 +19,14 @@ pub struct AppState {
     pub hydra: HydraClient,
     pub kratos: KratosClient,
     pub signer: Signer,
+    /// How the bridge's own cookies are set.
+    pub cookies: crate::cookies::CookiePolicy,
     pub device: Device,
     /// The last `/health/ready` result, reused for `health.ready_cache_ms`.
     pub readiness: Readiness,
-    /// The message catalogs pages are written from.
-    pub i18n: crate::i18n::Catalogs,
-    /// The operator's brand: header values, generated stylesheet, logo, CSP.
+    /// What every page takes from the settings: the message catalogs and the brand's frame.
+    pub pages: Arc<crate::pages::Frame>,
+    /// The operator's brand: generated stylesheet, logo, CSP.
     pub brand: crate::brand::Brand,
 }
 

@@ -82,6 +82,75 @@ async fn product_name_is_in_the_header_and_title_of_every_page() {
     }
 }
 
+/// Error pages, whatever made them (a wrong method, an upstream fault, a form that is none, the
+/// deadline), carry the brand and the browser's language.
+#[tokio::test]
+async fn every_error_page_carries_the_brand_and_the_language() {
+    let app = spawn_app_full(
+        HydraVersion::Strict,
+        &[("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "400")],
+        &full_brand(),
+    )
+    .await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let send = |request: reqwest::RequestBuilder| async move {
+        let response = request
+            .header("accept-language", "de")
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    };
+    let login = format!(
+        "{}/login?login_challenge={}",
+        app.address,
+        encode(&challenge)
+    );
+    let mut pages = vec![(
+        send(app.client.delete(format!("{}/logout", app.address))).await,
+        405,
+        "Methode nicht erlaubt",
+    )];
+    pages.push((
+        send(
+            app.client
+                .post(format!("{}/consent", app.address))
+                .header("content-type", "application/json")
+                .body("{}"),
+        )
+        .await,
+        415,
+        "Dieses Formular konnte nicht gelesen werden",
+    ));
+    app.hydra.set_fault(Some(Fault::Status(500)));
+    pages.push((
+        send(app.client.get(&login)).await,
+        502,
+        "Die Anmeldung ist nicht verfügbar",
+    ));
+    // Hydra answers after the request's deadline: the middleware's page.
+    app.hydra.set_fault(Some(Fault::Hang));
+    pages.push((
+        send(app.client.get(&login)).await,
+        504,
+        "Die Anmeldung dauert zu lange",
+    ));
+    for ((status, html), expected, title) in pages {
+        assert_eq!(status, expected, "{html}");
+        assert!(html.contains("<html lang=\"de\">"), "{expected}: {html}");
+        assert!(
+            html.contains(&format!("<h1>{title}</h1>")),
+            "{expected}: {html}"
+        );
+        assert!(
+            html.contains(&format!("<title>{title} – Acme Cloud</title>"))
+                && html.contains("<span class=\"brand-name\">Acme Cloud</span>")
+                && html.contains("/assets/brand.css?v="),
+            "{expected}: {html}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_logo_and_the_brand_stylesheet_are_served_with_their_types() {
     let app = spawn_app_full(HydraVersion::Strict, &[], &full_brand()).await;

@@ -164,6 +164,17 @@ async fn bad_configs_exit_non_zero_naming_file_and_key() {
             vec![],
             "health.ready_cache_ms",
         ),
+        // Durations that cannot be 0 are refused by their type, with the same clarity.
+        (
+            GOOD.into(),
+            vec![("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "0")],
+            "BRIDGE__SERVE__REQUEST_TIMEOUT_MS",
+        ),
+        (
+            format!("{GOOD}upstream:\n  connect_timeout_ms: 0\n"),
+            vec![],
+            "upstream.connect_timeout_ms",
+        ),
     ];
     for (yaml, env, key) in cases {
         let path = write_config(&yaml);

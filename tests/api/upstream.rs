@@ -17,8 +17,8 @@ use scripted::{Scripted, Step, ok_json};
 
 fn upstream(max_body: usize) -> Upstream {
     let settings = UpstreamSettings {
-        connect_timeout_ms: 1000,
-        request_timeout_ms: 2000,
+        connect_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(2),
         max_body_bytes: max_body,
     };
     Upstream::new(&settings, Arc::new(Metrics::new())).unwrap()

@@ -18,8 +18,8 @@ use scripted::{Scripted, Step, answer, ok_json};
 
 fn upstream() -> Upstream {
     let settings = UpstreamSettings {
-        connect_timeout_ms: 1000,
-        request_timeout_ms: 2000,
+        connect_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(2),
         max_body_bytes: 4096,
     };
     Upstream::new(&settings, Arc::new(Metrics::new())).unwrap()

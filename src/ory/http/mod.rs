@@ -64,11 +64,11 @@ impl Upstream {
         metrics: Arc<Metrics>,
         root: Option<reqwest::Certificate>,
     ) -> Result<Self, reqwest::Error> {
-        let connect_timeout = Duration::from_millis(settings.connect_timeout_ms);
+        let connect_timeout = settings.connect_timeout;
         Ok(Self {
             fresh: client(connect_timeout, root.as_ref(), 0)?,
             connect_timeout,
-            request_timeout: Duration::from_millis(settings.request_timeout_ms),
+            request_timeout: settings.request_timeout,
             max_body: settings.max_body_bytes,
             metrics,
             root,

@@ -91,8 +91,8 @@ fn tls_server(mut stray: Option<(mpsc::Receiver<()>, mpsc::Sender<()>)>) -> (Str
 
 fn upstream() -> Upstream {
     let settings = UpstreamSettings {
-        connect_timeout_ms: 2000,
-        request_timeout_ms: 2000,
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(2),
         max_body_bytes: 4096,
     };
     let root = reqwest::Certificate::from_pem(CA).unwrap();

@@ -7,10 +7,10 @@
 //! are what make guessing hopeless (50^8 codes by default, 15 minutes each).
 
 use actix_web::HttpRequest;
-use actix_web::http::header::HeaderValue;
+use actix_web::cookie::Cookie;
 use serde::{Deserialize, Serialize};
 
-use crate::routes::extract;
+use crate::cookies::{self, CookiePolicy};
 use crate::signed::{Signer, challenge_digest};
 
 /// The cookie that carries the count.
@@ -54,34 +54,25 @@ impl Signer {
 
 /// The wrong codes this browser entered for `challenge`.
 pub fn read(req: &HttpRequest, signer: &Signer, challenge: &str) -> u32 {
-    extract::cookie(req, ATTEMPTS_COOKIE)
-        .map_or(0, |token| signer.verify_device_attempts(token, challenge))
+    cookies::read(req, ATTEMPTS_COOKIE)
+        .map_or(0, |token| signer.verify_device_attempts(&token, challenge))
 }
 
-/// The `Set-Cookie` value that records `wrong` for `challenge`, for as long as a form lives.
+/// The cookie that records `wrong` for `challenge`, for as long as a form lives.
 pub fn cookie(
     signer: &Signer,
+    policy: &CookiePolicy,
     challenge: &str,
     wrong: u32,
-    ttl_secs: u64,
-    secure: bool,
-) -> Option<HeaderValue> {
+) -> Option<Cookie<'static>> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-    let token = signer.sign_device_attempts(challenge, wrong, now, ttl_secs)?;
-    header(&token, ttl_secs, secure)
+    let token = signer.sign_device_attempts(challenge, wrong, now, policy.lifetime().as_secs())?;
+    Some(policy.set(ATTEMPTS_COOKIE, token))
 }
 
-/// The `Set-Cookie` value that removes the count (the code was accepted).
-pub fn cleared(secure: bool) -> Option<HeaderValue> {
-    header("", 0, secure)
-}
-
-fn header(value: &str, max_age: u64, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{ATTEMPTS_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .ok()
+/// The cookie that removes the count (the code was accepted).
+pub fn cleared(policy: &CookiePolicy) -> Cookie<'static> {
+    policy.clear(ATTEMPTS_COOKIE)
 }
 
 #[cfg(test)]
@@ -117,13 +108,21 @@ mod tests {
 
     #[test]
     fn cookie_shape() {
-        let value = cookie(&signer(), "c", 1, 600, true).unwrap();
-        let value = value.to_str().unwrap();
-        assert!(value.starts_with("khb_device=ey"), "{value}");
-        assert!(value.ends_with("; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure"));
+        let serve: crate::config::ServeSettings = serde_json::from_value(serde_json::json!({
+            "base_url": "https://auth.example",
+            "form_ttl_secs": 600,
+        }))
+        .unwrap();
+        let policy = CookiePolicy::new(&serve);
+        let value = cookie(&signer(), &policy, "c", 1).unwrap();
+        assert_eq!(value.name(), ATTEMPTS_COOKIE);
+        assert!(value.value().starts_with("ey"), "{value}");
+        assert_eq!(value.max_age(), Some(time::Duration::seconds(600)));
+        assert_eq!(value.secure(), Some(true));
+        let cleared = cleared(&policy);
         assert_eq!(
-            cleared(false).unwrap().to_str().unwrap(),
-            "khb_device=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+            (cleared.value(), cleared.max_age()),
+            ("", Some(time::Duration::ZERO))
         );
     }
 

@@ -5,10 +5,8 @@
 pub mod attempts;
 pub mod metrics;
 
-use std::time::Duration;
-
+use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderValue, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::device::{
@@ -16,15 +14,14 @@ use domain::device::{
 };
 use domain::device_code::{MAX_TYPED_CHARS, TypingHint};
 
-use crate::error::AppError;
-use crate::i18n::Localizer;
+use crate::error::{AppError, Failure};
 use crate::ory::hydra::HydraError;
 use crate::ory::hydra::device::DeviceAccept;
-use crate::pages;
+use crate::pages::{self, Page, add_cookie};
 use crate::redirect::Redirect;
-use crate::routes::extract::{Challenge, DeviceFlow, Query};
+use crate::routes::extract::{Challenge, DeviceFlow};
 use crate::routes::forms::{self, Form, Posted};
-use crate::routes::language;
+use crate::routes::params::{Query, unless_repeated};
 use crate::routes::state::AppState;
 use crate::telemetry::note;
 use metrics::CodeOutcome;
@@ -32,7 +29,7 @@ use metrics::CodeOutcome;
 #[derive(Template)]
 #[template(path = "device.html")]
 struct CodePage<'a> {
-    t: Localizer<'a>,
+    page: &'a Page,
     challenge: &'a str,
     csrf_token: &'a str,
     code: &'a str,
@@ -47,46 +44,60 @@ struct CodePage<'a> {
 #[derive(Template)]
 #[template(path = "device_success.html")]
 struct SuccessPage<'a> {
-    t: Localizer<'a>,
+    page: &'a Page,
     client_name: Option<&'a str>,
 }
 
-fn secure(state: &AppState) -> bool {
-    state.settings.serve.base_url.scheme() == "https"
+/// `/device`'s link: Hydra puts the code in it when the person scanned it with the device's URL.
+#[derive(serde::Deserialize)]
+pub struct CodeLink {
+    /// A repeated `user_code` is no code: the person types it.
+    #[serde(default, deserialize_with = "unless_repeated")]
+    user_code: Option<String>,
 }
 
 /// `GET /device?device_challenge=D[&user_code=U]`: the form. Hydra has no GET for a device request,
 /// so nothing is asked upstream until a code is entered.
 pub async fn show(
+    page: Page,
     req: HttpRequest,
     challenge: Challenge<DeviceFlow>,
-    Query(query): Query,
+    Query(link): Query<CodeLink>,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let challenge = challenge.into_string();
-    let wrong = attempts::read(&req, &state.signer, &challenge);
-    // A repeated `user_code` is no code: the person types it.
-    let user_code = query.single("user_code").ok().flatten();
-    let reply = plan::open(user_code, wrong, &state.policies.device);
-    answer(&req, &state, &challenge, reply)
+) -> Result<HttpResponse, Failure> {
+    let challenge = challenge.as_str();
+    let wrong = attempts::read(&req, &state.signer, challenge);
+    let reply = plan::open(link.user_code.as_deref(), wrong, &state.policies.device);
+    answer(&page, &req, &state, challenge, reply).map_err(|e| page.fail(e))
 }
 
 pub async fn submit(
+    page: Page,
     req: HttpRequest,
     posted: Posted<DeviceFlow>,
     state: web::Data<AppState>,
+) -> Result<HttpResponse, Failure> {
+    let answer = hand_over(&page, &req, posted, &state).await;
+    answer.map_err(|e| page.fail(e))
+}
+
+/// The code typed, to Hydra when it may be one, else the form again.
+async fn hand_over(
+    page: &Page,
+    req: &HttpRequest,
+    posted: Posted<DeviceFlow>,
+    state: &AppState,
 ) -> Result<HttpResponse, AppError> {
-    let (req, state) = (&req, state.get_ref());
     let Posted {
         challenge,
         fields: form_fields,
         ..
     } = posted;
-    let typed = form_fields.single("user_code")?.unwrap_or_default();
+    let typed = form_fields.user_code.as_deref().unwrap_or_default();
     let wrong = attempts::read(req, &state.signer, &challenge);
     let policy = &state.policies.device;
     let code = match plan::enter(typed, wrong, policy) {
-        CodePlan::Reply(reply) => return answer(req, state, &challenge, reply),
+        CodePlan::Reply(reply) => return answer(page, req, state, &challenge, reply),
         CodePlan::Submit { code } => code,
     };
     match state.hydra.accept_device_request(&challenge, &code).await {
@@ -97,14 +108,12 @@ pub async fn submit(
             state.device.metrics.code(CodeOutcome::Accepted);
             note("outcome", "device_accepted");
             let mut response = target.response();
-            if let Some(cleared) = attempts::cleared(secure(state)) {
-                response.headers_mut().append(SET_COOKIE, cleared);
-            }
+            add_cookie(&mut response, &attempts::cleared(&state.cookies))?;
             Ok(response)
         }
         Ok(DeviceAccept::UnknownCode) => {
             let reply = plan::refused(typed, wrong, policy);
-            answer(req, state, &challenge, reply)
+            answer(page, req, state, &challenge, reply)
         }
         Err(e) => {
             let outcome = match e {
@@ -120,6 +129,7 @@ pub async fn submit(
 /// Carries out a reply: counts the code entered (a wrong one in the browser's cookie too), then
 /// shows the form or the page that sends the person back to the device.
 fn answer(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
@@ -134,24 +144,19 @@ fn answer(
         Entered::Wrong(count) => {
             state.device.metrics.code(CodeOutcome::WrongCode);
             note("outcome", "device_wrong_code");
-            attempts::cookie(
-                &state.signer,
-                challenge,
-                count,
-                state.settings.serve.form_ttl_secs,
-                secure(state),
-            )
+            attempts::cookie(&state.signer, &state.cookies, challenge, count)
         }
     };
     match reply.page {
-        DevicePage::Exhausted => Ok(exhausted(req, state, attempts_cookie)),
+        DevicePage::Exhausted => exhausted(page, attempts_cookie),
         DevicePage::Form { code, problem } => {
-            let t = language::localizer(req, &state.i18n);
+            let t = page.t();
             let problem = problem.map(|problem| match problem {
                 Problem::Missing => t.text("device-code-missing"),
                 Problem::Wrong { left } => t.count("device-code-wrong", "tries", left),
             });
             form(
+                page,
                 req,
                 state,
                 challenge,
@@ -165,17 +170,18 @@ fn answer(
 
 /// The code form, with what to fill in and what went wrong last time.
 fn form(
+    page: &Page,
     req: &HttpRequest,
     state: &AppState,
     challenge: &str,
     code: &str,
     problem: Option<&str>,
-    attempts_cookie: Option<HeaderValue>,
+    attempts_cookie: Option<Cookie<'static>>,
 ) -> Result<HttpResponse, AppError> {
     let csrf = forms::issue_csrf(req, state, DeviceFlow::PURPOSE, challenge)?;
     let alphabet = &state.policies.device.alphabet;
-    let page = CodePage {
-        t: language::localizer(req, &state.i18n),
+    let template = CodePage {
+        page,
         challenge,
         csrf_token: &csrf.token,
         code,
@@ -189,40 +195,38 @@ fn form(
         capitals: alphabet.capitals_only(),
         max_chars: MAX_TYPED_CHARS,
     };
-    let mut response = pages::render(StatusCode::OK, &page);
-    response.headers_mut().append(SET_COOKIE, csrf.set_cookie);
-    if let Some(cookie) = attempts_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
+    let mut response = pages::render(StatusCode::OK, &template);
+    add_cookie(&mut response, &csrf.cookie)?;
+    if let Some(cookie) = &attempts_cookie {
+        add_cookie(&mut response, cookie)?;
     }
     Ok(response)
 }
 
 /// The page after the last wrong code: only a new code from the device helps now.
 fn exhausted(
-    req: &HttpRequest,
-    state: &AppState,
-    attempts_cookie: Option<HeaderValue>,
-) -> HttpResponse {
+    page: &Page,
+    attempts_cookie: Option<Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
     note("outcome", "device_too_many");
-    let t = language::localizer(req, &state.i18n);
-    let mut response = pages::message(
+    let t = page.t();
+    let mut response = page.message(
         StatusCode::TOO_MANY_REQUESTS,
-        &t,
         &t.text("device-too-many-title"),
         &t.text("device-too-many-message"),
         None,
         None,
     );
-    if let Some(cookie) = attempts_cookie {
-        response.headers_mut().append(SET_COOKIE, cookie);
+    if let Some(cookie) = &attempts_cookie {
+        add_cookie(&mut response, cookie)?;
     }
-    response
+    Ok(response)
 }
 
 /// The client's name for the success page, or `None` when it cannot be had quickly. This page
 /// never fails: the person is signed in whatever Hydra answers now.
 async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
-    let limit = Duration::from_millis(state.settings.serve.request_timeout_ms);
+    let limit = state.settings.serve.request_timeout;
     let client = match tokio::time::timeout(limit, state.hydra.get_client(client_id)).await {
         // Noted only once Hydra knows it: the query's value is anyone's to choose.
         Ok(Ok(Some(client))) => {
@@ -242,17 +246,20 @@ async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
     shown_name(&client.client_name)
 }
 
+/// `/device/success`'s link.
+#[derive(serde::Deserialize)]
+pub struct SuccessLink {
+    #[serde(default, deserialize_with = "unless_repeated")]
+    client_id: Option<String>,
+}
+
 /// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
 pub async fn success(
-    req: HttpRequest,
-    Query(query): Query,
+    page: Page,
+    Query(link): Query<SuccessLink>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let client_id = query
-        .single("client_id")
-        .ok()
-        .flatten()
-        .filter(|id| worth_looking_up(id));
+    let client_id = link.client_id.as_deref().filter(|id| worth_looking_up(id));
     let name = match client_id {
         Some(id) => client_name(&state, id).await,
         None => None,
@@ -261,7 +268,7 @@ pub async fn success(
     pages::render(
         StatusCode::OK,
         &SuccessPage {
-            t: language::localizer(&req, &state.i18n),
+            page: &page,
             client_name: name.as_deref(),
         },
     )

@@ -102,3 +102,37 @@ async fn handled_challenge_follows_hydras_redirect() {
     assert_eq!(response.status().as_u16(), 303);
     assert!(location(&response).starts_with(&format!("{}/oauth2/auth?", fake_hydra::PUBLIC_URL)));
 }
+
+#[tokio::test]
+async fn a_query_over_the_form_limit_or_with_a_repeated_parameter_is_a_400_page() {
+    let app = spawn_app_with(
+        HydraVersion::Strict,
+        &[
+            ("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096"),
+            ("BRIDGE__SERVE__MAX_FORM_BYTES", "8192"),
+        ],
+    )
+    .await;
+    let challenge = app.hydra.add_login(LoginSpec::default());
+    let padding = "a".repeat(8192);
+    for query in [
+        format!("login_challenge={}&x={padding}", encode(&challenge)),
+        format!(
+            "login_challenge={}&identity_schema=a&identity_schema=b",
+            encode(&challenge)
+        ),
+        format!("login_challenge={}&reauth=a&reauth=b", encode(&challenge)),
+    ] {
+        let response = app.get(&format!("/login?{query}"), None).await;
+        assert_page(response, 400, "not valid").await;
+    }
+    assert!(app.hydra.calls().is_empty());
+    // Within the limit, and with parameters the bridge does not know, the link works.
+    let query = format!(
+        "login_challenge={}&x={}",
+        encode(&challenge),
+        &padding[..1024]
+    );
+    let response = app.get(&format!("/login?{query}"), None).await;
+    assert_eq!(response.status().as_u16(), 303);
+}

@@ -10,8 +10,6 @@ pub mod fake_kratos;
 pub mod raw;
 pub mod scripted;
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::HttpResponse;
@@ -97,14 +95,15 @@ pub struct TestApp {
     pub metrics_port: Option<u16>,
 }
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// A temporary config file; removed by nothing, it lives in the OS temp dir.
-pub fn write_config(contents: &str) -> PathBuf {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let path = std::env::temp_dir().join(format!("khb-test-{}-{n}.yaml", std::process::id()));
-    std::fs::write(&path, contents).expect("write config");
-    path
+/// A temporary config file, removed when the returned path is dropped.
+pub fn write_config(contents: &str) -> tempfile::TempPath {
+    let mut file = tempfile::Builder::new()
+        .prefix("khb-test-")
+        .suffix(".yaml")
+        .tempfile()
+        .expect("create config");
+    std::io::Write::write_all(&mut file, contents.as_bytes()).expect("write config");
+    file.into_temp_path()
 }
 
 /// The bridge's config for a Hydra admin URL and a fake Kratos (its public and admin ports).
