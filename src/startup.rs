@@ -21,7 +21,9 @@ use crate::routes::brand;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::routes::readiness::Readiness;
 use crate::routes::state::{AppState, Device};
-use crate::routes::{consent, deadline, device, error_page, health, login, logout, registration};
+use crate::routes::{
+    apps, consent, deadline, device, error_page, health, login, logout, registration,
+};
 use crate::signed::Signer;
 use crate::telemetry::BridgeRootSpan;
 
@@ -140,6 +142,7 @@ impl Application {
         });
         let csp = state.brand.csp().to_string();
         let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
+        let apps_path = settings.apps.enabled.then(|| settings.apps.path.clone());
         // Requests are counted only when someone can read the counts.
         let request_metrics = settings
             .metrics
@@ -178,6 +181,13 @@ impl Application {
                 .service(get(brand::STYLESHEET_PATH, brand::stylesheet))
                 .service(get(brand::LOGO_PATH, brand::logo))
                 .configure(|cfg| {
+                    if let Some(path) = &apps_path {
+                        cfg.service(
+                            get(path, apps::show)
+                                .route(web::post().to(apps::submit))
+                                .wrap(from_fn(deadline::within)),
+                        );
+                    }
                     if let Some(metrics) = &request_metrics {
                         cfg.app_data(metrics.clone());
                     }

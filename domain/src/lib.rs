@@ -3,6 +3,7 @@
 //! first, which claims are released, and how browser input is read. The service turns Hydra's and
 //! Kratos's answers into the facts these functions read, and carries out what they return.
 
+pub mod apps;
 pub mod claims;
 pub mod colour;
 pub mod consent;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+mod apps;
 mod brand;
 pub mod device;
 mod policies;
@@ -18,6 +19,7 @@ mod ui;
 mod units;
 mod validate;
 
+pub use apps::AppsSettings;
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
 pub use sections::*;
@@ -70,6 +72,8 @@ pub struct Settings {
     pub ui: UiSettings,
     #[serde(default)]
     pub brand: BrandSettings,
+    #[serde(default)]
+    pub apps: AppsSettings,
     #[serde(default)]
     pub tracing: TracingSettings,
 }
@@ -164,23 +168,8 @@ impl Settings {
         settings
             .validate()
             .and_then(|()| settings.brand.load(path.parent().unwrap_or(Path::new("."))))
-            .map_err(|(key, reason)| ConfigError::Key {
-                file: file.clone(),
-                key,
-                reason,
-            })?;
-        settings
-            .tracing
-            .resolve(&otel_env)
-            .map_err(|(key, mut reason)| {
-                // A refusal of an `OTEL_*` variable names it already.
-                if !reason.contains("(environment variable OTEL_")
-                    && let Some(var) = env_var_for(&env_names, &key)
-                {
-                    reason.push_str(&format!(" (set by environment variable {var})"));
-                }
-                ConfigError::Key { file, key, reason }
-            })?;
+            .and_then(|()| settings.tracing.resolve(&otel_env, &env_names))
+            .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
         Ok(settings)
     }
 
@@ -305,6 +294,7 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
             ("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"),
             ("BRIDGE__LOGOUT__CONFIRM", "false"),
             ("BRIDGE__DEVICE__MAX_ATTEMPTS", "3"),
+            ("BRIDGE__APPS__MAX_ENTRIES", "7"),
         ];
         let env = env.map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
         let policies = load_str(GOOD, env).unwrap().policies();
@@ -320,6 +310,8 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
         assert_eq!(policies.logout.subject_source, source);
         assert!(!policies.logout.confirm);
         assert_eq!(policies.device.max_attempts, 3);
+        assert_eq!(policies.apps.subject_source, source);
+        assert_eq!(policies.apps.max_entries, 7);
         assert_eq!(policies.scope_descriptions.default_lang, "en");
     }
 

@@ -111,9 +111,21 @@ pub fn otel_variables(env: &[(String, String)]) -> BTreeMap<String, String> {
 
 impl TracingSettings {
     /// Checks the settings and fills in [`TracingSettings::export`] from them and from `otel`
-    /// (the `OTEL_*` variables).
-    pub(super) fn resolve(&mut self, otel: &BTreeMap<String, String>) -> Result<(), Refusal> {
-        self.export = self.export_settings(otel)?;
+    /// (the `OTEL_*` variables). A refusal names the `BRIDGE__*` variable (among `env_names`)
+    /// that set the key, or the `OTEL_*` one that was refused.
+    pub(super) fn resolve(
+        &mut self,
+        otel: &BTreeMap<String, String>,
+        env_names: &[String],
+    ) -> Result<(), Refusal> {
+        self.export = self.export_settings(otel).map_err(|(key, mut reason)| {
+            if !reason.contains("(environment variable OTEL_")
+                && let Some(var) = super::env_var_for(env_names, &key)
+            {
+                reason.push_str(&format!(" (set by environment variable {var})"));
+            }
+            (key, reason)
+        })?;
         Ok(())
     }
 

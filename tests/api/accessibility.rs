@@ -20,14 +20,14 @@ const SCHEMES: [&str; 2] = ["light", "dark"];
 const ENGLISH: (&str, &str) = ("en-US,en", "en");
 const GERMAN: (&str, &str) = ("de-DE,de", "de");
 
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     std::fs::read_to_string(AXE_MIN_JS).unwrap_or_else(|e| {
         panic!("axe-core is not installed at {AXE_MIN_JS} ({e}): run scripts/install-axe.sh")
     })
 }
 
 /// Runs axe-core on the page the browser shows; returns the violations, one line per rule and node.
-async fn audit(browser: &Browser, axe: &str) -> Vec<String> {
+pub(crate) async fn audit(browser: &Browser, axe: &str) -> Vec<String> {
     // The page's CSP allows no script; WebDriver's scripts are not subject to it.
     let loaded = browser
         .execute(&format!("{axe}\n;return typeof window.axe;"), json!([]))
@@ -97,7 +97,7 @@ async fn show(browser: &Browser, address: &str, visit: &Visit) -> &'static str {
     }
 }
 
-async fn wait_for_selector(browser: &Browser, css: &str) {
+pub(crate) async fn wait_for_selector(browser: &Browser, css: &str) {
     for _ in 0..50 {
         let found = browser
             .execute(

@@ -458,3 +458,27 @@ async fn bad_brand_configs_exit_non_zero_naming_file_key_and_brand_file() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("valid"), "{stdout}");
 }
+
+/// Every page links the stylesheets under `serve.base_url`'s path, however deep the page's own
+/// path: a relative link from an error page at `/a/b/c` would point nowhere.
+#[tokio::test]
+async fn pages_at_any_depth_link_the_stylesheet_under_the_base_url_path() {
+    let app = spawn_app_with(
+        HydraVersion::Lenient,
+        &[("BRIDGE__SERVE__BASE_URL", "https://login.example/auth")],
+    )
+    .await;
+    for path in ["/nowhere", "/a/b/c", "/device/success", "/login"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(r#"<link rel="stylesheet" href="/auth/assets/style.css">"#),
+            "{path}: {html}"
+        );
+    }
+}

@@ -29,8 +29,8 @@ async fn names_the_client_hydra_knows() {
     assert!(html.contains("You are signed in on your device"));
     assert!(html.contains("Living Room TV"), "{html}");
     assert!(html.contains("You can close this page"));
-    // The page lives one level down: its stylesheet link must still reach /assets.
-    assert!(html.contains(r#"href="../assets/style.css""#));
+    // The page lives one level down: its stylesheet link is root-relative.
+    assert!(html.contains(r#"href="/assets/style.css""#));
     assert_eq!(client_lookups(&app), vec!["/admin/clients/tv-app"]);
 }
 

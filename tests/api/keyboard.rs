@@ -26,7 +26,7 @@ async fn focused(browser: &Browser) -> (String, bool) {
 
 /// Presses Tab until `target` has the focus, checking that each control on the way shows it.
 /// Returns the controls passed, in order.
-async fn tab_to(browser: &Browser, target: &str) -> Vec<String> {
+pub(crate) async fn tab_to(browser: &Browser, target: &str) -> Vec<String> {
     let mut passed = Vec::new();
     for _ in 0..20 {
         browser.press(TAB).await;

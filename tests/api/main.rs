@@ -5,6 +5,7 @@ mod fakes;
 mod support;
 
 mod accessibility;
+mod apps;
 mod brand;
 mod browser;
 mod browser_language;

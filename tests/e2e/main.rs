@@ -5,6 +5,7 @@
 //! with SQLite in a temporary folder; tests that share a stack use identities and clients of
 //! their own.
 
+mod apps;
 mod browser;
 mod consent;
 mod device;
@@ -154,6 +155,7 @@ fn main() -> std::process::ExitCode {
         prompt::prompt_none_for_a_client_never_consented_to_gives_consent_required,
         prompt::prompt_none_beside_another_value_is_refused,
         prompt::id_token_hint_for_another_person_signs_nobody_in_as_someone_else,
+        apps::withdrawing_access_revokes_that_applications_tokens_and_nothing_else,
         traces::one_sign_in_is_one_trace_through_hydra_the_bridge_and_kratos,
     ];
     // The code flow with its subject, consent, single sign-on and logout on the older pairings too.

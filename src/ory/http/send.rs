@@ -4,7 +4,7 @@
 use std::sync::PoisonError;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue, LINK};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -19,12 +19,18 @@ use tracing::Instrument;
 /// answer is handed over) or why it could not be read.
 pub struct Response {
     status: StatusCode,
+    /// The `Link` header (Hydra's next page), its values joined by `,`.
+    link: Option<String>,
     body: Result<Vec<u8>, UpstreamError>,
 }
 
 impl Response {
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
     }
 }
 
@@ -175,10 +181,17 @@ impl Upstream {
             self.replace_pool(base);
             return Err((Failure::Protocol, reason.to_string()));
         }
+        let links: Vec<&str> = response
+            .headers()
+            .get_all(LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let link = (!links.is_empty()).then(|| links.join(","));
         let body = tokio::time::timeout_at(deadline, self.collect(call, response))
             .await
             .unwrap_or_else(|_| Err(call.timeout()));
-        Ok(Response { status, body })
+        Ok(Response { status, link, body })
     }
 
     /// New pools for `base`: the connection that carried a badly framed answer may be back in its

@@ -136,6 +136,14 @@ impl Browser {
             .await;
     }
 
+    /// Sets a cookie for the origin of the page the browser shows (a Kratos session, as Kratos
+    /// would have set it on the shared domain).
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        let cookie = json!({ "cookie": { "name": name, "value": value, "path": "/" } });
+        self.command(reqwest::Method::POST, "/cookie", Some(cookie))
+            .await;
+    }
+
     pub async fn title(&self) -> String {
         let title = self.command(reqwest::Method::GET, "/title", None).await;
         title.as_str().unwrap_or_default().to_string()

@@ -10,6 +10,7 @@ pub use consent::ConsentSpec;
 pub use device::DeviceSpec;
 pub use login::LoginSpec;
 pub use logout::LogoutSpec;
+pub use sessions::GrantSpec;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use super::Fault;
 mod consent;
 mod login;
 mod logout;
+mod sessions;
 pub mod wire;
 
 use common::{
@@ -109,6 +111,7 @@ struct State {
     required_bearer: Option<String>,
     counter: u64,
     device: device::Devices,
+    grants: sessions::Grants,
 }
 
 pub struct FakeHydra {
@@ -174,6 +177,7 @@ impl FakeHydra {
                 )
                 .route("/oauth2/sessions/logout", web::get().to(public_logout))
                 .configure(device::routes)
+                .configure(sessions::routes)
                 .default_service(web::to(not_found))
         })
         .workers(1)

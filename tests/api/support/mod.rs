@@ -16,7 +16,9 @@ use actix_web::HttpResponse;
 use kratos_hydra_bridge::config::Settings;
 use kratos_hydra_bridge::startup::Application;
 
-pub use fake_hydra::{ConsentSpec, DeviceSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
+pub use fake_hydra::{
+    ConsentSpec, DeviceSpec, FakeHydra, GrantSpec, HydraVersion, LoginSpec, LogoutSpec,
+};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
 
 /// What a fake does instead of answering properly.
