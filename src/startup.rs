@@ -292,13 +292,16 @@ fn metrics_listener(address: &str, metrics: Arc<Metrics>) -> Result<(Server, u16
     Ok((server, port))
 }
 
-/// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish, then return.
-pub async fn stop_on_signal(handles: Vec<ServerHandle>) {
+/// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish, then return when the
+/// signal came (the shutdown grace period counts from there).
+pub async fn stop_on_signal(handles: Vec<ServerHandle>) -> std::time::Instant {
     wait_for_signal().await;
+    let signalled = std::time::Instant::now();
     tracing::info!("shutdown signal received, finishing in-flight requests");
     for handle in handles {
         handle.stop(true).await;
     }
+    signalled
 }
 
 #[cfg(unix)]

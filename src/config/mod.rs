@@ -15,6 +15,7 @@ pub mod device;
 mod policies;
 mod proxies;
 mod sections;
+mod traces;
 mod ui;
 mod units;
 mod validate;
@@ -24,6 +25,7 @@ pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
 pub use proxies::TrustedProxy;
 pub use sections::*;
+pub use traces::{OtlpExport, Sampler, TracingSettings};
 pub use ui::*;
 
 /// Prefix of environment overrides: `BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID=true`.
@@ -75,6 +77,8 @@ pub struct Settings {
     pub brand: BrandSettings,
     #[serde(default)]
     pub apps: AppsSettings,
+    #[serde(default)]
+    pub tracing: TracingSettings,
 }
 
 impl Settings {
@@ -127,6 +131,8 @@ impl Settings {
                 reason: e.to_string(),
             });
         }
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let otel_env = traces::otel_variables(&env);
         let env: config::Map<String, String> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}{ENV_SEPARATOR}")))
@@ -165,6 +171,7 @@ impl Settings {
         settings
             .validate()
             .and_then(|()| settings.brand.load(path.parent().unwrap_or(Path::new("."))))
+            .and_then(|()| settings.tracing.resolve(&otel_env, &env_names))
             .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
         Ok(settings)
     }

@@ -30,6 +30,7 @@ mod redirects;
 mod registration;
 mod security;
 mod stale_connections;
+mod tracing;
 mod upstream;
 mod upstream_framing;
 mod upstream_misbehaving;

@@ -12,6 +12,8 @@ use tokio::time::Instant;
 use super::failure::{Failure, body_error, classify, framing_error, may_retry, reason};
 use super::{Base, Call, Request, Upstream, UpstreamError};
 use crate::metrics::BodyFailureLabels;
+use crate::otel;
+use tracing::Instrument;
 
 /// An upstream answer: its status, and its body (read whole, within the size cap, before the
 /// answer is handed over) or why it could not be read.
@@ -64,7 +66,7 @@ impl Upstream {
         let mut fresh = false;
         loop {
             let built = request.build().map_err(|e| call.encode(e))?;
-            let attempt = self.attempt(call, request.base, built, fresh, deadline);
+            let attempt = self.attempt(call, &request, built, fresh, deadline);
             let (failure, reason) = match attempt.await {
                 Ok(response) => return Ok(response),
                 Err(failed) => failed,
@@ -90,17 +92,37 @@ impl Upstream {
         }
     }
 
-    /// One exchange, counted and logged.
+    /// One exchange, counted, logged and (when tracing is on) a client span of its own, whose
+    /// `traceparent` goes with the request.
     async fn attempt(
         &self,
         call: Call,
-        base: &Base,
-        request: reqwest::Request,
+        sent: &Request<'_>,
+        mut request: reqwest::Request,
         fresh: bool,
         deadline: Instant,
     ) -> Attempt {
+        let span =
+            otel::spans::client(call.service, call.operation, &request, sent.template, fresh);
+        let base = sent.base;
         let started = Instant::now();
-        let result = self.exchange(call, base, request, fresh, deadline).await;
+        let result = if span.is_none() {
+            self.exchange(call, base, request, fresh, deadline).await
+        } else {
+            otel::spans::inject(&span, request.headers_mut());
+            let result = self
+                .exchange(call, base, request, fresh, deadline)
+                .instrument(span.clone())
+                .await;
+            otel::spans::client_ended(
+                &span,
+                match &result {
+                    Ok(response) => Ok(response.status.as_u16()),
+                    Err((failure, _)) => Err(failure.label()),
+                },
+            );
+            result
+        };
         let elapsed = started.elapsed();
         let outcome = outcome(&result);
         self.metrics

@@ -84,6 +84,8 @@ pub struct Recorded {
     /// The challenge as Hydra decoded it from the query.
     pub challenge: Option<String>,
     pub authorization: Option<String>,
+    /// The W3C trace context the bridge sent, when tracing is on.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Default)]

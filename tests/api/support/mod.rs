@@ -3,6 +3,7 @@
 pub mod binary;
 pub mod browser;
 pub mod closing;
+pub mod collector;
 pub mod device_form;
 pub mod fake_hydra;
 pub mod fake_kratos;
