@@ -45,6 +45,12 @@ BRIDGE_BIN = os.environ["BENCH_BRIDGE_BIN"]
 # bench/floor's build: the same crates doing the same upstream calls and nothing else (optional).
 FLOOR_BIN = os.environ.get("BENCH_FLOOR_BIN", "")
 NGINX = os.environ.get("BENCH_NGINX", "nginx")
+# BENCH_TRACING=1: the bridge also runs with tracing on (`tracing.provider: otel`, every trace kept),
+# exporting to an OTLP sink in the stub, in the same rounds as the bridge with tracing off.
+TRACING = os.environ.get("BENCH_TRACING", "") == "1"
+# Another build of the bridge measured beside this one (e.g. one from before tracing existed), as
+# `bridge-baseline`: tracing off against no tracing at all.
+BASELINE_BIN = os.environ.get("BENCH_BASELINE_BIN", "")
 REFERENCE_APP = os.path.join(
     BENCH_DIR, "reference", "node_modules", "hydra-login-consent-logout", "lib", "app.js"
 )
@@ -57,6 +63,9 @@ PORTS = {
     "bridge": PORT_BASE + 0,
     "reference": PORT_BASE + 1,
     "floor": PORT_BASE + 2,
+    "bridge-traced": PORT_BASE + 3,
+    "bridge-baseline": PORT_BASE + 4,
+    "otlp_sink": PORT_BASE + 18,
 }
 SERVICE_OF_PORT = {
     str(PORTS["hydra_admin"]): "hydra",
@@ -94,14 +103,16 @@ class Path:
 
 
 FLOOR = ["floor"] if FLOOR_BIN else []
+# The bridge as benchmarked, and its variants (tracing on, another build) when asked for.
+BRIDGES = ["bridge"] + (["bridge-traced"] if TRACING else []) + (["bridge-baseline"] if BASELINE_BIN else [])
 PATHS = [
-    Path("login skip", "/login?login_challenge=skip", "login_verifier", ["bridge", "reference"] + FLOOR, 3,
+    Path("login skip", "/login?login_challenge=skip", "login_verifier", BRIDGES + ["reference"] + FLOOR, 3,
          "Hydra skip=true: GET login request, (bridge: whoami), PUT accept, 303"),
-    Path("consent skip", "/consent?consent_challenge=skip", "consent_verifier", ["bridge", "reference"] + FLOOR, 3,
+    Path("consent skip", "/consent?consent_challenge=skip", "consent_verifier", BRIDGES + ["reference"] + FLOOR, 3,
          "Hydra skip=true: GET consent request, (bridge: identity for claims), PUT accept, 303"),
-    Path("login full", "/login?login_challenge=full", "login_verifier", ["bridge"], 3,
+    Path("login full", "/login?login_challenge=full", "login_verifier", BRIDGES, 3,
          "skip=false + Kratos session: GET login request, whoami, PUT accept, 303"),
-    Path("consent trusted", "/consent?consent_challenge=trusted", "consent_verifier", ["bridge"], 3,
+    Path("consent trusted", "/consent?consent_challenge=trusted", "consent_verifier", BRIDGES, 3,
          "skip=false, trusted client: GET consent request, identity, PUT accept with claims, 303"),
 ]
 
@@ -257,8 +268,8 @@ class App:
         self.tmp = tmp
         self.port = PORTS[kind]
         self.logfile = os.path.join(tmp, f"{kind}.log")
-        if kind == "bridge":
-            self.config = os.path.join(tmp, "bridge.yaml")
+        if kind.startswith("bridge"):
+            self.config = os.path.join(tmp, f"{kind}.yaml")
             with open(self.config, "w") as f:
                 f.write(f"""serve:
   host: 127.0.0.1
@@ -275,14 +286,25 @@ consent:
 secrets:
   signing_keys: ["{SIGNING_KEY}"]
 """)
+                if kind == "bridge-traced":
+                    f.write(f"""tracing:
+  provider: otel
+  providers:
+    otlp:
+      server_url: 127.0.0.1:{PORTS['otlp_sink']}
+      insecure: true
+      sampling:
+        sampling_ratio: 1
+""")
 
     def start(self):
         if not port_free(self.port):
             raise SystemExit(f"port {self.port} is taken: set BENCH_PORT_BASE")
         env = dict(os.environ)
-        if self.kind == "bridge":
+        if self.kind.startswith("bridge"):
             env["BRIDGE__SERVE__WORKERS"] = "1"
-            cmd = ["taskset", "-c", APP_CPU, BRIDGE_BIN, "--config", self.config]
+            binary = BASELINE_BIN if self.kind == "bridge-baseline" else BRIDGE_BIN
+            cmd = ["taskset", "-c", APP_CPU, binary, "--config", self.config]
             ready = lambda: get(self.port, "/health/ready")[0] == 200  # noqa: E731
         elif self.kind == "floor":
             env.update({
@@ -565,6 +587,35 @@ def fmt(x, digits=1):
     return "–" if x is None else f"{x:,.{digits}f}"
 
 
+def variants_table(m, tmp):
+    """The bridge beside its variants (tracing on, another build) per path: medians, and the change
+    from the bridge as benchmarked (tracing off)."""
+    if len(BRIDGES) == 1:
+        return ""
+    rows = ["| path | app | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | CPU vs bridge | req/s vs bridge |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
+    for path in PATHS:
+        base_cpu, base_rps = m(path.name, "bridge", "cpu_us"), m(path.name, "bridge", "rps")
+        for app in BRIDGES:
+            cpu, rps = m(path.name, app, "cpu_us"), m(path.name, app, "rps")
+            rows.append(f"| {path.name} | {app} | {fmt(rps, 0)} | {fmt(m(path.name, app, 'p50'), 2)} | "
+                        f"{fmt(m(path.name, app, 'p99'), 2)} | {fmt(cpu)} | {fmt(m(path.name, app, 'hwm') / MIB)} | "
+                        f"{(cpu / base_cpu - 1) * 100:+.1f}% | {(rps / base_rps - 1) * 100:+.1f}% |")
+    exports = 0
+    try:
+        with open(os.path.join(tmp, "otlp.log")) as f:
+            exports = sum(1 for _ in f)
+    except OSError:
+        pass
+    what = []
+    if TRACING:
+        what.append(f"`bridge-traced`: `tracing.provider: otel`, sampling ratio 1, exporting to an OTLP/HTTP "
+                    f"sink in the stub (nginx, core {LOAD_CPU}), which took {exports:,} export requests")
+    if BASELINE_BIN:
+        what.append(f"`bridge-baseline`: {BASELINE_BIN}")
+    return "\n".join(["## The bridge and its variants", "", "; ".join(what) + ".", ""] + rows) + "\n"
+
+
 def floor_table(m):
     """The floor against the stub and the bridge, per skip path; `m(path, app, key)` gives medians."""
     if not FLOOR:
@@ -581,7 +632,7 @@ def floor_table(m):
     return "\n".join(rows)
 
 
-def report(started, runs, stubs, soak_r, elapsed):
+def report(started, runs, stubs, soak_r, elapsed, tmp):
     by = {}
     for r in runs:
         by.setdefault((r["path"], r["app"]), []).append(r)
@@ -672,6 +723,7 @@ def report(started, runs, stubs, soak_r, elapsed):
                    f"{r['calls']:.2f} | {r['stub_cpu_us']:.1f} | {r['steal_pct']:.1f} |")
     passed = sum(1 for t in targets if t[3] == "PASS")
     floor = floor_table(m)
+    variants = variants_table(m, tmp)
     md = f"""# Benchmark results
 
 Written by `bench/run.sh` (see [README.md](README.md) for what is measured and how). Do not edit by hand.
@@ -705,6 +757,7 @@ logging, no response headers, no checks, no metrics. Measured in the same rounds
 
 {floor}
 
+{variants}
 ## Soak: bridge RSS under {SOAK} s of load (all four paths in turn)
 
 {soak_r['rps']:,.0f} req/s, {soak_r['errors']} errors, {soak_r['calls']:.2f} upstream calls/req, {soak_r['cpu_us']:.1f} µs CPU/req, idle RSS {soak_r['idle_rss'] / MIB:.1f} MiB, peak {soak_r['hwm'] / MIB:.1f} MiB.
@@ -732,7 +785,7 @@ during a run, per 1,000 requests (keep-alive reuse: near 0 is a pool, 1,000 × c
 """
     with open(RESULTS, "w") as f:
         f.write(md)
-    log("\n" + table + "\n\n" + target_table + "\n")
+    log("\n" + table + "\n\n" + target_table + "\n\n" + variants)
     log(f"{passed} of {len(targets)} targets pass; written to {os.path.relpath(RESULTS, ROOT)}")
 
 
@@ -762,11 +815,11 @@ def main():
                          "/admin/oauth2/auth/requests/login?login_challenge=skip"),
             measure_stub(stub_, "GET whoami", PORTS["kratos_public"], "/sessions/whoami"),
         ]
-        apps = {kind: App(kind, tmp) for kind in ["bridge", "reference"] + FLOOR}
+        apps = {kind: App(kind, tmp) for kind in BRIDGES + ["reference"] + FLOOR}
         runs = []
         for rnd in range(1, ROUNDS + 1):
             log(f"round {rnd} of {ROUNDS}:")
-            order = ["bridge", "reference"] + FLOOR
+            order = BRIDGES + ["reference"] + FLOOR
             if rnd % 2 == 0:
                 order.reverse()
             for path in PATHS:
@@ -775,7 +828,7 @@ def main():
         log("soak:")
         soak_r = soak(tmp, stub_)
         stop(stub_.proc)
-        report(started, runs, stubs, soak_r, time.time() - t0)
+        report(started, runs, stubs, soak_r, time.time() - t0, tmp)
     finally:
         stop_all()
         if KEEP_TMP:

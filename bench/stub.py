@@ -215,6 +215,23 @@ http {{
         location = /admin/identities/{IDENTITY_ID} {{ return 200 {literal(identity(now))}; }}{health}
         # Kratos serves its admin API's health under /admin, as the bridge asks for it.
         location = /admin/health/ready {{ return 200 {literal(OK)}; }}
-    }}
+    }}{otlp_sink(tmp, ports)}
 }}
 """
+
+
+def otlp_sink(tmp, ports):
+    """A collector that takes every OTLP/HTTP export and keeps nothing (the traced bridge's), when
+    `ports` has `otlp_sink`. Its own log: exports are no upstream calls."""
+    if "otlp_sink" not in ports:
+        return ""
+    return f"""
+
+    # OTLP/HTTP sink for the traced bridge
+    server {{
+        listen 127.0.0.1:{ports['otlp_sink']};
+        access_log {tmp}/otlp.log bench;
+        client_max_body_size 64m;
+        location = /v1/traces {{ default_type application/x-protobuf; return 200 ""; }}
+        location / {{ return 404; }}
+    }}"""

@@ -43,6 +43,7 @@ impl Brand {
             (None, None) => None,
         };
         let page = PageBrand {
+            base_stylesheet_href: format!("{root}/assets/style.css"),
             product_name: brand.product_name.as_ref().map(|n| n.trim().to_string()),
             logo_src,
             stylesheet_href: stylesheet
@@ -84,18 +85,32 @@ impl Brand {
     /// Lets one answer show an image from `url`'s origin (the consent page's client logo), on top
     /// of what every page may load. `url` must be an https URL; anything else changes nothing.
     pub fn allow_page_image(&self, response: &mut HttpResponse, url: Option<&str>) {
-        let Some(origin) = url
-            .and_then(|u| url::Url::parse(u).ok())
-            .filter(|u| u.scheme() == "https" && u.host().is_some())
-            .map(|u| u.origin().ascii_serialization())
-        else {
-            return;
-        };
-        if self.img_src.contains(&origin) {
+        self.allow_page_images(response, url);
+    }
+
+    /// Lets one answer show images from each of `urls`' origins (the applications' logos), as
+    /// [`allow_page_image`](Self::allow_page_image) does for one.
+    pub fn allow_page_images<'u>(
+        &self,
+        response: &mut HttpResponse,
+        urls: impl IntoIterator<Item = &'u str>,
+    ) {
+        let mut img_src = self.img_src.clone();
+        for url in urls {
+            let Some(origin) = url::Url::parse(url)
+                .ok()
+                .filter(|u| u.scheme() == "https" && u.host().is_some())
+                .map(|u| u.origin().ascii_serialization())
+            else {
+                continue;
+            };
+            if !img_src.contains(&origin) {
+                img_src.push(origin);
+            }
+        }
+        if img_src.len() == self.img_src.len() {
             return;
         }
-        let mut img_src = self.img_src.clone();
-        img_src.push(origin);
         if let Ok(value) = HeaderValue::from_str(&content_security_policy(&img_src)) {
             response
                 .headers_mut()
@@ -181,6 +196,26 @@ mod tests {
         let policy = csp(Some("https://client.example/logo.png")).unwrap();
         assert!(
             policy.contains("img-src 'self' https://cdn.example.com https://client.example;"),
+            "{policy}"
+        );
+        let mut response = HttpResponse::Ok().finish();
+        let logos = [
+            "https://a.example/1.png",
+            "http://b.example/2.png",
+            "https://a.example/3.png",
+            "https://c.example:8443/4.png",
+        ];
+        brand.allow_page_images(&mut response, logos);
+        let policy = response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(
+            policy.contains(
+                "img-src 'self' https://cdn.example.com https://a.example https://c.example:8443;"
+            ),
             "{policy}"
         );
     }

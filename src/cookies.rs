@@ -33,6 +33,16 @@ impl CookiePolicy {
         self.build(name, value, self.lifetime)
     }
 
+    /// The cookie `name` holding `value` for `lifetime`, at most as long as a form lives.
+    pub fn set_for(
+        &self,
+        name: &'static str,
+        value: String,
+        lifetime: std::time::Duration,
+    ) -> Cookie<'static> {
+        self.build(name, value, lifetime.min(self.lifetime))
+    }
+
     /// The cookie that removes `name` from the browser.
     pub fn clear(&self, name: &'static str) -> Cookie<'static> {
         self.build(name, String::new(), std::time::Duration::ZERO)

@@ -27,6 +27,19 @@ pub enum AppError {
     /// The browser returned from a re-authentication without having done it.
     #[error("re-authentication did not complete")]
     ReauthIncomplete { retry: Redirect },
+    /// Neither Kratos's browser logout nor the admin API ended the Kratos session: the logout
+    /// fails closed, and `retry` starts it again.
+    #[error(
+        "logout failed, the Kratos session lives on: Kratos's browser logout failed ({browser}; is \
+         Hydra's public URL in Kratos's selfservice.allowed_return_urls?) and so did revoking the \
+         session through Kratos's admin API ({revocation}; is kratos.admin_token right?)"
+    )]
+    StillSignedIn {
+        browser: String,
+        revocation: String,
+        /// This logout's own URL, from the start.
+        retry: String,
+    },
     #[error("CSRF check failed: {0}")]
     Csrf(#[from] crate::signed::CsrfFailure),
     #[error("the request body is not a form")]
@@ -47,6 +60,12 @@ impl AppError {
     fn log(&self, status: StatusCode) {
         if status.is_server_error() {
             tracing::error!(error = %self, status = status.as_u16(), "request failed");
+        } else if matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+        ) {
+            // What every scan of the address space gets: worth a line, not a warning.
+            tracing::info!(error = %self, status = status.as_u16(), "request refused");
         } else {
             tracing::warn!(error = %self, status = status.as_u16(), "request refused");
         }
@@ -68,9 +87,9 @@ impl AppError {
             AppError::Hydra(HydraError::NotFound(_)) | AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Hydra(HydraError::Expired(_)) => StatusCode::GONE,
             AppError::Hydra(HydraError::AlreadyHandled { .. }) => StatusCode::SEE_OTHER,
-            AppError::Hydra(HydraError::Refused { .. }) | AppError::BadRedirect(_) => {
-                StatusCode::BAD_GATEWAY
-            }
+            AppError::Hydra(HydraError::Refused { .. })
+            | AppError::BadRedirect(_)
+            | AppError::StillSignedIn { .. } => StatusCode::BAD_GATEWAY,
             AppError::Hydra(HydraError::Upstream(e)) | AppError::Upstream(e) => gateway_status(e),
             AppError::Deadline => StatusCode::GATEWAY_TIMEOUT,
             AppError::NoExternalId | AppError::Csrf(_) => StatusCode::FORBIDDEN,
@@ -155,6 +174,13 @@ impl AppError {
                 &t.text("error-reauth-message"),
                 None,
                 Some((retry.url().as_str(), &t.text("error-reauth-retry"))),
+            )),
+            AppError::StillSignedIn { retry, .. } => Some(on.message(
+                status,
+                &t.text("logout-failed-title"),
+                &t.text("logout-failed-message"),
+                None,
+                Some((retry, &t.text("logout-failed-retry"))),
             )),
             AppError::Csrf(_) => page("error-form-expired-title", "error-form-expired-message"),
             AppError::UnsupportedMediaType | AppError::PayloadTooLarge => page(

@@ -8,6 +8,7 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod ory;
+pub mod otel;
 pub mod pages;
 pub mod redirect;
 pub mod request_metrics;

@@ -108,7 +108,14 @@ fn main() -> ExitCode {
         println!("config {} is valid", config.display());
         return ExitCode::SUCCESS;
     }
-    let log_guard = telemetry::init(&settings.log);
+    let mut log_guard = match telemetry::init(&settings.log, settings.tracing.export.as_ref()) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("kratos-hydra-bridge: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let grace = settings.serve.shutdown_timeout;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -119,15 +126,28 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let code = runtime.block_on(async move {
+    let (code, signalled) = runtime.block_on(async move {
         tracing::info!(settings = %Redacted(&settings), "starting");
+        if let Some(export) = &settings.tracing.export {
+            // The endpoint without any credentials a variable's URL may hold.
+            let mut endpoint = export.endpoint.clone();
+            let _ = endpoint.set_username("");
+            let _ = endpoint.set_password(None);
+            tracing::info!(
+                endpoint = %endpoint,
+                service_name = %export.service_name,
+                sampling_ratio = export.sampler.ratio,
+                parent_based = export.sampler.parent_based,
+                "exporting traces"
+            );
+        }
         let address = settings.address();
         let app = match Application::build(settings) {
             Ok(app) => app,
             Err(e) => {
                 tracing::error!(error = %e, "startup failed");
                 eprintln!("kratos-hydra-bridge: {e}");
-                return ExitCode::FAILURE;
+                return (ExitCode::FAILURE, None);
             }
         };
         let host = address
@@ -137,8 +157,8 @@ fn main() -> ExitCode {
         if let Some(port) = app.metrics_port() {
             tracing::info!(port, "metrics listening");
         }
-        tokio::spawn(stop_on_signal(app.handles()));
-        match app.run_until_stopped().await {
+        let stopper = tokio::spawn(stop_on_signal(app.handles()));
+        let code = match app.run_until_stopped().await {
             Ok(()) => {
                 tracing::info!("stopped");
                 ExitCode::SUCCESS
@@ -147,10 +167,19 @@ fn main() -> ExitCode {
                 tracing::error!(error = %e, "server failed");
                 ExitCode::FAILURE
             }
-        }
+        };
+        // After a signal the stopper is done as soon as the server is; else there was none.
+        let signalled = tokio::time::timeout(std::time::Duration::from_millis(200), stopper)
+            .await
+            .ok()
+            .and_then(Result::ok);
+        (code, signalled)
     });
     // Whatever the runtime logs while it winds down goes out too.
     drop(runtime);
+    // Spans still queued go out within what is left of the shutdown grace period.
+    let left = signalled.map_or(grace, |at| grace.saturating_sub(at.elapsed()));
+    log_guard.shutdown_tracing(left);
     drop(log_guard);
     code
 }

@@ -51,6 +51,27 @@ pub struct ReauthLabels {
     pub kind: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DroppedSpanLabels {
+    /// `queue_full` (the exporter fell behind) or `export_failed` (the collector refused a batch
+    /// or did not answer in time).
+    pub reason: &'static str,
+}
+
+/// Spans the trace exporter gave up on. One for the process, as the exporter is: every
+/// [`Metrics`] shows it.
+fn dropped_spans() -> &'static Family<DroppedSpanLabels, Counter> {
+    static DROPPED: std::sync::LazyLock<Family<DroppedSpanLabels, Counter>> =
+        std::sync::LazyLock::new(Family::default);
+    &DROPPED
+}
+
+pub fn count_dropped_spans(reason: &'static str, spans: u64) {
+    dropped_spans()
+        .get_or_create(&DroppedSpanLabels { reason })
+        .inc_by(spans);
+}
+
 fn latency_histogram() -> Histogram {
     // 1 ms to ~16 s: loopback round trips up to the longest sensible timeout.
     Histogram::new([
@@ -139,6 +160,11 @@ impl Metrics {
             "reauthentications",
             "Browsers sent to Kratos by kind: login, refresh, aal2",
             reauthentications.clone(),
+        );
+        registry.register(
+            "trace_spans_dropped",
+            "Spans not exported: queue_full (the exporter fell behind) or export_failed (the collector refused or did not answer)",
+            dropped_spans().clone(),
         );
         Self {
             registry,

@@ -21,7 +21,9 @@ use crate::routes::brand;
 use crate::routes::device::metrics::DeviceMetrics;
 use crate::routes::readiness::Readiness;
 use crate::routes::state::{AppState, Device};
-use crate::routes::{consent, deadline, device, error_page, health, login, logout, registration};
+use crate::routes::{
+    apps, consent, deadline, device, error_page, health, login, logout, registration,
+};
 use crate::signed::Signer;
 use crate::telemetry::BridgeRootSpan;
 
@@ -114,6 +116,16 @@ impl Application {
                  survive a restart or work across replicas"
             );
         }
+        let budgets = settings.device.budgets();
+        let days_to_guess = settings.device.minutes_to_guess() / (24 * 60);
+        if days_to_guess < 365 {
+            tracing::warn!(
+                wrong_codes_per_minute = budgets.global,
+                days_to_guess = u64::try_from(days_to_guess).unwrap_or(u64::MAX),
+                "device.wrong_codes_per_minute lets a device code be guessed within a year \
+                 (with 1,000 codes waiting; each replica counts on its own)"
+            );
+        }
         let mut metrics = Metrics::new();
         let device_metrics = DeviceMetrics::register(&mut metrics);
         let metrics = Arc::new(metrics);
@@ -130,6 +142,16 @@ impl Application {
             cookies: crate::cookies::CookiePolicy::new(&settings.serve),
             device: Device {
                 metrics: device_metrics,
+                wrong_codes: device::limit::WrongCodes::new(
+                    budgets,
+                    settings.device.tracked_clients,
+                ),
+                trusted_proxies: settings
+                    .serve
+                    .trusted_proxies
+                    .iter()
+                    .map(|p| p.net())
+                    .collect(),
             },
             readiness: Readiness::new(settings.health.ready_cache),
             metrics: metrics.clone(),
@@ -140,6 +162,7 @@ impl Application {
         });
         let csp = state.brand.csp().to_string();
         let metrics_on_main_port = settings.metrics.enabled && settings.metrics.address.is_none();
+        let apps_path = settings.apps.enabled.then(|| settings.apps.path.clone());
         // Requests are counted only when someone can read the counts.
         let request_metrics = settings
             .metrics
@@ -178,6 +201,13 @@ impl Application {
                 .service(get(brand::STYLESHEET_PATH, brand::stylesheet))
                 .service(get(brand::LOGO_PATH, brand::logo))
                 .configure(|cfg| {
+                    if let Some(path) = &apps_path {
+                        cfg.service(
+                            get(path, apps::show)
+                                .route(web::post().to(apps::submit))
+                                .wrap(from_fn(deadline::within)),
+                        );
+                    }
                     if let Some(metrics) = &request_metrics {
                         cfg.app_data(metrics.clone());
                     }
@@ -262,13 +292,16 @@ fn metrics_listener(address: &str, metrics: Arc<Metrics>) -> Result<(Server, u16
     Ok((server, port))
 }
 
-/// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish, then return.
-pub async fn stop_on_signal(handles: Vec<ServerHandle>) {
+/// On SIGTERM or SIGINT: stop accepting, let in-flight requests finish, then return when the
+/// signal came (the shutdown grace period counts from there).
+pub async fn stop_on_signal(handles: Vec<ServerHandle>) -> std::time::Instant {
     wait_for_signal().await;
+    let signalled = std::time::Instant::now();
     tracing::info!("shutdown signal received, finishing in-flight requests");
     for handle in handles {
         handle.stop(true).await;
     }
+    signalled
 }
 
 #[cfg(unix)]

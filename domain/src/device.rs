@@ -1,7 +1,8 @@
 //! Device sign-in's plan (RFC 8628): what the code form shows, when a typed code goes to Hydra, how
 //! many wrong codes a browser may enter, and what the success page names. Hydra has no GET for a
-//! device request, so a code is the first thing asked upstream; its three moments are the form
-//! opened ([`open`]), a code entered ([`enter`]), and a code Hydra does not know ([`refused`]).
+//! device request, so a code is the first thing asked upstream; its moments are the form opened
+//! ([`open`]), a code entered ([`enter`]), a code the service's limit holds back ([`held_back`]),
+//! and a code Hydra does not know ([`refused`]).
 
 use crate::device_code::{Alphabet, CodeError, MAX_TYPED_CHARS, normalise};
 
@@ -55,6 +56,9 @@ pub enum Problem {
     Missing,
     /// The code was wrong; `left` more may be tried.
     Wrong { left: u32 },
+    /// Too many wrong codes reached the service lately (from this client, or from everyone): Hydra
+    /// was not asked; another code may be tried after this many seconds.
+    Busy { retry_after_secs: u64 },
 }
 
 /// What became of the code entered, for the count the browser keeps and the metrics.
@@ -64,6 +68,8 @@ pub enum Entered {
     Nothing,
     /// The browser had used up its wrong codes: Hydra was not asked.
     TooMany,
+    /// The service's own limit held the code back: Hydra was not asked.
+    Limited,
     /// A wrong code: the browser's count is now this.
     Wrong(u32),
 }
@@ -128,18 +134,13 @@ pub fn enter(typed: &str, wrong: u32, policy: &DevicePolicy) -> CodePlan {
 }
 
 /// A wrong code: counted, then the form again or, at the limit, the page that sends the person
-/// back to the device. What was typed goes back into the field so that a slip can be fixed,
-/// unless it is long junk.
+/// back to the device, with what was typed in the field.
 pub fn refused(typed: &str, wrong: u32, policy: &DevicePolicy) -> Reply {
     let wrong = after_wrong(wrong);
     let page = match turn(wrong, policy.max_attempts) {
         Turn::Exhausted => DevicePage::Exhausted,
         Turn::Try => DevicePage::Form {
-            code: if typed.chars().count() <= MAX_TYPED_CHARS {
-                typed.to_owned()
-            } else {
-                String::new()
-            },
+            code: kept(typed),
             problem: Some(Problem::Wrong {
                 left: policy.max_attempts - wrong,
             }),
@@ -148,6 +149,29 @@ pub fn refused(typed: &str, wrong: u32, policy: &DevicePolicy) -> Reply {
     Reply {
         page,
         entered: Entered::Wrong(wrong),
+    }
+}
+
+/// A code the service's limit on wrong codes held back ([`crate::device_limit`]): the form again,
+/// with what was typed for when the wait is over. The browser's count stays as it was: nothing was
+/// learnt about the code.
+pub fn held_back(typed: &str, retry_after_secs: u64) -> Reply {
+    Reply {
+        page: DevicePage::Form {
+            code: kept(typed),
+            problem: Some(Problem::Busy { retry_after_secs }),
+        },
+        entered: Entered::Limited,
+    }
+}
+
+/// What goes back into the field: what was typed, so that a slip can be fixed, unless it is long
+/// junk.
+fn kept(typed: &str) -> String {
+    if typed.chars().count() <= MAX_TYPED_CHARS {
+        typed.to_owned()
+    } else {
+        String::new()
     }
 }
 

@@ -34,6 +34,30 @@ fn the_form_opens_with_the_devices_code_when_it_can_be_one() {
 }
 
 #[test]
+fn a_code_held_back_keeps_the_typing_and_the_count() {
+    let reply = held_back("abcd efgh", 42);
+    assert_eq!(
+        reply.page,
+        form(
+            "abcd efgh",
+            Some(Problem::Busy {
+                retry_after_secs: 42
+            })
+        )
+    );
+    assert_eq!(reply.entered, Entered::Limited);
+    assert_eq!(
+        held_back(&"x".repeat(MAX_TYPED_CHARS + 1), 1).page,
+        form(
+            "",
+            Some(Problem::Busy {
+                retry_after_secs: 1
+            })
+        )
+    );
+}
+
+#[test]
 fn an_entered_code_goes_to_hydra_only_when_it_can_be_one() {
     let policy = policy(3);
     assert_eq!(
@@ -147,7 +171,7 @@ proptest! {
                     wrong = n;
                 }
                 Entered::TooMany => prop_assert!(wrong >= max),
-                Entered::Nothing => {}
+                Entered::Nothing | Entered::Limited => {}
             }
             if let DevicePage::Form { problem: Some(Problem::Wrong { left }), .. } = reply.page {
                 prop_assert_eq!(left, max - wrong);

@@ -36,6 +36,9 @@ logout-confirm = Ja, abmelden
 logout-cancelled-title = Sie sind weiterhin angemeldet
 logout-cancelled-message = Sie haben sich entschieden, angemeldet zu bleiben.
 logout-cancelled-continue = Weiter
+logout-failed-title = Sie sind weiterhin angemeldet
+logout-failed-message = Die Abmeldung hat nicht funktioniert: Sie sind hier weiterhin mit Ihrem Konto angemeldet, und die Anwendung hat von keiner Abmeldung erfahren. Bitte versuchen Sie es gleich noch einmal.
+logout-failed-retry = Erneut abmelden
 logout-done-title = Sie sind abgemeldet
 logout-done-message = Diese Abmeldung ist bereits abgeschlossen. Sie können diese Seite schließen.
 
@@ -54,6 +57,12 @@ device-code-wrong =
     Dieser Code hat nicht funktioniert. Prüfen Sie den Code auf Ihrem Gerät (er ist vielleicht abgelaufen) und versuchen Sie es erneut. { $tries ->
         [one] Sie haben noch { $tries } Versuch.
        *[other] Sie haben noch { $tries } Versuche.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Hier wurden zuletzt zu viele falsche Codes eingegeben, deshalb wurde dieser Code nicht geprüft. { $seconds ->
+        [one] Warten Sie { $seconds } Sekunde und versuchen Sie es dann erneut.
+       *[other] Warten Sie { $seconds } Sekunden und versuchen Sie es dann erneut.
     }
 device-too-many-title = Zu viele falsche Codes
 device-too-many-message = Beginnen Sie auf Ihrem Gerät von vorn, um einen neuen Code zu erhalten, und geben Sie dann diesen hier ein.
@@ -126,3 +135,62 @@ oauth-invalid_grant = Die Anmeldung konnte nicht bestätigt werden. Bitte beginn
 oauth-server_error = Beim Anmeldedienst ist ein Problem aufgetreten.
 oauth-temporarily_unavailable = Der Anmeldedienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut.
 oauth-other = Etwas hat verhindert, dass die Anmeldung abgeschlossen wurde.
+
+## Verbundene Anwendungen
+
+apps-title = Verbundene Anwendungen
+apps-heading = Anwendungen mit Zugriff auf Ihr Konto
+apps-intro = Sie haben diesen Anwendungen erlaubt, Ihr Konto zu nutzen. Sie können den Zugriff jederzeit widerrufen.
+apps-none = Keine Anwendung hat Zugriff auf Ihr Konto.
+apps-former = Erlaubt, bevor sich die Kennung Ihres Kontos geändert hat.
+apps-site = Website
+apps-policy = Datenschutzerklärung
+apps-terms = Nutzungsbedingungen
+apps-scopes = Sie darf:
+apps-given = Erlaubt am { $date }
+apps-remembered-until = Sie fragt bis zum { $date } nicht erneut nach Ihrer Zustimmung.
+apps-remembered-always = Sie fragt nicht erneut nach Ihrer Zustimmung, bis Sie den Zugriff widerrufen.
+apps-not-remembered = Sie fragt bei jeder Anmeldung nach Ihrer Zustimmung.
+apps-date =
+    { $day }. { $month ->
+        [1] Januar
+        [2] Februar
+        [3] März
+        [4] April
+        [5] Mai
+        [6] Juni
+        [7] Juli
+        [8] August
+        [9] September
+        [10] Oktober
+        [11] November
+       *[12] Dezember
+    } { $year }
+apps-more =
+    { $count ->
+        [one] Eine weitere Anwendung hat Zugriff und ist hier nicht aufgeführt. „Zugriff für alle Anwendungen widerrufen“ schließt sie ein.
+       *[other] { $count } weitere Anwendungen haben Zugriff und sind hier nicht aufgeführt. „Zugriff für alle Anwendungen widerrufen“ schließt sie ein.
+    }
+apps-withdraw = Zugriff widerrufen
+apps-withdraw-all = Zugriff für alle Anwendungen widerrufen
+apps-confirm-title = Zugriff widerrufen
+apps-confirm-heading = Zugriff für { $client } widerrufen?
+apps-confirm-text = { $client } hat dann keinen Zugriff mehr auf Ihr Konto: Die Tokens der Anwendung werden ungültig, und sie fragt bei der nächsten Nutzung erneut nach Ihrer Zustimmung.
+apps-confirm-heading-all = Zugriff für alle Anwendungen widerrufen?
+apps-confirm-text-all = Diese Anwendungen haben dann keinen Zugriff mehr auf Ihr Konto: Ihre Tokens werden ungültig, und jede fragt bei der nächsten Nutzung erneut nach Ihrer Zustimmung.
+apps-confirm-data = Was eine Anwendung bereits über Sie gespeichert hat, bleibt bei ihr. Wenden Sie sich an die Anwendung, wenn Sie es löschen lassen möchten.
+apps-keep = Zugriff behalten
+apps-done-title = Zugriff widerrufen
+apps-done-one = { $client } hat keinen Zugriff mehr auf Ihr Konto.
+apps-done-all = Keine Anwendung hat mehr Zugriff auf Ihr Konto.
+apps-done-data = Daten, die eine Anwendung bereits über Sie gespeichert hat, werden dadurch nicht gelöscht. Wenden Sie sich dafür an die Anwendung.
+apps-partly-title = Der Zugriff wurde nur teilweise widerrufen
+apps-failed-title = Der Zugriff wurde nicht widerrufen
+apps-try-again = Der Dienst hat nicht jeden Widerruf bestätigt. Bitte versuchen Sie es in einem Moment erneut.
+apps-withdrawn-list = Diese Anwendungen haben keinen Zugriff mehr:
+apps-kept-list = Für diese Anwendungen wurde der Widerruf nicht bestätigt; sie haben möglicherweise weiterhin Zugriff:
+apps-back = Zurück zu Ihren verbundenen Anwendungen
+apps-not-on-list = Die gewählte Anwendung hat keinen Zugriff mehr auf Ihr Konto oder wurde inzwischen entfernt. Es wurde nichts geändert.
+apps-nothing = Keine Anwendung hat Zugriff auf Ihr Konto, daher gab es nichts zu widerrufen.
+apps-form-refused-title = Es wurde nichts geändert
+apps-form-refused-message = Dieses Formular konnte nicht angenommen werden: Es ist abgelaufen oder stammt nicht von dieser Seite. Öffnen Sie die Liste erneut und wählen Sie noch einmal.

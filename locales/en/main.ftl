@@ -42,6 +42,9 @@ logout-confirm = Yes, log out
 logout-cancelled-title = You are still signed in
 logout-cancelled-message = You chose not to log out.
 logout-cancelled-continue = Continue
+logout-failed-title = You are still signed in
+logout-failed-message = Logging you out did not work: you are still signed in to your account here, and the application was not told you left. Please try again in a moment.
+logout-failed-retry = Try again to log out
 logout-done-title = You are signed out
 logout-done-message = This sign-out is already complete. You can close this page.
 
@@ -61,6 +64,12 @@ device-code-wrong =
     That code did not work. Check the code on your device (it may have expired) and try again. { $tries ->
         [one] { $tries } more try left.
        *[other] { $tries } more tries left.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Too many wrong codes have been entered here recently, so this code was not checked. { $seconds ->
+        [one] Wait { $seconds } second, then try again.
+       *[other] Wait { $seconds } seconds, then try again.
     }
 device-too-many-title = Too many wrong codes
 device-too-many-message = Start again on your device to get a new code, then enter that one here.
@@ -135,3 +144,67 @@ oauth-invalid_grant = The sign-in could not be confirmed. Please start again.
 oauth-server_error = The sign-in service ran into a problem.
 oauth-temporarily_unavailable = The sign-in service is temporarily unavailable. Please try again later.
 oauth-other = Something prevented the sign-in from completing.
+
+## Connected apps
+
+apps-title = Connected apps
+apps-heading = Applications with access to your account
+apps-intro = You allowed these applications to use your account. You can withdraw their access at any time.
+apps-none = No application has access to your account.
+apps-former = Allowed before your account's identifier changed.
+apps-site = Website
+apps-policy = Privacy policy
+apps-terms = Terms of service
+apps-scopes = It may:
+# $date (String) - a date as apps-date writes it.
+apps-given = Allowed on { $date }
+apps-remembered-until = It will not ask for your permission again until { $date }.
+apps-remembered-always = It will not ask for your permission again until you withdraw access.
+apps-not-remembered = It asks for your permission each time you sign in.
+# $day (Number) - the day of the month; $month (Number) - 1 to 12; $year (Number) - the year.
+apps-date =
+    { $month ->
+        [1] January
+        [2] February
+        [3] March
+        [4] April
+        [5] May
+        [6] June
+        [7] July
+        [8] August
+        [9] September
+        [10] October
+        [11] November
+       *[12] December
+    } { $day }, { $year }
+# $count (Number) - how many applications are not listed.
+apps-more =
+    { $count ->
+        [one] One more application has access and is not listed here. “Withdraw access for all applications” includes it.
+       *[other] { $count } more applications have access and are not listed here. “Withdraw access for all applications” includes them.
+    }
+apps-withdraw = Withdraw access
+apps-withdraw-all = Withdraw access for all applications
+apps-confirm-title = Withdraw access
+# $client (String) - the application's name.
+apps-confirm-heading = Withdraw access for { $client }?
+apps-confirm-text = { $client } will no longer have access to your account: the tokens it holds stop working, and it will ask for your permission again the next time you use it.
+apps-confirm-heading-all = Withdraw access for all applications?
+apps-confirm-text-all = These applications will no longer have access to your account: the tokens they hold stop working, and each will ask for your permission again the next time you use it.
+apps-confirm-data = What an application has already stored about you stays with it. To have that deleted, contact the application.
+apps-keep = Keep access
+apps-done-title = Access withdrawn
+# $client (String) - the application's name.
+apps-done-one = { $client } no longer has access to your account.
+apps-done-all = No application has access to your account any more.
+apps-done-data = Data an application has already stored about you is not deleted by this. To have it deleted, contact the application.
+apps-partly-title = Access was only partly withdrawn
+apps-failed-title = Access was not withdrawn
+apps-try-again = The service did not confirm every withdrawal. Please try again in a moment.
+apps-withdrawn-list = These applications no longer have access:
+apps-kept-list = The withdrawal was not confirmed for these applications; they may still have access:
+apps-back = Back to your connected apps
+apps-not-on-list = The application you chose has no access to your account any more, or was removed in the meantime. Nothing was changed.
+apps-nothing = No application has access to your account, so there was nothing to withdraw.
+apps-form-refused-title = Nothing was changed
+apps-form-refused-message = This form could not be accepted: it has expired or did not come from this page. Open the list again and choose once more.

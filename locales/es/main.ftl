@@ -36,6 +36,9 @@ logout-confirm = Sí, cerrar sesión
 logout-cancelled-title = Su sesión sigue iniciada
 logout-cancelled-message = Ha elegido no cerrar la sesión.
 logout-cancelled-continue = Continuar
+logout-failed-title = Su sesión sigue iniciada
+logout-failed-message = No se ha podido cerrar la sesión: su sesión en su cuenta sigue iniciada aquí y la aplicación no ha sido informada de ningún cierre. Vuelva a intentarlo en un momento.
+logout-failed-retry = Volver a intentar cerrar la sesión
 logout-done-title = Ha cerrado la sesión
 logout-done-message = Este cierre de sesión ya se ha completado. Puede cerrar esta página.
 
@@ -54,6 +57,12 @@ device-code-wrong =
     Ese código no ha funcionado. Compruebe el código en su dispositivo (puede que haya caducado) e inténtelo de nuevo. { $tries ->
         [one] Le queda { $tries } intento.
        *[other] Le quedan { $tries } intentos.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Se han introducido demasiados códigos incorrectos aquí recientemente, así que este código no se ha comprobado. { $seconds ->
+        [one] Espere { $seconds } segundo e inténtelo de nuevo.
+       *[other] Espere { $seconds } segundos e inténtelo de nuevo.
     }
 device-too-many-title = Demasiados códigos incorrectos
 device-too-many-message = Vuelva a empezar en su dispositivo para obtener un código nuevo y luego introdúzcalo aquí.
@@ -126,3 +135,62 @@ oauth-invalid_grant = No se pudo confirmar el inicio de sesión. Empiece de nuev
 oauth-server_error = El servicio de inicio de sesión ha tenido un problema.
 oauth-temporarily_unavailable = El servicio de inicio de sesión no está disponible temporalmente. Vuelva a intentarlo más tarde.
 oauth-other = Algo impidió que se completara el inicio de sesión.
+
+## Aplicaciones conectadas
+
+apps-title = Aplicaciones conectadas
+apps-heading = Aplicaciones con acceso a su cuenta
+apps-intro = Usted permitió que estas aplicaciones usaran su cuenta. Puede retirarles el acceso en cualquier momento.
+apps-none = Ninguna aplicación tiene acceso a su cuenta.
+apps-former = Permitida antes de que cambiara el identificador de su cuenta.
+apps-site = Sitio web
+apps-policy = Política de privacidad
+apps-terms = Condiciones de uso
+apps-scopes = Puede:
+apps-given = Permitida el { $date }
+apps-remembered-until = No volverá a pedirle permiso hasta el { $date }.
+apps-remembered-always = No volverá a pedirle permiso hasta que usted retire el acceso.
+apps-not-remembered = Le pide permiso cada vez que usted inicia sesión.
+apps-date =
+    { $day } de { $month ->
+        [1] enero
+        [2] febrero
+        [3] marzo
+        [4] abril
+        [5] mayo
+        [6] junio
+        [7] julio
+        [8] agosto
+        [9] septiembre
+        [10] octubre
+        [11] noviembre
+       *[12] diciembre
+    } de { $year }
+apps-more =
+    { $count ->
+        [one] Otra aplicación tiene acceso y no aparece aquí. «Retirar el acceso a todas las aplicaciones» la incluye.
+       *[other] Otras { $count } aplicaciones tienen acceso y no aparecen aquí. «Retirar el acceso a todas las aplicaciones» las incluye.
+    }
+apps-withdraw = Retirar el acceso
+apps-withdraw-all = Retirar el acceso a todas las aplicaciones
+apps-confirm-title = Retirar el acceso
+apps-confirm-heading = ¿Retirar el acceso a { $client }?
+apps-confirm-text = { $client } ya no tendrá acceso a su cuenta: sus tokens dejarán de funcionar y le volverá a pedir permiso la próxima vez que la use.
+apps-confirm-heading-all = ¿Retirar el acceso a todas las aplicaciones?
+apps-confirm-text-all = Estas aplicaciones ya no tendrán acceso a su cuenta: sus tokens dejarán de funcionar y cada una le volverá a pedir permiso la próxima vez que la use.
+apps-confirm-data = Lo que una aplicación ya haya guardado sobre usted se queda en ella. Para que lo borre, póngase en contacto con la aplicación.
+apps-keep = Mantener el acceso
+apps-done-title = Acceso retirado
+apps-done-one = { $client } ya no tiene acceso a su cuenta.
+apps-done-all = Ninguna aplicación tiene ya acceso a su cuenta.
+apps-done-data = Esto no borra los datos que una aplicación ya haya guardado sobre usted. Para ello, póngase en contacto con la aplicación.
+apps-partly-title = El acceso solo se retiró en parte
+apps-failed-title = El acceso no se retiró
+apps-try-again = El servicio no confirmó todas las retiradas. Vuelva a intentarlo en un momento.
+apps-withdrawn-list = Estas aplicaciones ya no tienen acceso:
+apps-kept-list = No se confirmó la retirada para estas aplicaciones; puede que sigan teniendo acceso:
+apps-back = Volver a sus aplicaciones conectadas
+apps-not-on-list = La aplicación elegida ya no tiene acceso a su cuenta o se eliminó mientras tanto. No se ha cambiado nada.
+apps-nothing = Ninguna aplicación tiene acceso a su cuenta; no había nada que retirar.
+apps-form-refused-title = No se ha cambiado nada
+apps-form-refused-message = No se pudo aceptar este formulario: ha caducado o no procede de esta página. Abra la lista de nuevo y vuelva a elegir.

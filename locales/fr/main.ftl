@@ -36,6 +36,9 @@ logout-confirm = Oui, me déconnecter
 logout-cancelled-title = Vous êtes toujours connecté
 logout-cancelled-message = Vous avez choisi de ne pas vous déconnecter.
 logout-cancelled-continue = Continuer
+logout-failed-title = Vous êtes toujours connecté
+logout-failed-message = La déconnexion n’a pas fonctionné. Vous êtes toujours connecté à votre compte ici, et l’application n’a été informée d’aucune déconnexion. Veuillez réessayer dans un instant.
+logout-failed-retry = Réessayer de me déconnecter
 logout-done-title = Vous êtes déconnecté
 logout-done-message = Cette déconnexion est déjà terminée. Vous pouvez fermer cette page.
 
@@ -54,6 +57,12 @@ device-code-wrong =
     Ce code n’a pas fonctionné. Vérifiez le code sur votre appareil (il a peut-être expiré) et réessayez. { $tries ->
         [one] Il vous reste { $tries } essai.
        *[other] Il vous reste { $tries } essais.
+    }
+# $seconds (Number) - how long to wait before trying again.
+device-code-busy =
+    Trop de codes erronés ont été saisis ici récemment. Ce code n’a donc pas été vérifié. { $seconds ->
+        [one] Attendez { $seconds } seconde, puis réessayez.
+       *[other] Attendez { $seconds } secondes, puis réessayez.
     }
 device-too-many-title = Trop de codes erronés
 device-too-many-message = Recommencez sur votre appareil pour obtenir un nouveau code, puis saisissez-le ici.
@@ -126,3 +135,62 @@ oauth-invalid_grant = La connexion n’a pas pu être confirmée. Veuillez recom
 oauth-server_error = Le service de connexion a rencontré un problème.
 oauth-temporarily_unavailable = Le service de connexion est temporairement indisponible. Veuillez réessayer plus tard.
 oauth-other = Un problème a empêché la connexion d’aboutir.
+
+## Applications connectées
+
+apps-title = Applications connectées
+apps-heading = Applications ayant accès à votre compte
+apps-intro = Vous avez autorisé ces applications à utiliser votre compte. Vous pouvez retirer leur accès à tout moment.
+apps-none = Aucune application n’a accès à votre compte.
+apps-former = Autorisée avant le changement d’identifiant de votre compte.
+apps-site = Site web
+apps-policy = Politique de confidentialité
+apps-terms = Conditions d’utilisation
+apps-scopes = Elle peut :
+apps-given = Autorisée le { $date }
+apps-remembered-until = Elle ne vous redemandera pas votre autorisation avant le { $date }.
+apps-remembered-always = Elle ne vous redemandera pas votre autorisation tant que vous ne retirez pas son accès.
+apps-not-remembered = Elle vous demande votre autorisation à chaque connexion.
+apps-date =
+    { $day } { $month ->
+        [1] janvier
+        [2] février
+        [3] mars
+        [4] avril
+        [5] mai
+        [6] juin
+        [7] juillet
+        [8] août
+        [9] septembre
+        [10] octobre
+        [11] novembre
+       *[12] décembre
+    } { $year }
+apps-more =
+    { $count ->
+        [one] Une autre application a accès et n’est pas listée ici. « Retirer l’accès de toutes les applications » l’inclut.
+       *[other] { $count } autres applications ont accès et ne sont pas listées ici. « Retirer l’accès de toutes les applications » les inclut.
+    }
+apps-withdraw = Retirer l’accès
+apps-withdraw-all = Retirer l’accès de toutes les applications
+apps-confirm-title = Retirer l’accès
+apps-confirm-heading = Retirer l’accès de { $client } ?
+apps-confirm-text = { $client } n’aura plus accès à votre compte : ses jetons cesseront de fonctionner et elle vous redemandera votre autorisation la prochaine fois que vous l’utiliserez.
+apps-confirm-heading-all = Retirer l’accès de toutes les applications ?
+apps-confirm-text-all = Ces applications n’auront plus accès à votre compte : leurs jetons cesseront de fonctionner et chacune vous redemandera votre autorisation la prochaine fois que vous l’utiliserez.
+apps-confirm-data = Ce qu’une application a déjà enregistré à votre sujet reste chez elle. Pour le faire supprimer, contactez l’application.
+apps-keep = Conserver l’accès
+apps-done-title = Accès retiré
+apps-done-one = { $client } n’a plus accès à votre compte.
+apps-done-all = Plus aucune application n’a accès à votre compte.
+apps-done-data = Les données qu’une application a déjà enregistrées à votre sujet ne sont pas supprimées pour autant. Pour cela, contactez l’application.
+apps-partly-title = L’accès n’a été retiré qu’en partie
+apps-failed-title = L’accès n’a pas été retiré
+apps-try-again = Le service n’a pas confirmé chaque retrait. Veuillez réessayer dans un instant.
+apps-withdrawn-list = Ces applications n’ont plus accès :
+apps-kept-list = Le retrait n’a pas été confirmé pour ces applications ; elles ont peut-être toujours accès :
+apps-back = Retour à vos applications connectées
+apps-not-on-list = L’application choisie n’a plus accès à votre compte ou a été supprimée entre-temps. Rien n’a été modifié.
+apps-nothing = Aucune application n’a accès à votre compte ; il n’y avait rien à retirer.
+apps-form-refused-title = Rien n’a été modifié
+apps-form-refused-message = Ce formulaire n’a pas pu être accepté : il a expiré ou ne provient pas de cette page. Ouvrez de nouveau la liste et faites votre choix une nouvelle fois.

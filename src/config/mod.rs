@@ -9,17 +9,23 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+mod apps;
 mod brand;
 pub mod device;
 mod policies;
+mod proxies;
 mod sections;
+mod traces;
 mod ui;
 mod units;
 mod validate;
 
+pub use apps::AppsSettings;
 pub use brand::{BrandSettings, LoadedBrand, LogoFile};
 pub use policies::{Policies, ScopeDescriptions};
+pub use proxies::TrustedProxy;
 pub use sections::*;
+pub use traces::{OtlpExport, Sampler, TracingSettings};
 pub use ui::*;
 
 /// Prefix of environment overrides: `BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID=true`.
@@ -30,6 +36,7 @@ const ENV_LIST_KEYS: &[&str] = &[
     "consent.trusted_clients",
     "kratos.identity_schemas",
     "secrets.signing_keys",
+    "serve.trusted_proxies",
 ];
 /// The shortest signing key accepted: HS256 wants at least 256 bits.
 pub const MIN_SIGNING_KEY_BYTES: usize = 32;
@@ -68,6 +75,10 @@ pub struct Settings {
     pub ui: UiSettings,
     #[serde(default)]
     pub brand: BrandSettings,
+    #[serde(default)]
+    pub apps: AppsSettings,
+    #[serde(default)]
+    pub tracing: TracingSettings,
 }
 
 impl Settings {
@@ -120,6 +131,8 @@ impl Settings {
                 reason: e.to_string(),
             });
         }
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let otel_env = traces::otel_variables(&env);
         let env: config::Map<String, String> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}{ENV_SEPARATOR}")))
@@ -158,6 +171,7 @@ impl Settings {
         settings
             .validate()
             .and_then(|()| settings.brand.load(path.parent().unwrap_or(Path::new("."))))
+            .and_then(|()| settings.tracing.resolve(&otel_env, &env_names))
             .map_err(|(key, reason)| ConfigError::Key { file, key, reason })?;
         Ok(settings)
     }
@@ -283,6 +297,7 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
             ("BRIDGE__CONSENT__TRUSTED_CLIENTS", "a,b"),
             ("BRIDGE__LOGOUT__CONFIRM", "false"),
             ("BRIDGE__DEVICE__MAX_ATTEMPTS", "3"),
+            ("BRIDGE__APPS__MAX_ENTRIES", "7"),
         ];
         let env = env.map(|(k, v)| (k.to_string(), v.to_string())).to_vec();
         let policies = load_str(GOOD, env).unwrap().policies();
@@ -298,6 +313,8 @@ kratos:\n  public_url: http://127.0.0.1:4433\n  admin_url: http://127.0.0.1:4434
         assert_eq!(policies.logout.subject_source, source);
         assert!(!policies.logout.confirm);
         assert_eq!(policies.device.max_attempts, 3);
+        assert_eq!(policies.apps.subject_source, source);
+        assert_eq!(policies.apps.max_entries, 7);
         assert_eq!(policies.scope_descriptions.default_lang, "en");
     }
 

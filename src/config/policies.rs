@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::apps::AppsPolicy;
 use domain::consent::ConsentPolicy;
 use domain::device::DevicePolicy;
 use domain::login::{LoginPolicy, Remember};
@@ -17,6 +18,7 @@ pub struct Policies {
     pub consent: ConsentPolicy,
     pub logout: LogoutPolicy,
     pub device: DevicePolicy,
+    pub apps: AppsPolicy,
     /// The consent page's descriptions of scopes.
     pub scope_descriptions: ScopeDescriptions,
 }
@@ -57,6 +59,10 @@ impl Settings {
             device: DevicePolicy {
                 alphabet: self.device.alphabet(),
                 max_attempts: self.device.max_attempts.get(),
+            },
+            apps: AppsPolicy {
+                subject_source: self.oauth2_provider.subject_source(),
+                max_entries: self.apps.max_entries.get(),
             },
             scope_descriptions: ScopeDescriptions {
                 configured: self.consent.scope_descriptions.clone(),

@@ -93,6 +93,10 @@ pub struct ServeSettings {
         deserialize_with = "units::nonzero_usize"
     )]
     pub max_form_bytes: NonZeroUsize,
+    /// Proxies (networks or addresses) whose `X-Forwarded-For` is believed: a client is then the
+    /// right-most address in it that is not one of them. Empty: the socket's peer, always.
+    #[serde(default)]
+    pub trusted_proxies: Vec<super::TrustedProxy>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

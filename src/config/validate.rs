@@ -28,6 +28,12 @@ impl Settings {
         self.validate_basics()
             .map_err(|(k, r)| (k.to_string(), r))?;
         self.validate_claims()?;
+        self.apps
+            .check_path()
+            .map_err(|reason| ("apps.path".to_string(), reason))?;
+        self.device
+            .validate()
+            .map_err(|(k, r)| (k.to_string(), r))?;
         self.validate_ui()
     }
 

@@ -1,6 +1,7 @@
 //! Hydra's admin API: the login, consent and logout requests and their answers, and readiness.
 
 pub mod device;
+pub mod sessions;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;

@@ -155,7 +155,8 @@ impl KratosClient {
             return Ok(());
         };
         let target = self.admin.target(&path);
-        let request = Request::new(Method::DELETE, &self.admin, target);
+        let request =
+            Request::new(Method::DELETE, &self.admin, target).template("/admin/sessions/{id}");
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::NO_CONTENT | StatusCode::OK | StatusCode::NOT_FOUND => Ok(()),
@@ -168,6 +169,7 @@ impl KratosClient {
         self.admin_identity(
             Call::new("kratos", "get_identity"),
             &["admin", "identities", id],
+            "/admin/identities/{id}",
         )
         .await
     }
@@ -181,6 +183,7 @@ impl KratosClient {
         self.admin_identity(
             Call::new("kratos", "get_identity_by_external_id"),
             &["admin", "identities", "by", "external", external_id],
+            "/admin/identities/by/external/{external_id}",
         )
         .await
     }
@@ -189,13 +192,14 @@ impl KratosClient {
         &self,
         call: Call,
         segments: &[&str],
+        template: &'static str,
     ) -> Result<Option<Identity>, UpstreamError> {
         // Each segment is percent-encoded: an external_id may hold any character.
         let Some(path) = encode_path(segments) else {
             return Ok(None);
         };
         let target = self.admin.target(&path);
-        let request = Request::new(Method::GET, &self.admin, target);
+        let request = Request::new(Method::GET, &self.admin, target).template(template);
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),

@@ -14,13 +14,28 @@ pub use page::{Frame, Page};
 pub const STYLESHEET: &str = include_str!("../../templates/style.css");
 
 /// What the page frame (base.html) shows of the operator's brand, prepared at start.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PageBrand {
+    /// The bridge's own stylesheet's `href`: root-relative under `serve.base_url`'s path, so that
+    /// it works from a page at any depth (an error page for `/a/b/c` included).
+    pub base_stylesheet_href: String,
     pub product_name: Option<String>,
     /// The logo's `src`: the configured URL, or the bridge's own path to the file.
     pub logo_src: Option<String>,
     /// The brand stylesheet's `href`, when there is anything in it.
     pub stylesheet_href: Option<String>,
+}
+
+impl Default for PageBrand {
+    /// No brand, and the stylesheet where a bridge at the root of its host serves it.
+    fn default() -> Self {
+        Self {
+            base_stylesheet_href: "/assets/style.css".into(),
+            product_name: None,
+            logo_src: None,
+            stylesheet_href: None,
+        }
+    }
 }
 
 #[derive(Template)]

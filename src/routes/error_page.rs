@@ -11,6 +11,42 @@ use crate::routes::state::AppState;
 /// The longest piece of an error parameter shown; the rest is cut.
 const MAX_FIELD: usize = 1000;
 
+/// The OAuth2 and OIDC error codes the page knows, as the log names them.
+const KNOWN_CODES: &[&str] = &[
+    "access_denied",
+    "invalid_request",
+    "invalid_client",
+    "unauthorized_client",
+    "invalid_scope",
+    "unsupported_response_type",
+    "unsupported_grant_type",
+    "request_not_supported",
+    "request_uri_not_supported",
+    "registration_not_supported",
+    "invalid_request_uri",
+    "invalid_request_object",
+    "login_required",
+    "consent_required",
+    "interaction_required",
+    "account_selection_required",
+    "request_unauthorized",
+    "request_forbidden",
+    "invalid_grant",
+    "invalid_token",
+    "server_error",
+    "temporarily_unavailable",
+];
+
+/// The code as the log line carries it: a known one, else `other`. The link is anyone's to write,
+/// so nothing of it reaches the log unchecked.
+pub fn logged_code(code: &str) -> &'static str {
+    KNOWN_CODES
+        .iter()
+        .find(|known| **known == code)
+        .copied()
+        .unwrap_or("other")
+}
+
 /// The message id of a sentence a person understands, for the OAuth2 and OIDC error codes Hydra
 /// forwards.
 pub fn explain(code: &str) -> &'static str {
@@ -93,7 +129,13 @@ pub async fn show(
         (None, None) => None,
     };
     let status = status_for(code.unwrap_or(""));
-    crate::telemetry::note("outcome", code.unwrap_or("no_code"));
+    match code {
+        Some(code) => crate::telemetry::notes([
+            ("outcome", "oauth_error"),
+            ("oauth_error", logged_code(code)),
+        ]),
+        None => crate::telemetry::note("outcome", "no_code"),
+    }
     let t = page.t();
     pages::render(
         status,
@@ -125,6 +167,35 @@ mod tests {
             "server_error",
         ] {
             assert_ne!(explain(code), generic, "{code}");
+        }
+    }
+
+    #[test]
+    fn only_known_codes_reach_the_log() {
+        for code in KNOWN_CODES {
+            assert_eq!(logged_code(code), *code);
+            // Each known code has its sentence, or shares the generic one on purpose.
+            let _ = explain(code);
+        }
+        for text in [
+            "",
+            "nope",
+            "access_denied ",
+            "ACCESS_DENIED",
+            "x\"y",
+            "a\nb",
+        ] {
+            assert_eq!(logged_code(text), "other", "{text:?}");
+        }
+        // Every code with its own sentence is a known one.
+        for code in [
+            "login_required",
+            "server_error",
+            "invalid_grant",
+            "invalid_token",
+        ] {
+            assert_ne!(explain(code), "oauth-other");
+            assert_eq!(logged_code(code), code);
         }
     }
 

@@ -29,7 +29,7 @@ pub fn issue_csrf(
 }
 
 /// The CSRF check of a posted form; a failure is counted.
-fn verify_csrf(
+pub(crate) fn verify_csrf(
     req: &HttpRequest,
     state: &AppState,
     purpose: &str,
@@ -203,7 +203,11 @@ async fn read_posted<F: Form>(req: &HttpRequest, payload: Payload) -> Result<Pos
 }
 
 /// The body of an `application/x-www-form-urlencoded` post, of at most `limit` bytes, as text.
-async fn read_body(req: &HttpRequest, payload: Payload, limit: usize) -> Result<Bytes, AppError> {
+pub(crate) async fn read_body(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+) -> Result<Bytes, AppError> {
     let is_form = req.mime_type().ok().flatten().is_some_and(|m| {
         m.type_() == mime::APPLICATION && m.subtype() == mime::WWW_FORM_URLENCODED
     });

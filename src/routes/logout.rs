@@ -4,6 +4,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use domain::logout::LogoutFacts;
+use domain::logout::ending::{
+    self, AfterBrowserLogout, Ending, Revocation, after_browser_logout, after_revocation,
+};
 use domain::logout::plan::{Logout, LogoutPlan, Start, plan, start};
 
 use crate::error::{AppError, Failure};
@@ -139,23 +142,27 @@ struct LogoutPage<'a> {
 }
 
 /// Ends the browser's Kratos session through the admin API, when the browser flow could not.
-async fn revoke_server_side(state: &AppState, cookie: Option<&str>) {
+async fn revoke_server_side(state: &AppState, cookie: Option<&str>) -> Revocation {
     let session = match state.kratos.whoami(cookie).await {
         Ok(KratosSession::Active(session)) => session,
-        Ok(_) => return,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot find the Kratos session to revoke");
-            return;
+        Ok(KratosSession::None) => return Revocation::NoSession,
+        Ok(KratosSession::Aal2Required) => {
+            return Revocation::Failed(
+                "the session waits for a second factor, so its id cannot be read".into(),
+            );
         }
+        Err(e) => return Revocation::Failed(format!("cannot find the session to revoke: {e}")),
     };
     match state.kratos.revoke_session(&session.id).await {
-        Ok(()) => tracing::info!("Kratos session revoked through the admin API"),
-        Err(e) => tracing::error!(error = %e, "revoking the Kratos session failed"),
+        Ok(()) => Revocation::Revoked,
+        Err(e) => Revocation::Failed(e.to_string()),
     }
 }
 
-/// Accepts the logout at Hydra, then ends the Kratos session in the browser: Kratos's logout URL
-/// (opened by the browser, so its token meets its cookie) returns to Hydra's `redirect_to`.
+/// Accepts the logout at Hydra (which says where the browser goes next), then ends the Kratos
+/// session in the browser: Kratos's logout URL (opened by the browser, so its token meets its
+/// cookie) returns to Hydra's `redirect_to`. Should that fail, the admin API revokes the session;
+/// should that fail too, the logout fails closed ([`ending`]).
 async fn complete(
     cookie: Option<&str>,
     state: &AppState,
@@ -163,26 +170,59 @@ async fn complete(
 ) -> Result<HttpResponse, AppError> {
     let redirect_to = state.hydra.accept_logout_request(challenge).await?;
     let hydra_next = Redirect::from_upstream(&redirect_to)?;
-    match state
+    let answer = match state
         .kratos
         .browser_logout(cookie, hydra_next.url().as_str())
         .await
     {
-        Ok(BrowserLogout::Url(logout_url)) => {
+        Ok(BrowserLogout::Url(url)) => ending::BrowserLogout::Url(url),
+        Ok(BrowserLogout::NoSession) => ending::BrowserLogout::NoSession,
+        Err(e) => ending::BrowserLogout::Failed(e.to_string()),
+    };
+    let ending = match after_browser_logout(answer) {
+        AfterBrowserLogout::Finish(ending) => ending,
+        AfterBrowserLogout::Revoke { browser_failure } => {
+            let revocation = revoke_server_side(state, cookie).await;
+            after_revocation(browser_failure, revocation)
+        }
+    };
+    match ending {
+        Ending::ThroughKratos { logout_url } => {
             note("outcome", "logged_out");
             Ok(Redirect::from_upstream(&logout_url)?.response())
         }
-        Ok(BrowserLogout::NoSession) => {
+        Ending::NoSession => {
             note("outcome", "logged_out_no_session");
             Ok(hydra_next.response())
         }
-        Err(e) => {
-            // Hydra's logout must still complete, and the Kratos session must still end: revoke it
-            // through the admin API instead (the browser keeps a cookie Kratos no longer honours).
-            tracing::error!(error = %e, "Kratos browser logout failed (is Hydra's public URL in \
-                Kratos's selfservice.allowed_return_urls?); revoking the session server-side");
-            revoke_server_side(state, cookie).await;
+        Ending::Revoked { browser_failure } => {
+            tracing::warn!(
+                error = %browser_failure,
+                "Kratos browser logout failed (is Hydra's public URL in Kratos's \
+                 selfservice.allowed_return_urls?); the session was revoked through the admin API"
+            );
+            note("outcome", "logged_out_revoked");
             Ok(hydra_next.response())
         }
+        // No redirect: neither Hydra's logout nor the client hears of a logout that did not happen.
+        Ending::StillSignedIn {
+            browser_failure,
+            revocation_failure,
+        } => {
+            note("outcome", "logout_failed");
+            Err(AppError::StillSignedIn {
+                browser: browser_failure,
+                revocation: revocation_failure,
+                retry: retry_url(state, challenge),
+            })
+        }
     }
+}
+
+/// Where "Try again" goes when a logout failed closed: this logout, from the start.
+fn retry_url(state: &AppState, challenge: &str) -> String {
+    let mut url = crate::config::join_url(&state.settings.serve.base_url, "logout");
+    url.query_pairs_mut()
+        .append_pair("logout_challenge", challenge);
+    url.into()
 }

@@ -1,5 +1,6 @@
 //! The HTTP handlers: each reads its input, asks `domain` what to do, and does it through `ory`.
 
+pub mod apps;
 pub mod brand;
 pub mod consent;
 pub mod deadline;

@@ -30,7 +30,10 @@ pub struct AppState {
     pub brand: crate::brand::Brand,
 }
 
-/// What the device pages share: their counters.
+/// What the device pages share: their counters, the service's count of wrong codes, and the
+/// proxies whose `X-Forwarded-For` names the client.
 pub struct Device {
     pub metrics: DeviceMetrics,
+    pub wrong_codes: crate::routes::device::limit::WrongCodes,
+    pub trusted_proxies: Vec<domain::client_ip::IpNet>,
 }

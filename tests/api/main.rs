@@ -4,8 +4,9 @@
 //! - `support`: the test bed, the bridge started in front of the fakes (`TestApp`).
 //! - `fakes`: the fake Hydra and Kratos and the raw servers, and their checks against the answers
 //!   recorded from the real servers.
-//! - `login`, `consent`, `logout`, `device`: the flows; `pages`: what every page shares;
-//!   `operations`: running the service (health, metrics, the binary, load, upstream connections).
+//! - `login`, `consent`, `logout`, `device`: the flows; `apps`: the connected-apps page; `pages`:
+//!   what every page shares; `operations`: running the service (health, metrics, the binary, load,
+//!   upstream connections, traces).
 //!
 //! A test in one of them reads:
 //!
@@ -27,6 +28,7 @@
 mod fakes;
 mod support;
 
+mod apps;
 mod consent;
 mod device;
 mod login;

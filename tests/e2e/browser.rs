@@ -48,8 +48,15 @@ pub struct Person<'s> {
 
 impl<'s> Person<'s> {
     pub fn new(stack: &'s Stack) -> Self {
+        Self::with_headers(stack, reqwest::header::HeaderMap::new())
+    }
+
+    /// A person whose every request carries `headers` (a `traceparent`, as an instrumented
+    /// ingress in front of every server would add).
+    pub fn with_headers(stack: &'s Stack, headers: reqwest::header::HeaderMap) -> Self {
         let jar = Arc::new(Jar::default());
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .cookie_provider(jar)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))

@@ -186,6 +186,12 @@ pub async fn device_sign_in_gives_the_device_tokens_for_the_external_id(env: &En
     );
     assert!(body.contains("You are signed in on your device"), "{body}");
     assert!(body.contains("Device e2e"), "names the client:\n{body}");
+    // The same link in another browser names no client: only the one whose code was accepted.
+    let (_, _, elsewhere) = Person::new(&stack).open(done.as_str()).await.page();
+    assert!(
+        elsewhere.contains("You are signed in on your device") && !elsewhere.contains("Device e2e"),
+        "{elsewhere}"
+    );
 
     let (status, tokens) = poll(&stack, &client, &auth.device_code).await;
     assert_eq!(status, 200, "{tokens}");

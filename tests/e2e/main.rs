@@ -5,6 +5,7 @@
 //! with SQLite in a temporary folder; tests that share a stack use identities and clients of
 //! their own.
 
+mod apps;
 mod browser;
 mod consent;
 mod device;
@@ -21,6 +22,7 @@ mod registration;
 mod restart;
 mod second_factor;
 mod stack;
+mod traces;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -153,6 +155,8 @@ fn main() -> std::process::ExitCode {
         prompt::prompt_none_for_a_client_never_consented_to_gives_consent_required,
         prompt::prompt_none_beside_another_value_is_refused,
         prompt::id_token_hint_for_another_person_signs_nobody_in_as_someone_else,
+        apps::withdrawing_access_revokes_that_applications_tokens_and_nothing_else,
+        traces::one_sign_in_is_one_trace_through_hydra_the_bridge_and_kratos,
     ];
     // The code flow with its subject, consent, single sign-on and logout on the older pairings too.
     let compat = tests![
@@ -216,8 +220,30 @@ fn main() -> std::process::ExitCode {
             .with_ignored_flag(ignored)
         })
         .collect();
+    let trials = ignored_without_jaeger(trials, ci);
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops every server before exiting.
     drop(shared);
     conclusion.exit_code()
+}
+
+/// The tracing test needs Jaeger as well: without it, it is ignored (and fails under CI).
+fn ignored_without_jaeger(trials: Vec<Trial>, ci: bool) -> Vec<Trial> {
+    let jaeger = ory::jaeger();
+    if let Err(why) = &jaeger {
+        let what = if ci {
+            "error (CI)"
+        } else {
+            "ignoring the tracing end-to-end test"
+        };
+        eprintln!("{what}: {why}");
+    }
+    trials
+        .into_iter()
+        .map(|trial| {
+            let needs_jaeger = trial.name().contains("::traces::");
+            let ignored = trial.has_ignored_flag() || (needs_jaeger && jaeger.is_err() && !ci);
+            trial.with_ignored_flag(ignored)
+        })
+        .collect()
 }

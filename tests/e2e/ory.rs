@@ -51,17 +51,7 @@ pub struct Binaries {
 impl Binaries {
     /// Where `scripts/install-ory.sh` puts the versions asked for (`ORY_CACHE_DIR` moves the cache).
     pub fn find(versions: Versions) -> Result<Self, String> {
-        let cache = std::env::var_os("ORY_CACHE_DIR")
-            .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("XDG_CACHE_HOME")
-                    .map(|d| PathBuf::from(d).join("kratos-hydra-bridge/ory"))
-            })
-            .or_else(|| {
-                std::env::var_os("HOME")
-                    .map(|h| PathBuf::from(h).join(".cache/kratos-hydra-bridge/ory"))
-            })
-            .ok_or("neither ORY_CACHE_DIR nor HOME is set")?;
+        let cache = cache_dir()?;
         let pick = |name: &str, version: &str| {
             let path = cache.join(format!("{name}-{version}")).join(name);
             if path.is_file() {
@@ -77,6 +67,37 @@ impl Binaries {
             hydra: pick("hydra", versions.hydra)?,
             kratos: pick("kratos", versions.kratos)?,
         })
+    }
+}
+
+/// The folder `scripts/install-ory.sh` and `scripts/install-jaeger.sh` build into.
+fn cache_dir() -> Result<PathBuf, String> {
+    std::env::var_os("ORY_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("XDG_CACHE_HOME")
+                .map(|d| PathBuf::from(d).join("kratos-hydra-bridge/ory"))
+        })
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/kratos-hydra-bridge/ory"))
+        })
+        .ok_or_else(|| "neither ORY_CACHE_DIR nor HOME is set".to_string())
+}
+
+/// The Jaeger release the tracing test exports to.
+pub const JAEGER: &str = "v1.75.0";
+
+/// Where `scripts/install-jaeger.sh` puts Jaeger.
+pub fn jaeger() -> Result<PathBuf, String> {
+    let path = cache_dir()?.join(format!("jaeger-{JAEGER}/jaeger"));
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "jaeger {JAEGER} not found at {} (run scripts/install-jaeger.sh)",
+            path.display()
+        ))
     }
 }
 

@@ -19,6 +19,14 @@ pub enum Subject {
     ExternalIdOnly,
 }
 
+/// Settings of a test's own, added to each server's environment.
+#[derive(Default, Clone, Copy)]
+pub struct Extra<'a> {
+    pub hydra: &'a [(&'a str, &'a str)],
+    pub kratos: &'a [(&'a str, &'a str)],
+    pub bridge: &'a [(&'a str, &'a str)],
+}
+
 pub struct Stack {
     pub versions: Versions,
     pub hydra_public: String,
@@ -71,6 +79,21 @@ impl Stack {
         subject: Subject,
         hydra_extra: &[(&str, &str)],
     ) -> Self {
+        let extra = Extra {
+            hydra: hydra_extra,
+            ..Extra::default()
+        };
+        Self::start_extra(bins, versions, subject, extra).await
+    }
+
+    /// As `start`, with settings of a test's own in each server's environment.
+    pub async fn start_extra(
+        bins: &Binaries,
+        versions: Versions,
+        subject: Subject,
+        extra: Extra<'_>,
+    ) -> Self {
+        let hydra_extra = extra.hydra;
         let dir = tempfile::Builder::new()
             .prefix("khb-e2e-")
             .tempdir()
@@ -140,6 +163,13 @@ impl Stack {
             ),
             ("LOG_LEVEL", "debug".into()),
         ]);
+        let mut kratos_env = kratos_env;
+        kratos_env.extend(
+            extra
+                .kratos
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let kratos_config = kratos_dir.join("kratos.yml").display().to_string();
         let kratos_bin = bins.kratos.display().to_string();
         run_once(
@@ -249,6 +279,13 @@ impl Stack {
             ("BRIDGE__LOG__FORMAT", "json".into()),
             (subject_env.0, subject_env.1.into()),
         ]);
+        let mut bridge_env = bridge_env;
+        bridge_env.extend(
+            extra
+                .bridge
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let bridge_server = Server::new(
             "bridge",
             strings(&[

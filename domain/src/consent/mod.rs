@@ -107,6 +107,15 @@ pub fn auto_accept(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Op
     }
 }
 
+/// An application's logo as a page shows it: an https URL only, whose origin the page's CSP then
+/// allows; no other images from elsewhere.
+pub fn https_logo(uri: &str) -> Option<String> {
+    url::Url::parse(uri)
+        .ok()
+        .filter(|u| u.scheme() == "https")
+        .map(|_| uri.to_owned())
+}
+
 /// The scopes to grant: those chosen that were also requested, in the requested order, once each.
 /// Hydra grants whatever it is sent, so this intersection is the only guard against a forged form.
 pub fn grant_scopes(chosen: &[&str], requested: &[String]) -> Vec<String> {

@@ -333,11 +333,7 @@ fn page(request: &ConsentFacts<'_>, policy: &ConsentPolicy, identity: &Identity)
     } else {
         client.name
     };
-    // https only: the page's CSP allows the logo's origin and no other images from elsewhere.
-    let logo = url::Url::parse(client.logo_uri)
-        .ok()
-        .filter(|u| u.scheme() == "https")
-        .map(|_| client.logo_uri.to_owned());
+    let logo = super::https_logo(client.logo_uri);
     ConsentPage {
         client_name: client_name.to_owned(),
         logo,

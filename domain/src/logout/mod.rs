@@ -1,6 +1,8 @@
 //! The logout decisions, free of I/O: whether to ask first. [`plan::start`] and [`plan::plan`] put
-//! them together into the one answer the handler carries out.
+//! them together into the one answer the handler carries out; [`ending`] says how a logout that
+//! goes through ends, and that it fails closed.
 
+pub mod ending;
 pub mod plan;
 
 use url::Url;

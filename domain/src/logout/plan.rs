@@ -26,7 +26,10 @@ pub enum Start {
 /// What the logout handler does, with everything it needs to do it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogoutPlan {
-    /// Accept the logout at Hydra, then end the browser's Kratos session.
+    /// In this order: accept the logout at Hydra, which only says where the browser goes next;
+    /// end the browser's Kratos session (Kratos's browser logout, else the admin API); then send
+    /// the browser on to complete Hydra's logout, or, when the session lives on, fail closed
+    /// ([`super::ending`]).
     LogOut,
     /// Ask "Log out of <client>?" first.
     Confirm { client_name: Option<String> },

@@ -23,6 +23,18 @@ pub enum Failure {
     Protocol,
 }
 
+impl Failure {
+    /// The `error.type` of a client span that got no usable answer.
+    pub fn label(self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Connect => "connect",
+            Failure::Lost => "connection_lost",
+            Failure::Protocol => "protocol",
+        }
+    }
+}
+
 /// Whether a failed attempt may be sent once more, on a new connection. Never after a timeout
 /// (the deadline is spent) or once a head arrived. Always when nothing was sent. After a lost
 /// connection only for a repeatable request: one the upstream answers the same however often it

@@ -165,6 +165,8 @@ pub struct Request<'a> {
     json: Option<Vec<u8>>,
     /// Safe to send a second time after the first may have reached the upstream.
     repeatable: bool,
+    /// The path as traces show it, when the real one holds an identifier (`/admin/identities/{id}`).
+    template: Option<&'static str>,
 }
 
 impl<'a> Request<'a> {
@@ -177,7 +179,14 @@ impl<'a> Request<'a> {
             target,
             cookie: None,
             json: None,
+            template: None,
         }
+    }
+
+    /// The path as traces show it instead of the real one, which holds an identifier.
+    pub fn template(mut self, template: &'static str) -> Self {
+        self.template = Some(template);
+        self
     }
 
     pub fn cookie(mut self, cookie: HeaderValue) -> Self {

@@ -4,7 +4,7 @@
 use std::sync::PoisonError;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderValue, LINK};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -12,17 +12,25 @@ use tokio::time::Instant;
 use super::failure::{Failure, body_error, classify, framing_error, may_retry, reason};
 use super::{Base, Call, Request, Upstream, UpstreamError};
 use crate::metrics::BodyFailureLabels;
+use crate::otel;
+use tracing::Instrument;
 
 /// An upstream answer: its status, and its body (read whole, within the size cap, before the
 /// answer is handed over) or why it could not be read.
 pub struct Response {
     status: StatusCode,
+    /// The `Link` header (Hydra's next page), its values joined by `,`.
+    link: Option<String>,
     body: Result<Vec<u8>, UpstreamError>,
 }
 
 impl Response {
     pub fn status(&self) -> StatusCode {
         self.status
+    }
+
+    pub fn link(&self) -> Option<&str> {
+        self.link.as_deref()
     }
 }
 
@@ -58,7 +66,7 @@ impl Upstream {
         let mut fresh = false;
         loop {
             let built = request.build().map_err(|e| call.encode(e))?;
-            let attempt = self.attempt(call, request.base, built, fresh, deadline);
+            let attempt = self.attempt(call, &request, built, fresh, deadline);
             let (failure, reason) = match attempt.await {
                 Ok(response) => return Ok(response),
                 Err(failed) => failed,
@@ -84,17 +92,37 @@ impl Upstream {
         }
     }
 
-    /// One exchange, counted and logged.
+    /// One exchange, counted, logged and (when tracing is on) a client span of its own, whose
+    /// `traceparent` goes with the request.
     async fn attempt(
         &self,
         call: Call,
-        base: &Base,
-        request: reqwest::Request,
+        sent: &Request<'_>,
+        mut request: reqwest::Request,
         fresh: bool,
         deadline: Instant,
     ) -> Attempt {
+        let span =
+            otel::spans::client(call.service, call.operation, &request, sent.template, fresh);
+        let base = sent.base;
         let started = Instant::now();
-        let result = self.exchange(call, base, request, fresh, deadline).await;
+        let result = if span.is_none() {
+            self.exchange(call, base, request, fresh, deadline).await
+        } else {
+            otel::spans::inject(&span, request.headers_mut());
+            let result = self
+                .exchange(call, base, request, fresh, deadline)
+                .instrument(span.clone())
+                .await;
+            otel::spans::client_ended(
+                &span,
+                match &result {
+                    Ok(response) => Ok(response.status.as_u16()),
+                    Err((failure, _)) => Err(failure.label()),
+                },
+            );
+            result
+        };
         let elapsed = started.elapsed();
         let outcome = outcome(&result);
         self.metrics
@@ -153,10 +181,17 @@ impl Upstream {
             self.replace_pool(base);
             return Err((Failure::Protocol, reason.to_string()));
         }
+        let links: Vec<&str> = response
+            .headers()
+            .get_all(LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let link = (!links.is_empty()).then(|| links.join(","));
         let body = tokio::time::timeout_at(deadline, self.collect(call, response))
             .await
             .unwrap_or_else(|_| Err(call.timeout()));
-        Ok(Response { status, body })
+        Ok(Response { status, link, body })
     }
 
     /// New pools for `base`: the connection that carried a badly framed answer may be back in its

@@ -2,9 +2,9 @@
 //! bound to the request's challenge (the service keeps no state). The limit itself is the domain's
 //! (`domain::device::turn`).
 //!
-//! A browser that drops the cookie starts counting from zero again: the limit stops a person or a
-//! plain script from guessing on and on in one page, not someone who discards cookies. Hydra's codes
-//! are what make guessing hopeless (50^8 codes by default, 15 minutes each).
+//! A browser that drops the cookie starts counting from zero again: this count gives a person the
+//! "tries left" text and sends them back to the device after a few wrong codes. What stops guessing
+//! is the service's own count, which no client can drop (`limit`).
 
 use actix_web::HttpRequest;
 use actix_web::cookie::Cookie;

@@ -16,6 +16,9 @@ pub enum CodeOutcome {
     Expired,
     /// This browser already used up its wrong codes for the request; Hydra was not asked.
     TooMany,
+    /// Too many wrong codes reached the service lately, from this client or from everyone; Hydra
+    /// was not asked.
+    Limited,
     /// Anything else: an unknown request, Hydra refusing or failing.
     Other,
 }
@@ -27,6 +30,7 @@ impl CodeOutcome {
             CodeOutcome::WrongCode => "wrong_code",
             CodeOutcome::Expired => "expired",
             CodeOutcome::TooMany => "too_many",
+            CodeOutcome::Limited => "limited",
             CodeOutcome::Other => "other",
         }
     }
@@ -42,7 +46,7 @@ impl DeviceMetrics {
         let codes = Family::<OutcomeLabels, Counter>::default();
         metrics.registry_mut().register(
             "device_codes",
-            "User codes entered on the device page: accepted, wrong_code, expired, too_many, other",
+            "User codes entered on the device page: accepted, wrong_code, expired, too_many, limited, other",
             codes.clone(),
         );
         Self { codes }

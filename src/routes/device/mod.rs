@@ -3,15 +3,17 @@
 //! consent in between are the usual ones.
 
 pub mod attempts;
+pub mod done;
+pub mod limit;
 pub mod metrics;
 
+pub use done::success;
+
 use actix_web::cookie::Cookie;
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use domain::device::{
-    self as plan, CodePlan, DevicePage, Entered, Problem, Reply, shown_name, worth_looking_up,
-};
+use domain::device::{self as plan, CodePlan, DevicePage, Entered, Problem, Reply};
 use domain::device_code::{MAX_TYPED_CHARS, TypingHint};
 
 use crate::error::{AppError, Failure};
@@ -39,13 +41,6 @@ struct CodePage<'a> {
     numeric: bool,
     capitals: bool,
     max_chars: usize,
-}
-
-#[derive(Template)]
-#[template(path = "device_success.html")]
-struct SuccessPage<'a> {
-    page: &'a Page,
-    client_name: Option<&'a str>,
 }
 
 /// `/device`'s link: Hydra puts the code in it when the person scanned it with the device's URL.
@@ -100,15 +95,30 @@ async fn hand_over(
         CodePlan::Reply(reply) => return answer(page, req, state, &challenge, reply),
         CodePlan::Submit { code } => code,
     };
+    // The service's own count, which a client cannot drop with its cookies: past a budget, Hydra
+    // is not asked.
+    let client = limit::client_of(req, &state.device.trusted_proxies);
+    let taken = match state.device.wrong_codes.take(client) {
+        Ok(taken) => taken,
+        Err(retry_after) => {
+            let reply = plan::held_back(typed, retry_after);
+            return answer(page, req, state, &challenge, reply);
+        }
+    };
     match state.hydra.accept_device_request(&challenge, &code).await {
         Ok(DeviceAccept::Accepted { redirect_to }) => {
+            state.device.wrong_codes.give_back(taken);
             let target = Redirect::from_upstream(&redirect_to).inspect_err(|_| {
                 state.device.metrics.code(CodeOutcome::Other);
             })?;
             state.device.metrics.code(CodeOutcome::Accepted);
             note("outcome", "device_accepted");
+            let named = done::cookie_for(state, target.url()).await;
             let mut response = target.response();
             add_cookie(&mut response, &attempts::cleared(&state.cookies))?;
+            if let Some(cookie) = &named {
+                add_cookie(&mut response, cookie)?;
+            }
             Ok(response)
         }
         Ok(DeviceAccept::UnknownCode) => {
@@ -141,6 +151,11 @@ fn answer(
             state.device.metrics.code(CodeOutcome::TooMany);
             None
         }
+        Entered::Limited => {
+            state.device.metrics.code(CodeOutcome::Limited);
+            note("outcome", "device_limited");
+            None
+        }
         Entered::Wrong(count) => {
             state.device.metrics.code(CodeOutcome::WrongCode);
             note("outcome", "device_wrong_code");
@@ -151,11 +166,17 @@ fn answer(
         DevicePage::Exhausted => exhausted(page, attempts_cookie),
         DevicePage::Form { code, problem } => {
             let t = page.t();
+            let mut wait = None;
             let problem = problem.map(|problem| match problem {
                 Problem::Missing => t.text("device-code-missing"),
                 Problem::Wrong { left } => t.count("device-code-wrong", "tries", left),
+                Problem::Busy { retry_after_secs } => {
+                    wait = Some(retry_after_secs);
+                    let secs = u32::try_from(retry_after_secs).unwrap_or(u32::MAX);
+                    t.count("device-code-busy", "seconds", secs)
+                }
             });
-            form(
+            let mut response = form(
                 page,
                 req,
                 state,
@@ -163,7 +184,14 @@ fn answer(
                 &code,
                 problem.as_deref(),
                 attempts_cookie,
-            )
+            )?;
+            // Held back by the service's limit: 429, and when to come back.
+            if let Some(secs) = wait {
+                *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                let value = header::HeaderValue::from(secs);
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(response)
         }
     }
 }
@@ -221,55 +249,4 @@ fn exhausted(
         add_cookie(&mut response, cookie)?;
     }
     Ok(response)
-}
-
-/// The client's name for the success page, or `None` when it cannot be had quickly. This page
-/// never fails: the person is signed in whatever Hydra answers now.
-async fn client_name(state: &AppState, client_id: &str) -> Option<String> {
-    let limit = state.settings.serve.request_timeout;
-    let client = match tokio::time::timeout(limit, state.hydra.get_client(client_id)).await {
-        // Noted only once Hydra knows it: the query's value is anyone's to choose.
-        Ok(Ok(Some(client))) => {
-            note("client_id", &client.client_id);
-            client
-        }
-        Ok(Ok(None)) => return None,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "device success page without the client's name");
-            return None;
-        }
-        Err(_) => {
-            tracing::warn!("device success page without the client's name: Hydra took too long");
-            return None;
-        }
-    };
-    shown_name(&client.client_name)
-}
-
-/// `/device/success`'s link.
-#[derive(serde::Deserialize)]
-pub struct SuccessLink {
-    #[serde(default, deserialize_with = "unless_repeated")]
-    client_id: Option<String>,
-}
-
-/// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`.
-pub async fn success(
-    page: Page,
-    Query(link): Query<SuccessLink>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let client_id = link.client_id.as_deref().filter(|id| worth_looking_up(id));
-    let name = match client_id {
-        Some(id) => client_name(&state, id).await,
-        None => None,
-    };
-    note("outcome", "device_signed_in");
-    pages::render(
-        StatusCode::OK,
-        &SuccessPage {
-            page: &page,
-            client_name: name.as_deref(),
-        },
-    )
 }

@@ -1,9 +1,11 @@
-//! Device sign-in (RFC 8628, `/device`): the code form, Hydra's answers, the success page, the log.
+//! Device sign-in (RFC 8628, `/device`): the code form, Hydra's answers, the service's limit on
+//! wrong codes, the success page, the log.
 //!
 //! The helpers here drive the code form as a browser does.
 
 mod form;
 mod hydra;
+mod limit;
 mod logs;
 mod success;
 

@@ -1,120 +1,142 @@
-//! `GET /device/success`, Hydra's `urls.device.success`: names the client when Hydra can, and never
-//! fails.
+//! `GET /device/success`, Hydra's `urls.device.success?client_id=C`: it names the client only to the
+//! browser that just finished that device sign-in (a signed cookie set when its code was accepted),
+//! and a link alone makes no Hydra call. It never fails.
 
 use std::time::{Duration, Instant};
 
+use super::post_code;
 use crate::support::*;
 
-async fn success(app: &TestApp, query: &str) -> (u16, String) {
-    let response = app.get(&format!("/device/success{query}"), None).await;
+fn client_lookups(app: &TestApp) -> usize {
+    app.hydra
+        .calls()
+        .iter()
+        .filter(|c| c.path.starts_with("/admin/clients/"))
+        .count()
+}
+
+/// A device sign-in for `client_id` whose code is accepted: the cookie that names it, if set.
+async fn accepted(app: &TestApp, client_id: &str, client_name: &str) -> Option<String> {
+    let (challenge, code) = app.hydra.start_device(DeviceSpec {
+        client_id: client_id.into(),
+        client_name: client_name.into(),
+        ..DeviceSpec::default()
+    });
+    let response = post_code(app, &challenge, &code, None).await;
+    assert_eq!(response.status(), 303);
+    set_cookie_named(&response, "khb_device_done")
+}
+
+async fn success(app: &TestApp, query: &str, cookie: Option<&str>) -> (u16, String) {
+    let response = app.get(&format!("/device/success{query}"), cookie).await;
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
 }
 
-fn client_lookups(app: &TestApp) -> Vec<String> {
-    app.hydra
-        .calls()
-        .into_iter()
-        .filter(|c| c.path.starts_with("/admin/clients/"))
-        .map(|c| c.path)
-        .collect()
-}
-
 #[tokio::test]
-async fn names_the_client_hydra_knows() {
+async fn the_browser_that_finished_sees_the_clients_name_once() {
     let app = TestApp::spawn().await;
-    app.hydra.add_client("tv-app", "Living Room TV");
-    let (status, html) = success(&app, "?client_id=tv-app").await;
-    assert_eq!(status, 200);
+    let cookie = accepted(&app, "tv-app", "Living Room TV").await.unwrap();
+    assert_eq!(
+        client_lookups(&app),
+        1,
+        "looked up once, with the accepted code"
+    );
+    let response = app
+        .get("/device/success?client_id=tv-app", Some(&cookie))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        set_cookie_named(&response, "khb_device_done").as_deref(),
+        Some("khb_device_done="),
+        "shown once"
+    );
+    let html = response.text().await.unwrap();
     assert!(html.contains("You are signed in on your device"));
     assert!(html.contains("Living Room TV"), "{html}");
     assert!(html.contains("You can close this page"));
-    // The page lives one level down: its stylesheet link must still reach /assets.
-    assert!(html.contains(r#"href="../assets/style.css""#));
-    assert_eq!(client_lookups(&app), vec!["/admin/clients/tv-app"]);
+    // The page lives one level down: its stylesheet link is root-relative.
+    assert!(html.contains(r#"href="/assets/style.css""#));
+    assert_eq!(
+        client_lookups(&app),
+        1,
+        "the success page asks Hydra nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_link_alone_names_no_client_and_asks_hydra_nothing() {
+    let app = TestApp::spawn().await;
+    app.hydra.add_client("tv-app", "Living Room TV");
+    for query in [
+        "?client_id=tv-app",
+        "",
+        "?client_id=unknown",
+        "?client_id=a%0Ab",
+        "?client_id=a&client_id=b",
+        "?client_id=%FF",
+    ] {
+        let (status, html) = success(&app, query, None).await;
+        assert_eq!(status, 200, "{query}");
+        assert!(html.contains("You are signed in on your device"), "{query}");
+        assert!(!html.contains("Living Room TV"), "{query}");
+    }
+    // Another client's cookie, or a forged one, names nobody either.
+    let cookie = accepted(&app, "game-console", "Console").await.unwrap();
+    let (_, html) = success(&app, "?client_id=tv-app", Some(&cookie)).await;
+    assert!(!html.contains("Living Room TV") && !html.contains("Console"));
+    let forged = "khb_device_done=eyJhbGciOiJIUzI1NiJ9.e30.x";
+    let (_, html) = success(&app, "?client_id=tv-app", Some(forged)).await;
+    assert!(!html.contains("Living Room TV"));
+    assert_eq!(client_lookups(&app), 1, "only the accepted code's");
 }
 
 #[tokio::test]
 async fn names_are_escaped_and_bounded() {
     let app = TestApp::spawn().await;
-    app.hydra.add_client("evil", "<script>alert(1)</script>");
-    let (_, html) = success(&app, "?client_id=evil").await;
+    let cookie = accepted(&app, "evil", "<script>alert(1)</script>")
+        .await
+        .unwrap();
+    let (_, html) = success(&app, "?client_id=evil", Some(&cookie)).await;
     assert!(!html.contains("<script>"), "{html}");
     assert!(html.contains("script&#62;alert(1)&#60;/script"), "{html}");
-    let long = "N".repeat(300);
-    app.hydra.add_client("long", &long);
-    let (_, html) = success(&app, "?client_id=long").await;
+    let cookie = accepted(&app, "long", &"N".repeat(300)).await.unwrap();
+    let (_, html) = success(&app, "?client_id=long", Some(&cookie)).await;
     assert!(html.contains(&format!("{}…", "N".repeat(100))));
     assert!(!html.contains(&"N".repeat(101)));
 }
 
 #[tokio::test]
-async fn without_a_name_the_page_still_says_it_worked() {
+async fn a_failing_lookup_leaves_out_the_name_and_nothing_else() {
     let app = TestApp::spawn().await;
-    // No client_id, an unknown one, one that cannot be a client id, a repeated one.
-    for query in [
-        "",
-        "?client_id=unknown",
-        "?client_id=a%0Ab",
-        "?client_id=a&client_id=b",
-        "?client_id=..",
-        "?client_id=%FF",
-    ] {
-        let (status, html) = success(&app, query).await;
-        assert_eq!(status, 200, "{query}");
-        assert!(html.contains("You are signed in on your device"), "{query}");
-        assert!(!html.contains("You signed in to"), "{query}");
-    }
-    assert_eq!(client_lookups(&app), vec!["/admin/clients/unknown"]);
-    // Ids are one path segment, whatever they hold.
-    let (status, _) = success(&app, "?client_id=..%2Fhealth%2Fready").await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        client_lookups(&app).last().map(String::as_str),
-        Some("/admin/clients/..%2Fhealth%2Fready")
-    );
-}
-
-#[tokio::test]
-async fn hydra_failing_leaves_out_the_name_and_nothing_else() {
-    let app = TestApp::spawn().await;
-    app.hydra.add_client("tv-app", "Living Room TV");
     for fault in [
         Fault::Status(503),
         Fault::MalformedJson,
         Fault::HugeBody,
         Fault::Redirect,
-        Fault::Hang,
     ] {
-        app.hydra.set_fault(Some(fault.clone()));
-        let (status, html) = success(&app, "?client_id=tv-app").await;
-        assert_eq!(status, 200, "{fault:?}");
-        assert!(html.contains("You are signed in on your device"));
-        assert!(!html.contains("Living Room TV"), "{fault:?}");
+        app.hydra.fault_on("/admin/clients/", Some(fault.clone()));
+        assert_eq!(
+            accepted(&app, "tv-app", "Living Room TV").await,
+            None,
+            "{fault:?}"
+        );
+        app.hydra.fault_on("/", None);
     }
-    app.hydra.set_fault(None);
-    let dead = TestApp::builder().hydra_unreachable().spawn().await;
-    let (status, _) = success(&dead, "?client_id=tv-app").await;
-    assert_eq!(status, 200);
+    // A client without a name gets no cookie either.
+    assert_eq!(accepted(&app, "nameless", "  ").await, None);
 }
 
 #[tokio::test]
-async fn a_hanging_lookup_ends_within_the_request_limit_with_the_page() {
-    // The whole request may take less than one upstream call: the page still comes, not a 504.
+async fn a_hanging_lookup_does_not_hold_up_the_accepted_code() {
     let app = TestApp::builder()
-        .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "300")
+        .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "800")
         .spawn()
         .await;
-    app.hydra.add_client("tv-app", "Living Room TV");
-    app.hydra.set_fault(Some(Fault::Hang));
+    app.hydra.fault_on("/admin/clients/", Some(Fault::Hang));
     let started = Instant::now();
-    let (status, html) = success(&app, "?client_id=tv-app").await;
+    assert_eq!(accepted(&app, "tv-app", "Living Room TV").await, None);
+    // The lookup gets a quarter of the request's 800 ms, far less than the upstream timeout.
     let elapsed = started.elapsed();
-    assert_eq!(status, 200);
-    assert!(html.contains("You are signed in on your device"));
-    // The request's 300 ms limit ends the lookup, long before the upstream timeout (1.5 s) would.
-    assert!(
-        elapsed < Duration::from_millis(1000),
-        "answered after {elapsed:?}"
-    );
+    assert!(elapsed < Duration::from_millis(700), "took {elapsed:?}");
 }

@@ -1,9 +1,9 @@
 //! The fake Hydra and Kratos, raw socket servers, and the checks of the fakes against real answers.
 //!
-//! `fake_hydra` and `fake_kratos` answer as the real servers do; `raw`, `closing` and `scripted`
-//! are servers on a raw socket for what no HTTP framework sends. The checks hold the fakes against
-//! what the real servers answered to the same calls: status codes, headers, bodies, errors
-//! included.
+//! `fake_hydra` and `fake_kratos` answer as the real servers do; `collector` takes the traces the
+//! binary exports over OTLP/HTTP; `raw`, `closing` and `scripted` are servers on a raw socket for
+//! what no HTTP framework sends. The checks hold the fakes against what the real servers answered
+//! to the same calls: status codes, headers, bodies, errors included.
 //!
 //! - `v26_hydra`, `v26_kratos`: every call the bridge makes (and every self-service URL it sends
 //!   browsers to), as recorded from Hydra and Kratos v26.2.0 into `tests/fixtures/ory/v26.2.0/`.
@@ -28,6 +28,7 @@
 //! release `tests/e2e/ory.rs` calls current, and `replay::VERSION` names the folder read.
 
 pub mod closing;
+pub mod collector;
 pub mod fake_hydra;
 pub mod fake_kratos;
 pub mod raw;

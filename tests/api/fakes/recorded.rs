@@ -59,6 +59,7 @@ pub const HEADERS: &[&str] = &[
     "vary",
     "allow",
     "x-kratos-authenticated-identity-id",
+    "link",
 ];
 
 /// The placeholder that matches any value in a comparison.

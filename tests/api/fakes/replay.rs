@@ -11,7 +11,12 @@ use super::recorded::{Fixture, Names, differences, matches};
 pub const VERSION: &str = "v26.2.0";
 
 /// The headers whose recorded value a fake must match (others are kept for reading only).
-const COMPARED_HEADERS: &[&str] = &["location", "allow", "x-kratos-authenticated-identity-id"];
+const COMPARED_HEADERS: &[&str] = &[
+    "location",
+    "allow",
+    "x-kratos-authenticated-identity-id",
+    "link",
+];
 
 fn folder() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/ory/{VERSION}"))
@@ -32,6 +37,8 @@ pub struct Replay {
     http: reqwest::Client,
     checked: BTreeSet<String>,
     found: Vec<String>,
+    /// The `Link` header of the fake's last answer (Hydra's next page).
+    pub last_link: String,
 }
 
 impl Replay {
@@ -55,6 +62,7 @@ impl Replay {
                 .unwrap(),
             checked: BTreeSet::new(),
             found: Vec::new(),
+            last_link: String::new(),
         }
     }
 
@@ -118,6 +126,7 @@ impl Replay {
                 .unwrap_or_default()
                 .to_string()
         };
+        self.last_link = header("link");
         let recorded = &fixture.response;
         let mut found = Vec::new();
         if status != recorded.status {

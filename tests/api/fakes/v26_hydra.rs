@@ -142,6 +142,7 @@ async fn the_fake_hydra_answers_as_hydra_v26_2_0_does() {
     r.check("hydra_consent_get_skip").await;
 
     logout(&hydra, &mut r).await;
+    consent_sessions(&hydra, &mut r).await;
     device(&hydra, &mut r).await;
     expiry(&hydra, &mut r).await;
     r.finish("hydra_");
@@ -236,4 +237,49 @@ async fn expiry(hydra: &FakeHydra, r: &mut Replay) {
     ] {
         r.check(name).await;
     }
+}
+
+/// The subject's consent sessions: listed whole and page by page, revoked for one client and all.
+async fn consent_sessions(hydra: &FakeHydra, r: &mut Replay) {
+    let grant = || GrantSpec::new(SUBJECT, "demo-client", "Demo App");
+    hydra.add_grant(grant());
+    r.check("hydra_consent_sessions_list_one").await;
+    // Consented again with prompt=consent, in a login session Hydra still has.
+    let again = || GrantSpec {
+        login_session_id: "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b".into(),
+        auth_query: "prompt=consent".into(),
+        ..grant()
+    };
+    hydra.add_grant(again());
+    r.check("hydra_consent_sessions_list").await;
+    r.check("hydra_consent_sessions_list_page_1").await;
+    let next = r
+        .last_link
+        .split(',')
+        .find(|l| l.contains("rel=\"next\""))
+        .and_then(|l| l.split_once("page_token=")?.1.split(['&', '>']).next())
+        .map(|t| {
+            url::form_urlencoded::parse(format!("t={t}").as_bytes())
+                .next()
+                .unwrap()
+                .1
+                .into_owned()
+        })
+        .unwrap_or_else(|| panic!("no next page in {:?}", r.last_link));
+    r.bind("{page_token}", &next);
+    for name in [
+        "hydra_consent_sessions_list_page_2",
+        "hydra_consent_sessions_list_none",
+        "hydra_consent_sessions_list_missing",
+        "hydra_consent_sessions_revoke_missing",
+        "hydra_consent_sessions_revoke_client_and_all",
+        "hydra_consent_sessions_revoke",
+        "hydra_consent_sessions_list_revoked",
+        "hydra_consent_sessions_revoke_again",
+    ] {
+        r.check(name).await;
+    }
+    hydra.add_grant(again());
+    r.check("hydra_consent_sessions_revoke_all").await;
+    r.check("hydra_consent_sessions_list_all_revoked").await;
 }

@@ -1,5 +1,6 @@
 //! Logging out, GET/POST /logout: confirmation, skips, the Kratos session ending with Hydra's.
 
+mod fail_closed;
 mod form;
 
 use crate::support::*;

@@ -229,8 +229,17 @@ async fn sigterm_under_load_lets_in_flight_requests_finish() {
             tokio::spawn(async move { client.get(url).send().await })
         })
         .collect();
-    // Let them reach the delayed Hydra call, then ask the service to stop.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Let them all reach the delayed Hydra call (a loaded machine may take a while to get there),
+    // then ask the service to stop.
+    let waiting_since = std::time::Instant::now();
+    while app.hydra.calls().len() < in_flight.len() {
+        assert!(
+            waiting_since.elapsed() < Duration::from_secs(10),
+            "only {} of the requests reached Hydra",
+            app.hydra.calls().len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     running.terminate();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let refused = reqwest::get(format!("http://127.0.0.1:{port}/health/alive")).await;

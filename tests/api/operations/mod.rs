@@ -1,4 +1,5 @@
-//! Running the service: health, metrics, the binary, load, and the connections to Hydra and Kratos.
+//! Running the service: health, metrics, traces, the binary, load, and the connections to Hydra
+//! and Kratos.
 //!
 //! The connections: faults on the wire, stale and misbehaving upstreams, the HTTP client against
 //! scripted servers, and several runtimes sharing it.
@@ -9,6 +10,7 @@ mod health;
 mod load;
 mod metrics;
 mod stale_connections;
+mod tracing;
 mod upstream;
 mod upstream_framing;
 mod upstream_misbehaving;

@@ -325,3 +325,20 @@ async fn the_consent_page_allows_its_clients_logo_origin_alone() {
 async fn csp_of(app: &TestApp, page: &str) -> String {
     csp(&app.get(page, None).await)
 }
+
+/// Every page links the stylesheets under `serve.base_url`'s path, however deep the page's own
+/// path: a relative link from an error page at `/a/b/c` would point nowhere.
+#[tokio::test]
+async fn pages_at_any_depth_link_the_stylesheet_under_the_base_url_path() {
+    let app = TestApp::builder()
+        .env("BRIDGE__SERVE__BASE_URL", "https://login.example/auth")
+        .spawn()
+        .await;
+    for path in ["/nowhere", "/a/b/c", "/device/success", "/login"] {
+        let html = app.get(path, None).await.text().await.unwrap();
+        assert!(
+            html.contains(r#"<link rel="stylesheet" href="/auth/assets/style.css">"#),
+            "{path}: {html}"
+        );
+    }
+}

@@ -1,45 +1,11 @@
 //! The pages by keyboard alone in headless Chromium: every control is reached with Tab, shows
 //! where the focus is, and works with Space and Enter.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{acme_consent, acme_logout};
 use crate::support::browser::*;
 use crate::support::*;
-
-/// What has the focus: `#id`, or `name=value` for a field without an id; and whether it shows a
-/// focus ring.
-async fn focused(browser: &Browser) -> (String, bool) {
-    let seen: Value = browser
-        .execute(
-            "const e = document.activeElement;
-             const style = getComputedStyle(e);
-             return [e.id ? '#' + e.id : (e.name || e.tagName) + '=' + (e.value || ''),
-                     style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2];",
-            json!([]),
-        )
-        .await;
-    (
-        seen[0].as_str().unwrap_or_default().to_string(),
-        seen[1].as_bool().unwrap_or(false),
-    )
-}
-
-/// Presses Tab until `target` has the focus, checking that each control on the way shows it.
-/// Returns the controls passed, in order.
-async fn tab_to(browser: &Browser, target: &str) -> Vec<String> {
-    let mut passed = Vec::new();
-    for _ in 0..20 {
-        browser.press(TAB).await;
-        let (now, ring) = focused(browser).await;
-        assert!(ring, "{now} has the focus but shows no focus ring");
-        passed.push(now.clone());
-        if now == target {
-            return passed;
-        }
-    }
-    panic!("Tab never reached {target}; it went through {passed:?}");
-}
 
 #[tokio::test]
 #[cfg_attr(
@@ -56,14 +22,14 @@ async fn consent_works_by_keyboard_alone() {
     browser.goto(&app.url(&consent_path(&challenge))).await;
 
     // Untick "profile" with Space, then Tab on to "Allow" and press Enter.
-    tab_to(&browser, "grant_scope=profile").await;
+    browser.tab_to("grant_scope=profile").await;
     browser.press(" ").await;
     assert!(
         !browser
             .is_selected("input[name=grant_scope][value=profile]")
             .await
     );
-    let rest = tab_to(&browser, "#allow").await;
+    let rest = browser.tab_to("#allow").await;
     assert!(
         rest.iter().any(|c| c == "action=deny"),
         "Deny is reachable too: {rest:?}"
@@ -87,7 +53,7 @@ async fn logout_confirmation_works_by_keyboard_alone() {
     let challenge = app.hydra.add_logout(acme_logout());
     let browser = Browser::start().await;
     browser.goto(&app.url(&logout_path(&challenge))).await;
-    let passed = tab_to(&browser, "#logout").await;
+    let passed = browser.tab_to("#logout").await;
     assert!(
         passed.iter().any(|c| c == "#cancel"),
         "Cancel is reachable too: {passed:?}"

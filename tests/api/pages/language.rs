@@ -200,10 +200,7 @@ async fn device_pages_count_tries_in_the_persons_language() {
 
 /// Runs `--check-config` on a config with `ui` settings; (exit code, stderr).
 async fn check_config(ui_yaml: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
-    let config = write_config(&format!("{MINIMAL_CONFIG}{ui_yaml}"));
-    let args = ["--config", config.to_str().unwrap(), "--check-config"];
-    let (code, _, stderr) = binary::run(&args, env).await;
-    (code, stderr)
+    binary::check_config(&format!("{MINIMAL_CONFIG}{ui_yaml}"), env).await
 }
 
 #[tokio::test]

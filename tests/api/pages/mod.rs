@@ -1,4 +1,5 @@
-//! What every page shares: the error page, languages, brand, accessibility, security, redirects.
+//! What every page shares: the error page and what it and the 404 and 405 pages log, languages,
+//! brand, accessibility, security, redirects.
 //!
 //! Accessibility and keyboard use are checked in Chromium (`browser`), as is a page's language;
 //! redirects go only where Hydra, Kratos or the config say.
@@ -11,6 +12,7 @@ mod browser_language;
 mod error;
 mod keyboard;
 mod language;
+mod logs;
 mod redirects;
 mod security;
 

@@ -68,10 +68,16 @@ impl TestAppBuilder {
         self
     }
 
-    /// A `BRIDGE__SECTION__KEY` override, as an operator sets one in the environment.
+    /// A `BRIDGE__SECTION__KEY` override, as an operator sets one in the environment (with
+    /// `spawn_binary`, any variable of the binary's environment, such as `OTEL_…`).
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.into(), value.into()));
         self
+    }
+
+    /// `oauth2_provider.use_external_id` on: the subject is the identity's `external_id`.
+    pub fn use_external_id(self) -> Self {
+        self.env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
     }
 
     /// Hydra's admin API elsewhere than at the fake: a raw server, a closed port.

@@ -120,8 +120,19 @@ pub async fn run(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, S
 /// Starts the binary on a config holding `yaml` that it must refuse: it exits with 2, and says so
 /// naming the config file and `key`, without a panic. What it said.
 pub async fn refused_config(yaml: &str, env: &[(&str, &str)], key: &str) -> String {
+    refused(yaml, env, key, &[]).await
+}
+
+/// The same refusal from `--check-config`.
+pub async fn refused_check(yaml: &str, env: &[(&str, &str)], key: &str) -> String {
+    refused(yaml, env, key, &["--check-config"]).await
+}
+
+async fn refused(yaml: &str, env: &[(&str, &str)], key: &str, flags: &[&str]) -> String {
     let path = super::write_config(yaml);
-    let (code, _, stderr) = run(&["--config", path.to_str().unwrap()], env).await;
+    let mut args = vec!["--config", path.to_str().unwrap()];
+    args.extend_from_slice(flags);
+    let (code, _, stderr) = run(&args, env).await;
     assert_eq!(code, Some(2), "{yaml} {env:?}: {stderr}");
     assert!(
         stderr.contains(path.to_str().unwrap()),
@@ -130,4 +141,12 @@ pub async fn refused_config(yaml: &str, env: &[(&str, &str)], key: &str) -> Stri
     assert!(stderr.contains(key), "names {key}: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
+}
+
+/// Runs `--check-config` on a config holding `yaml`; (exit code, stderr).
+pub async fn check_config(yaml: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let path = super::write_config(yaml);
+    let args = ["--config", path.to_str().unwrap(), "--check-config"];
+    let (code, _, stderr) = run(&args, env).await;
+    (code, stderr)
 }

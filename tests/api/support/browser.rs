@@ -33,6 +33,16 @@ pub fn artifacts_dir() -> PathBuf {
     dir
 }
 
+/// Where the screenshots the README shows go: `docs/` when `UPDATE_SCREENSHOTS=1`, else
+/// `test-artifacts/`, so that a test run leaves the tree unchanged.
+pub fn screenshots_dir() -> PathBuf {
+    if std::env::var("UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs"))
+    } else {
+        artifacts_dir()
+    }
+}
+
 pub struct Browser {
     driver: Child,
     base: String,
@@ -136,6 +146,14 @@ impl Browser {
             .await;
     }
 
+    /// Sets a cookie for the origin of the page the browser shows (a Kratos session, as Kratos
+    /// would have set it on the shared domain).
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        let cookie = json!({ "cookie": { "name": name, "value": value, "path": "/" } });
+        self.command(reqwest::Method::POST, "/cookie", Some(cookie))
+            .await;
+    }
+
     pub async fn title(&self) -> String {
         let title = self.command(reqwest::Method::GET, "/title", None).await;
         title.as_str().unwrap_or_default().to_string()
@@ -212,6 +230,57 @@ impl Browser {
         }]});
         self.command(reqwest::Method::POST, "/actions", Some(actions))
             .await;
+    }
+
+    /// Waits up to five seconds for an element matching `css`.
+    pub async fn wait_for_selector(&self, css: &str) {
+        for _ in 0..50 {
+            let found = self
+                .execute(
+                    "return document.querySelector(arguments[0]) !== null",
+                    json!([css]),
+                )
+                .await;
+            if found == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no {css} on the page");
+    }
+
+    /// What has the focus: `#id`, or `name=value` for a field without an id; and whether it shows
+    /// a focus ring.
+    async fn focused(&self) -> (String, bool) {
+        let seen: Value = self
+            .execute(
+                "const e = document.activeElement;
+                 const style = getComputedStyle(e);
+                 return [e.id ? '#' + e.id : (e.name || e.tagName) + '=' + (e.value || ''),
+                         style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2];",
+                json!([]),
+            )
+            .await;
+        (
+            seen[0].as_str().unwrap_or_default().to_string(),
+            seen[1].as_bool().unwrap_or(false),
+        )
+    }
+
+    /// Presses Tab until `target` (as `focused` names it) has the focus, checking that each
+    /// control on the way shows it. Returns the controls passed, in order.
+    pub async fn tab_to(&self, target: &str) -> Vec<String> {
+        let mut passed = Vec::new();
+        for _ in 0..20 {
+            self.press(TAB).await;
+            let (now, ring) = self.focused().await;
+            assert!(ring, "{now} has the focus but shows no focus ring");
+            passed.push(now.clone());
+            if now == target {
+                return passed;
+            }
+        }
+        panic!("Tab never reached {target}; it went through {passed:?}");
     }
 
     /// Runs `script` (a function body; `arguments` are `args`) in the page and returns its value.

@@ -6,9 +6,11 @@
 //! - the fakes' state, set and read through `app.hydra` and `app.kratos` (`crate::fakes`);
 //! - what a browser does, as helpers on `TestApp` (`app.login`, `app.consent`, `app.via_kratos`,
 //!   `app.open_form`, …, in `requests.rs`), and the checks every page passes (`checks.rs`);
-//! - the binary as a child process (`binary.rs`) and Chromium through WebDriver (`browser.rs`).
+//! - the binary as a child process (`binary.rs`), Chromium through WebDriver (`browser.rs`) and
+//!   the accessibility audit in it (`axe.rs`).
 
 mod app;
+pub mod axe;
 pub mod binary;
 pub mod browser;
 mod checks;
@@ -16,9 +18,11 @@ mod requests;
 
 pub use crate::fakes::{Fault, UPSTREAM_FAULTS, fake_hydra, fake_kratos};
 
-pub use app::TestApp;
+pub use app::{TestApp, TestAppBuilder};
 pub use checks::{assert_page, assert_page_headers};
-pub use fake_hydra::{ConsentSpec, DeviceSpec, FakeHydra, HydraVersion, LoginSpec, LogoutSpec};
+pub use fake_hydra::{
+    ConsentSpec, DeviceSpec, FakeHydra, GrantSpec, HydraVersion, LoginSpec, LogoutSpec,
+};
 pub use fake_kratos::{FakeKratos, IdentitySpec};
 pub use requests::{FormPage, form_body};
 

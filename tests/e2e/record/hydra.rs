@@ -20,7 +20,7 @@ pub const LOGOUT: &str = "/admin/oauth2/auth/requests/logout";
 const DEVICE: &str = "/admin/oauth2/auth/requests/device/accept";
 pub const SCOPE: &str = "openid offline_access email profile";
 /// The subject the logins are accepted with (the api tests' identity id).
-const SUBJECT: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+pub const SUBJECT: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
 /// A UUID no logout request has.
 pub const NO_SUCH_UUID: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 

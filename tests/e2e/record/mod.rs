@@ -7,6 +7,7 @@ mod hydra;
 mod hydra_expiry;
 mod hydra_flows;
 mod hydra_logout;
+mod hydra_sessions;
 mod kratos;
 mod kratos_aal2;
 mod kratos_browser;
@@ -75,6 +76,7 @@ impl Call {
 /// What came back, as the scenario needs it to go on.
 pub struct Answer {
     pub json: Value,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 pub struct Recorder {
@@ -213,7 +215,7 @@ impl Recorder {
         std::fs::write(&file, pretty).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         self.written.push(name.to_string());
         println!("{name}: {} {} -> {status}", call.method, call.path);
-        Answer { json }
+        Answer { json, headers }
     }
 }
 
@@ -232,6 +234,7 @@ pub async fn ory_answers(env: &Env) {
     let stack = env.own_stack(Subject::ExternalIdOrId).await;
     let mut recorder = Recorder::new(&stack, dir);
     hydra::record(&stack, &mut recorder).await;
+    hydra_sessions::record(&stack, &mut recorder).await;
     hydra_expiry::record(env, &stack, &mut recorder).await;
     kratos::record(env, &stack, &mut recorder).await;
     println!("{} answers recorded", recorder.written.len());

@@ -217,11 +217,17 @@ pub(super) fn record(data: &Shared, req: &HttpRequest, challenge: Option<String>
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let traceparent = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     data.lock().calls.push(Recorded {
         method: req.method().to_string(),
         path: req.path().to_string(),
         challenge,
         authorization,
+        traceparent,
     });
 }
 

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::common::apply_faults;
 use super::{
-    FakeHydra, FlowState, HydraVersion, LoginSpec, Shared, apply_fault, check_auth, error,
-    make_challenge, not_found_body, record, versioned_client, wire,
+    FakeHydra, FlowState, HydraVersion, LoginSpec, Shared, check_auth, error, make_challenge,
+    not_found_body, record, versioned_client, wire,
 };
 
 /// Hydra's default user-code alphabet (`entropy_preset: high`).
@@ -270,7 +270,7 @@ async fn get_client(
     data: web::Data<Shared>,
 ) -> HttpResponse {
     record(&data, &req, None);
-    if let Some(r) = apply_fault(&data).await {
+    if let Some(r) = apply_faults(&data, &req).await {
         return r;
     }
     if let Some(r) = check_auth(&data, &req) {

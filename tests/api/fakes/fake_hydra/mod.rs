@@ -10,6 +10,7 @@ pub use consent::ConsentSpec;
 pub use device::DeviceSpec;
 pub use login::LoginSpec;
 pub use logout::LogoutSpec;
+pub use sessions::GrantSpec;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,11 +24,12 @@ use super::Fault;
 mod consent;
 mod login;
 mod logout;
+mod sessions;
 pub mod wire;
 
 use common::{
-    Answers, Shared, apply_fault, auth_request_url, begin, check_auth, error, health,
-    make_challenge, not_found, not_found_body, record, versioned_client,
+    Answers, Shared, auth_request_url, begin, check_auth, error, health, make_challenge, not_found,
+    not_found_body, record, versioned_client,
 };
 use consent::{answer_consent, get_consent};
 use login::{answer_login, get_login};
@@ -96,6 +98,8 @@ pub struct Recorded {
     /// The challenge as Hydra decoded it from the query.
     pub challenge: Option<String>,
     pub authorization: Option<String>,
+    /// The W3C trace context the bridge sent, when tracing is on.
+    pub traceparent: Option<String>,
 }
 
 #[derive(Default)]
@@ -119,6 +123,7 @@ struct State {
     required_bearer: Option<String>,
     counter: u64,
     device: device::Devices,
+    grants: sessions::Grants,
 }
 
 impl State {
@@ -171,6 +176,7 @@ impl FakeHydra {
                 )
                 .route("/oauth2/sessions/logout", web::get().to(public_logout))
                 .configure(device::routes)
+                .configure(sessions::routes)
                 .default_service(web::to(not_found))
         })
         .workers(1)
