@@ -27,8 +27,8 @@ RULES = [
     ("kernel: other syscalls", r"entry_SYSCALL_64"),
     ("serde_json: decode upstream answers, encode accept bodies", r"serde_json"),
     ("URL parse/build (url, idna, percent-encoding)", r"url::|idna::|percent_encoding|form_urlencoded"),
-    ("upstream client user space: hyper, hyper-util, rustls, the check before reuse",
-     r"upstream::connect::|hyper_util::|hyper::|rustls::|tokio_rustls::"),
+    ("upstream client user space: reqwest, hyper, hyper-util, rustls",
+     r"reqwest::|ory::http::|hyper_util::|hyper::|rustls::|tokio_rustls::"),
 ]
 # The rest goes to the crate of the innermost frame that names its function's crate (generic frames of
 # the server name the bridge's types, so a plain match would not do).

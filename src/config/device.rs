@@ -24,8 +24,8 @@ pub struct DeviceSettings {
     /// `low`). Only sizes the default budget.
     #[serde(default)]
     pub user_code_length: Option<CodeLength>,
-    /// Wrong codes everyone together may enter a minute; unset is sized from the codes (README,
-    /// "Wrong device codes"). Required for codes too short for a usable default (`low`).
+    /// Wrong codes everyone together may enter a minute; unset is sized from the codes
+    /// (docs/device.md, "Wrong device codes"). Required for codes too short for a usable default (`low`).
     #[serde(default)]
     pub wrong_codes_per_minute: Option<NonZeroU32>,
     /// Wrong codes one client address (an IPv6 /64) may enter a minute; unset is 30, or the global
@@ -110,8 +110,8 @@ impl DeviceSettings {
                 format!(
                     "must be set for these user codes ({} characters of {}, such as the `low` \
                      preset): keeping a guess more than a year away allows only {sized} wrong \
-                     code(s) a minute for everyone; choose a budget (README, \"Wrong device \
-                     codes\")",
+                     code(s) a minute for everyone; choose a budget (docs/device.md, \"Wrong \
+                     device codes\")",
                     self.code_length(),
                     self.alphabet().chars().len(),
                 ),
