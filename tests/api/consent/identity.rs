@@ -31,7 +31,7 @@ async fn an_inactive_identity_is_rejected() {
 async fn lookup_by_external_id_when_there_is_no_context() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .config_yaml(CUSTOMER_CLAIMS)
         .spawn()
         .await;
@@ -64,7 +64,7 @@ async fn lookup_by_id_when_there_is_no_context() {
 async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .spawn()
         .await;
     app.kratos.disable_external_lookup();

@@ -123,10 +123,7 @@ async fn hydra_before_v25_4_has_no_device_flow() {
 
 #[tokio::test]
 async fn the_login_that_follows_is_the_usual_one_with_the_subject_rule() {
-    let app = TestApp::builder()
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
-        .spawn()
-        .await;
+    let app = TestApp::builder().use_external_id().spawn().await;
     app.hydra.set_login_url(&format!("{}/login", app.address));
     let session = app.signed_in_with_external_id(60);
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());

@@ -62,7 +62,7 @@ async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
     // With external_id subjects the UUID names the same identity, but not the subject Hydra issued.
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .spawn()
         .await;
     let token = app.signed_in_with_external_id(60);

@@ -186,7 +186,7 @@ async fn a_step_up_does_not_skip_prompt_login() {
 async fn full_chain_from_no_session_to_hydra() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .spawn()
         .await;
     app.kratos

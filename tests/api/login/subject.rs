@@ -95,7 +95,7 @@ async fn session_is_accepted_with_the_uuid_by_default() {
 async fn env_override_turns_on_external_id_subjects() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .spawn()
         .await;
     let token = app.signed_in_with_external_id(30);
@@ -114,7 +114,7 @@ async fn env_override_turns_on_external_id_subjects() {
 async fn external_id_or_id_falls_back_to_the_uuid() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .spawn()
         .await;
     for external in [None, Some("")] {

@@ -7,7 +7,7 @@ use serde_json::json;
 async fn metrics_count_requests_upstream_calls_and_outcomes() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+        .use_external_id()
         .spawn()
         .await;
     let token = app.signed_in_with_external_id(30);
