@@ -185,7 +185,7 @@ pub(super) async fn health(req: HttpRequest, data: web::Data<Shared>) -> HttpRes
 }
 
 /// Applies the configured fault, if any, before the real handling.
-pub(super) async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
+async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
     let fault = {
         let mut state = data.lock();
         state.calls_seen += 1;
@@ -198,7 +198,7 @@ pub(super) async fn apply_fault(data: &Shared) -> Option<HttpResponse> {
 }
 
 /// The fault set for this call's path, else the one for every call.
-pub(super) async fn apply_faults(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
+async fn apply_faults(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
     let path_fault = data
         .lock()
         .path_faults
@@ -209,6 +209,15 @@ pub(super) async fn apply_faults(data: &Shared, req: &HttpRequest) -> Option<Htt
         return Some(r);
     }
     apply_fault(data).await
+}
+
+/// What answers a recorded admin call before its handler does: a fault set for it, else the
+/// refusal of a wrong API key.
+pub(super) async fn interrupt(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
+    if let Some(r) = apply_faults(data, req).await {
+        return Some(r);
+    }
+    check_auth(data, req)
 }
 
 pub(super) fn record(data: &Shared, req: &HttpRequest, challenge: Option<String>) {
@@ -255,10 +264,7 @@ pub(super) async fn begin(
 ) -> Result<String, HttpResponse> {
     let challenge = challenge_param(req, flow);
     record(data, req, challenge.clone());
-    if let Some(r) = apply_faults(data, req).await {
-        return Err(r);
-    }
-    if let Some(r) = check_auth(data, req) {
+    if let Some(r) = interrupt(data, req).await {
         return Err(r);
     }
     challenge.ok_or_else(|| match flow {
@@ -270,7 +276,7 @@ pub(super) async fn begin(
     })
 }
 
-pub(super) fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
+fn check_auth(data: &Shared, req: &HttpRequest) -> Option<HttpResponse> {
     let required = data.lock().required_bearer.clone()?;
     let given = req
         .headers()

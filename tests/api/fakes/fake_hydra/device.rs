@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::common::apply_faults;
+use super::common::interrupt;
 use super::{
-    FakeHydra, FlowState, HydraVersion, LoginSpec, Shared, check_auth, error, make_challenge,
-    not_found_body, record, versioned_client, wire,
+    FakeHydra, FlowState, HydraVersion, LoginSpec, Shared, error, make_challenge, not_found_body,
+    record, versioned_client, wire,
 };
 
 /// Hydra's default user-code alphabet (`entropy_preset: high`).
@@ -168,10 +168,7 @@ pub(super) async fn accept_device(
         // Before v25.4 there is no device flow: the router's 404 page.
         return wire::route_not_found();
     }
-    if let Some(r) = apply_faults(&data, &req).await {
-        return r;
-    }
-    if let Some(r) = check_auth(&data, &req) {
+    if let Some(r) = interrupt(&data, &req).await {
         return r;
     }
     let Some(challenge) = challenge else {
@@ -270,10 +267,7 @@ async fn get_client(
     data: web::Data<Shared>,
 ) -> HttpResponse {
     record(&data, &req, None);
-    if let Some(r) = apply_faults(&data, &req).await {
-        return r;
-    }
-    if let Some(r) = check_auth(&data, &req) {
+    if let Some(r) = interrupt(&data, &req).await {
         return r;
     }
     let id = path.into_inner();

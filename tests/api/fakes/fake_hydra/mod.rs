@@ -28,7 +28,7 @@ mod sessions;
 pub mod wire;
 
 use common::{
-    Answers, Shared, auth_request_url, begin, check_auth, error, health, make_challenge, not_found,
+    Answers, Shared, auth_request_url, begin, error, health, make_challenge, not_found,
     not_found_body, record, versioned_client,
 };
 use consent::{answer_consent, get_consent};

@@ -5,9 +5,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::common::apply_faults;
+use super::common::interrupt;
 use super::login::client_json;
-use super::{FakeHydra, Shared, check_auth, record, versioned_client, wire};
+use super::{FakeHydra, Shared, record, versioned_client, wire};
 
 /// A consent session the fake keeps, as the consent page's accept leaves it.
 #[derive(Debug, Clone)]
@@ -124,10 +124,7 @@ fn param(params: &[(String, String)], name: &str) -> String {
 /// What every call does first: record it, apply the faults and check the API key.
 async fn begin(req: &HttpRequest, data: &Shared) -> Option<HttpResponse> {
     record(data, req, None);
-    if let Some(r) = apply_faults(data, req).await {
-        return Some(r);
-    }
-    check_auth(data, req)
+    interrupt(data, req).await
 }
 
 /// A page token as Hydra's look: long, opaque, base64url with its padding.
