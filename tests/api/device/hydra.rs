@@ -158,7 +158,7 @@ async fn attempts_are_counted_by_outcome() {
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     app.hydra.expire_device_challenge(&challenge);
     post_code(&app, &challenge, &code, None).await;
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     for (outcome, n) in [
         ("wrong_code", 1),
         ("too_many", 1),

@@ -67,7 +67,7 @@ async fn a_body_cut_off_midway_is_a_502() {
     assert!(!response.text().await.unwrap().contains("YWJj"));
     // The service is fine afterwards.
     assert_eq!(app.get("/health/alive", None).await.status().as_u16(), 200);
-    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("bridge_upstream_body_failures_total{target=\"hydra\",operation=\"get_login_request\",cause=\"interrupted\"} 1"),
         "{metrics}"
@@ -82,7 +82,7 @@ async fn malformed_and_oversized_bodies_are_counted() {
     assert_eq!(app.login(&challenge, None).await.status().as_u16(), 502);
     app.hydra.set_fault(Some(Fault::HugeBody));
     assert_eq!(app.login(&challenge, None).await.status().as_u16(), 502);
-    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("bridge_upstream_body_failures_total{target=\"hydra\",operation=\"get_login_request\",cause=\"invalid\"} 1"), "{metrics}");
     assert!(metrics.contains("bridge_upstream_body_failures_total{target=\"hydra\",operation=\"get_login_request\",cause=\"too_large\"} 1"), "{metrics}");
 }
@@ -260,7 +260,7 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         };
         assert_eq!(again, success, "{step:?} after the faults");
         // And every fault was counted.
-        let metrics = app.get("/metrics", None).await.text().await.unwrap();
+        let metrics = app.metrics().await;
         assert!(
             metrics.contains("outcome=\"http_5xx\""),
             "{step:?}: {metrics}"

@@ -76,14 +76,14 @@ async fn upstream_faults_are_counted_by_outcome() {
     app.login(&challenge, None).await;
     app.hydra.set_fault(Some(Fault::Hang));
     app.login(&challenge, None).await;
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     assert!(text.contains("bridge_upstream_calls_total{target=\"hydra\",operation=\"get_login_request\",outcome=\"http_5xx\"} 1"), "{text}");
     assert!(text.contains("bridge_upstream_calls_total{target=\"hydra\",operation=\"get_login_request\",outcome=\"timeout\"} 1"), "{text}");
 }
 
 /// The number of `bridge_http_requests_total` series in a scrape.
 async fn request_series(app: &TestApp) -> usize {
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     text.lines()
         .filter(|l| l.starts_with("bridge_http_requests_total{"))
         .count()
@@ -112,7 +112,7 @@ async fn made_up_methods_add_no_series() {
     let before = request_series(&app).await;
     made_up_methods(&app, 10, 2_000).await;
     assert_eq!(request_series(&app).await, before);
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     assert!(
         text.contains(
             "bridge_http_requests_total{route=\"/login\",method=\"other\",status=\"405\"} 1005"

@@ -173,7 +173,7 @@ async fn a_sign_in_is_one_trace_that_carries_no_personal_data() {
 }
 
 async fn dropped(app: &TestApp, reason: &str) -> u64 {
-    let text = app.get("/metrics", None).await.text().await.unwrap();
+    let text = app.metrics().await;
     let wanted = format!("bridge_trace_spans_dropped_total{{reason=\"{reason}\"}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(&wanted))

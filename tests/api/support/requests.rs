@@ -87,6 +87,11 @@ impl TestApp {
         request.send().await.expect("request to the bridge")
     }
 
+    /// The Prometheus text of `/metrics` on the service's own port.
+    pub async fn metrics(&self) -> String {
+        self.get("/metrics", None).await.text().await.unwrap()
+    }
+
     /// `GET /login?login_challenge=C`, with the Kratos session whose token is given.
     pub async fn login(&self, challenge: &str, session: Option<&str>) -> reqwest::Response {
         let cookie = session.map(session_cookie);
