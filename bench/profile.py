@@ -10,9 +10,11 @@ import sys
 import tempfile
 import time
 
-import bench
+import measure
+import processes
+import settings
 
-PERF_SECONDS = bench.env_int("BENCH_PERF_SECONDS", 5)
+PERF_SECONDS = settings.env_int("BENCH_PERF_SECONDS", 5)
 
 # Each sample goes to the first rule matching any frame of its stack, so the order matters:
 # time spent in the kernel under the HTTP client counts as kernel, not as client.
@@ -73,30 +75,30 @@ def stacks(perf_data):
 
 def main():
     name = sys.argv[1] if len(sys.argv) > 1 else "login skip"
-    path = next((p for p in bench.PATHS if p.name == name), None)
+    path = next((p for p in settings.PATHS if p.name == name), None)
     if path is None:
-        raise SystemExit(f"unknown path {name!r}; one of: {', '.join(p.name for p in bench.PATHS)}")
+        raise SystemExit(f"unknown path {name!r}; one of: {', '.join(p.name for p in settings.PATHS)}")
     tmp = tempfile.mkdtemp(prefix="khb-profile-")
     try:
-        stub_ = bench.Stub(tmp)
-        app = bench.App("bridge", tmp)
+        stub_ = processes.Stub(tmp)
+        app = processes.App("bridge", tmp)
         app.start()
         app.check(path)
-        bench.wrk(app.port, path.url, max(bench.WARMUP, 1))
+        measure.wrk(app.port, path.url, max(settings.WARMUP, 1))
         duration = PERF_SECONDS + 4
-        load = subprocess.Popen(bench.wrk_cmd(app.port, path.url, duration), stdout=subprocess.PIPE,
+        load = subprocess.Popen(measure.wrk_cmd(app.port, path.url, duration), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        bench.children.append(load)
+        processes.children.append(load)
         time.sleep(1.5)
-        cpu0 = bench.cpu_ticks(app.pid)
+        cpu0 = processes.cpu_ticks(app.pid)
         t0 = time.time()
         perf_data = os.path.join(tmp, "perf.data")
         subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "299", "--call-graph", "dwarf,65528",
                         "-p", str(app.pid), "-o", perf_data, "--", "sleep", str(PERF_SECONDS)], check=True, timeout=PERF_SECONDS + 60)
-        cpu_us_per_s = (bench.cpu_ticks(app.pid) - cpu0) / bench.CLK_TCK * 1e6 / (time.time() - t0)
+        cpu_us_per_s = (processes.cpu_ticks(app.pid) - cpu0) / settings.CLK_TCK * 1e6 / (time.time() - t0)
         out, _ = load.communicate(timeout=duration + 60)
-        bench.children.remove(load)
-        r = bench.parse_wrk(out)
+        processes.children.remove(load)
+        r = measure.parse_wrk(out)
         app.stop()
         us_per_req = cpu_us_per_s / r["rps"]  # perf's own overhead makes this a little higher than bench.py's
         samples = stacks(perf_data)
@@ -116,10 +118,10 @@ def main():
         for label, c in counts.most_common():
             print(f"| {label} | {c * 100 / n:.1f}% | {c / n * us_per_req:.1f} |")
         print(f"\nmalloc/free as the innermost frame (inside the rows above): {alloc * 100 / n:.1f}%")
-        print(f"perf data: {perf_data} (perf report -i {perf_data} --children)" if bench.KEEP_TMP else "")
+        print(f"perf data: {perf_data} (perf report -i {perf_data} --children)" if settings.KEEP_TMP else "")
     finally:
-        bench.stop_all()
-        if not bench.KEEP_TMP:
+        processes.stop_all()
+        if not settings.KEEP_TMP:
             import shutil
             shutil.rmtree(tmp, ignore_errors=True)
 
