@@ -6,7 +6,7 @@ use std::io;
 
 use reqwest::header::{CONTENT_LENGTH, HeaderMap, TRANSFER_ENCODING};
 
-use super::{Call, UpstreamError};
+use super::{Call, ErrorKind, UpstreamError};
 
 /// Why an attempt got no usable answer, for the retry rule and the error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +94,11 @@ pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
                 io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput
             )
         });
-    if invalid {
-        call.invalid_body(reason(&e))
+    call.error(if invalid {
+        ErrorKind::InvalidBody(reason(&e))
     } else {
-        call.unreachable(reason(&e))
-    }
+        ErrorKind::Unreachable(reason(&e))
+    })
 }
 
 /// Only `chunked`, alone, or no transfer coding at all: hyper would read `gzip, chunked` as

@@ -19,7 +19,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue}
 use reqwest::{Client, Method};
 use secrecy::{ExposeSecret, SecretString};
 
-pub use error::{Call, UpstreamError};
+pub use error::{Call, ErrorKind, UpstreamError};
 pub use send::Response;
 
 use crate::config::UpstreamSettings;
@@ -50,8 +50,13 @@ pub struct Upstream {
 pub enum SetupError {
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
-    #[error("cannot use the configured credentials: {0}")]
-    Credentials(#[from] UpstreamError),
+    /// A configured credential no HTTP header can carry. The config check refuses these at load;
+    /// this keeps a request from ever going out without them.
+    #[error(
+        "cannot use the configured credentials: {service}: the configured {what} cannot be sent as \
+         an HTTP header"
+    )]
+    Credentials { service: &'static str, what: String },
 }
 
 impl Upstream {
@@ -124,7 +129,6 @@ fn client(
         .retry(reqwest::retry::never())
         .user_agent(concat!("kratos-hydra-bridge/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(connect_timeout)
-        .tcp_nodelay(true)
         .pool_idle_timeout(IDLE_FOR)
         .pool_max_idle_per_host(max_idle);
     if let Some(root) = root {
@@ -213,8 +217,8 @@ pub fn admin_headers(
     service: &'static str,
     token: Option<&SecretString>,
     extra: &BTreeMap<String, SecretString>,
-) -> Result<HeaderMap, UpstreamError> {
-    let refused = |what: String| UpstreamError::Credentials { service, what };
+) -> Result<HeaderMap, SetupError> {
+    let refused = |what: String| SetupError::Credentials { service, what };
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in extra {
@@ -264,8 +268,6 @@ pub fn encode_path(segments: &[&str]) -> Option<String> {
     }
     Some(path)
 }
-
-pub use domain::identity::null_as_default;
 
 #[cfg(test)]
 #[path = "tests.rs"]

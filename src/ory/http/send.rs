@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::failure::{Failure, body_error, classify, framing_error, may_retry, reason};
-use super::{Base, Call, Request, Upstream, UpstreamError};
+use super::{Base, Call, ErrorKind, Request, Upstream, UpstreamError};
 use crate::metrics::BodyFailureLabels;
 use crate::otel;
 use tracing::Instrument;
@@ -65,18 +65,20 @@ impl Upstream {
         let deadline = Instant::now() + self.request_timeout;
         let mut fresh = false;
         loop {
-            let built = request.build().map_err(|e| call.encode(e))?;
+            let built = request
+                .build()
+                .map_err(|e| call.error(ErrorKind::Encode(e.to_string())))?;
             let attempt = self.attempt(call, &request, built, fresh, deadline);
             let (failure, reason) = match attempt.await {
                 Ok(response) => return Ok(response),
                 Err(failed) => failed,
             };
             if fresh || !may_retry(failure, request.repeatable) {
-                return Err(match failure {
-                    Failure::Timeout => call.timeout(),
-                    Failure::Protocol => call.protocol(reason),
-                    Failure::Connect | Failure::Lost => call.unreachable(reason),
-                });
+                return Err(call.error(match failure {
+                    Failure::Timeout => ErrorKind::Timeout,
+                    Failure::Protocol => ErrorKind::Protocol(reason),
+                    Failure::Connect | Failure::Lost => ErrorKind::Unreachable(reason),
+                }));
             }
             fresh = true;
             // Debug only: a failure is logged once, where it becomes the user's answer.
@@ -190,7 +192,7 @@ impl Upstream {
         let link = (!links.is_empty()).then(|| links.join(","));
         let body = tokio::time::timeout_at(deadline, self.collect(call, response))
             .await
-            .unwrap_or_else(|_| Err(call.timeout()));
+            .unwrap_or_else(|_| Err(call.error(ErrorKind::Timeout)));
         Ok(Response { status, link, body })
     }
 
@@ -212,12 +214,12 @@ impl Upstream {
     ) -> Result<Vec<u8>, UpstreamError> {
         let limit = self.max_body;
         if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(call.too_large(limit));
+            return Err(call.error(ErrorKind::TooLarge(limit)));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| body_error(call, e))? {
             if body.len() + chunk.len() > limit {
-                return Err(call.too_large(limit));
+                return Err(call.error(ErrorKind::TooLarge(limit)));
             }
             body.extend_from_slice(&chunk);
         }
@@ -239,16 +241,16 @@ impl Upstream {
     ) -> Result<T, UpstreamError> {
         let body = self.read_body(call, response)?;
         serde_json::from_slice(&body)
-            .map_err(|e| call.invalid_body(e))
+            .map_err(|e| call.error(ErrorKind::InvalidBody(e.to_string())))
             .inspect_err(|e| self.count_body_failure(call, e))
     }
 
     /// Answers whose headers arrived but whose body could not be used (the call itself counted "ok").
     fn count_body_failure(&self, call: Call, error: &UpstreamError) {
-        let cause = match error {
-            UpstreamError::TooLarge { .. } => "too_large",
-            UpstreamError::InvalidBody { .. } => "invalid",
-            UpstreamError::Timeout { .. } => "timeout",
+        let cause = match error.kind {
+            ErrorKind::TooLarge(_) => "too_large",
+            ErrorKind::InvalidBody(_) => "invalid",
+            ErrorKind::Timeout => "timeout",
             _ => "interrupted",
         };
         self.metrics
@@ -273,7 +275,7 @@ impl Upstream {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(call.status(response.status()))
+            Err(call.error(ErrorKind::Status(response.status())))
         }
     }
 }

@@ -15,7 +15,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::config::UpstreamSettings;
 use crate::metrics::Metrics;
-use crate::ory::http::{Base, Call, Request, Upstream, UpstreamError};
+use crate::ory::http::{Base, Call, ErrorKind, Request, Upstream, UpstreamError};
 
 const CA: &[u8] = include_bytes!("testdata/test-ca.pem");
 const CERT: &[u8] = include_bytes!("testdata/test-localhost.pem");
@@ -169,7 +169,13 @@ async fn a_certificate_from_an_unknown_authority_is_refused() {
     let request = Request::new(Method::GET, &base, base.target("/"));
     let result = upstream.send(Call::new("hydra", "test"), request).await;
     assert!(
-        matches!(result, Err(UpstreamError::Unreachable { .. })),
+        matches!(
+            result,
+            Err(UpstreamError {
+                kind: ErrorKind::Unreachable(_),
+                ..
+            })
+        ),
         "{:?}",
         result.err()
     );

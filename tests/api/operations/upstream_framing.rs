@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::ory::http::{Call, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Call, ErrorKind, Request, Upstream, UpstreamError};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use scripted::{Scripted, Step, ok_json};
@@ -34,7 +34,13 @@ async fn after(first: &'static [u8], method: Method) {
     }
     let result = upstream.send(CALL, request).await;
     assert!(
-        matches!(result, Err(UpstreamError::Protocol { .. })),
+        matches!(
+            result,
+            Err(UpstreamError {
+                kind: ErrorKind::Protocol(_),
+                ..
+            })
+        ),
         "{what:?}: {:?}",
         result.err()
     );
