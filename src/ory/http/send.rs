@@ -81,21 +81,15 @@ impl Upstream {
                 }));
             }
             fresh = true;
-            // Debug only: a failure is logged once, where it becomes the user's answer.
-            tracing::debug!(
-                target_service = call.service,
-                operation = call.operation,
-                error = %reason,
-                "upstream call failed, sending it once more"
-            );
             if failure == Failure::Connect {
                 tokio::time::sleep_until(deadline.min(Instant::now() + backoff())).await;
             }
         }
     }
 
-    /// One exchange, counted, logged and (when tracing is on) a client span of its own, whose
-    /// `traceparent` goes with the request.
+    /// One exchange, counted, logged (at debug level: a failure is logged once, where it becomes
+    /// the user's answer) and, when tracing is on, a client span of its own, whose `traceparent`
+    /// goes with the request.
     async fn attempt(
         &self,
         call: Call,
@@ -106,25 +100,19 @@ impl Upstream {
     ) -> Attempt {
         let span =
             otel::spans::client(call.service, call.operation, &request, sent.template, fresh);
-        let base = sent.base;
+        otel::spans::inject(&span, request.headers_mut());
         let started = Instant::now();
-        let result = if span.is_none() {
-            self.exchange(call, base, request, fresh, deadline).await
-        } else {
-            otel::spans::inject(&span, request.headers_mut());
-            let result = self
-                .exchange(call, base, request, fresh, deadline)
-                .instrument(span.clone())
-                .await;
-            otel::spans::client_ended(
-                &span,
-                match &result {
-                    Ok(response) => Ok(response.status.as_u16()),
-                    Err((failure, _)) => Err(failure.label()),
-                },
-            );
-            result
-        };
+        let result = self
+            .exchange(call, sent.base, request, fresh, deadline)
+            .instrument(span.clone())
+            .await;
+        otel::spans::client_ended(
+            &span,
+            match &result {
+                Ok(response) => Ok(response.status.as_u16()),
+                Err((failure, _)) => Err(failure.label()),
+            },
+        );
         let elapsed = started.elapsed();
         let outcome = outcome(&result);
         self.metrics
@@ -134,6 +122,8 @@ impl Upstream {
             operation = call.operation,
             outcome,
             status = result.as_ref().map(|r| r.status.as_u16()).unwrap_or(0),
+            error = result.as_ref().err().map(|(_, reason)| reason.as_str()),
+            resend = fresh,
             elapsed_ms = elapsed.as_millis() as u64,
             "upstream call"
         );
