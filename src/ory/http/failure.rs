@@ -82,9 +82,12 @@ pub fn reason(e: &reqwest::Error) -> String {
     causes.join(": ")
 }
 
-/// What a body read failed on: a broken chunked framing is an invalid body, anything else (closed,
-/// reset) an interrupted one.
+/// What a body read failed on: the deadline, a broken chunked framing (an invalid body), or
+/// anything else (closed, reset: an interrupted one).
 pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
+    if e.is_timeout() {
+        return call.error(ErrorKind::Timeout);
+    }
     let e = e.without_url();
     let invalid = chain(&e)
         .filter_map(|e| e.downcast_ref::<io::Error>())

@@ -136,7 +136,7 @@ impl Upstream {
         &self,
         call: Call,
         base: &Base,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         fresh: bool,
         deadline: Instant,
     ) -> Attempt {
@@ -156,13 +156,12 @@ impl Upstream {
                 Err(e) => return Err((Failure::Connect, reason(&e.without_url()))),
             }
         };
-        let response = match tokio::time::timeout_at(deadline, client.execute(request)).await {
-            Err(_) => return Err((Failure::Timeout, "no answer".into())),
-            Ok(response) => response.map_err(|e| {
-                let e = e.without_url();
-                (classify(&e), reason(&e))
-            })?,
-        };
+        // reqwest's timeout runs from connecting to the body's end.
+        *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+        let response = client.execute(request).await.map_err(|e| {
+            let e = e.without_url();
+            (classify(&e), reason(&e))
+        })?;
         let status = response.status();
         // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not
         // pooled.
@@ -170,7 +169,12 @@ impl Upstream {
             return Err((Failure::Protocol, format!("unexpected status {status}")));
         }
         if let Some(reason) = framing_error(response.headers()) {
-            self.replace_pool(base);
+            // The connection may be back in its pool, and reqwest cannot close one connection:
+            // the pools go, and their connections close once the calls still using them are done.
+            base.pools
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
             return Err((Failure::Protocol, reason.to_string()));
         }
         let links: Vec<&str> = response
@@ -180,20 +184,8 @@ impl Upstream {
             .filter_map(|v| v.to_str().ok())
             .collect();
         let link = (!links.is_empty()).then(|| links.join(","));
-        let body = tokio::time::timeout_at(deadline, self.collect(call, response))
-            .await
-            .unwrap_or_else(|_| Err(call.error(ErrorKind::Timeout)));
+        let body = self.collect(call, response).await;
         Ok(Response { status, link, body })
-    }
-
-    /// New pools for `base`: the connection that carried a badly framed answer may be back in its
-    /// pool, and reqwest cannot close one connection. The old pools' connections close once the
-    /// calls still using them are done.
-    fn replace_pool(&self, base: &Base) {
-        base.pools
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
     }
 
     /// The body, whole, or why not; one over the cap is refused as soon as it is known to be.

@@ -5,9 +5,12 @@
 
 use crate::fakes::scripted;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::upstream_client;
+use kratos_hydra_bridge::config::UpstreamSettings;
+use kratos_hydra_bridge::metrics::Metrics;
 use kratos_hydra_bridge::ory::http::{Base, Call, ErrorKind, Request, Upstream, UpstreamError};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -298,6 +301,37 @@ async fn a_body_over_the_cap_is_refused_by_its_length_or_without_one() {
             "{result:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_past_the_deadline_is_a_timeout() {
+    let server = Scripted::start(|_, _| {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\"";
+        vec![Step::Send(head.to_vec()), Step::Pause(3000)]
+    })
+    .await;
+    let settings = UpstreamSettings {
+        request_timeout: Duration::from_millis(300),
+        ..UpstreamSettings::default()
+    };
+    let upstream = Upstream::new(&settings, Arc::new(Metrics::new())).unwrap();
+    let started = Instant::now();
+    let result = call(&upstream, &base(&upstream, &server), Method::GET, "/slow").await;
+    assert!(
+        matches!(
+            result,
+            Err(UpstreamError {
+                kind: ErrorKind::Timeout,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
