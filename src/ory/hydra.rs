@@ -165,7 +165,7 @@ impl HydraClient {
             &settings.admin_headers,
         )?;
         Ok(Self {
-            admin: upstream.base(&settings.admin_url, headers)?,
+            admin: upstream.base(&settings.admin_url, headers),
             upstream,
         })
     }

@@ -59,8 +59,8 @@ impl KratosClient {
             &settings.admin_headers,
         )?;
         Ok(Self {
-            public: upstream.base(&settings.public_url, json)?,
-            admin: upstream.base(&settings.admin_url, admin_headers)?,
+            public: upstream.base(&settings.public_url, json),
+            admin: upstream.base(&settings.admin_url, admin_headers),
             upstream,
             cookie_name: settings.session_cookie_name.clone(),
         })

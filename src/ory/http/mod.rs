@@ -45,18 +45,17 @@ pub struct Upstream {
     root: Option<reqwest::Certificate>,
 }
 
-/// Why a Hydra or Kratos client cannot be built from its settings.
+/// Why a Hydra or Kratos client cannot be built from its settings: a configured credential no
+/// HTTP header can carry. The config check refuses these at load; this keeps a request from ever
+/// going out without them.
 #[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
-    /// A configured credential no HTTP header can carry. The config check refuses these at load;
-    /// this keeps a request from ever going out without them.
-    #[error(
-        "cannot use the configured credentials: {service}: the configured {what} cannot be sent as \
-         an HTTP header"
-    )]
-    Credentials { service: &'static str, what: String },
+#[error(
+    "cannot use the configured credentials: {service}: the configured {what} cannot be sent as an \
+     HTTP header"
+)]
+pub struct SetupError {
+    service: &'static str,
+    what: String,
 }
 
 impl Upstream {
@@ -84,18 +83,17 @@ impl Upstream {
         client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)
     }
 
-    /// An upstream base; every request to it carries `headers`.
-    pub fn base(&self, url: &url::Url, headers: HeaderMap) -> Result<Base, SetupError> {
+    /// An upstream base; every request to it carries `headers`. Its pools are made as calls need
+    /// them, built as `fresh` was: a client that cannot be built stopped the start in `new`.
+    pub fn base(&self, url: &url::Url, headers: HeaderMap) -> Base {
         let mut url = url.clone();
         url.set_query(None);
         url.set_fragment(None);
-        // Built once here so that a client that cannot be built stops the start.
-        let pools = vec![(runtime(), self.pool()?)];
-        Ok(Base {
+        Base {
             url: url.as_str().trim_end_matches('/').to_string(),
             headers,
-            pools: Mutex::new(pools),
-        })
+            pools: Mutex::default(),
+        }
     }
 
     /// The calling runtime's pool for `base`.
@@ -218,7 +216,7 @@ pub fn admin_headers(
     token: Option<&SecretString>,
     extra: &BTreeMap<String, SecretString>,
 ) -> Result<HeaderMap, SetupError> {
-    let refused = |what: String| SetupError::Credentials { service, what };
+    let refused = |what: String| SetupError { service, what };
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in extra {

@@ -100,9 +100,7 @@ fn upstream() -> Upstream {
 }
 
 fn base(upstream: &Upstream, url: &str) -> Base {
-    upstream
-        .base(&url.parse().unwrap(), HeaderMap::new())
-        .unwrap()
+    upstream.base(&url.parse().unwrap(), HeaderMap::new())
 }
 
 async fn call(upstream: &Upstream, base: &Base, method: Method, path: &str) -> String {

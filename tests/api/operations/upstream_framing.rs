@@ -25,9 +25,7 @@ async fn after(first: &'static [u8], method: Method) {
     let what = String::from_utf8_lossy(first);
     let settings = UpstreamSettings::default();
     let upstream = Upstream::new(&settings, Arc::new(Metrics::new())).unwrap();
-    let base = upstream
-        .base(&server.url.parse().unwrap(), HeaderMap::new())
-        .unwrap();
+    let base = upstream.base(&server.url.parse().unwrap(), HeaderMap::new());
     let mut request = Request::new(method.clone(), &base, base.target("/first"));
     if method == Method::PUT {
         request = request.json(b"{}".to_vec()).repeatable();

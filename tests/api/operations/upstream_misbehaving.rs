@@ -23,9 +23,7 @@ async fn call(
     method: Method,
     path: &str,
 ) -> Result<(u16, String), UpstreamError> {
-    let base = upstream
-        .base(&server.url.parse().unwrap(), HeaderMap::new())
-        .unwrap();
+    let base = upstream.base(&server.url.parse().unwrap(), HeaderMap::new());
     let mut request = Request::new(method.clone(), &base, base.target(path));
     if method == Method::PUT {
         request = request.json(b"{}".to_vec());
@@ -169,9 +167,7 @@ async fn found_before_a_request_goes_out(close: bool) {
     let (sent_tx, sent) = mpsc::channel();
     let (url, log) = threaded_server(go_rx, sent_tx, close);
     let upstream = upstream_client(4096);
-    let base = upstream
-        .base(&url.parse().unwrap(), HeaderMap::new())
-        .unwrap();
+    let base = upstream.base(&url.parse().unwrap(), HeaderMap::new());
     let send = |method: Method, path: &str| {
         let mut request = Request::new(method.clone(), &base, base.target(path));
         if method == Method::PUT {
