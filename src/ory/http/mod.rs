@@ -60,27 +60,14 @@ pub struct SetupError {
 
 impl Upstream {
     pub fn new(settings: &UpstreamSettings, metrics: Arc<Metrics>) -> Result<Self, reqwest::Error> {
-        Self::trusting(settings, metrics, None)
-    }
-
-    fn trusting(
-        settings: &UpstreamSettings,
-        metrics: Arc<Metrics>,
-        root: Option<reqwest::Certificate>,
-    ) -> Result<Self, reqwest::Error> {
-        let connect_timeout = settings.connect_timeout;
         Ok(Self {
-            fresh: client(connect_timeout, root.as_ref(), 0)?,
-            connect_timeout,
+            fresh: client(settings.connect_timeout, None, 0)?,
+            connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
             max_body: settings.max_body_bytes,
             metrics,
-            root,
+            root: None,
         })
-    }
-
-    fn pool(&self) -> Result<Client, reqwest::Error> {
-        client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)
     }
 
     /// An upstream base; every request to it carries `headers`. Its pools are made as calls need
@@ -98,19 +85,15 @@ impl Upstream {
 
     /// The calling runtime's pool for `base`.
     fn pooled(&self, base: &Base) -> Result<Client, reqwest::Error> {
-        let runtime = runtime();
+        let runtime = tokio::runtime::Handle::try_current().ok().map(|h| h.id());
         let mut pools = base.pools.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, client)) = pools.iter().find(|(id, _)| *id == runtime) {
             return Ok(client.clone());
         }
-        let client = self.pool()?;
+        let client = client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)?;
         pools.push((runtime, client.clone()));
         Ok(client)
     }
-}
-
-fn runtime() -> Option<tokio::runtime::Id> {
-    tokio::runtime::Handle::try_current().ok().map(|h| h.id())
 }
 
 /// A client: HTTP/1.1 only, never through a proxy (`HTTP_PROXY` and the like are ignored), no

@@ -15,7 +15,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::config::UpstreamSettings;
 use crate::metrics::Metrics;
-use crate::ory::http::{Base, Call, ErrorKind, Request, Upstream, UpstreamError};
+use crate::ory::http::{Base, Call, ErrorKind, Request, Upstream, UpstreamError, client};
 
 const CA: &[u8] = include_bytes!("testdata/test-ca.pem");
 const CERT: &[u8] = include_bytes!("testdata/test-localhost.pem");
@@ -96,7 +96,11 @@ fn upstream() -> Upstream {
         max_body_bytes: 4096,
     };
     let root = reqwest::Certificate::from_pem(CA).unwrap();
-    Upstream::trusting(&settings, Arc::new(Metrics::new()), Some(root)).unwrap()
+    Upstream {
+        fresh: client(settings.connect_timeout, Some(&root), 0).unwrap(),
+        root: Some(root),
+        ..Upstream::new(&settings, Arc::new(Metrics::new())).unwrap()
+    }
 }
 
 fn base(upstream: &Upstream, url: &str) -> Base {
