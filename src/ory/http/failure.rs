@@ -63,22 +63,24 @@ fn chain<'a>(e: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Erro
     std::iter::successors(Some(e), |&e: &&'a (dyn Error + 'static)| e.source())
 }
 
-/// Sorts a failed exchange (the error's URL already removed) for the retry rule.
-pub fn classify(e: &reqwest::Error) -> Failure {
-    if e.is_timeout() {
+/// Sorts a failed exchange for the retry rule, and says why it failed.
+pub fn classify(e: reqwest::Error) -> (Failure, String) {
+    let failure = if e.is_timeout() {
         Failure::Timeout
     } else if e.is_connect() {
         Failure::Connect
-    } else if chain(e).any(|e| e.is::<io::Error>() || LOST.contains(&e.to_string().as_str())) {
+    } else if chain(&e).any(|e| e.is::<io::Error>() || LOST.contains(&e.to_string().as_str())) {
         Failure::Lost
     } else {
         Failure::Protocol
-    }
+    };
+    (failure, reason(e))
 }
 
-/// An error with its causes. The URL (which holds the challenge) must be removed first.
-pub fn reason(e: &reqwest::Error) -> String {
-    let causes: Vec<String> = chain(e).map(ToString::to_string).collect();
+/// An error with its causes, without the URL (its query holds the challenge).
+pub fn reason(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let causes: Vec<String> = chain(&e).map(ToString::to_string).collect();
     causes.join(": ")
 }
 
@@ -88,7 +90,6 @@ pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
     if e.is_timeout() {
         return call.error(ErrorKind::Timeout);
     }
-    let e = e.without_url();
     let invalid = chain(&e)
         .filter_map(|e| e.downcast_ref::<io::Error>())
         .any(|io| {
@@ -98,9 +99,9 @@ pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
             )
         });
     call.error(if invalid {
-        ErrorKind::InvalidBody(reason(&e))
+        ErrorKind::InvalidBody(reason(e))
     } else {
-        ErrorKind::Unreachable(reason(&e))
+        ErrorKind::Unreachable(reason(e))
     })
 }
 

@@ -153,15 +153,12 @@ impl Upstream {
             tokio::task::yield_now().await;
             match self.pooled(base) {
                 Ok(client) => client,
-                Err(e) => return Err((Failure::Connect, reason(&e.without_url()))),
+                Err(e) => return Err((Failure::Connect, reason(e))),
             }
         };
         // reqwest's timeout runs from connecting to the body's end.
         *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
-        let response = client.execute(request).await.map_err(|e| {
-            let e = e.without_url();
-            (classify(&e), reason(&e))
-        })?;
+        let response = client.execute(request).await.map_err(classify)?;
         let status = response.status();
         // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not
         // pooled.
