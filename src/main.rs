@@ -60,9 +60,7 @@ fn probe(url: &str) -> ExitCode {
                 let url = url::Url::parse(url).map_err(|e| e.to_string())?;
                 let mut origin = url.clone();
                 origin.set_path("");
-                let base = upstream
-                    .base(&origin, HeaderMap::new())
-                    .map_err(|e| e.to_string())?;
+                let base = upstream.base(&origin, HeaderMap::new());
                 let target = base.target(&url[url::Position::BeforePath..]);
                 let request = Request::new(Method::GET, &base, target);
                 let response = upstream

@@ -120,7 +120,7 @@ impl TracingSettings {
     ) -> Result<(), Refusal> {
         self.export = self.export_settings(otel).map_err(|(key, mut reason)| {
             if !reason.contains("(environment variable OTEL_")
-                && let Some(var) = super::env_var_for(env_names, &key)
+                && let Some(var) = super::load::env_var_for(env_names, &key)
             {
                 reason.push_str(&format!(" (set by environment variable {var})"));
             }

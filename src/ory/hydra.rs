@@ -7,11 +7,10 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::http::{
-    Base, Call, Request, Response, SetupError, Upstream, UpstreamError, null_as_default,
-};
+use super::http::{Base, Call, ErrorKind, Request, Response, SetupError, Upstream, UpstreamError};
 use crate::config::HydraSettings;
 pub use domain::consent::plan::AcceptConsent;
+use domain::identity::null_as_default;
 pub use domain::login::AcceptLogin;
 
 /// How Hydra answered about a flow, beyond plain success.
@@ -166,7 +165,7 @@ impl HydraClient {
             &settings.admin_headers,
         )?;
         Ok(Self {
-            admin: upstream.base(&settings.admin_url, headers)?,
+            admin: upstream.base(&settings.admin_url, headers),
             upstream,
         })
     }
@@ -220,7 +219,8 @@ impl HydraClient {
         body: &B,
     ) -> Result<String, HydraError> {
         let call = Call::new("hydra", operation);
-        let body = serde_json::to_vec(body).map_err(|e| call.encode(e))?;
+        let body =
+            serde_json::to_vec(body).map_err(|e| call.error(ErrorKind::Encode(e.to_string())))?;
         let request = self
             .flow_request(Method::PUT, flow, Some(action), challenge)
             .json(body)
@@ -271,7 +271,7 @@ impl HydraClient {
                         .to_string(),
                 })
             }
-            s => Err(call.status(s).into()),
+            s => Err(call.error(ErrorKind::Status(s)).into()),
         }
     }
 

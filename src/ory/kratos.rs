@@ -6,7 +6,9 @@ use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 
-use super::http::{Base, Call, Request, SetupError, Upstream, UpstreamError, encode_path};
+use super::http::{
+    Base, Call, ErrorKind, Request, SetupError, Upstream, UpstreamError, encode_path,
+};
 use crate::config::KratosSettings;
 pub use domain::identity::{
     AuthenticationMethod, Identity, KratosSession, Session, SessionIdentity, VerifiableAddress,
@@ -57,8 +59,8 @@ impl KratosClient {
             &settings.admin_headers,
         )?;
         Ok(Self {
-            public: upstream.base(&settings.public_url, json)?,
-            admin: upstream.base(&settings.admin_url, admin_headers)?,
+            public: upstream.base(&settings.public_url, json),
+            admin: upstream.base(&settings.admin_url, admin_headers),
             upstream,
             cookie_name: settings.session_cookie_name.clone(),
         })
@@ -110,10 +112,10 @@ impl KratosClient {
                 if body.error.id == "session_aal2_required" {
                     Ok(KratosSession::Aal2Required)
                 } else {
-                    Err(call.status(StatusCode::FORBIDDEN))
+                    Err(call.error(ErrorKind::Status(StatusCode::FORBIDDEN)))
                 }
             }
-            status => Err(call.status(status)),
+            status => Err(call.error(ErrorKind::Status(status))),
         }
     }
 
@@ -143,7 +145,7 @@ impl KratosClient {
                 Ok(BrowserLogout::Url(flow.logout_url))
             }
             StatusCode::UNAUTHORIZED => Ok(BrowserLogout::NoSession),
-            status => Err(call.status(status)),
+            status => Err(call.error(ErrorKind::Status(status))),
         }
     }
 
@@ -160,7 +162,7 @@ impl KratosClient {
         let response = self.upstream.send(call, request).await?;
         match response.status() {
             StatusCode::NO_CONTENT | StatusCode::OK | StatusCode::NOT_FOUND => Ok(()),
-            status => Err(call.status(status)),
+            status => Err(call.error(ErrorKind::Status(status))),
         }
     }
 
@@ -205,7 +207,7 @@ impl KratosClient {
             StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),
             // 400 is Kratos's answer to an empty or malformed id: no such identity either.
             StatusCode::NOT_FOUND | StatusCode::BAD_REQUEST => Ok(None),
-            status => Err(call.status(status)),
+            status => Err(call.error(ErrorKind::Status(status))),
         }
     }
 

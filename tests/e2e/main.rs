@@ -5,6 +5,7 @@
 //! with SQLite in a temporary folder; tests that share a stack use identities and clients of
 //! their own.
 
+mod admin;
 mod apps;
 mod browser;
 mod consent;

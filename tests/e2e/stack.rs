@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tempfile::TempDir;
 
 use crate::ory::{Binaries, Server, Versions, free_port, repo_file, run_once};
@@ -52,18 +52,6 @@ fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect()
-}
-
-/// Merges `extra` into `into`: objects key by key, anything else replaced.
-fn merge(into: &mut Value, extra: Value) {
-    match (into, extra) {
-        (Value::Object(into), Value::Object(extra)) => {
-            for (key, value) in extra {
-                merge(into.entry(key).or_insert(Value::Null), value);
-            }
-        }
-        (into, extra) => *into = extra,
-    }
 }
 
 impl Stack {
@@ -330,84 +318,6 @@ impl Stack {
             http,
             _dir: dir,
         }
-    }
-
-    /// Creates an identity through Kratos's admin API; returns its id.
-    pub async fn create_identity(
-        &self,
-        schema: &str,
-        email: &str,
-        password: &str,
-        metadata_public: Value,
-    ) -> String {
-        self.create_identity_with(
-            schema,
-            email,
-            password,
-            json!({ "metadata_public": metadata_public }),
-        )
-        .await
-    }
-
-    /// As `create_identity`, with `extra` merged into the admin API's body (objects key by key), e.g.
-    /// `{"external_id": "CUST-1", "traits": {"name": {"first": "Ada"}}}`.
-    pub async fn create_identity_with(
-        &self,
-        schema: &str,
-        email: &str,
-        password: &str,
-        extra: Value,
-    ) -> String {
-        let mut body = json!({
-            "schema_id": schema,
-            "traits": { "email": email },
-            "verifiable_addresses": [{ "value": email, "via": "email", "verified": true, "status": "completed" }],
-            "credentials": { "password": { "config": { "password": password } } },
-        });
-        merge(&mut body, extra);
-        let r = self
-            .admin_post(&format!("{}/admin/identities", self.kratos_admin), body)
-            .await;
-        r["id"].as_str().expect("identity id").to_string()
-    }
-
-    /// Creates an OAuth2 client through Hydra's admin API (a public client: PKCE, no secret).
-    pub async fn create_client(&self, name: &str, scope: &str) -> String {
-        let body = json!({
-            "client_name": name,
-            "redirect_uris": [self.callback],
-            "post_logout_redirect_uris": [format!("{}/logged-out", self.callback)],
-            "grant_types": ["authorization_code", "refresh_token"],
-            "response_types": ["code"],
-            "scope": scope,
-            "token_endpoint_auth_method": "none",
-        });
-        let r = self
-            .admin_post(&format!("{}/admin/clients", self.hydra_admin), body)
-            .await;
-        r["client_id"].as_str().expect("client_id").to_string()
-    }
-
-    pub async fn admin_post(&self, url: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .expect("admin call");
-        let status = r.status();
-        let text = r.text().await.expect("admin answer");
-        assert!(status.is_success(), "POST {url}: {status} {text}");
-        serde_json::from_str(&text).expect("admin answer is JSON")
-    }
-
-    pub async fn get_json(&self, url: &str) -> Value {
-        let r = self.http.get(url).send().await.expect("admin call");
-        let status = r.status();
-        let text = r.text().await.expect("admin answer");
-        assert!(status.is_success(), "GET {url}: {status} {text}");
-        serde_json::from_str(&text).expect("admin answer is JSON")
     }
 
     /// Every server's log, for a failing test's message.

@@ -6,7 +6,7 @@ use std::io;
 
 use reqwest::header::{CONTENT_LENGTH, HeaderMap, TRANSFER_ENCODING};
 
-use super::{Call, UpstreamError};
+use super::{Call, ErrorKind, UpstreamError};
 
 /// Why an attempt got no usable answer, for the retry rule and the error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,29 +63,33 @@ fn chain<'a>(e: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn Erro
     std::iter::successors(Some(e), |&e: &&'a (dyn Error + 'static)| e.source())
 }
 
-/// Sorts a failed exchange (the error's URL already removed) for the retry rule.
-pub fn classify(e: &reqwest::Error) -> Failure {
-    if e.is_timeout() {
+/// Sorts a failed exchange for the retry rule, and says why it failed.
+pub fn classify(e: reqwest::Error) -> (Failure, String) {
+    let failure = if e.is_timeout() {
         Failure::Timeout
     } else if e.is_connect() {
         Failure::Connect
-    } else if chain(e).any(|e| e.is::<io::Error>() || LOST.contains(&e.to_string().as_str())) {
+    } else if chain(&e).any(|e| e.is::<io::Error>() || LOST.contains(&e.to_string().as_str())) {
         Failure::Lost
     } else {
         Failure::Protocol
-    }
+    };
+    (failure, reason(e))
 }
 
-/// An error with its causes. The URL (which holds the challenge) must be removed first.
-pub fn reason(e: &reqwest::Error) -> String {
-    let causes: Vec<String> = chain(e).map(ToString::to_string).collect();
+/// An error with its causes, without the URL (its query holds the challenge).
+pub fn reason(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let causes: Vec<String> = chain(&e).map(ToString::to_string).collect();
     causes.join(": ")
 }
 
-/// What a body read failed on: a broken chunked framing is an invalid body, anything else (closed,
-/// reset) an interrupted one.
+/// What a body read failed on: the deadline, a broken chunked framing (an invalid body), or
+/// anything else (closed, reset: an interrupted one).
 pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
-    let e = e.without_url();
+    if e.is_timeout() {
+        return call.error(ErrorKind::Timeout);
+    }
     let invalid = chain(&e)
         .filter_map(|e| e.downcast_ref::<io::Error>())
         .any(|io| {
@@ -94,11 +98,11 @@ pub fn body_error(call: Call, e: reqwest::Error) -> UpstreamError {
                 io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput
             )
         });
-    if invalid {
-        call.invalid_body(reason(&e))
+    call.error(if invalid {
+        ErrorKind::InvalidBody(reason(e))
     } else {
-        call.unreachable(reason(&e))
-    }
+        ErrorKind::Unreachable(reason(e))
+    })
 }
 
 /// Only `chunked`, alone, or no transfer coding at all: hyper would read `gzip, chunked` as

@@ -19,7 +19,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue}
 use reqwest::{Client, Method};
 use secrecy::{ExposeSecret, SecretString};
 
-pub use error::{Call, UpstreamError};
+pub use error::{Call, ErrorKind, UpstreamError};
 pub use send::Response;
 
 use crate::config::UpstreamSettings;
@@ -45,69 +45,55 @@ pub struct Upstream {
     root: Option<reqwest::Certificate>,
 }
 
-/// Why a Hydra or Kratos client cannot be built from its settings.
+/// Why a Hydra or Kratos client cannot be built from its settings: a configured credential no
+/// HTTP header can carry. The config check refuses these at load; this keeps a request from ever
+/// going out without them.
 #[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
-    #[error("cannot use the configured credentials: {0}")]
-    Credentials(#[from] UpstreamError),
+#[error(
+    "cannot use the configured credentials: {service}: the configured {what} cannot be sent as an \
+     HTTP header"
+)]
+pub struct SetupError {
+    service: &'static str,
+    what: String,
 }
 
 impl Upstream {
     pub fn new(settings: &UpstreamSettings, metrics: Arc<Metrics>) -> Result<Self, reqwest::Error> {
-        Self::trusting(settings, metrics, None)
-    }
-
-    fn trusting(
-        settings: &UpstreamSettings,
-        metrics: Arc<Metrics>,
-        root: Option<reqwest::Certificate>,
-    ) -> Result<Self, reqwest::Error> {
-        let connect_timeout = settings.connect_timeout;
         Ok(Self {
-            fresh: client(connect_timeout, root.as_ref(), 0)?,
-            connect_timeout,
+            fresh: client(settings.connect_timeout, None, 0)?,
+            connect_timeout: settings.connect_timeout,
             request_timeout: settings.request_timeout,
             max_body: settings.max_body_bytes,
             metrics,
-            root,
+            root: None,
         })
     }
 
-    fn pool(&self) -> Result<Client, reqwest::Error> {
-        client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)
-    }
-
-    /// An upstream base; every request to it carries `headers`.
-    pub fn base(&self, url: &url::Url, headers: HeaderMap) -> Result<Base, SetupError> {
+    /// An upstream base; every request to it carries `headers`. Its pools are made as calls need
+    /// them, built as `fresh` was: a client that cannot be built stopped the start in `new`.
+    pub fn base(&self, url: &url::Url, headers: HeaderMap) -> Base {
         let mut url = url.clone();
         url.set_query(None);
         url.set_fragment(None);
-        // Built once here so that a client that cannot be built stops the start.
-        let pools = vec![(runtime(), self.pool()?)];
-        Ok(Base {
+        Base {
             url: url.as_str().trim_end_matches('/').to_string(),
             headers,
-            pools: Mutex::new(pools),
-        })
+            pools: Mutex::default(),
+        }
     }
 
     /// The calling runtime's pool for `base`.
     fn pooled(&self, base: &Base) -> Result<Client, reqwest::Error> {
-        let runtime = runtime();
+        let runtime = tokio::runtime::Handle::try_current().ok().map(|h| h.id());
         let mut pools = base.pools.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, client)) = pools.iter().find(|(id, _)| *id == runtime) {
             return Ok(client.clone());
         }
-        let client = self.pool()?;
+        let client = client(self.connect_timeout, self.root.as_ref(), MAX_IDLE_PER_HOST)?;
         pools.push((runtime, client.clone()));
         Ok(client)
     }
-}
-
-fn runtime() -> Option<tokio::runtime::Id> {
-    tokio::runtime::Handle::try_current().ok().map(|h| h.id())
 }
 
 /// A client: HTTP/1.1 only, never through a proxy (`HTTP_PROXY` and the like are ignored), no
@@ -124,7 +110,6 @@ fn client(
         .retry(reqwest::retry::never())
         .user_agent(concat!("kratos-hydra-bridge/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(connect_timeout)
-        .tcp_nodelay(true)
         .pool_idle_timeout(IDLE_FOR)
         .pool_max_idle_per_host(max_idle);
     if let Some(root) = root {
@@ -213,8 +198,8 @@ pub fn admin_headers(
     service: &'static str,
     token: Option<&SecretString>,
     extra: &BTreeMap<String, SecretString>,
-) -> Result<HeaderMap, UpstreamError> {
-    let refused = |what: String| UpstreamError::Credentials { service, what };
+) -> Result<HeaderMap, SetupError> {
+    let refused = |what: String| SetupError { service, what };
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     for (name, value) in extra {
@@ -264,8 +249,6 @@ pub fn encode_path(segments: &[&str]) -> Option<String> {
     }
     Some(path)
 }
-
-pub use domain::identity::null_as_default;
 
 #[cfg(test)]
 #[path = "tests.rs"]

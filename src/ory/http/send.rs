@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::failure::{Failure, body_error, classify, framing_error, may_retry, reason};
-use super::{Base, Call, Request, Upstream, UpstreamError};
+use super::{Base, Call, ErrorKind, Request, Upstream, UpstreamError};
 use crate::metrics::BodyFailureLabels;
 use crate::otel;
 use tracing::Instrument;
@@ -65,35 +65,31 @@ impl Upstream {
         let deadline = Instant::now() + self.request_timeout;
         let mut fresh = false;
         loop {
-            let built = request.build().map_err(|e| call.encode(e))?;
+            let built = request
+                .build()
+                .map_err(|e| call.error(ErrorKind::Encode(e.to_string())))?;
             let attempt = self.attempt(call, &request, built, fresh, deadline);
             let (failure, reason) = match attempt.await {
                 Ok(response) => return Ok(response),
                 Err(failed) => failed,
             };
             if fresh || !may_retry(failure, request.repeatable) {
-                return Err(match failure {
-                    Failure::Timeout => call.timeout(),
-                    Failure::Protocol => call.protocol(reason),
-                    Failure::Connect | Failure::Lost => call.unreachable(reason),
-                });
+                return Err(call.error(match failure {
+                    Failure::Timeout => ErrorKind::Timeout,
+                    Failure::Protocol => ErrorKind::Protocol(reason),
+                    Failure::Connect | Failure::Lost => ErrorKind::Unreachable(reason),
+                }));
             }
             fresh = true;
-            // Debug only: a failure is logged once, where it becomes the user's answer.
-            tracing::debug!(
-                target_service = call.service,
-                operation = call.operation,
-                error = %reason,
-                "upstream call failed, sending it once more"
-            );
             if failure == Failure::Connect {
                 tokio::time::sleep_until(deadline.min(Instant::now() + backoff())).await;
             }
         }
     }
 
-    /// One exchange, counted, logged and (when tracing is on) a client span of its own, whose
-    /// `traceparent` goes with the request.
+    /// One exchange, counted, logged (at debug level: a failure is logged once, where it becomes
+    /// the user's answer) and, when tracing is on, a client span of its own, whose `traceparent`
+    /// goes with the request.
     async fn attempt(
         &self,
         call: Call,
@@ -104,25 +100,19 @@ impl Upstream {
     ) -> Attempt {
         let span =
             otel::spans::client(call.service, call.operation, &request, sent.template, fresh);
-        let base = sent.base;
+        otel::spans::inject(&span, request.headers_mut());
         let started = Instant::now();
-        let result = if span.is_none() {
-            self.exchange(call, base, request, fresh, deadline).await
-        } else {
-            otel::spans::inject(&span, request.headers_mut());
-            let result = self
-                .exchange(call, base, request, fresh, deadline)
-                .instrument(span.clone())
-                .await;
-            otel::spans::client_ended(
-                &span,
-                match &result {
-                    Ok(response) => Ok(response.status.as_u16()),
-                    Err((failure, _)) => Err(failure.label()),
-                },
-            );
-            result
-        };
+        let result = self
+            .exchange(call, sent.base, request, fresh, deadline)
+            .instrument(span.clone())
+            .await;
+        otel::spans::client_ended(
+            &span,
+            match &result {
+                Ok(response) => Ok(response.status.as_u16()),
+                Err((failure, _)) => Err(failure.label()),
+            },
+        );
         let elapsed = started.elapsed();
         let outcome = outcome(&result);
         self.metrics
@@ -132,6 +122,8 @@ impl Upstream {
             operation = call.operation,
             outcome,
             status = result.as_ref().map(|r| r.status.as_u16()).unwrap_or(0),
+            error = result.as_ref().err().map(|(_, reason)| reason.as_str()),
+            resend = fresh,
             elapsed_ms = elapsed.as_millis() as u64,
             "upstream call"
         );
@@ -144,7 +136,7 @@ impl Upstream {
         &self,
         call: Call,
         base: &Base,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         fresh: bool,
         deadline: Instant,
     ) -> Attempt {
@@ -161,16 +153,12 @@ impl Upstream {
             tokio::task::yield_now().await;
             match self.pooled(base) {
                 Ok(client) => client,
-                Err(e) => return Err((Failure::Connect, reason(&e.without_url()))),
+                Err(e) => return Err((Failure::Connect, reason(e))),
             }
         };
-        let response = match tokio::time::timeout_at(deadline, client.execute(request)).await {
-            Err(_) => return Err((Failure::Timeout, "no answer".into())),
-            Ok(response) => response.map_err(|e| {
-                let e = e.without_url();
-                (classify(&e), reason(&e))
-            })?,
-        };
+        // reqwest's timeout runs from connecting to the body's end.
+        *request.timeout_mut() = Some(deadline.saturating_duration_since(Instant::now()));
+        let response = client.execute(request).await.map_err(classify)?;
         let status = response.status();
         // A 101 is hyper's cue for an upgrade, which no call asks for; its connection is not
         // pooled.
@@ -178,7 +166,12 @@ impl Upstream {
             return Err((Failure::Protocol, format!("unexpected status {status}")));
         }
         if let Some(reason) = framing_error(response.headers()) {
-            self.replace_pool(base);
+            // The connection may be back in its pool, and reqwest cannot close one connection:
+            // the pools go, and their connections close once the calls still using them are done.
+            base.pools
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
             return Err((Failure::Protocol, reason.to_string()));
         }
         let links: Vec<&str> = response
@@ -188,20 +181,8 @@ impl Upstream {
             .filter_map(|v| v.to_str().ok())
             .collect();
         let link = (!links.is_empty()).then(|| links.join(","));
-        let body = tokio::time::timeout_at(deadline, self.collect(call, response))
-            .await
-            .unwrap_or_else(|_| Err(call.timeout()));
+        let body = self.collect(call, response).await;
         Ok(Response { status, link, body })
-    }
-
-    /// New pools for `base`: the connection that carried a badly framed answer may be back in its
-    /// pool, and reqwest cannot close one connection. The old pools' connections close once the
-    /// calls still using them are done.
-    fn replace_pool(&self, base: &Base) {
-        base.pools
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
     }
 
     /// The body, whole, or why not; one over the cap is refused as soon as it is known to be.
@@ -212,12 +193,12 @@ impl Upstream {
     ) -> Result<Vec<u8>, UpstreamError> {
         let limit = self.max_body;
         if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(call.too_large(limit));
+            return Err(call.error(ErrorKind::TooLarge(limit)));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| body_error(call, e))? {
             if body.len() + chunk.len() > limit {
-                return Err(call.too_large(limit));
+                return Err(call.error(ErrorKind::TooLarge(limit)));
             }
             body.extend_from_slice(&chunk);
         }
@@ -239,16 +220,16 @@ impl Upstream {
     ) -> Result<T, UpstreamError> {
         let body = self.read_body(call, response)?;
         serde_json::from_slice(&body)
-            .map_err(|e| call.invalid_body(e))
+            .map_err(|e| call.error(ErrorKind::InvalidBody(e.to_string())))
             .inspect_err(|e| self.count_body_failure(call, e))
     }
 
     /// Answers whose headers arrived but whose body could not be used (the call itself counted "ok").
     fn count_body_failure(&self, call: Call, error: &UpstreamError) {
-        let cause = match error {
-            UpstreamError::TooLarge { .. } => "too_large",
-            UpstreamError::InvalidBody { .. } => "invalid",
-            UpstreamError::Timeout { .. } => "timeout",
+        let cause = match error.kind {
+            ErrorKind::TooLarge(_) => "too_large",
+            ErrorKind::InvalidBody(_) => "invalid",
+            ErrorKind::Timeout => "timeout",
             _ => "interrupted",
         };
         self.metrics
@@ -273,7 +254,7 @@ impl Upstream {
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(call.status(response.status()))
+            Err(call.error(ErrorKind::Status(response.status())))
         }
     }
 }

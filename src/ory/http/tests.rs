@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 
 use super::failure::{Failure, framing_error, may_retry};
 use super::send::backoff;
-use super::{Upstream, admin_headers, encode_path};
+use super::{Call, ErrorKind, Upstream, admin_headers, encode_path};
 use crate::config::UpstreamSettings;
 use crate::metrics::Metrics;
 
@@ -19,9 +20,35 @@ fn credentials_that_cannot_be_sent_are_an_error_not_left_out() {
     assert_eq!(headers[AUTHORIZATION], "Bearer ory_pat_x");
     assert!(headers[AUTHORIZATION].is_sensitive());
     let bad = SecretString::from("ory_pat_x\n".to_string());
-    assert!(admin_headers("hydra", Some(&bad), &BTreeMap::new()).is_err());
+    let Err(e) = admin_headers("hydra", Some(&bad), &BTreeMap::new()) else {
+        panic!("a token with a line break was sent");
+    };
+    assert_eq!(
+        e.to_string(),
+        "cannot use the configured credentials: hydra: the configured admin_token cannot be sent \
+         as an HTTP header"
+    );
     let extra = BTreeMap::from([("X-Key".to_string(), bad)]);
     assert!(admin_headers("kratos", None, &extra).is_err());
+}
+
+#[test]
+fn errors_name_the_call_and_never_more_than_the_reason() {
+    let call = Call::new("kratos", "whoami");
+    for (kind, text) in [
+        (ErrorKind::Timeout, "no answer within the timeout"),
+        (
+            ErrorKind::Status(StatusCode::FORBIDDEN),
+            "unexpected status 403",
+        ),
+        (ErrorKind::TooLarge(1000), "response body over 1000 bytes"),
+        (ErrorKind::Protocol("x".into()), "invalid answer: x"),
+    ] {
+        assert_eq!(
+            call.error(kind).to_string(),
+            format!("kratos whoami: {text}")
+        );
+    }
 }
 
 #[test]
@@ -41,11 +68,7 @@ fn paths_keep_every_segment_on_its_level() {
 #[tokio::test]
 async fn a_base_keeps_its_path() {
     let upstream = Upstream::new(&UpstreamSettings::default(), Arc::new(Metrics::new())).unwrap();
-    let base = |url: &str| {
-        upstream
-            .base(&url.parse().unwrap(), HeaderMap::new())
-            .unwrap()
-    };
+    let base = |url: &str| upstream.base(&url.parse().unwrap(), HeaderMap::new());
     assert_eq!(
         base("http://hydra:4445/prefix/").target("/admin/x?c=1"),
         "http://hydra:4445/prefix/admin/x?c=1"

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
 use super::{ErrorBody, HydraClient, HydraError, OAuth2Client, RedirectTo};
-use crate::ory::http::{Call, Request, encode_path};
+use crate::ory::http::{Call, ErrorKind, Request, encode_path};
 
 /// `acceptDeviceUserCodeRequest`.
 #[derive(Serialize)]
@@ -36,7 +36,8 @@ impl HydraClient {
         user_code: &str,
     ) -> Result<DeviceAccept, HydraError> {
         let call = Call::new("hydra", "accept_device_request");
-        let body = serde_json::to_vec(&AcceptUserCode { user_code }).map_err(|e| call.encode(e))?;
+        let body = serde_json::to_vec(&AcceptUserCode { user_code })
+            .map_err(|e| call.error(ErrorKind::Encode(e.to_string())))?;
         let request = self
             .flow_request(Method::PUT, "device", Some("accept"), challenge)
             .json(body)
@@ -73,7 +74,7 @@ impl HydraClient {
         match response.status() {
             StatusCode::OK => Ok(Some(self.upstream.read_json(call, response)?)),
             StatusCode::NOT_FOUND => Ok(None),
-            status => Err(call.status(status).into()),
+            status => Err(call.error(ErrorKind::Status(status)).into()),
         }
     }
 }

@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{ErrorBody, HydraClient, HydraError};
-use crate::ory::http::{Call, Request, Response, null_as_default};
+use crate::ory::http::{Call, ErrorKind, Request, Response};
+use domain::identity::null_as_default;
 
 const SESSIONS: &str = "/admin/oauth2/auth/sessions/consent";
 /// Hydra v26.2.0's own default; a page of 500 (its most) would hold about 1.3 MB of JSON, more
@@ -110,13 +111,19 @@ impl HydraClient {
             match next {
                 None => return Ok(sessions),
                 Some(next) if token.as_ref() == Some(&next) => {
-                    return Err(call.invalid_body("the next page is the same page").into());
+                    return Err(call
+                        .error(ErrorKind::InvalidBody(
+                            "the next page is the same page".into(),
+                        ))
+                        .into());
                 }
                 Some(next) => token = Some(next),
             }
         }
         Err(call
-            .invalid_body(format!("more than {MAX_PAGES} pages of consent sessions"))
+            .error(ErrorKind::InvalidBody(format!(
+                "more than {MAX_PAGES} pages of consent sessions"
+            )))
             .into())
     }
 
@@ -159,7 +166,7 @@ impl HydraClient {
                     .to_string(),
             });
         }
-        Err(call.status(status).into())
+        Err(call.error(ErrorKind::Status(status)).into())
     }
 }
 

@@ -12,6 +12,7 @@ mod metrics;
 mod stale_connections;
 mod tracing;
 mod upstream;
+mod upstream_bodies;
 mod upstream_framing;
 mod upstream_misbehaving;
 mod upstream_runtimes;

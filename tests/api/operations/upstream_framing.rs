@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::ory::http::{Call, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Call, ErrorKind, Request, Upstream, UpstreamError};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use scripted::{Scripted, Step, ok_json};
@@ -25,16 +25,20 @@ async fn after(first: &'static [u8], method: Method) {
     let what = String::from_utf8_lossy(first);
     let settings = UpstreamSettings::default();
     let upstream = Upstream::new(&settings, Arc::new(Metrics::new())).unwrap();
-    let base = upstream
-        .base(&server.url.parse().unwrap(), HeaderMap::new())
-        .unwrap();
+    let base = upstream.base(&server.url.parse().unwrap(), HeaderMap::new());
     let mut request = Request::new(method.clone(), &base, base.target("/first"));
     if method == Method::PUT {
         request = request.json(b"{}".to_vec()).repeatable();
     }
     let result = upstream.send(CALL, request).await;
     assert!(
-        matches!(result, Err(UpstreamError::Protocol { .. })),
+        matches!(
+            result,
+            Err(UpstreamError {
+                kind: ErrorKind::Protocol(_),
+                ..
+            })
+        ),
         "{what:?}: {:?}",
         result.err()
     );

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use super::upstream_client;
-use kratos_hydra_bridge::ory::http::{Call, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Call, ErrorKind, Request, Upstream, UpstreamError};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use scripted::{Scripted, Step, answer, ok_json};
@@ -23,9 +23,7 @@ async fn call(
     method: Method,
     path: &str,
 ) -> Result<(u16, String), UpstreamError> {
-    let base = upstream
-        .base(&server.url.parse().unwrap(), HeaderMap::new())
-        .unwrap();
+    let base = upstream.base(&server.url.parse().unwrap(), HeaderMap::new());
     let mut request = Request::new(method.clone(), &base, base.target(path));
     if method == Method::PUT {
         request = request.json(b"{}".to_vec());
@@ -169,9 +167,7 @@ async fn found_before_a_request_goes_out(close: bool) {
     let (sent_tx, sent) = mpsc::channel();
     let (url, log) = threaded_server(go_rx, sent_tx, close);
     let upstream = upstream_client(4096);
-    let base = upstream
-        .base(&url.parse().unwrap(), HeaderMap::new())
-        .unwrap();
+    let base = upstream.base(&url.parse().unwrap(), HeaderMap::new());
     let send = |method: Method, path: &str| {
         let mut request = Request::new(method.clone(), &base, base.target(path));
         if method == Method::PUT {
@@ -234,7 +230,13 @@ async fn refused_once_and_not_reused(first: &'static [u8], method: Method) {
     let upstream = upstream_client(4096);
     let result = call(&upstream, &server, method, "/first").await;
     assert!(
-        matches!(result, Err(UpstreamError::Protocol { .. })),
+        matches!(
+            result,
+            Err(UpstreamError {
+                kind: ErrorKind::Protocol(_),
+                ..
+            })
+        ),
         "{:?}: {result:?}",
         String::from_utf8_lossy(first)
     );
@@ -299,7 +301,13 @@ async fn a_malformed_head_on_a_reused_connection_is_not_taken_for_a_stale_one() 
         .unwrap();
     let result = call(&upstream, &server, Method::GET, "/second").await;
     assert!(
-        matches!(result, Err(UpstreamError::Protocol { .. })),
+        matches!(
+            result,
+            Err(UpstreamError {
+                kind: ErrorKind::Protocol(_),
+                ..
+            })
+        ),
         "{result:?}"
     );
     assert_eq!(

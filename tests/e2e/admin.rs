@@ -1,0 +1,98 @@
+//! A stack's admin APIs: identities in Kratos, OAuth2 clients in Hydra, and plain admin GETs and POSTs
+//! that fail the test on anything but a success.
+
+use serde_json::{Value, json};
+
+use crate::stack::Stack;
+
+/// Merges `extra` into `into`: objects key by key, anything else replaced.
+fn merge(into: &mut Value, extra: Value) {
+    match (into, extra) {
+        (Value::Object(into), Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge(into.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (into, extra) => *into = extra,
+    }
+}
+
+impl Stack {
+    /// Creates an identity through Kratos's admin API; returns its id.
+    pub async fn create_identity(
+        &self,
+        schema: &str,
+        email: &str,
+        password: &str,
+        metadata_public: Value,
+    ) -> String {
+        self.create_identity_with(
+            schema,
+            email,
+            password,
+            json!({ "metadata_public": metadata_public }),
+        )
+        .await
+    }
+
+    /// As `create_identity`, with `extra` merged into the admin API's body (objects key by key), e.g.
+    /// `{"external_id": "CUST-1", "traits": {"name": {"first": "Ada"}}}`.
+    pub async fn create_identity_with(
+        &self,
+        schema: &str,
+        email: &str,
+        password: &str,
+        extra: Value,
+    ) -> String {
+        let mut body = json!({
+            "schema_id": schema,
+            "traits": { "email": email },
+            "verifiable_addresses": [{ "value": email, "via": "email", "verified": true, "status": "completed" }],
+            "credentials": { "password": { "config": { "password": password } } },
+        });
+        merge(&mut body, extra);
+        let r = self
+            .admin_post(&format!("{}/admin/identities", self.kratos_admin), body)
+            .await;
+        r["id"].as_str().expect("identity id").to_string()
+    }
+
+    /// Creates an OAuth2 client through Hydra's admin API (a public client: PKCE, no secret).
+    pub async fn create_client(&self, name: &str, scope: &str) -> String {
+        let body = json!({
+            "client_name": name,
+            "redirect_uris": [self.callback],
+            "post_logout_redirect_uris": [format!("{}/logged-out", self.callback)],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "scope": scope,
+            "token_endpoint_auth_method": "none",
+        });
+        let r = self
+            .admin_post(&format!("{}/admin/clients", self.hydra_admin), body)
+            .await;
+        r["client_id"].as_str().expect("client_id").to_string()
+    }
+
+    pub async fn admin_post(&self, url: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(url)
+            .json(&body)
+            .send()
+            .await
+            .expect("admin call");
+        let status = r.status();
+        let text = r.text().await.expect("admin answer");
+        assert!(status.is_success(), "POST {url}: {status} {text}");
+        serde_json::from_str(&text).expect("admin answer is JSON")
+    }
+
+    pub async fn get_json(&self, url: &str) -> Value {
+        let r = self.http.get(url).send().await.expect("admin call");
+        let status = r.status();
+        let text = r.text().await.expect("admin answer");
+        assert!(status.is_success(), "GET {url}: {status} {text}");
+        serde_json::from_str(&text).expect("admin answer is JSON")
+    }
+}
