@@ -83,46 +83,13 @@ unpack() {
     fi
 }
 
-# from_source NAME VERSION: builds a release from its own source tree and go.mod.
-from_source() {
-    local name=$1 version=$2
+# build NAME VERSION STEP [ARGS...]: unless the program is cached, runs `STEP NAME VERSION OUT ARGS...`
+# in a new build folder (its output in build.log), which writes the program to OUT, then puts it in place.
+build() {
+    local name=$1 version=$2 step=$3
+    shift 3
     local dir="$cache/$name-$version"
     local bin="$dir/$name"
-    if cached "$bin"; then
-        echo "$name $version: $bin (cached)"
-        return
-    fi
-    require_tools
-    echo "$name $version: building into $dir from its release source (a few minutes the first time)"
-    rm -rf "$dir/build"
-    mkdir -p "$dir/build"
-    if ! (
-        set -e
-        unpack "$name" "$version" "$dir/build"
-        cd "$dir/build/$name-$version"
-        export GOFLAGS=-mod=mod CGO_ENABLED=1 GOTOOLCHAIN=local
-        go build -trimpath -tags "$(tags_of "$name")" \
-            -ldflags "-s -w -X $(version_var_of "$name")=$version" \
-            -o "$bin.tmp" .
-    ) >"$dir/build.log" 2>&1; then
-        tail -n 40 "$dir/build.log" >&2
-        echo "error: building $name $version failed (whole log: $dir/build.log)" >&2
-        exit 1
-    fi
-    mv "$bin.tmp" "$bin"
-    rm -rf "$dir/build"
-    echo "$name $version: $bin"
-}
-
-# from_module NAME VERSION MODULE < replace-block: builds a published module version through a small
-# build module that repeats the server's own replace directives (`go install module@version` refuses
-# modules that have any).
-from_module() {
-    local name=$1 version=$2 module=$3
-    local dir="$cache/$name-$version"
-    local bin="$dir/$name"
-    local replaces
-    replaces=$(cat)
     if cached "$bin"; then
         echo "$name $version: $bin (cached)"
         return
@@ -132,13 +99,9 @@ from_module() {
     rm -rf "$dir/build"
     mkdir -p "$dir/build"
     if ! (
+        set -e
         cd "$dir/build"
-        printf 'module kratos-hydra-bridge/ory-build/%s\n\ngo 1.22\n\n%s\n' "$name" "$replaces" >go.mod
-        export GOFLAGS=-mod=mod CGO_ENABLED=1
-        go get -tool "$module@$version"
-        go build -trimpath -tags "$(tags_of "$name")" \
-            -ldflags "-s -w -X $(version_var_of "$name")=$version" \
-            -o "$bin.tmp" "$module"
+        "$step" "$name" "$version" "$bin.tmp" "$@"
     ) >"$dir/build.log" 2>&1; then
         tail -n 40 "$dir/build.log" >&2
         echo "error: building $name $version failed (whole log: $dir/build.log)" >&2
@@ -149,15 +112,37 @@ from_module() {
     echo "$name $version: $bin"
 }
 
+# A release from its own source tree and go.mod.
+from_source() {
+    local name=$1 version=$2 out=$3
+    unpack "$name" "$version" .
+    cd "$name-$version"
+    export GOFLAGS=-mod=mod CGO_ENABLED=1 GOTOOLCHAIN=local
+    go build -trimpath -tags "$(tags_of "$name")" \
+        -ldflags "-s -w -X $(version_var_of "$name")=$version" -o "$out" .
+}
+
+# A published module version, through a small build module that repeats the server's own replace
+# directives (`go install module@version` refuses modules that have any).
+from_module() {
+    local name=$1 version=$2 out=$3 module=$4 replaces=$5
+    printf 'module kratos-hydra-bridge/ory-build/%s\n\ngo 1.22\n\n%s\n' "$name" "$replaces" >go.mod
+    export GOFLAGS=-mod=mod CGO_ENABLED=1
+    go get -tool "$module@$version"
+    go build -trimpath -tags "$(tags_of "$name")" \
+        -ldflags "-s -w -X $(version_var_of "$name")=$version" -o "$out" "$module"
+}
+
 for version in "${MATRIX_VERSIONS[@]}"; do
-    from_source kratos "$version"
-    from_source hydra "$version"
+    build kratos "$version" from_source
+    build hydra "$version" from_source
 done
 
-from_module hydra "$HYDRA_MODULE_VERSION" github.com/ory/hydra/v2 <<'REPLACE'
+build hydra "$HYDRA_MODULE_VERSION" from_module github.com/ory/hydra/v2 "$(cat <<'REPLACE'
 replace github.com/gobuffalo/pop/v6 => github.com/ory/pop/v6 v6.2.1-0.20241121111754-e5dfc0f3344b
 
 // Hydra points this at a folder of its repository, which its module does not carry; the published
 // SDK of the version Hydra requires has the same API.
 replace github.com/ory/hydra-client-go/v2 => github.com/ory/hydra-client-go/v2 v2.2.1
 REPLACE
+)"
