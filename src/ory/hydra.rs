@@ -48,6 +48,12 @@ pub struct OAuth2Client {
     #[serde(default, deserialize_with = "null_as_default")]
     pub logo_uri: String,
     #[serde(default, deserialize_with = "null_as_default")]
+    pub client_uri: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub policy_uri: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tos_uri: String,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub skip_consent: bool,
     #[serde(default, deserialize_with = "null_as_default")]
     pub skip_logout_consent: bool,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{ErrorBody, HydraClient, HydraError};
+use super::{ErrorBody, HydraClient, HydraError, OAuth2Client};
 use crate::ory::http::{Call, ErrorKind, Request, Response};
 use domain::identity::null_as_default;
 
@@ -37,23 +37,7 @@ pub struct ConsentSession {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SessionRequest {
     #[serde(default, deserialize_with = "null_as_default")]
-    pub client: SessionClient,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct SessionClient {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub client_id: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub client_name: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub logo_uri: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub client_uri: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub policy_uri: String,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub tos_uri: String,
+    pub client: OAuth2Client,
 }
 
 fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
