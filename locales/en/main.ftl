@@ -152,9 +152,9 @@ apps-heading = Applications with access to your account
 apps-intro = You allowed these applications to use your account. You can withdraw their access at any time.
 apps-none = No application has access to your account.
 apps-former = Allowed before your account's identifier changed.
-apps-site = Website
-apps-policy = Privacy policy
-apps-terms = Terms of service
+link-site = Website
+link-policy = Privacy policy
+link-terms = Terms of service
 apps-scopes = It may:
 # $date (String) - a date as apps-date writes it.
 apps-given = Allowed on { $date }

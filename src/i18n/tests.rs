@@ -38,7 +38,7 @@ fn shipped_catalogs_match_english() {
 /// The ids the code and templates ask for: every quoted string that looks like one.
 fn ids_in(text: &str) -> Vec<String> {
     const PREFIXES: &[&str] = &[
-        "page-", "consent-", "scope-", "logout-", "device-", "error-", "oauth-", "apps-",
+        "page-", "consent-", "scope-", "logout-", "device-", "error-", "oauth-", "apps-", "link-",
     ];
     let is_id_char = |c: char| c.is_ascii_lowercase() || c == '-' || c == '_';
     text.match_indices('"')

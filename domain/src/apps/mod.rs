@@ -135,14 +135,6 @@ impl Remembered {
     }
 }
 
-/// Links the page may show: only http and https URLs.
-pub fn web_link(uri: &str) -> Option<String> {
-    url::Url::parse(uri)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        .map(|_| uri.to_owned())
-}
-
 /// One application on the page, whatever number of grants Hydra keeps for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -176,9 +168,9 @@ impl Entry {
             client_id: client.id.clone(),
             name: name.clone(),
             logo: crate::consent::https_logo(&client.logo_uri),
-            site: web_link(&client.client_uri),
-            policy: web_link(&client.policy_uri),
-            terms: web_link(&client.tos_uri),
+            site: crate::consent::web_link(&client.client_uri),
+            policy: crate::consent::web_link(&client.policy_uri),
+            terms: crate::consent::web_link(&client.tos_uri),
             scopes: Vec::new(),
             given: None,
             remembered: Remembered::Not,

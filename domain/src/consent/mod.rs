@@ -46,13 +46,16 @@ impl AutoAccept {
 }
 
 /// The client of a consent request, as the decisions and the page read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Client<'a> {
     pub id: &'a str,
     /// Empty when the client has none.
     pub name: &'a str,
     /// Empty when the client has none.
     pub logo_uri: &'a str,
+    /// The client's privacy policy and terms of service; empty when it has none.
+    pub policy_uri: &'a str,
+    pub tos_uri: &'a str,
     /// The client's `skip_consent`.
     pub skip_consent: bool,
 }
@@ -113,6 +116,14 @@ pub fn https_logo(uri: &str) -> Option<String> {
     url::Url::parse(uri)
         .ok()
         .filter(|u| u.scheme() == "https")
+        .map(|_| uri.to_owned())
+}
+
+/// Links a page may show: only http and https URLs with a host (no `javascript:` or `data:`).
+pub fn web_link(uri: &str) -> Option<String> {
+    url::Url::parse(uri)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
         .map(|_| uri.to_owned())
 }
 

@@ -127,6 +127,9 @@ pub struct ConsentPage {
     pub client_name: String,
     /// The client's logo: an https URL only, the one image from elsewhere the page may show.
     pub logo: Option<String>,
+    /// The client's privacy policy and terms of service, when they are web links.
+    pub policy: Option<String>,
+    pub terms: Option<String>,
     /// How the person recognises the account: the email trait, else the external_id, else the id.
     pub account: String,
     /// The requested scopes, in order.
@@ -337,6 +340,8 @@ fn page(request: &ConsentFacts<'_>, policy: &ConsentPolicy, identity: &Identity)
     ConsentPage {
         client_name: client_name.to_owned(),
         logo,
+        policy: super::web_link(client.policy_uri),
+        terms: super::web_link(client.tos_uri),
         account: account_label(identity).to_owned(),
         scopes: request
             .requested_scope

@@ -44,9 +44,7 @@ fn request<'a>(client: &'a str, requested: &'a [String], context: &'a Value) -> 
         skip: false,
         client: Client {
             id: client,
-            name: "",
-            logo_uri: "",
-            skip_consent: false,
+            ..Client::default()
         },
         prompt_none: false,
         subject: "CUST-1",
@@ -70,9 +68,10 @@ fn the_page_needs_the_identity_and_shows_the_account() {
     let consent = shown(ConsentFacts {
         client: Client {
             id: "app",
-            name: "",
             logo_uri: "http://app.test/logo.png",
-            skip_consent: false,
+            policy_uri: "https://app.test/privacy",
+            tos_uri: "javascript:alert(1)",
+            ..Client::default()
         },
         ..request("app", &requested, &context)
     });
@@ -88,6 +87,8 @@ fn the_page_needs_the_identity_and_shows_the_account() {
         "the id stands in for a missing name"
     );
     assert_eq!(page.logo, None, "an http logo is not shown");
+    assert_eq!(page.policy.as_deref(), Some("https://app.test/privacy"));
+    assert_eq!(page.terms, None, "a script URL is no link");
     assert_eq!(page.account, "ada@example.com");
     assert_eq!(
         page.scopes,
@@ -276,7 +277,7 @@ proptest! {
         let consent = Consent {
             request: ConsentFacts {
                 skip,
-                client: Client { id: if trusted { "trusted-app" } else { "app" }, name: "", logo_uri: "", skip_consent },
+                client: Client { id: if trusted { "trusted-app" } else { "app" }, skip_consent, ..Client::default() },
                 prompt_none,
                 requested_audience: &audience,
                 ..request("app", &requested, &context)

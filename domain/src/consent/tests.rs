@@ -10,9 +10,8 @@ fn request(skip: bool, skip_consent: bool, client_id: &str) -> ConsentFacts<'_> 
         skip,
         client: Client {
             id: client_id,
-            name: "",
-            logo_uri: "",
             skip_consent,
+            ..Client::default()
         },
         prompt_none: false,
         subject: "CUST-1",
@@ -281,4 +280,22 @@ fn scope() -> impl Strategy<Value = String> {
 
 fn uuid_text() -> impl Strategy<Value = String> {
     "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+}
+
+#[test]
+fn only_web_urls_with_a_host_become_links() {
+    for uri in ["https://app.test/privacy", "http://app.test/terms?v=2"] {
+        assert_eq!(web_link(uri).as_deref(), Some(uri));
+    }
+    for uri in [
+        "",
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "/privacy",
+        "file:///etc/passwd",
+        "https:",
+    ] {
+        assert_eq!(web_link(uri), None, "{uri}");
+    }
+    assert_eq!(https_logo("http://app.test/logo.png"), None);
 }

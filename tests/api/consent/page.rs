@@ -115,3 +115,30 @@ async fn deny_rejects_with_access_denied() {
     );
     assert_eq!(only_reject(&app, &challenge)["error"], "access_denied");
 }
+
+#[tokio::test]
+async fn the_page_links_the_clients_policy_and_terms_when_they_are_web_links() {
+    let app = TestApp::spawn().await;
+    app.kratos.add_identity(customer());
+    let challenge = app.hydra.add_consent(ConsentSpec {
+        policy_uri: "https://shop.example/privacy?a=1&b=2".into(),
+        tos_uri: "javascript:alert(1)".into(),
+        ui_locales: vec!["de".into()],
+        ..consent_for(IDENTITY_ID)
+    });
+    let page = open_page(&app, &challenge).await;
+    assert!(
+        page.html.contains(
+            r#"<a href="https://shop.example/privacy?a=1&#38;b=2" rel="noopener noreferrer">Datenschutzerklärung</a>"#
+        ) || page.html.contains(
+            r#"<a href="https://shop.example/privacy?a=1&amp;b=2" rel="noopener noreferrer">Datenschutzerklärung</a>"#
+        ),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("javascript:"));
+    assert!(!page.html.contains("Nutzungsbedingungen"));
+
+    let (_, without) = customer_page(&app).await;
+    assert!(!without.html.contains("app-links"), "{}", without.html);
+}

@@ -16,6 +16,8 @@ pub struct ConsentSpec {
     pub client_id: String,
     pub client_name: String,
     pub logo_uri: String,
+    pub policy_uri: String,
+    pub tos_uri: String,
     pub skip_consent: bool,
     pub requested_scope: Vec<String>,
     pub audience: Vec<String>,
@@ -35,6 +37,8 @@ impl Default for ConsentSpec {
             client_id: "demo-client".into(),
             client_name: "Demo App".into(),
             logo_uri: String::new(),
+            policy_uri: String::new(),
+            tos_uri: String::new(),
             skip_consent: false,
             requested_scope: vec!["openid".into(), "profile".into(), "email".into()],
             audience: vec!["https://api.test".into()],
@@ -55,6 +59,18 @@ impl ConsentSpec {
             ..Self::default()
         }
     }
+}
+
+fn client(spec: &ConsentSpec) -> Value {
+    let mut client = client_json(
+        &spec.client_id,
+        &spec.client_name,
+        &spec.logo_uri,
+        spec.skip_consent,
+    );
+    client["policy_uri"] = json!(spec.policy_uri);
+    client["tos_uri"] = json!(spec.tos_uri);
+    client
 }
 
 fn consent_request_url(spec: &ConsentSpec) -> String {
@@ -98,7 +114,7 @@ pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> Ht
                 "skip": spec.skip,
                 "subject": spec.subject,
                 "oidc_context": oidc_context(spec),
-                "client": super::versioned_client(data.version, client_json(&spec.client_id, &spec.client_name, &spec.logo_uri, spec.skip_consent)),
+                "client": super::versioned_client(data.version, client(spec)),
                 "request_url": consent_request_url(spec),
                 "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
                 "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",
