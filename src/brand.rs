@@ -101,6 +101,7 @@ impl Brand {
                 .ok()
                 .filter(|u| u.scheme() == "https" && u.host().is_some())
                 .map(|u| u.origin().ascii_serialization())
+                .filter(|origin| is_plain_origin(origin))
             else {
                 continue;
             };
@@ -117,6 +118,14 @@ impl Brand {
                 .insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
+}
+
+/// An origin that cannot end a CSP source list or start a directive: a URL parser lets `;`, `,`
+/// and quotes through in a host.
+fn is_plain_origin(origin: &str) -> bool {
+    origin
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b".-:/[]".contains(&b))
 }
 
 /// A short content hash for links, so that a changed file is fetched again despite caching.
@@ -193,6 +202,8 @@ mod tests {
         assert_eq!(csp(None), None);
         assert_eq!(csp(Some("http://client.example/logo.png")), None);
         assert_eq!(csp(Some("https://cdn.example.com/other.png")), None);
+        assert_eq!(csp(Some("https://evil.example;sandbox/l.png")), None);
+        assert_eq!(csp(Some("https://evil.example,x/l.png")), None);
         let policy = csp(Some("https://client.example/logo.png")).unwrap();
         assert!(
             policy.contains("img-src 'self' https://cdn.example.com https://client.example;"),

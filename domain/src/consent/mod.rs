@@ -111,11 +111,23 @@ pub fn auto_accept(request: &ConsentFacts<'_>, trusted_clients: &[String]) -> Op
 }
 
 /// An application's logo as a page shows it: an https URL only, whose origin the page's CSP then
-/// allows; no other images from elsewhere.
+/// allows; no other images from elsewhere. The host must be an IP address or a name of letters,
+/// digits, dots and hyphens: URL parsing lets `;` and other characters through, which would end
+/// the CSP's `img-src` and add directives of the client's choosing.
 pub fn https_logo(uri: &str) -> Option<String> {
     url::Url::parse(uri)
         .ok()
         .filter(|u| u.scheme() == "https")
+        .filter(|u| match u.host() {
+            Some(url::Host::Domain(name)) => {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            }
+            Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+            None => false,
+        })
         .map(|_| uri.to_owned())
 }
 

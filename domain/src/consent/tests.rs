@@ -299,3 +299,24 @@ fn only_web_urls_with_a_host_become_links() {
     }
     assert_eq!(https_logo("http://app.test/logo.png"), None);
 }
+
+#[test]
+fn a_logo_host_cannot_carry_policy_syntax() {
+    for uri in [
+        "https://cdn.evil.example;sandbox/l.png",
+        "https://cdn.evil.example;script-src%20*/l.png",
+        "https://a,b.example/l.png",
+        "https://a'b.example/l.png",
+    ] {
+        assert_eq!(https_logo(uri), None, "{uri}");
+    }
+    for uri in [
+        "https://cdn.example.com/l.png",
+        "https://xn--bcher-kva.example/l.png",
+        "https://BÜCHER.example/l.png",
+        "https://192.0.2.7:8443/l.png",
+        "https://[2001:db8::1]/l.png",
+    ] {
+        assert_eq!(https_logo(uri).as_deref(), Some(uri), "{uri}");
+    }
+}

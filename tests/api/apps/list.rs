@@ -138,3 +138,24 @@ async fn the_path_is_configurable_and_the_page_can_be_turned_off() {
     let cookie = person(&off);
     assert_eq!(off.get("/apps", Some(&cookie)).await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_logo_whose_host_carries_policy_syntax_is_not_shown_nor_allowed() {
+    let app = bridge().spawn().await;
+    let mut shop = GrantSpec::new(EXTERNAL_ID, "shop", "Acme Shop");
+    shop.logo_uri = "https://cdn.evil.example;sandbox/l.png".into();
+    app.hydra.add_grant(shop);
+    let cookie = person(&app);
+    let response = app.get("/apps", Some(&cookie)).await;
+    assert_eq!(response.status(), 200);
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(!csp.contains("sandbox") && !csp.contains("evil"), "{csp}");
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Acme Shop") && !html.contains("evil.example"),
+        "{html}"
+    );
+}
