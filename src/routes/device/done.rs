@@ -16,6 +16,7 @@ use url::Url;
 
 use crate::cookies::{self, CookiePolicy};
 use crate::pages::{self, Page, add_cookie};
+use crate::routes::deadline;
 use crate::routes::params::{Query, unless_repeated};
 use crate::routes::state::AppState;
 use crate::signed::{Signer, challenge_digest};
@@ -28,6 +29,8 @@ const AUDIENCE: &str = "kratos-hydra-bridge/device-done";
 
 /// How long the cookie lives: the sign-in and consent after the code, not much more.
 const LIFETIME: Duration = Duration::from_secs(30 * 60);
+/// Less time than this for the name's lookup is not worth a call to Hydra.
+const MIN_LOOKUP: Duration = Duration::from_millis(5);
 
 #[derive(Debug, Serialize, Deserialize)]
 struct DoneClaims {
@@ -68,15 +71,25 @@ fn now_secs() -> u64 {
 }
 
 /// For a browser whose code Hydra accepted: the cookie naming the client Hydra put in `redirect_to`,
-/// when Hydra tells its name in time. The lookup gets a quarter of the request's time: the browser
-/// must go on whatever Hydra answers.
-pub async fn cookie_for(state: &AppState, redirect_to: &Url) -> Option<Cookie<'static>> {
+/// when Hydra tells its name in time. The lookup gets a quarter of the request's time, and never
+/// more than half of what is left of it: Hydra has accepted the code, so the browser must go on
+/// whatever Hydra answers, before the deadline turns the answer into a 504.
+pub async fn cookie_for(
+    state: &AppState,
+    req: &HttpRequest,
+    redirect_to: &Url,
+) -> Option<Cookie<'static>> {
     let client_id = redirect_to
         .query_pairs()
         .find(|(k, _)| k == "client_id")
         .map(|(_, v)| v.into_owned())
         .filter(|id| worth_looking_up(id))?;
-    let limit = state.settings.serve.request_timeout / 4;
+    let quarter = state.settings.serve.request_timeout / 4;
+    let limit = deadline::remaining(req).map_or(quarter, |left| quarter.min(left / 2));
+    if limit < MIN_LOOKUP {
+        tracing::warn!("the device success page will not name the client: no time left to ask");
+        return None;
+    }
     let client = match tokio::time::timeout(limit, state.hydra.get_client(&client_id)).await {
         Ok(Ok(client)) => client?,
         Ok(Err(e)) => {

@@ -113,7 +113,7 @@ async fn hand_over(
             })?;
             state.device.metrics.code(CodeOutcome::Accepted);
             note("outcome", "device_accepted");
-            let named = done::cookie_for(state, target.url()).await;
+            let named = done::cookie_for(state, req, target.url()).await;
             let mut response = target.response();
             add_cookie(&mut response, &attempts::cleared(&state.cookies))?;
             if let Some(cookie) = &named {

@@ -140,3 +140,20 @@ async fn a_hanging_lookup_does_not_hold_up_the_accepted_code() {
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_millis(700), "took {elapsed:?}");
 }
+
+#[tokio::test]
+async fn a_slow_accept_leaves_the_lookup_only_the_time_that_is_left() {
+    let app = TestApp::builder()
+        .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "800")
+        .spawn()
+        .await;
+    // The accept takes most of the request's time; the lookup then hangs.
+    app.hydra.fault_on(
+        "/admin/oauth2/auth/requests/device/accept",
+        Some(Fault::Delay(Duration::from_millis(650))),
+    );
+    app.hydra.fault_on("/admin/clients/", Some(Fault::Hang));
+    // Hydra accepted the code, so the browser goes on to it, without the name, not to a 504.
+    assert_eq!(accepted(&app, "tv-app", "Living Room TV").await, None);
+    assert_eq!(app.hydra.accepted_devices().len(), 1);
+}
