@@ -51,13 +51,24 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// A trusted proxy as configured: a CIDR (`10.0.0.0/8`) or one address.
+/// A trusted proxy as configured: a CIDR (`10.0.0.0/8`) or one address. IPv4 written in its
+/// IPv6-mapped form (`::ffff:10.0.0.1`) becomes IPv4, as peers are compared.
 pub fn parse_trusted(text: &str) -> Option<IpNet> {
     let text = text.trim();
     text.parse::<IpNet>()
         .ok()
         .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
-        .map(|net| net.trunc())
+        .map(|net| canonical_net(net.trunc()))
+}
+
+fn canonical_net(net: IpNet) -> IpNet {
+    let IpNet::V6(v6) = net else {
+        return net;
+    };
+    match (v6.addr().to_ipv4_mapped(), v6.prefix_len().checked_sub(96)) {
+        (Some(v4), Some(prefix)) => ipnet::Ipv4Net::new(v4, prefix).map_or(net, IpNet::V4),
+        _ => net,
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +82,24 @@ mod tests {
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
         list.iter().map(|s| parse_trusted(s).unwrap()).collect()
+    }
+
+    #[test]
+    fn a_trusted_proxy_in_mapped_form_is_the_ipv4_one() {
+        assert_eq!(parse_trusted("::ffff:10.0.0.1"), parse_trusted("10.0.0.1"));
+        assert_eq!(
+            parse_trusted("::ffff:10.0.0.0/104"),
+            parse_trusted("10.0.0.0/8")
+        );
+        let trusted = nets(&["::ffff:127.0.0.1"]);
+        assert_eq!(
+            client_ip(ip("::ffff:127.0.0.1"), &["198.51.100.4"], &trusted),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            parse_trusted("2001:db8::/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
     }
 
     #[test]

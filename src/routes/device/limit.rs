@@ -106,17 +106,21 @@ pub fn client_of(req: &HttpRequest, trusted: &[IpNet]) -> IpAddr {
     if trusted.is_empty() {
         return peer;
     }
-    let lines: Vec<&str> = req
+    // Lossy, not `to_str`: a proxy appends its peer to the line the client sent, so a line with a
+    // byte the client chose outside ASCII still ends in the address the proxy wrote.
+    let lines: Vec<String> = req
         .headers()
         .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     client_ip(peer, &lines, trusted)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::header::HeaderValue;
     use actix_web::test::TestRequest;
 
     fn store(per_client: u32, global: u32, tracked: usize) -> WrongCodes {
@@ -193,5 +197,16 @@ mod tests {
         assert_eq!(client_of(&behind, &[]).to_string(), "127.0.0.1");
         let direct = req("203.0.113.9:4000");
         assert_eq!(client_of(&direct, &trusted).to_string(), "203.0.113.9");
+    }
+
+    #[test]
+    fn a_line_with_bytes_outside_ascii_still_gives_the_address_the_proxy_appended() {
+        let trusted: Vec<IpNet> = vec!["127.0.0.0/8".parse().unwrap()];
+        let value = HeaderValue::from_bytes("é, 198.51.100.4".as_bytes()).unwrap();
+        let req = TestRequest::default()
+            .peer_addr("127.0.0.1:4000".parse().unwrap())
+            .insert_header(("x-forwarded-for", value))
+            .to_http_request();
+        assert_eq!(client_of(&req, &trusted).to_string(), "198.51.100.4");
     }
 }
