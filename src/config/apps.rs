@@ -25,7 +25,7 @@ const TAKEN: &[&str] = &[
 pub struct AppsSettings {
     #[serde(default = "default_enabled")]
     pub enabled: bool,
-    /// Where the page is, below `serve.base_url`; its forms post to `{path}/withdraw`.
+    /// Where the page is, below `serve.base_url`; its forms post to `{path}` too.
     #[serde(default = "default_path")]
     pub path: String,
     /// The most applications the page lists; it says how many more there are.

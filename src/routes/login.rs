@@ -88,7 +88,8 @@ async fn sign_in(
         policy: &state.policies.login,
         now: OffsetDateTime::now_utc(),
     });
-    tracing::debug!(skip = login_request.skip, ?plan, "login plan");
+    // The plan itself is not logged, at any level: it holds the subject, the identity's claims and
+    // the application's authorization request. The outcome is noted on the request span below.
 
     // Act.
     match plan {

@@ -331,10 +331,10 @@ fn accept(
 
 fn page(request: &ConsentFacts<'_>, policy: &ConsentPolicy, identity: &Identity) -> ConsentPage {
     let client = &request.client;
-    let client_name = if client.name.is_empty() {
-        client.id
-    } else {
-        client.name
+    // A name of blanks shows the id, as on the device and apps pages.
+    let client_name = match client.name.trim() {
+        "" => client.id,
+        name => name,
     };
     let logo = super::https_logo(client.logo_uri);
     ConsentPage {

@@ -88,6 +88,18 @@ fn the_page_needs_the_identity_and_shows_the_account() {
     );
     assert_eq!(page.logo, None, "an http logo is not shown");
     assert_eq!(page.policy.as_deref(), Some("https://app.test/privacy"));
+    let blank = shown(ConsentFacts {
+        client: Client {
+            id: "app",
+            name: "  ",
+            ..Client::default()
+        },
+        ..request("app", &requested, &context)
+    });
+    let ConsentPlan::Page(blank) = plan(&blank, &policy(), confirmed()) else {
+        panic!("no page")
+    };
+    assert_eq!(blank.client_name, "app", "a blank name shows the id");
     assert_eq!(page.terms, None, "a script URL is no link");
     assert_eq!(page.account, "ada@example.com");
     assert_eq!(
