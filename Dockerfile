@@ -14,6 +14,7 @@ RUN mkdir -p src domain/src \
 COPY src ./src
 COPY domain/src ./domain/src
 COPY templates ./templates
+COPY locales ./locales
 RUN cargo build --release --locked
 
 # glibc and libgcc only (rustls needs no OpenSSL); runs as uid 65532.

@@ -4,7 +4,8 @@
 #   - the bridge accepts the config it gets in docker-compose.yml and in deploy/kubernetes
 #     (the mounted file plus exactly the BRIDGE__* variables set there),
 #   - Hydra, Kratos and the bridge agree on each other's URLs in the local stack,
-#   - the Kubernetes manifests are valid for a current Kubernetes version.
+#   - the Kubernetes manifests are valid for a current Kubernetes version,
+#   - what the Dockerfile's build stage copies is enough to compile the bridge.
 # Installs what it needs when missing (Debian's docker-compose; kubernetes-validate and PyYAML in a
 # virtualenv under target/, which git ignores). Runs from anywhere, needs no input.
 # The YAML checks (the configs, the URLs, the manifests' references) are in deploy/validate/.
@@ -128,6 +129,26 @@ if command -v kubectl >/dev/null 2>&1; then
     fi
 else
     echo "skip: kubectl kustomize (kubectl not installed)"
+fi
+
+# --- (d) the image's build stage has every file the build reads ------------------------------------
+# The files the build stage copies (COPY lines before the second FROM), checked with cargo in a
+# folder that holds only those: a file compiled in (a template, a catalog) that the Dockerfile
+# leaves out fails here instead of in `docker compose up --build`.
+context="$work/docker-context"
+checked_in="$PWD/target"
+mkdir -p "$context"
+copied=$(awk '/^FROM /{stage++} stage==1 && /^COPY / && !/--from/ {for (i = 2; i < NF; i++) print $i}' Dockerfile)
+for path in $copied; do
+    mkdir -p "$context/$(dirname "$path")"
+    cp -R "$path" "$context/$path"
+done
+if out=$(cd "$context" && CARGO_TARGET_DIR="$checked_in" cargo check --quiet --locked --offline \
+    --bin kratos-hydra-bridge 2>&1); then
+    ok "Dockerfile build stage: what it copies ($(echo $copied)) compiles"
+else
+    bad "Dockerfile build stage: what it copies does not compile:"
+    printf '%s\n' "$out" | tail -20 | sed 's/^/      /'
 fi
 
 echo "validate: $passed passed, $failed failed"
