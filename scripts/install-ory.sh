@@ -15,19 +15,26 @@
 #   and a `SHA256SUMS` file that must list each tarball; otherwise from a shallow clone of the tag.
 # - Hydra v2.3.0 from the Go module proxy: the last v2 release, whose strict decoding refuses unknown
 #   fields in an accept body.
-# Every dependency comes from the Go module proxy. Needs Go (1.22 or newer), a C compiler (cgo, for
+# Every dependency comes from the Go module proxy. Needs Go (1.26 or newer: the v26 releases' go.mod asks for it), a C compiler (cgo, for
 # SQLite), and git for the clone.
 set -euo pipefail
 
 MATRIX_VERSIONS=(v26.2.0 v25.4.0)
 HYDRA_MODULE_VERSION=v2.3.0
+GO_MIN=1.26
 
 cache="${ORY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kratos-hydra-bridge/ory}"
 sources="${ORY_SOURCE_DIR:-}"
 
 require_tools() {
     if ! command -v go >/dev/null 2>&1; then
-        echo "error: Go is required to build Ory Hydra and Kratos (https://go.dev/doc/install, 1.22 or newer)" >&2
+        echo "error: Go is required to build Ory Hydra and Kratos (https://go.dev/doc/install, $GO_MIN or newer)" >&2
+        exit 1
+    fi
+    local have
+    have=$(go env GOVERSION 2>/dev/null | sed -n 's/^go\([0-9][0-9.]*\).*/\1/p')
+    if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$GO_MIN" "$have" | sort -V | head -n1)" != "$GO_MIN" ]; then
+        echo "error: Go $have is too old to build Ory Hydra and Kratos v26.2.0: $GO_MIN or newer is needed" >&2
         exit 1
     fi
     if ! command -v "${CC:-gcc}" >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
