@@ -178,6 +178,11 @@ apps-confirm-heading = Zugriff für { $client } widerrufen?
 apps-confirm-text = { $client } hat dann keinen Zugriff mehr auf Ihr Konto: Die Tokens der Anwendung werden ungültig, und sie fragt bei der nächsten Nutzung erneut nach Ihrer Zustimmung.
 apps-confirm-heading-all = Zugriff für alle Anwendungen widerrufen?
 apps-confirm-text-all = Diese Anwendungen haben dann keinen Zugriff mehr auf Ihr Konto: Ihre Tokens werden ungültig, und jede fragt bei der nächsten Nutzung erneut nach Ihrer Zustimmung.
+apps-confirm-more =
+    { $count ->
+        [one] Und eine weitere Anwendung.
+       *[other] Und { $count } weitere Anwendungen.
+    }
 apps-confirm-data = Was eine Anwendung bereits über Sie gespeichert hat, bleibt bei ihr. Wenden Sie sich an die Anwendung, wenn Sie es löschen lassen möchten.
 apps-keep = Zugriff behalten
 apps-done-title = Zugriff widerrufen

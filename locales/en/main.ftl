@@ -191,6 +191,12 @@ apps-confirm-heading = Withdraw access for { $client }?
 apps-confirm-text = { $client } will no longer have access to your account: the tokens it holds stop working, and it will ask for your permission again the next time you use it.
 apps-confirm-heading-all = Withdraw access for all applications?
 apps-confirm-text-all = These applications will no longer have access to your account: the tokens they hold stop working, and each will ask for your permission again the next time you use it.
+# $count (Number) - how many applications the list above leaves out.
+apps-confirm-more =
+    { $count ->
+        [one] And one more application.
+       *[other] And { $count } more applications.
+    }
 apps-confirm-data = What an application has already stored about you stays with it. To have that deleted, contact the application.
 apps-keep = Keep access
 apps-done-title = Access withdrawn

@@ -178,6 +178,11 @@ apps-confirm-heading = ¿Retirar el acceso a { $client }?
 apps-confirm-text = { $client } ya no tendrá acceso a su cuenta: sus tokens dejarán de funcionar y le volverá a pedir permiso la próxima vez que la use.
 apps-confirm-heading-all = ¿Retirar el acceso a todas las aplicaciones?
 apps-confirm-text-all = Estas aplicaciones ya no tendrán acceso a su cuenta: sus tokens dejarán de funcionar y cada una le volverá a pedir permiso la próxima vez que la use.
+apps-confirm-more =
+    { $count ->
+        [one] Y una aplicación más.
+       *[other] Y { $count } aplicaciones más.
+    }
 apps-confirm-data = Lo que una aplicación ya haya guardado sobre usted se queda en ella. Para que lo borre, póngase en contacto con la aplicación.
 apps-keep = Mantener el acceso
 apps-done-title = Acceso retirado

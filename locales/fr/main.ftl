@@ -178,6 +178,11 @@ apps-confirm-heading = Retirer l’accès de { $client } ?
 apps-confirm-text = { $client } n’aura plus accès à votre compte : ses jetons cesseront de fonctionner et elle vous redemandera votre autorisation la prochaine fois que vous l’utiliserez.
 apps-confirm-heading-all = Retirer l’accès de toutes les applications ?
 apps-confirm-text-all = Ces applications n’auront plus accès à votre compte : leurs jetons cesseront de fonctionner et chacune vous redemandera votre autorisation la prochaine fois que vous l’utiliserez.
+apps-confirm-more =
+    { $count ->
+        [one] Et une autre application.
+       *[other] Et { $count } autres applications.
+    }
 apps-confirm-data = Ce qu’une application a déjà enregistré à votre sujet reste chez elle. Pour le faire supprimer, contactez l’application.
 apps-keep = Conserver l’accès
 apps-done-title = Accès retiré

@@ -145,6 +145,8 @@ struct ConfirmPage<'a> {
     /// The one application, or `None` for all of them.
     client: Option<(&'a str, &'a str)>,
     names: Vec<&'a str>,
+    /// Applications withdrawn too that `names` leaves out.
+    more: u32,
 }
 
 pub(super) fn confirm(
@@ -157,6 +159,8 @@ pub(super) fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let csrf = forms::issue_csrf(req, state, PURPOSE, identity_id)?;
     let paths = Paths::of(state);
+    // As many names as the list shows; the rest are counted.
+    let shown = state.policies.apps.max_entries;
     let client = match (all, entries.first()) {
         (false, Some(entry)) => Some((entry.client_id.as_str(), entry.name.as_str())),
         _ => None,
@@ -166,7 +170,12 @@ pub(super) fn confirm(
         paths: &paths,
         csrf_token: &csrf.token,
         client,
-        names: entries.iter().map(|e| e.name.as_str()).collect(),
+        names: entries
+            .iter()
+            .take(shown)
+            .map(|e| e.name.as_str())
+            .collect(),
+        more: u32::try_from(entries.len().saturating_sub(shown)).unwrap_or(u32::MAX),
     };
     let mut response = pages::render(StatusCode::OK, &template);
     add_cookie(&mut response, &csrf.cookie)?;
