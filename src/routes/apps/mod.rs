@@ -57,10 +57,8 @@ pub async fn submit(
 
 /// The person, or where they sign in first: the plan's first step, from whoami.
 enum Person {
-    Known {
-        identity_id: String,
-        subjects: Subjects,
-    },
+    /// The identity's id, and the subjects its grants may be under.
+    Known(String, Subjects),
     SignIn(HttpResponse),
 }
 
@@ -71,10 +69,7 @@ async fn person(state: &AppState, cookie: &SessionCookie) -> Result<Person, AppE
         Start::Read {
             identity_id,
             subjects,
-        } => Person::Known {
-            identity_id,
-            subjects,
-        },
+        } => Person::Known(identity_id, subjects),
     })
 }
 
@@ -131,10 +126,7 @@ async fn list_page(
 ) -> Result<HttpResponse, AppError> {
     let (identity_id, subjects) = match person(state, cookie).await? {
         Person::SignIn(redirect) => return Ok(redirect),
-        Person::Known {
-            identity_id,
-            subjects,
-        } => (identity_id, subjects),
+        Person::Known(identity_id, subjects) => (identity_id, subjects),
     };
     let listing = list(entries(state, &subjects).await?, &state.policies.apps);
     note("outcome", "apps_listed");
@@ -201,10 +193,7 @@ async fn posted(
     let (target, step) = (fields.target()?, fields.step()?);
     let (identity_id, subjects) = match person(state, cookie).await? {
         Person::SignIn(redirect) => return Ok(redirect),
-        Person::Known {
-            identity_id,
-            subjects,
-        } => (identity_id, subjects),
+        Person::Known(identity_id, subjects) => (identity_id, subjects),
     };
     let token = fields.csrf_token.as_deref();
     if let Err(e) = forms::verify_csrf(req, state, PURPOSE, &identity_id, token) {
