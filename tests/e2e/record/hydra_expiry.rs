@@ -10,10 +10,10 @@ use super::hydra::{
     ADMIN, CONSENT, LOGIN, LOGOUT, SCOPE, accept_consent_body, accept_login_body, browser, follow,
     param, redirect,
 };
-use super::{Call, Recorder};
+use super::{Call, Recorder, SQLITE};
 use crate::Env;
 use crate::browser::AuthRequest;
-use crate::ory::{Server, free_port, repo_file, run_once};
+use crate::ory::{Ory, Server, loopback, pairs, temp_dir};
 use crate::stack::Stack;
 
 const TTL: Duration = Duration::from_secs(2);
@@ -178,26 +178,12 @@ async fn send(r: &Recorder, call: Call) -> Value {
 }
 
 async fn start_hasty_hydra(env: &Env, stack: &Stack) -> (TempDir, Server, String, String) {
-    let dir = tempfile::Builder::new()
-        .prefix("khb-record-")
-        .tempdir()
-        .expect("temp dir");
-    let (pp, ap) = (free_port(), free_port());
-    let public = format!("http://127.0.0.1:{pp}");
-    let admin = format!("http://127.0.0.1:{ap}");
+    let dir = temp_dir("khb-record-");
+    let (pp, public) = loopback();
+    let (ap, admin) = loopback();
     let bridge = &stack.bridge;
-    let env_vars: Vec<(String, String)> = [
-        (
-            "DSN",
-            format!(
-                "sqlite://{}/hydra.sqlite?_fk=true&mode=rwc&_busy_timeout=10000",
-                dir.path().display()
-            ),
-        ),
-        ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
-        ("SERVE_PUBLIC_PORT", pp.to_string()),
-        ("SERVE_ADMIN_HOST", "127.0.0.1".into()),
-        ("SERVE_ADMIN_PORT", ap.to_string()),
+    let mut env_vars = Ory::Hydra.listen_env(dir.path(), SQLITE, pp, ap);
+    env_vars.extend(pairs(&[
         ("URLS_SELF_ISSUER", public.clone()),
         ("URLS_LOGIN", format!("{bridge}/login")),
         ("URLS_CONSENT", format!("{bridge}/consent")),
@@ -209,31 +195,11 @@ async fn start_hasty_hydra(env: &Env, stack: &Stack) -> (TempDir, Server, String
         ),
         ("URLS_IDENTITY_PROVIDER_URL", stack.kratos_admin.clone()),
         ("TTL_LOGIN_CONSENT_REQUEST", format!("{}s", TTL.as_secs())),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let config = repo_file("deploy/compose/hydra/hydra.yml")
-        .display()
-        .to_string();
-    let bin = env.binaries().hydra.display().to_string();
-    let command = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let log = dir.path().join("hydra.log");
-    run_once(
-        "hydra migrate",
-        &command(&[&bin, "migrate", "sql", "up", "-e", "--yes", "-c", &config]),
-        &env_vars,
-        &log,
-    );
-    let hydra = Server::new(
-        "hydra-hasty",
-        command(&[&bin, "serve", "all", "--dev", "-c", &config]),
-        env_vars,
-        log,
-    );
+    ]));
+    let hydra = Ory::Hydra.server("hydra-hasty", &env.binaries().hydra, env_vars, dir.path());
     hydra.start();
     hydra
-        .wait_ready(&stack.http, &format!("{admin}/health/ready"))
+        .wait_ready(&stack.http, &Ory::Hydra.ready(&admin))
         .await;
     (dir, hydra, public, admin)
 }

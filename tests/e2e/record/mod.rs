@@ -27,6 +27,10 @@ use crate::ory::repo_file;
 use crate::stack::{Stack, Subject};
 use recorded::{Fixture, HEADERS, Names, Request, Response};
 
+/// SQLite options of the recorder's own servers: nothing else writes to their databases, so they
+/// go without the stack's WAL and immediate locks.
+pub const SQLITE: &str = "_fk=true&mode=rwc&_busy_timeout=10000";
+
 /// One call to record: to which server (by its placeholder), what, and with what.
 pub struct Call {
     pub method: Method,
