@@ -8,7 +8,7 @@ use crate::stack::Stack;
 pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// Merges `extra` into `into`: objects key by key, anything else replaced.
-fn merge(into: &mut Value, extra: Value) {
+pub fn merge(into: &mut Value, extra: Value) {
     match (into, extra) {
         (Value::Object(into), Value::Object(extra)) => {
             for (key, value) in extra {

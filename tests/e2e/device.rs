@@ -8,8 +8,8 @@ use url::Url;
 
 use crate::Env;
 use crate::admin::DEVICE_GRANT;
-use crate::browser::{Landing, Person, random};
-use crate::flows::{PASSWORD, allow, email, kratos_ui};
+use crate::browser::{Landing, Person};
+use crate::flows::{PASSWORD, allow, customer_with_external_id, kratos_ui};
 use crate::oauth::{form_action, form_fields, verify_id_token};
 use crate::stack::{Stack, Subject};
 
@@ -23,20 +23,6 @@ pub struct DeviceAuth {
     pub user_code: String,
     pub verification_uri: String,
     pub verification_uri_complete: String,
-}
-
-/// A customer with a top-level external_id; returns its address and external_id.
-async fn person_with_external_id(stack: &Stack, label: &str) -> (String, String) {
-    let (address, external_id) = (email(label), format!("ext-{}", random()));
-    stack
-        .create_identity_with(
-            "customer",
-            &address,
-            PASSWORD,
-            json!({ "external_id": external_id }),
-        )
-        .await;
-    (address, external_id)
 }
 
 /// The device asks Hydra for a code to show, for `scope`.
@@ -144,7 +130,7 @@ fn other_code(code: &str, n: usize) -> String {
 pub async fn device_sign_in_gives_the_device_tokens_for_the_external_id(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
     let client = stack.create_device_client("Device e2e", SCOPES).await;
-    let (address, external_id) = person_with_external_id(&stack, "device").await;
+    let (address, external_id, _) = customer_with_external_id(&stack, "device", json!({})).await;
     let auth = device_auth(&stack, &client, SCOPES).await;
     assert_eq!(
         auth.verification_uri,

@@ -8,7 +8,9 @@ use url::Url;
 
 use crate::Env;
 use crate::browser::{AuthRequest, Landing, Person, query};
-use crate::flows::{PASSWORD, SCOPES, allow, client_and_customer, email, kratos_ui, sign_in};
+use crate::flows::{
+    PASSWORD, SCOPES, allow, client_and_customer, email, kratos_ui, sign_in, signed_in_customer,
+};
 use crate::oauth::exchange;
 use crate::stack::{Stack, Subject};
 
@@ -90,9 +92,7 @@ fn none(client: &str) -> AuthRequest {
 
 pub async fn prompt_none_after_the_kratos_session_ended_gives_login_required(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, id) = client_and_customer(&stack, "none-revoked").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, _, id) = signed_in_customer(&stack, "none-revoked").await;
     // While the Kratos session lives, prompt=none signs the person in without a page.
     let request = none(&client);
     let callback = silently(&mut person, &request).await.away();
@@ -125,9 +125,7 @@ pub async fn prompt_none_with_another_persons_kratos_session_gives_login_require
 
 pub async fn prompt_none_past_max_age_gives_login_required(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, _) = client_and_customer(&stack, "none-max-age").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, _, _) = signed_in_customer(&stack, "none-max-age").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let request = none(&client).with("max_age", "1");
@@ -156,9 +154,7 @@ pub async fn prompt_none_for_a_client_never_consented_to_gives_consent_required(
 /// new one (`login_required`); with `consent` it answers `invalid_request`.
 pub async fn prompt_none_beside_another_value_is_refused(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, _) = client_and_customer(&stack, "none-and").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, _, _) = signed_in_customer(&stack, "none-and").await;
 
     for (prompt, error) in [
         ("none login", "login_required"),
