@@ -176,29 +176,28 @@ pub async fn pass_unrecorded(r: &Recorder, browser: &reqwest::Client, login: &st
 
 pub async fn record(stack: &Stack, r: &mut Recorder) {
     r.names.add(SUBJECT, "{subject}");
-    r.record(
-        "hydra_health_ready",
-        "Hydra admin readiness",
-        Call::get(ADMIN, "/health/ready"),
-    )
-    .await;
-    r.record(
-        "hydra_route_not_found",
-        "an admin path no route serves",
-        Call::get(ADMIN, "/admin/nonexistent"),
-    )
-    .await;
-    r.record(
-        "hydra_method_not_allowed",
-        "POST where only GET is served",
-        Call::new(Method::POST, ADMIN, LOGIN.path).query("login_challenge", "abc"),
-    )
-    .await;
-    r.record(
-        "hydra_method_not_allowed_put",
-        "GET where only PUT is served",
-        Call::get(ADMIN, &format!("{}/accept", LOGIN.path)).query("login_challenge", "abc"),
-    )
+    r.record_all([
+        (
+            "hydra_health_ready",
+            "Hydra admin readiness",
+            Call::get(ADMIN, "/health/ready"),
+        ),
+        (
+            "hydra_route_not_found",
+            "an admin path no route serves",
+            Call::get(ADMIN, "/admin/nonexistent"),
+        ),
+        (
+            "hydra_method_not_allowed",
+            "POST where only GET is served",
+            Call::new(Method::POST, ADMIN, LOGIN.path).query("login_challenge", "abc"),
+        ),
+        (
+            "hydra_method_not_allowed_put",
+            "GET where only PUT is served",
+            Call::get(ADMIN, &format!("{}/accept", LOGIN.path)).query("login_challenge", "abc"),
+        ),
+    ])
     .await;
     let client = stack.create_client("Demo App", SCOPE).await;
     r.names.add(&client, "{client_id}");

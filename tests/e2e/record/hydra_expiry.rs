@@ -52,37 +52,33 @@ pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
     r.names.add(&login, "{login_challenge}");
     tokio::time::sleep(TTL + Duration::from_secs(1)).await;
 
+    // Each request read, accepted and rejected once it is past its lifespan.
+    let consent_body = accept_consent_body();
+    for (requests, challenge, body) in
+        [(&LOGIN, &login, &body), (&CONSENT, &consent, &consent_body)]
+    {
+        let calls = [
+            (
+                "get_expired",
+                format!("a {} request past its lifespan", requests.kind),
+                requests.get(challenge),
+            ),
+            (
+                "accept_expired",
+                "accepting it".into(),
+                requests.accept(challenge, body),
+            ),
+            (
+                "reject_expired",
+                "rejecting it".into(),
+                requests.reject(challenge, REJECT_BODY),
+            ),
+        ];
+        for (what, about, call) in calls {
+            r.record(&requests.name(what), &about, call).await;
+        }
+    }
     r.record_all([
-        (
-            "hydra_login_get_expired",
-            "a login request past its lifespan",
-            LOGIN.get(&login),
-        ),
-        (
-            "hydra_login_accept_expired",
-            "accepting it",
-            LOGIN.accept(&login, &body),
-        ),
-        (
-            "hydra_login_reject_expired",
-            "rejecting it",
-            LOGIN.reject(&login, REJECT_BODY),
-        ),
-        (
-            "hydra_consent_get_expired",
-            "a consent request past its lifespan",
-            CONSENT.get(&consent),
-        ),
-        (
-            "hydra_consent_accept_expired",
-            "accepting it",
-            CONSENT.accept(&consent, &accept_consent_body()),
-        ),
-        (
-            "hydra_consent_reject_expired",
-            "rejecting it",
-            CONSENT.reject(&consent, REJECT_BODY),
-        ),
         (
             "hydra_logout_get_old",
             "a logout request older than the lifespan of login requests",

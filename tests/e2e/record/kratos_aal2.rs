@@ -5,7 +5,8 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::kratos::{
-    ADMIN, EXTERNAL_ID, JSON, PUBLIC, cookie, create_identity, identity, sign_in, with,
+    ADMIN, EXTERNAL_ID, PUBLIC, bridge_login, cookie, create_identity, identity, logout_flow,
+    signed_in, whoami, with,
 };
 use super::{Call, Recorder, SQLITE};
 use crate::Env;
@@ -25,17 +26,15 @@ pub async fn aal2(env: &Env, stack: &Stack, r: &mut Recorder) {
     )
     .await;
     r.names.add(&ada, "{identity_id}");
-    let session = sign_in(&public, "ada@example.com").await;
-    r.names.add(&session, "{session_cookie}");
+    let session = signed_in(r, &public, "ada@example.com").await;
     let ada = [cookie(&session)];
-    let whoami = Call::get(PUBLIC, "/sessions/whoami").header(JSON.0, JSON.1);
     r.record(
         "kratos_whoami_aal2_required",
         "whoami of a password session when a second factor is available",
-        with(whoami, &ada),
+        with(whoami(), &ada),
     )
     .await;
-    let back = format!("{}/login?login_challenge=abc", stack.bridge);
+    let back = bridge_login(stack);
     let login = || Call::get(PUBLIC, "/self-service/login/browser");
     r.record(
         "kratos_login_browser_session_aal2_required",
@@ -49,17 +48,10 @@ pub async fn aal2(env: &Env, stack: &Stack, r: &mut Recorder) {
         with(login().query("aal", "aal2").query("return_to", &back), &ada),
     )
     .await;
-    let back = format!(
-        "{}/oauth2/sessions/logout?logout_verifier=abc",
-        stack.hydra_public
-    );
-    let flow = Call::get(PUBLIC, "/self-service/logout/browser")
-        .query("return_to", &back)
-        .header(JSON.0, JSON.1);
     r.record(
         "kratos_logout_browser_aal2_required",
         "the browser logout of that session",
-        with(flow, &ada),
+        with(logout_flow(stack), &ada),
     )
     .await;
     drop(kratos);

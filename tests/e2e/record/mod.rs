@@ -71,6 +71,11 @@ impl Call {
         self
     }
 
+    /// `Accept: application/json`, as the bridge's calls to Kratos send it.
+    pub fn accept_json(self) -> Self {
+        self.header("accept", "application/json")
+    }
+
     pub fn body(mut self, body: &str) -> Self {
         self.body = Some(body.to_string());
         self
