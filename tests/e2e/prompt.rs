@@ -201,30 +201,27 @@ pub async fn id_token_hint_for_another_person_signs_nobody_in_as_someone_else(en
     kratos_login(&mut person, &b).await;
 
     // Hydra remembers A, whom the hint names; Kratos's session is B's.
-    let request = none(&client).with("id_token_hint", &hint);
-    let landing = silently(&mut person, &request).await;
-    assert_eq!(callback_error(&stack, &request, landing), "login_required");
-
-    // Without prompt=none the person may be asked to sign in, but never ends signed in as B.
-    let request = AuthRequest::new(&client, SCOPES).with("id_token_hint", &hint);
-    let landing = person.authorize(&request).await;
-    let end = go_along(&mut person, landing, &b).await;
-    assert_eq!(
-        callback_error(&stack, &request, Landing::Away(end)),
-        "login_required"
-    );
+    hint_signs_nobody_in(&mut person, &client, &hint, &b).await;
 
     // A browser where Hydra remembers nobody and Kratos's session is B's: the same.
     let mut fresh = Person::new(&stack);
     kratos_login(&mut fresh, &b).await;
-    let request = none(&client).with("id_token_hint", &hint);
-    let landing = silently(&mut fresh, &request).await;
-    assert_eq!(callback_error(&stack, &request, landing), "login_required");
-    let request = AuthRequest::new(&client, SCOPES).with("id_token_hint", &hint);
-    let landing = fresh.authorize(&request).await;
-    let end = go_along(&mut fresh, landing, &b).await;
+    hint_signs_nobody_in(&mut fresh, &client, &hint, &b).await;
+}
+
+/// With Kratos's session `b`'s and a `hint` naming someone else, neither prompt=none nor a plain
+/// authorization (where the person may be asked to sign in, as `b`) ends signed in as `b`.
+async fn hint_signs_nobody_in(person: &mut Person<'_>, client: &str, hint: &str, b: &str) {
+    let stack = person.stack;
+    let request = none(client).with("id_token_hint", hint);
+    let landing = silently(person, &request).await;
+    assert_eq!(callback_error(stack, &request, landing), "login_required");
+
+    let request = AuthRequest::new(client, SCOPES).with("id_token_hint", hint);
+    let landing = person.authorize(&request).await;
+    let end = go_along(person, landing, b).await;
     assert_eq!(
-        callback_error(&stack, &request, Landing::Away(end)),
+        callback_error(stack, &request, Landing::Away(end)),
         "login_required"
     );
 }
