@@ -5,8 +5,10 @@ use serde_json::{Value, json};
 
 use crate::stack::Stack;
 
+pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
 /// Merges `extra` into `into`: objects key by key, anything else replaced.
-fn merge(into: &mut Value, extra: Value) {
+pub fn merge(into: &mut Value, extra: Value) {
     match (into, extra) {
         (Value::Object(into), Value::Object(extra)) => {
             for (key, value) in extra {
@@ -59,7 +61,13 @@ impl Stack {
 
     /// Creates an OAuth2 client through Hydra's admin API (a public client: PKCE, no secret).
     pub async fn create_client(&self, name: &str, scope: &str) -> String {
-        let body = json!({
+        self.create_client_at(&self.hydra_admin, self.client_body(name, scope))
+            .await
+    }
+
+    /// The admin API's body for a public client of this stack's callback.
+    pub fn client_body(&self, name: &str, scope: &str) -> Value {
+        json!({
             "client_name": name,
             "redirect_uris": [self.callback],
             "post_logout_redirect_uris": [format!("{}/logged-out", self.callback)],
@@ -67,9 +75,24 @@ impl Stack {
             "response_types": ["code"],
             "scope": scope,
             "token_endpoint_auth_method": "none",
+        })
+    }
+
+    /// A public client that may use the device grant (RFC 8628).
+    pub async fn create_device_client(&self, name: &str, scope: &str) -> String {
+        let body = json!({
+            "client_name": name,
+            "grant_types": [DEVICE_GRANT, "refresh_token"],
+            "scope": scope,
+            "token_endpoint_auth_method": "none",
         });
+        self.create_client_at(&self.hydra_admin, body).await
+    }
+
+    /// Creates a client at the Hydra whose admin API is at `hydra_admin`; returns its id.
+    pub async fn create_client_at(&self, hydra_admin: &str, body: Value) -> String {
         let r = self
-            .admin_post(&format!("{}/admin/clients", self.hydra_admin), body)
+            .admin_post(&format!("{hydra_admin}/admin/clients"), body)
             .await;
         r["client_id"].as_str().expect("client_id").to_string()
     }

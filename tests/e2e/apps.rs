@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::Env;
-use crate::browser::{AuthRequest, Person, random};
-use crate::flows::{PASSWORD, SCOPES, allow, email, kratos_ui};
+use crate::browser::{AuthRequest, Person};
+use crate::flows::{PASSWORD, SCOPES, allow, customer_with_external_id, email, kratos_ui};
 use crate::oauth::{Tokens, exchange_keeping_answer, introspect, refresh};
 use crate::stack::{Stack, Subject};
 
@@ -98,16 +98,7 @@ pub async fn withdrawing_access_revokes_that_applications_tokens_and_nothing_els
     let stack = env.stack(Subject::ExternalIdOrId).await;
     let shop = stack.create_client("Apps Shop", SCOPES).await;
     let blog = stack.create_client("Apps Blog", SCOPES).await;
-    let address = email("apps");
-    let external_id = format!("CUST-{}", random());
-    stack
-        .create_identity_with(
-            "customer",
-            &address,
-            PASSWORD,
-            json!({ "external_id": external_id }),
-        )
-        .await;
+    let (address, external_id, _) = customer_with_external_id(&stack, "apps", json!({})).await;
     let mut person = Person::new(&stack);
     let (shop_tokens, shop_refresh) = sign_in(&mut person, &shop, &address, true).await;
     let (blog_tokens, blog_refresh) = sign_in(&mut person, &blog, &address, false).await;

@@ -144,16 +144,21 @@ impl<'s> Person<'s> {
         self.open(&request.url(self.stack)).await
     }
 
-    /// Kratos's whoami with this person's cookies: the session, or None on 401.
-    pub async fn whoami(&self) -> Option<Value> {
-        let url = format!("{}/sessions/whoami", self.stack.kratos_public);
-        let r = self
-            .http
-            .get(&url)
+    /// GET of a Kratos public API URL, asking for JSON as Kratos's UI does.
+    async fn kratos_json(&self, url: &str) -> reqwest::Response {
+        self.http
+            .get(url)
             .header(ACCEPT, "application/json")
             .send()
             .await
-            .expect("whoami");
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+    }
+
+    /// Kratos's whoami with this person's cookies: the session, or None on 401.
+    pub async fn whoami(&self) -> Option<Value> {
+        let r = self
+            .kratos_json(&format!("{}/sessions/whoami", self.stack.kratos_public))
+            .await;
         match r.status().as_u16() {
             200 => Some(r.json().await.expect("session JSON")),
             401 => None,
@@ -171,13 +176,7 @@ impl<'s> Person<'s> {
             "{}/self-service/{kind}/flows?id={id}",
             self.stack.kratos_public
         );
-        let r = self
-            .http
-            .get(&url)
-            .header(ACCEPT, "application/json")
-            .send()
-            .await
-            .expect("flow");
+        let r = self.kratos_json(&url).await;
         assert!(r.status().is_success(), "GET {url}: {}", r.status());
         r.json().await.expect("flow JSON")
     }

@@ -7,59 +7,30 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::Env;
-use crate::browser::{Landing, Person, random};
-use crate::flows::{PASSWORD, allow, email, kratos_ui};
+use crate::admin::DEVICE_GRANT;
+use crate::browser::{Landing, Person};
+use crate::flows::{PASSWORD, allow, customer_with_external_id, kratos_ui};
 use crate::oauth::{form_action, form_fields, verify_id_token};
 use crate::stack::{Stack, Subject};
 
-const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const SCOPES: &str = "openid offline_access email";
 /// Hydra's default user-code characters (`randx.AlphaNumNoAmbiguous`).
 const ALPHABET: &str = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY34679";
 
 /// What `POST /oauth2/device/auth` gave the device.
-struct DeviceAuth {
-    device_code: String,
-    user_code: String,
-    verification_uri: String,
-    verification_uri_complete: String,
+pub struct DeviceAuth {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: String,
 }
 
-/// A public client that may use the device grant.
-async fn device_client(stack: &Stack, name: &str) -> String {
-    let body = json!({
-        "client_name": name,
-        "grant_types": [DEVICE_GRANT, "refresh_token"],
-        "scope": SCOPES,
-        "token_endpoint_auth_method": "none",
-    });
-    let r = stack
-        .admin_post(&format!("{}/admin/clients", stack.hydra_admin), body)
-        .await;
-    r["client_id"].as_str().expect("client_id").to_string()
-}
-
-/// A customer with a top-level external_id; returns its address and external_id.
-async fn person_with_external_id(stack: &Stack, label: &str) -> (String, String) {
-    let (address, external_id) = (email(label), format!("ext-{}", random()));
-    let body = json!({
-        "schema_id": "customer",
-        "external_id": external_id,
-        "traits": { "email": address },
-        "verifiable_addresses": [{ "value": address, "via": "email", "verified": true, "status": "completed" }],
-        "credentials": { "password": { "config": { "password": PASSWORD } } },
-    });
-    stack
-        .admin_post(&format!("{}/admin/identities", stack.kratos_admin), body)
-        .await;
-    (address, external_id)
-}
-
-async fn device_auth(stack: &Stack, client: &str) -> DeviceAuth {
+/// The device asks Hydra for a code to show, for `scope`.
+pub async fn device_auth(stack: &Stack, client: &str, scope: &str) -> DeviceAuth {
     let r = stack
         .http
         .post(format!("{}/oauth2/device/auth", stack.hydra_public))
-        .form(&[("client_id", client), ("scope", SCOPES)])
+        .form(&[("client_id", client), ("scope", scope)])
         .send()
         .await
         .expect("device authorization");
@@ -158,9 +129,9 @@ fn other_code(code: &str, n: usize) -> String {
 
 pub async fn device_sign_in_gives_the_device_tokens_for_the_external_id(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let client = device_client(&stack, "Device e2e").await;
-    let (address, external_id) = person_with_external_id(&stack, "device").await;
-    let auth = device_auth(&stack, &client).await;
+    let client = stack.create_device_client("Device e2e", SCOPES).await;
+    let (address, external_id, _) = customer_with_external_id(&stack, "device", json!({})).await;
+    let auth = device_auth(&stack, &client, SCOPES).await;
     assert_eq!(
         auth.verification_uri,
         format!("{}/oauth2/device/verify", stack.hydra_public)
@@ -210,8 +181,8 @@ pub async fn device_sign_in_gives_the_device_tokens_for_the_external_id(env: &En
 
 pub async fn wrong_codes_are_refused_up_to_the_limit_then_no_code_is_tried(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let client = device_client(&stack, "Device limit").await;
-    let auth = device_auth(&stack, &client).await;
+    let client = stack.create_device_client("Device limit", SCOPES).await;
+    let auth = device_auth(&stack, &client, SCOPES).await;
     let mut person = Person::new(&stack);
     // The link with the code in it fills the field; the person still confirms it.
     let (first, mut form) = code_page(&mut person, &auth.verification_uri_complete).await;
@@ -265,12 +236,12 @@ pub async fn expired_codes_and_requests_have_their_pages(env: &Env) {
         &hydra,
     )
     .await;
-    let client = device_client(&stack, "Device expiry").await;
-    let expiring = device_auth(&stack, &client).await;
+    let client = stack.create_device_client("Device expiry", SCOPES).await;
+    let expiring = device_auth(&stack, &client, SCOPES).await;
     let started = tokio::time::Instant::now();
 
     // The request behind the code page expires while the page is open.
-    let auth = device_auth(&stack, &client).await;
+    let auth = device_auth(&stack, &client, SCOPES).await;
     let mut person = Person::new(&stack);
     let (_, form) = code_page(&mut person, &auth.verification_uri).await;
     tokio::time::sleep(Duration::from_secs(4)).await;

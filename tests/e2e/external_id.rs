@@ -6,27 +6,17 @@ use url::Url;
 
 use crate::Env;
 use crate::browser::{AuthRequest, Landing, Person, query, random};
-use crate::flows::{PASSWORD, SCOPES, allow, assert_subject, email, sign_in};
+use crate::flows::{PASSWORD, SCOPES, allow, assert_subject, sign_in};
 use crate::oauth::{exchange, exchange_keeping_answer, introspect, refresh, userinfo};
 use crate::stack::{Stack, Subject};
 
 /// A customer with an external_id, a name and a customer number; returns (email, external_id, id).
 async fn customer_with_external_id(stack: &Stack, label: &str) -> (String, String, String) {
-    let address = email(label);
-    let external_id = format!("CUST-{}", random());
-    let id = stack
-        .create_identity_with(
-            "customer",
-            &address,
-            PASSWORD,
-            json!({
-                "external_id": external_id,
-                "traits": { "name": { "first": "Ada", "last": "Lovelace" } },
-                "metadata_public": { "customer_id": "C-4711" },
-            }),
-        )
-        .await;
-    (address, external_id, id)
+    let extra = json!({
+        "traits": { "name": { "first": "Ada", "last": "Lovelace" } },
+        "metadata_public": { "customer_id": "C-4711" },
+    });
+    crate::flows::customer_with_external_id(stack, label, extra).await
 }
 
 /// What the bridge releases for this customer with `openid email profile customer` granted: the

@@ -63,6 +63,35 @@ pub async fn client_and_customer(stack: &Stack, label: &str) -> (String, String,
     (client, email, id)
 }
 
+/// A client, and a new customer signed in to it in a browser of its own (consent remembered);
+/// returns the person, the client, the customer's address and identity id.
+pub async fn signed_in_customer<'s>(
+    stack: &'s Stack,
+    label: &str,
+) -> (Person<'s>, String, String, String) {
+    let (client, email, id) = client_and_customer(stack, label).await;
+    let mut person = Person::new(stack);
+    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    (person, client, email, id)
+}
+
+/// A customer with a top-level external_id of its own and `extra` merged into the admin API's
+/// body; returns its address, external_id and identity id.
+pub async fn customer_with_external_id(
+    stack: &Stack,
+    label: &str,
+    extra: serde_json::Value,
+) -> (String, String, String) {
+    let address = email(label);
+    let external_id = format!("CUST-{}", crate::browser::random());
+    let mut body = serde_json::json!({ "external_id": external_id });
+    crate::admin::merge(&mut body, extra);
+    let id = stack
+        .create_identity_with("customer", &address, PASSWORD, body)
+        .await;
+    (address, external_id, id)
+}
+
 /// `sub` is `expected` in the id_token, in the access token's introspection and in Hydra's userinfo.
 pub async fn assert_subject(stack: &Stack, tokens: &Tokens, expected: &str) {
     assert_eq!(tokens.sub(), expected, "id_token: {}", tokens.id_claims);

@@ -6,7 +6,10 @@ use serde_json::json;
 
 use crate::Env;
 use crate::browser::{AuthRequest, Person};
-use crate::flows::{PASSWORD, SCOPES, assert_subject, client_and_customer, kratos_ui, sign_in};
+use crate::flows::{
+    PASSWORD, SCOPES, assert_subject, client_and_customer, customer_with_external_id, kratos_ui,
+    sign_in, signed_in_customer,
+};
 use crate::oauth::exchange;
 use crate::stack::Subject;
 
@@ -29,16 +32,7 @@ pub async fn code_flow_with_pkce_signs_in_with_the_uuid_when_there_is_no_externa
 pub async fn use_external_id_off_signs_in_with_the_uuid(env: &Env) {
     let stack = env.stack(Subject::Id).await;
     let client = stack.create_client("uuid", SCOPES).await;
-    let email = crate::flows::email("uuid");
-    let external_id = format!("CUST-{}", crate::browser::random());
-    let id = stack
-        .create_identity_with(
-            "customer",
-            &email,
-            PASSWORD,
-            json!({ "external_id": external_id }),
-        )
-        .await;
+    let (email, _, id) = customer_with_external_id(&stack, "uuid", json!({})).await;
     let mut person = Person::new(&stack);
     let tokens = sign_in(&mut person, &AuthRequest::new(&client, "openid"), &email).await;
     assert_subject(&stack, &tokens, &id).await;
@@ -72,24 +66,30 @@ pub async fn strict_external_id_without_one_gives_no_tokens_and_says_why(env: &E
     );
 }
 
-pub async fn second_authorization_skips_login_and_consent_until_the_session_is_revoked(env: &Env) {
-    let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, id) = client_and_customer(&stack, "sso").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
-
+/// Authorizes `client` again: straight back to the client, with no page on the way (consent
+/// remembered) and no trip to Kratos; returns the subject of the tokens.
+async fn signed_in_without_kratos(person: &mut Person<'_>, client: &str) -> String {
     let before = person.visited.len();
-    let again = AuthRequest::new(&client, SCOPES);
-    // Straight back to the client: no page on the way (consent remembered) ...
-    let callback = person.authorize(&again).await.away();
-    // ... and no trip to Kratos (Hydra's skip with the Kratos session alive).
-    let kratos = &stack.kratos_public;
+    let request = AuthRequest::new(client, SCOPES);
+    let callback = person.authorize(&request).await.away();
+    let kratos = &person.stack.kratos_public;
     let path = &person.visited[before..];
     assert!(
         !path.iter().any(|u| u.as_str().starts_with(kratos.as_str())),
         "no Kratos login: {path:?}"
     );
-    assert_eq!(exchange(&stack, &again, &callback).await.sub(), id);
+    exchange(person.stack, &request, &callback)
+        .await
+        .sub()
+        .to_string()
+}
+
+pub async fn second_authorization_skips_login_and_consent_until_the_session_is_revoked(env: &Env) {
+    let stack = env.stack(Subject::ExternalIdOrId).await;
+    let (mut person, client, _, id) = signed_in_customer(&stack, "sso").await;
+
+    // Hydra's skip with the Kratos session alive.
+    assert_eq!(signed_in_without_kratos(&mut person, &client).await, id);
 
     let url = format!("{}/admin/identities/{id}/sessions", stack.kratos_admin);
     let r = stack
@@ -120,9 +120,7 @@ fn authenticated_at(session: &serde_json::Value) -> time::OffsetDateTime {
 
 pub async fn prompt_login_and_max_age_force_reauthentication(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, id) = client_and_customer(&stack, "fresh").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, email, id) = signed_in_customer(&stack, "fresh").await;
     let first = authenticated_at(&person.whoami().await.expect("session"));
 
     for (key, value) in [("prompt", "login"), ("max_age", "1")] {
@@ -151,23 +149,12 @@ pub async fn prompt_login_and_max_age_force_reauthentication(env: &Env) {
         );
     }
     // Without a demand the same person is signed in with no Kratos round trip.
-    let before = person.visited.len();
-    let request = AuthRequest::new(&client, SCOPES);
-    let callback = person.authorize(&request).await.away();
-    let kratos = &stack.kratos_public;
-    let path = &person.visited[before..];
-    assert!(
-        !path.iter().any(|u| u.as_str().starts_with(kratos.as_str())),
-        "no Kratos login: {path:?}"
-    );
-    assert_eq!(exchange(&stack, &request, &callback).await.sub(), id);
+    assert_eq!(signed_in_without_kratos(&mut person, &client).await, id);
 }
 
 pub async fn acr_values_aal2_asks_for_a_second_factor(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, _) = client_and_customer(&stack, "aal2").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, email, _) = signed_in_customer(&stack, "aal2").await;
 
     let request = AuthRequest::new(&client, SCOPES).with("acr_values", "aal2");
     let ui = kratos_ui(person.authorize(&request).await, "login");

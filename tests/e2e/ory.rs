@@ -221,3 +221,124 @@ pub fn run_once(name: &str, command: &[String], env: &[(String, String)], log: &
     let text = std::fs::read_to_string(log).unwrap_or_default();
     assert!(status.success(), "{name} failed with {status}:\n{text}");
 }
+
+/// A temporary folder for a server's database and log, removed on drop.
+pub fn temp_dir(prefix: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("temp dir")
+}
+
+/// A free loopback port and the base URL it serves.
+pub fn loopback() -> (u16, String) {
+    let port = free_port();
+    (port, format!("http://127.0.0.1:{port}"))
+}
+
+/// Environment variables as `Server::new` and `run_once` take them.
+pub fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+/// Hydra or Kratos as the compose stack configures it; what the tests set differs per server only
+/// in the environment.
+#[derive(Debug, Clone, Copy)]
+pub enum Ory {
+    Hydra,
+    Kratos,
+}
+
+impl Ory {
+    fn name(self) -> &'static str {
+        match self {
+            Ory::Hydra => "hydra",
+            Ory::Kratos => "kratos",
+        }
+    }
+
+    /// Where the admin API says it is ready (Kratos serves it under `/admin`).
+    pub fn ready(self, admin: &str) -> String {
+        match self {
+            Ory::Hydra => format!("{admin}/health/ready"),
+            Ory::Kratos => format!("{admin}/admin/health/ready"),
+        }
+    }
+
+    /// Loopback ports, and a SQLite database in `dir` opened with `sqlite_options`.
+    pub fn listen_env(
+        self,
+        dir: &Path,
+        sqlite_options: &str,
+        public: u16,
+        admin: u16,
+    ) -> Vec<(String, String)> {
+        let name = self.name();
+        let mut env = pairs(&[
+            (
+                "DSN",
+                format!("sqlite://{}/{name}.sqlite?{sqlite_options}", dir.display()),
+            ),
+            ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
+            ("SERVE_PUBLIC_PORT", public.to_string()),
+            ("SERVE_ADMIN_HOST", "127.0.0.1".into()),
+            ("SERVE_ADMIN_PORT", admin.to_string()),
+        ]);
+        // Kratos puts its own addresses into the links and cookies it hands out.
+        if let Ory::Kratos = self {
+            env.extend(pairs(&[
+                (
+                    "SERVE_PUBLIC_BASE_URL",
+                    format!("http://127.0.0.1:{public}/"),
+                ),
+                ("SERVE_ADMIN_BASE_URL", format!("http://127.0.0.1:{admin}/")),
+            ]));
+        }
+        env
+    }
+
+    /// Migrates the database `env` names, then returns the server, not started yet, logging to
+    /// `<dir>/<hydra|kratos>.log`.
+    pub fn server(self, label: &str, bin: &Path, env: Vec<(String, String)>, dir: &Path) -> Server {
+        let name = self.name();
+        let config = match self {
+            Ory::Hydra => repo_file("deploy/compose/hydra/hydra.yml"),
+            Ory::Kratos => repo_file("deploy/compose/kratos/kratos.yml"),
+        };
+        let (config, bin) = (config.display().to_string(), bin.display().to_string());
+        // Hydra's commands have one word more than Kratos's: `migrate sql up`, `serve all`.
+        let (migrate, serve): (&[&str], &[&str]) = match self {
+            Ory::Hydra => (
+                &["migrate", "sql", "up", "-e", "--yes"],
+                &["serve", "all", "--dev"],
+            ),
+            Ory::Kratos => (&["migrate", "sql", "-e", "--yes"], &["serve", "--dev"]),
+        };
+        let command = |args: &[&str]| {
+            let mut command = vec![bin.clone()];
+            command.extend(args.iter().map(|s| s.to_string()));
+            command.extend(["-c".to_string(), config.clone()]);
+            command
+        };
+        let log = dir.join(format!("{name}.log"));
+        run_once(&format!("{name} migrate"), &command(migrate), &env, &log);
+        Server::new(label, command(serve), env, log)
+    }
+}
+
+/// The compose stack's identity schemas, read from the repository's files.
+pub fn identity_schemas() -> String {
+    let kratos_dir = repo_file("deploy/compose/kratos");
+    let schema = |id: &str| {
+        let file = kratos_dir.join(format!("identity.{id}.schema.json"));
+        serde_json::json!({
+            "id": id,
+            "url": format!("file://{}", file.display()),
+            "selfservice_selectable": true,
+        })
+    };
+    serde_json::json!([schema("customer"), schema("employee")]).to_string()
+}

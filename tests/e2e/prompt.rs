@@ -8,7 +8,9 @@ use url::Url;
 
 use crate::Env;
 use crate::browser::{AuthRequest, Landing, Person, query};
-use crate::flows::{PASSWORD, SCOPES, allow, client_and_customer, email, kratos_ui, sign_in};
+use crate::flows::{
+    PASSWORD, SCOPES, allow, client_and_customer, email, kratos_ui, sign_in, signed_in_customer,
+};
 use crate::oauth::exchange;
 use crate::stack::{Stack, Subject};
 
@@ -90,9 +92,7 @@ fn none(client: &str) -> AuthRequest {
 
 pub async fn prompt_none_after_the_kratos_session_ended_gives_login_required(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, id) = client_and_customer(&stack, "none-revoked").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, _, id) = signed_in_customer(&stack, "none-revoked").await;
     // While the Kratos session lives, prompt=none signs the person in without a page.
     let request = none(&client);
     let callback = silently(&mut person, &request).await.away();
@@ -125,9 +125,7 @@ pub async fn prompt_none_with_another_persons_kratos_session_gives_login_require
 
 pub async fn prompt_none_past_max_age_gives_login_required(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, _) = client_and_customer(&stack, "none-max-age").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, _, _) = signed_in_customer(&stack, "none-max-age").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     let request = none(&client).with("max_age", "1");
@@ -156,9 +154,7 @@ pub async fn prompt_none_for_a_client_never_consented_to_gives_consent_required(
 /// new one (`login_required`); with `consent` it answers `invalid_request`.
 pub async fn prompt_none_beside_another_value_is_refused(env: &Env) {
     let stack = env.stack(Subject::ExternalIdOrId).await;
-    let (client, email, _) = client_and_customer(&stack, "none-and").await;
-    let mut person = Person::new(&stack);
-    sign_in(&mut person, &AuthRequest::new(&client, SCOPES), &email).await;
+    let (mut person, client, _, _) = signed_in_customer(&stack, "none-and").await;
 
     for (prompt, error) in [
         ("none login", "login_required"),
@@ -205,30 +201,27 @@ pub async fn id_token_hint_for_another_person_signs_nobody_in_as_someone_else(en
     kratos_login(&mut person, &b).await;
 
     // Hydra remembers A, whom the hint names; Kratos's session is B's.
-    let request = none(&client).with("id_token_hint", &hint);
-    let landing = silently(&mut person, &request).await;
-    assert_eq!(callback_error(&stack, &request, landing), "login_required");
-
-    // Without prompt=none the person may be asked to sign in, but never ends signed in as B.
-    let request = AuthRequest::new(&client, SCOPES).with("id_token_hint", &hint);
-    let landing = person.authorize(&request).await;
-    let end = go_along(&mut person, landing, &b).await;
-    assert_eq!(
-        callback_error(&stack, &request, Landing::Away(end)),
-        "login_required"
-    );
+    hint_signs_nobody_in(&mut person, &client, &hint, &b).await;
 
     // A browser where Hydra remembers nobody and Kratos's session is B's: the same.
     let mut fresh = Person::new(&stack);
     kratos_login(&mut fresh, &b).await;
-    let request = none(&client).with("id_token_hint", &hint);
-    let landing = silently(&mut fresh, &request).await;
-    assert_eq!(callback_error(&stack, &request, landing), "login_required");
-    let request = AuthRequest::new(&client, SCOPES).with("id_token_hint", &hint);
-    let landing = fresh.authorize(&request).await;
-    let end = go_along(&mut fresh, landing, &b).await;
+    hint_signs_nobody_in(&mut fresh, &client, &hint, &b).await;
+}
+
+/// With Kratos's session `b`'s and a `hint` naming someone else, neither prompt=none nor a plain
+/// authorization (where the person may be asked to sign in, as `b`) ends signed in as `b`.
+async fn hint_signs_nobody_in(person: &mut Person<'_>, client: &str, hint: &str, b: &str) {
+    let stack = person.stack;
+    let request = none(client).with("id_token_hint", hint);
+    let landing = silently(person, &request).await;
+    assert_eq!(callback_error(stack, &request, landing), "login_required");
+
+    let request = AuthRequest::new(client, SCOPES).with("id_token_hint", hint);
+    let landing = person.authorize(&request).await;
+    let end = go_along(person, landing, b).await;
     assert_eq!(
-        callback_error(&stack, &request, Landing::Away(end)),
+        callback_error(stack, &request, Landing::Away(end)),
         "login_required"
     );
 }

@@ -8,6 +8,7 @@ use crate::Env;
 use crate::browser::{AuthRequest, Person};
 use crate::flows::{PASSWORD, SCOPES, allow, client_and_customer, kratos_ui};
 use crate::oauth::exchange;
+use crate::ory::Ory;
 use crate::stack::{Stack, Subject};
 
 async fn ready(stack: &Stack) -> u16 {
@@ -56,10 +57,7 @@ pub async fn hydra_restarted_mid_sign_in(env: &Env) {
     );
     ready_becomes(&stack, 503).await;
 
-    stack.hydra.start();
-    let http = stack.http.clone();
-    let hydra_ready = format!("{}/health/ready", stack.hydra_admin);
-    stack.hydra.wait_ready(&http, &hydra_ready).await;
+    stack.start_again(Ory::Hydra).await;
     ready_becomes(&stack, 200).await;
 
     // The next sign-in works; the Kratos session from before the restart is reused.
@@ -99,10 +97,7 @@ pub async fn kratos_restarted_mid_sign_in(env: &Env) {
     assert!(body.contains("Sign-in is unavailable"), "{body}");
     ready_becomes(&stack, 503).await;
 
-    stack.kratos.start();
-    let http = stack.http.clone();
-    let kratos_ready = format!("{}/admin/health/ready", stack.kratos_admin);
-    stack.kratos.wait_ready(&http, &kratos_ready).await;
+    stack.start_again(Ory::Kratos).await;
     ready_becomes(&stack, 200).await;
 
     // The same sign-in goes on: Kratos kept the session in its database file.

@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde_json::json;
 use tempfile::TempDir;
 
-use crate::ory::{Binaries, Server, Versions, free_port, repo_file, run_once};
+use crate::ory::{
+    Binaries, Ory, Server, Versions, identity_schemas, loopback, pairs, repo_file, temp_dir,
+};
 
 /// The bridge's subject settings for one stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,14 +45,11 @@ pub struct Stack {
     _dir: TempDir,
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
+/// A test's own settings, added after the stack's so that they win.
+fn owned(items: &[(&str, &str)]) -> Vec<(String, String)> {
     items
         .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
@@ -81,55 +80,22 @@ impl Stack {
         subject: Subject,
         extra: Extra<'_>,
     ) -> Self {
-        let hydra_extra = extra.hydra;
-        let dir = tempfile::Builder::new()
-            .prefix("khb-e2e-")
-            .tempdir()
-            .expect("temp dir");
+        let dir = temp_dir("khb-e2e-");
         let d = dir.path();
-        let (hp, ha, kp, ka, bp, cb) = (
-            free_port(),
-            free_port(),
-            free_port(),
-            free_port(),
-            free_port(),
-            free_port(),
-        );
-        let hydra_public = format!("http://127.0.0.1:{hp}");
-        let hydra_admin = format!("http://127.0.0.1:{ha}");
-        let kratos_public = format!("http://127.0.0.1:{kp}");
-        let kratos_admin = format!("http://127.0.0.1:{ka}");
-        let bridge = format!("http://127.0.0.1:{bp}");
-        let callback = format!("http://127.0.0.1:{cb}/callback");
+        let (hp, hydra_public) = loopback();
+        let (ha, hydra_admin) = loopback();
+        let (kp, kratos_public) = loopback();
+        let (ka, kratos_admin) = loopback();
+        let (bp, bridge) = loopback();
+        let callback = format!("{}/callback", loopback().1);
+        // Tests run in parallel: SQLite waits for a lock instead of failing at once ("database is
+        // locked").
+        let sqlite = "_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate";
 
-        let kratos_dir = repo_file("deploy/compose/kratos");
-        let schema = |id: &str| {
-            json!({
-                "id": id,
-                "url": format!("file://{}", kratos_dir.join(format!("identity.{id}.schema.json")).display()),
-                "selfservice_selectable": true,
-            })
-        };
-        // Only what differs from the compose stack: ports, URLs, files and the database. Tests run
-        // in parallel: SQLite waits for a lock instead of failing at once ("database is locked").
-        let kratos_env = pairs(&[
-            (
-                "DSN",
-                format!(
-                    "sqlite://{}/kratos.sqlite?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate",
-                    d.display()
-                ),
-            ),
-            ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
-            ("SERVE_PUBLIC_PORT", kp.to_string()),
-            ("SERVE_PUBLIC_BASE_URL", format!("{kratos_public}/")),
-            ("SERVE_ADMIN_HOST", "127.0.0.1".into()),
-            ("SERVE_ADMIN_PORT", ka.to_string()),
-            ("SERVE_ADMIN_BASE_URL", format!("{kratos_admin}/")),
-            (
-                "IDENTITY_SCHEMAS",
-                json!([schema("customer"), schema("employee")]).to_string(),
-            ),
+        // Only what differs from the compose stack: ports, URLs, files and the database.
+        let mut kratos_env = Ory::Kratos.listen_env(d, sqlite, kp, ka);
+        kratos_env.extend(pairs(&[
+            ("IDENTITY_SCHEMAS", identity_schemas()),
             (
                 "SELFSERVICE_ALLOWED_RETURN_URLS",
                 json!([
@@ -150,52 +116,12 @@ impl Stack {
                 "false".into(),
             ),
             ("LOG_LEVEL", "debug".into()),
-        ]);
-        let mut kratos_env = kratos_env;
-        kratos_env.extend(
-            extra
-                .kratos
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
-        let kratos_config = kratos_dir.join("kratos.yml").display().to_string();
-        let kratos_bin = bins.kratos.display().to_string();
-        run_once(
-            "kratos migrate",
-            &strings(&[
-                &kratos_bin,
-                "migrate",
-                "sql",
-                "-e",
-                "--yes",
-                "-c",
-                &kratos_config,
-            ]),
-            &kratos_env,
-            &d.join("kratos.log"),
-        );
-        let kratos = Server::new(
-            "kratos",
-            strings(&[&kratos_bin, "serve", "--dev", "-c", &kratos_config]),
-            kratos_env,
-            d.join("kratos.log"),
-        );
+        ]));
+        kratos_env.extend(owned(extra.kratos));
+        let kratos = Ory::Kratos.server("kratos", &bins.kratos, kratos_env, d);
 
-        let hydra_config = repo_file("deploy/compose/hydra/hydra.yml")
-            .display()
-            .to_string();
-        let mut hydra_env = pairs(&[
-            (
-                "DSN",
-                format!(
-                    "sqlite://{}/hydra.sqlite?_fk=true&mode=rwc&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate",
-                    d.display()
-                ),
-            ),
-            ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
-            ("SERVE_PUBLIC_PORT", hp.to_string()),
-            ("SERVE_ADMIN_HOST", "127.0.0.1".into()),
-            ("SERVE_ADMIN_PORT", ha.to_string()),
+        let mut hydra_env = Ory::Hydra.listen_env(d, sqlite, hp, ha);
+        hydra_env.extend(pairs(&[
             ("URLS_SELF_ISSUER", hydra_public.clone()),
             ("URLS_LOGIN", format!("{bridge}/login")),
             ("URLS_CONSENT", format!("{bridge}/consent")),
@@ -208,7 +134,7 @@ impl Stack {
             ),
             ("URLS_IDENTITY_PROVIDER_URL", kratos_admin.clone()),
             ("LOG_LEVEL", "debug".into()),
-        ]);
+        ]));
         // As docker-compose.yml sets them: Hydra v2 refuses these keys.
         if versions.has_device_flow() {
             hydra_env.extend(pairs(&[
@@ -216,33 +142,8 @@ impl Stack {
                 ("URLS_DEVICE_SUCCESS", format!("{bridge}/device/success")),
             ]));
         }
-        hydra_env.extend(
-            hydra_extra
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
-        let hydra_bin = bins.hydra.display().to_string();
-        run_once(
-            "hydra migrate",
-            &strings(&[
-                &hydra_bin,
-                "migrate",
-                "sql",
-                "up",
-                "-e",
-                "--yes",
-                "-c",
-                &hydra_config,
-            ]),
-            &hydra_env,
-            &d.join("hydra.log"),
-        );
-        let hydra = Server::new(
-            "hydra",
-            strings(&[&hydra_bin, "serve", "all", "--dev", "-c", &hydra_config]),
-            hydra_env,
-            d.join("hydra.log"),
-        );
+        hydra_env.extend(owned(extra.hydra));
+        let hydra = Ory::Hydra.server("hydra", &bins.hydra, hydra_env, d);
 
         // The compose stack's bridge config; only addresses and the subject rule differ.
         let subject_env = match subject {
@@ -250,7 +151,7 @@ impl Stack {
             Subject::Id => ("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "false"),
             Subject::ExternalIdOnly => ("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id"),
         };
-        let bridge_env = pairs(&[
+        let mut bridge_env = pairs(&[
             ("BRIDGE__SERVE__HOST", "127.0.0.1".into()),
             ("BRIDGE__SERVE__PORT", bp.to_string()),
             ("BRIDGE__SERVE__BASE_URL", bridge.clone()),
@@ -267,22 +168,16 @@ impl Stack {
             ("BRIDGE__LOG__FORMAT", "json".into()),
             (subject_env.0, subject_env.1.into()),
         ]);
-        let mut bridge_env = bridge_env;
-        bridge_env.extend(
-            extra
-                .bridge
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+        bridge_env.extend(owned(extra.bridge));
         let bridge_server = Server::new(
             "bridge",
-            strings(&[
-                env!("CARGO_BIN_EXE_kratos-hydra-bridge"),
-                "--config",
-                &repo_file("deploy/compose/bridge/config.yaml")
+            vec![
+                env!("CARGO_BIN_EXE_kratos-hydra-bridge").to_string(),
+                "--config".to_string(),
+                repo_file("deploy/compose/bridge/config.yaml")
                     .display()
                     .to_string(),
-            ]),
+            ],
             bridge_env,
             d.join("bridge.log"),
         );
@@ -296,10 +191,10 @@ impl Stack {
         hydra.start();
         bridge_server.start();
         kratos
-            .wait_ready(&http, &format!("{kratos_admin}/admin/health/ready"))
+            .wait_ready(&http, &Ory::Kratos.ready(&kratos_admin))
             .await;
         hydra
-            .wait_ready(&http, &format!("{hydra_admin}/health/ready"))
+            .wait_ready(&http, &Ory::Hydra.ready(&hydra_admin))
             .await;
         bridge_server
             .wait_ready(&http, &format!("{bridge}/health/ready"))
@@ -318,6 +213,16 @@ impl Stack {
             http,
             _dir: dir,
         }
+    }
+
+    /// Starts a server stopped by the test again and waits until it is ready.
+    pub async fn start_again(&self, which: Ory) {
+        let (server, admin) = match which {
+            Ory::Hydra => (&self.hydra, &self.hydra_admin),
+            Ory::Kratos => (&self.kratos, &self.kratos_admin),
+        };
+        server.start();
+        server.wait_ready(&self.http, &which.ready(admin)).await;
     }
 
     /// Every server's log, for a failing test's message.

@@ -18,7 +18,7 @@ use tempfile::TempDir;
 use crate::Env;
 use crate::browser::{AuthRequest, Person, random};
 use crate::flows::{PASSWORD, SCOPES, email, sign_in};
-use crate::ory::{Server, free_port};
+use crate::ory::{Server, free_port, temp_dir};
 use crate::stack::{Extra, Stack, Subject};
 
 const BRIDGE: &str = "kratos-hydra-bridge";
@@ -39,10 +39,7 @@ struct Jaeger {
 impl Jaeger {
     async fn start(http: &reqwest::Client) -> Self {
         let bin = crate::ory::jaeger().unwrap_or_else(|why| panic!("{why}"));
-        let dir = tempfile::Builder::new()
-            .prefix("khb-jaeger-")
-            .tempdir()
-            .expect("temp dir");
+        let dir = temp_dir("khb-jaeger-");
         let (otlp, query, grpc) = (free_port(), free_port(), free_port());
         // The all-in-one configuration cut down to what the test reads, every port its own; the
         // collector's own metrics listener is off.
@@ -197,6 +194,18 @@ fn traced_by(trace_id: &str) -> HeaderMap {
     headers
 }
 
+/// A new customer signs in to `client` through the ingress's `trace_id`.
+async fn sign_in_traced(stack: &Stack, client: &str, label: &str, trace_id: &str) {
+    let address = email(label);
+    stack
+        .create_identity("customer", &address, PASSWORD, json!({}))
+        .await;
+    let mut person = Person::with_headers(stack, traced_by(trace_id));
+    let request = AuthRequest::new(client, "openid email");
+    let tokens = sign_in(&mut person, &request, &address).await;
+    assert!(!tokens.access_token.is_empty());
+}
+
 pub async fn one_sign_in_is_one_trace_through_hydra_the_bridge_and_kratos(env: &Env) {
     let http = reqwest::Client::new();
     let jaeger = Jaeger::start(&http).await;
@@ -227,20 +236,8 @@ pub async fn one_sign_in_is_one_trace_through_hydra_the_bridge_and_kratos(env: &
     let stack =
         Stack::start_extra(env.binaries(), env.versions, Subject::ExternalIdOrId, extra).await;
     let client = stack.create_client("traced", SCOPES).await;
-    let address = email("traced");
-    stack
-        .create_identity("customer", &address, PASSWORD, json!({}))
-        .await;
-
     let trace_id = random();
-    let mut person = Person::with_headers(&stack, traced_by(&trace_id));
-    let tokens = sign_in(
-        &mut person,
-        &AuthRequest::new(&client, "openid email"),
-        &address,
-    )
-    .await;
-    assert!(!tokens.access_token.is_empty());
+    sign_in_traced(&stack, &client, "traced", &trace_id).await;
 
     let wanted = [
         ("GET /login", "hydra get_login_request", HYDRA),
@@ -287,16 +284,5 @@ pub async fn one_sign_in_is_one_trace_through_hydra_the_bridge_and_kratos(env: &
 
     // With the collector gone, a sign-in still works.
     jaeger.server.stop();
-    let address = email("untraced");
-    stack
-        .create_identity("customer", &address, PASSWORD, json!({}))
-        .await;
-    let mut person = Person::with_headers(&stack, traced_by(&random()));
-    let tokens = sign_in(
-        &mut person,
-        &AuthRequest::new(&client, "openid email"),
-        &address,
-    )
-    .await;
-    assert!(!tokens.access_token.is_empty());
+    sign_in_traced(&stack, &client, "untraced", &random()).await;
 }

@@ -7,22 +7,73 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{Call, Recorder};
 use crate::browser::AuthRequest;
+use crate::device::device_auth;
 use crate::stack::Stack;
 
 pub const ADMIN: &str = "{hydra_admin}";
-pub const LOGIN: &str = "/admin/oauth2/auth/requests/login";
-pub const CONSENT: &str = "/admin/oauth2/auth/requests/consent";
-pub const LOGOUT: &str = "/admin/oauth2/auth/requests/logout";
 const DEVICE: &str = "/admin/oauth2/auth/requests/device/accept";
 pub const SCOPE: &str = "openid offline_access email profile";
 /// The subject the logins are accepted with (the api tests' identity id).
 pub const SUBJECT: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
 /// A UUID no logout request has.
 pub const NO_SUCH_UUID: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+
+/// One kind of request Hydra hands the bridge: where it is read, accepted and rejected, and the
+/// parameter that carries its challenge.
+pub struct Requests {
+    pub kind: &'static str,
+    pub path: &'static str,
+    param: &'static str,
+}
+
+pub const LOGIN: Requests = Requests {
+    kind: "login",
+    path: "/admin/oauth2/auth/requests/login",
+    param: "login_challenge",
+};
+pub const CONSENT: Requests = Requests {
+    kind: "consent",
+    path: "/admin/oauth2/auth/requests/consent",
+    param: "consent_challenge",
+};
+pub const LOGOUT: Requests = Requests {
+    kind: "logout",
+    path: "/admin/oauth2/auth/requests/logout",
+    param: "logout_challenge",
+};
+
+impl Requests {
+    /// The fixture name `hydra_<kind>_<what>`.
+    pub fn name(&self, what: &str) -> String {
+        format!("hydra_{}_{what}", self.kind)
+    }
+
+    pub fn get(&self, challenge: &str) -> Call {
+        Call::get(ADMIN, self.path).query(self.param, challenge)
+    }
+
+    pub fn accept(&self, challenge: &str, body: &str) -> Call {
+        self.put("accept", challenge, Some(body))
+    }
+
+    pub fn reject(&self, challenge: &str, body: &str) -> Call {
+        self.put("reject", challenge, Some(body))
+    }
+
+    /// `action` is `accept` or `reject`; `None` sends no body at all (the bridge's logout calls).
+    pub fn put(&self, action: &str, challenge: &str, body: Option<&str>) -> Call {
+        let call = Call::new(Method::PUT, ADMIN, &format!("{}/{action}", self.path))
+            .query(self.param, challenge);
+        match body {
+            Some(body) => call.body(body),
+            None => call,
+        }
+    }
+}
 
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -78,7 +129,7 @@ pub fn accept_consent_body() -> String {
     .to_string()
 }
 
-const REJECT_BODY: &str =
+pub const REJECT_BODY: &str =
     r#"{"error":"access_denied","error_description":"The resource owner denied the request"}"#;
 
 /// Starts an authorization in `browser`; returns the login challenge.
@@ -95,35 +146,58 @@ pub async fn authorize(
 }
 
 /// Follows an accept's `redirect_to`; returns where Hydra sends the browser next.
-pub async fn follow(browser: &reqwest::Client, redirect_to: &str) -> String {
-    redirect(browser, redirect_to).await
+pub async fn follow(browser: &reqwest::Client, accepted: &Value) -> String {
+    let to = accepted["redirect_to"].as_str().expect("redirect_to");
+    redirect(browser, to).await
+}
+
+/// Follows an accepted login to the consent request Hydra makes of it; its challenge is named in
+/// the fixtures from now on.
+pub async fn consent_challenge(
+    r: &mut Recorder,
+    browser: &reqwest::Client,
+    accepted: &Value,
+) -> String {
+    let challenge = param(&follow(browser, accepted).await, CONSENT.param);
+    r.names.add(&challenge, "{consent_challenge}");
+    challenge
+}
+
+/// Accepts `login` and then its consent as the bridge does, unrecorded; returns where the browser
+/// ends up (the client's callback).
+pub async fn pass_unrecorded(r: &Recorder, browser: &reqwest::Client, login: &str) -> String {
+    let accepted = r.send(LOGIN.accept(login, &accept_login_body())).await;
+    let consent = param(&follow(browser, &accepted).await, CONSENT.param);
+    let accepted = r
+        .send(CONSENT.accept(&consent, &accept_consent_body()))
+        .await;
+    follow(browser, &accepted).await
 }
 
 pub async fn record(stack: &Stack, r: &mut Recorder) {
     r.names.add(SUBJECT, "{subject}");
-    r.record(
-        "hydra_health_ready",
-        "Hydra admin readiness",
-        Call::get(ADMIN, "/health/ready"),
-    )
-    .await;
-    r.record(
-        "hydra_route_not_found",
-        "an admin path no route serves",
-        Call::get(ADMIN, "/admin/nonexistent"),
-    )
-    .await;
-    r.record(
-        "hydra_method_not_allowed",
-        "POST where only GET is served",
-        Call::new(Method::POST, ADMIN, LOGIN).query("login_challenge", "abc"),
-    )
-    .await;
-    r.record(
-        "hydra_method_not_allowed_put",
-        "GET where only PUT is served",
-        Call::get(ADMIN, &format!("{LOGIN}/accept")).query("login_challenge", "abc"),
-    )
+    r.record_all([
+        (
+            "hydra_health_ready",
+            "Hydra admin readiness",
+            Call::get(ADMIN, "/health/ready"),
+        ),
+        (
+            "hydra_route_not_found",
+            "an admin path no route serves",
+            Call::get(ADMIN, "/admin/nonexistent"),
+        ),
+        (
+            "hydra_method_not_allowed",
+            "POST where only GET is served",
+            Call::new(Method::POST, ADMIN, LOGIN.path).query("login_challenge", "abc"),
+        ),
+        (
+            "hydra_method_not_allowed_put",
+            "GET where only PUT is served",
+            Call::get(ADMIN, &format!("{}/accept", LOGIN.path)).query("login_challenge", "abc"),
+        ),
+    ])
     .await;
     let client = stack.create_client("Demo App", SCOPE).await;
     r.names.add(&client, "{client_id}");
@@ -139,6 +213,53 @@ pub async fn record(stack: &Stack, r: &mut Recorder) {
     device(stack, r).await;
 }
 
+/// Rejects of `challenge`: bodies Hydra cannot use (the wrong type, none, then `unusable`), a
+/// challenge it never issued, the bridge's reject and the same again.
+async fn record_rejects(
+    r: &mut Recorder,
+    requests: &Requests,
+    challenge: &str,
+    unusable: &[(&str, &str, &str)],
+) {
+    let mut calls = vec![
+        (
+            "reject_wrong_type",
+            "a reject body with a field of the wrong type",
+            requests.reject(challenge, r#"{"error":1}"#),
+        ),
+        (
+            "reject_empty_body",
+            "a reject without a body",
+            requests.reject(challenge, ""),
+        ),
+    ];
+    calls.extend(
+        unusable
+            .iter()
+            .map(|(what, about, body)| (*what, *about, requests.reject(challenge, body))),
+    );
+    calls.extend([
+        (
+            "reject_unknown",
+            "rejecting a challenge Hydra never issued",
+            requests.reject("abc", REJECT_BODY),
+        ),
+        (
+            "reject",
+            "the bridge's reject",
+            requests.reject(challenge, REJECT_BODY),
+        ),
+        (
+            "reject_again",
+            "the same reject again",
+            requests.reject(challenge, REJECT_BODY),
+        ),
+    ]);
+    for (what, about, call) in calls {
+        r.record(&requests.name(what), about, call).await;
+    }
+}
+
 /// Rejected logins and consents.
 async fn rejects(stack: &Stack, r: &mut Recorder, client: &str) {
     let browser = browser();
@@ -150,48 +271,15 @@ async fn rejects(stack: &Stack, r: &mut Recorder, client: &str) {
     r.record(
         "hydra_login_get_oidc_context",
         "a login request with ui_locales, acr_values and login_hint",
-        Call::get(ADMIN, LOGIN).query("login_challenge", &login),
+        LOGIN.get(&login),
     )
     .await;
-    let reject = |c: &str, body: &str| {
-        Call::put(ADMIN, &format!("{LOGIN}/reject"), body).query("login_challenge", c)
-    };
-    r.record(
-        "hydra_login_reject_wrong_type",
-        "a reject body with a field of the wrong type",
-        reject(&login, r#"{"error":1}"#),
-    )
-    .await;
-    r.record(
-        "hydra_login_reject_empty_body",
-        "a reject without a body",
-        reject(&login, ""),
-    )
-    .await;
-    r.record(
-        "hydra_login_reject_unknown_field",
+    let unknown_field = (
+        "reject_unknown_field",
         "a reject body with a field Hydra does not know",
-        reject(&login, r#"{"error":"access_denied","bogus":1}"#),
-    )
-    .await;
-    r.record(
-        "hydra_login_reject_unknown",
-        "rejecting a challenge Hydra never issued",
-        reject("abc", REJECT_BODY),
-    )
-    .await;
-    r.record(
-        "hydra_login_reject",
-        "the bridge's reject",
-        reject(&login, REJECT_BODY),
-    )
-    .await;
-    r.record(
-        "hydra_login_reject_again",
-        "the same reject again",
-        reject(&login, REJECT_BODY),
-    )
-    .await;
+        r#"{"error":"access_denied","bogus":1}"#,
+    );
+    record_rejects(r, &LOGIN, &login, &[unknown_field]).await;
 
     let browser = self::browser();
     let login = authorize(stack, r, &browser, &AuthRequest::new(client, SCOPE)).await;
@@ -199,69 +287,17 @@ async fn rejects(stack: &Stack, r: &mut Recorder, client: &str) {
         .record(
             "hydra_login_accept_fresh",
             "accepting a login in another browser",
-            Call::put(ADMIN, &format!("{LOGIN}/accept"), &accept_login_body())
-                .query("login_challenge", &login),
+            LOGIN.accept(&login, &accept_login_body()),
         )
         .await;
-    let to = follow(
-        &browser,
-        accepted.json["redirect_to"].as_str().expect("redirect_to"),
-    )
-    .await;
-    let consent = param(&to, "consent_challenge");
-    r.names.add(&consent, "{consent_challenge}");
-    let reject = |c: &str, body: &str| {
-        Call::put(ADMIN, &format!("{CONSENT}/reject"), body).query("consent_challenge", c)
-    };
-    r.record(
-        "hydra_consent_reject_wrong_type",
-        "a reject body with a field of the wrong type",
-        reject(&consent, r#"{"error":1}"#),
-    )
-    .await;
-    r.record(
-        "hydra_consent_reject_empty_body",
-        "a reject without a body",
-        reject(&consent, ""),
-    )
-    .await;
-    r.record(
-        "hydra_consent_reject_unknown",
-        "rejecting a challenge Hydra never issued",
-        reject("abc", REJECT_BODY),
-    )
-    .await;
-    r.record(
-        "hydra_consent_reject",
-        "the bridge's reject",
-        reject(&consent, REJECT_BODY),
-    )
-    .await;
-    r.record(
-        "hydra_consent_reject_again",
-        "the same reject again",
-        reject(&consent, REJECT_BODY),
-    )
-    .await;
+    let consent = consent_challenge(r, &browser, &accepted.json).await;
+    record_rejects(r, &CONSENT, &consent, &[]).await;
 }
 
 /// The device flow: a device asks for a code, the browser opens Hydra's verification URL.
 async fn device(stack: &Stack, r: &mut Recorder) {
-    let created = stack
-        .admin_post(
-            &format!("{}/admin/clients", stack.hydra_admin),
-            json!({
-                "client_name": "Living Room TV",
-                "grant_types": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
-                "scope": "openid offline_access",
-                "token_endpoint_auth_method": "none",
-            }),
-        )
-        .await;
-    let client = created["client_id"]
-        .as_str()
-        .expect("client_id")
-        .to_string();
+    let scope = "openid offline_access";
+    let client = stack.create_device_client("Living Room TV", scope).await;
     r.names.add(&client, "{device_client_id}");
     let path = format!("/admin/clients/{client}");
     r.record(
@@ -270,26 +306,10 @@ async fn device(stack: &Stack, r: &mut Recorder) {
         Call::get(ADMIN, &path),
     )
     .await;
-    let answer: serde_json::Value = stack
-        .http
-        .post(format!("{}/oauth2/device/auth", stack.hydra_public))
-        .form(&[
-            ("client_id", client.as_str()),
-            ("scope", "openid offline_access"),
-        ])
-        .send()
-        .await
-        .expect("device authorization")
-        .json()
-        .await
-        .expect("device authorization JSON");
-    let user_code = answer["user_code"].as_str().expect("user_code").to_string();
+    let answer = device_auth(stack, &client, scope).await;
+    let user_code = answer.user_code;
     r.names.add(&user_code, "{user_code}");
-    let browser = browser();
-    let verify = answer["verification_uri"]
-        .as_str()
-        .expect("verification_uri");
-    let to = redirect(&browser, verify).await;
+    let to = redirect(&browser(), &answer.verification_uri).await;
     let challenge = param(&to, "device_challenge");
     r.names.add(&challenge, "{device_challenge}");
     let code = json!({ "user_code": user_code }).to_string();

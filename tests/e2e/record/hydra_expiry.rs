@@ -3,17 +3,16 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use super::hydra::{
-    ADMIN, CONSENT, LOGIN, LOGOUT, SCOPE, accept_consent_body, accept_login_body, browser, follow,
-    param, redirect,
+    ADMIN, CONSENT, LOGIN, LOGOUT, REJECT_BODY, SCOPE, accept_consent_body, accept_login_body,
+    browser, consent_challenge, param, pass_unrecorded, redirect,
 };
-use super::{Call, Recorder};
+use super::{Recorder, SQLITE};
 use crate::Env;
 use crate::browser::AuthRequest;
-use crate::ory::{Server, free_port, repo_file, run_once};
+use crate::ory::{Ory, Server, loopback, pairs, temp_dir};
 use crate::stack::Stack;
 
 const TTL: Duration = Duration::from_secs(2);
@@ -22,28 +21,9 @@ pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
     let (dir, hydra, public, admin) = start_hasty_hydra(env, stack).await;
     r.replace_server("{hydra_public}", &public);
     r.replace_server(ADMIN, &admin);
-    let created: Value = r
-        .http
-        .post(format!("{admin}/admin/clients"))
-        .json(&json!({
-            "client_name": "Demo App",
-            "redirect_uris": [stack.callback],
-            "post_logout_redirect_uris": [format!("{}/logged-out", stack.callback)],
-            "grant_types": ["authorization_code", "refresh_token"],
-            "response_types": ["code"],
-            "scope": SCOPE,
-            "token_endpoint_auth_method": "none",
-        }))
-        .send()
-        .await
-        .expect("client")
-        .json()
-        .await
-        .expect("client JSON");
-    let client = created["client_id"]
-        .as_str()
-        .expect("client_id")
-        .to_string();
+    let client = stack
+        .create_client_at(&admin, stack.client_body("Demo App", SCOPE))
+        .await;
     r.names.add(&client, "{client_id}");
     let authorize = |browser: &reqwest::Client| {
         let url =
@@ -53,31 +33,11 @@ pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
         let browser = browser.clone();
         async move { param(&redirect(&browser, &url).await, "login_challenge") }
     };
-    let accept = |path: &str, param: &str, challenge: &str, body: &str| {
-        Call::put(ADMIN, &format!("{path}/accept"), body).query(param, challenge)
-    };
 
     // One browser signs in (Hydra remembers it) and starts a logout; another stops at the consent;
     // a third at the login.
     let first = browser();
-    let login = authorize(&first).await;
-    let body = accept_login_body();
-    let answer = send(r, accept(LOGIN, "login_challenge", &login, &body)).await;
-    let consent = param(
-        &follow(&first, redirect_to(&answer)).await,
-        "consent_challenge",
-    );
-    let answer = send(
-        r,
-        accept(
-            CONSENT,
-            "consent_challenge",
-            &consent,
-            &accept_consent_body(),
-        ),
-    )
-    .await;
-    follow(&first, redirect_to(&answer)).await;
+    pass_unrecorded(r, &first, &authorize(&first).await).await;
     let logout = param(
         &redirect(&first, &format!("{public}/oauth2/sessions/logout")).await,
         "logout_challenge",
@@ -85,119 +45,63 @@ pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
     r.names.add(&logout, "{logout_challenge}");
     let second = browser();
     let login = authorize(&second).await;
-    let answer = send(r, accept(LOGIN, "login_challenge", &login, &body)).await;
-    let consent = param(
-        &follow(&second, redirect_to(&answer)).await,
-        "consent_challenge",
-    );
-    r.names.add(&consent, "{consent_challenge}");
+    let body = accept_login_body();
+    let accepted = r.send(LOGIN.accept(&login, &body)).await;
+    let consent = consent_challenge(r, &second, &accepted).await;
     let login = authorize(&browser()).await;
     r.names.add(&login, "{login_challenge}");
     tokio::time::sleep(TTL + Duration::from_secs(1)).await;
 
-    let reject =
-        r#"{"error":"access_denied","error_description":"The resource owner denied the request"}"#;
-    let get =
-        |path: &str, param: &str, challenge: &str| Call::get(ADMIN, path).query(param, challenge);
-    let reject_call = |path: &str, param: &str, challenge: &str| {
-        Call::put(ADMIN, &format!("{path}/reject"), reject).query(param, challenge)
-    };
-    let calls = [
-        (
-            "hydra_login_get_expired",
-            "a login request past its lifespan",
-            get(LOGIN, "login_challenge", &login),
-        ),
-        (
-            "hydra_login_accept_expired",
-            "accepting it",
-            accept(LOGIN, "login_challenge", &login, &body),
-        ),
-        (
-            "hydra_login_reject_expired",
-            "rejecting it",
-            reject_call(LOGIN, "login_challenge", &login),
-        ),
-        (
-            "hydra_consent_get_expired",
-            "a consent request past its lifespan",
-            get(CONSENT, "consent_challenge", &consent),
-        ),
-        (
-            "hydra_consent_accept_expired",
-            "accepting it",
-            accept(
-                CONSENT,
-                "consent_challenge",
-                &consent,
-                &accept_consent_body(),
+    // Each request read, accepted and rejected once it is past its lifespan.
+    let consent_body = accept_consent_body();
+    for (requests, challenge, body) in
+        [(&LOGIN, &login, &body), (&CONSENT, &consent, &consent_body)]
+    {
+        let calls = [
+            (
+                "get_expired",
+                format!("a {} request past its lifespan", requests.kind),
+                requests.get(challenge),
             ),
-        ),
-        (
-            "hydra_consent_reject_expired",
-            "rejecting it",
-            reject_call(CONSENT, "consent_challenge", &consent),
-        ),
+            (
+                "accept_expired",
+                "accepting it".into(),
+                requests.accept(challenge, body),
+            ),
+            (
+                "reject_expired",
+                "rejecting it".into(),
+                requests.reject(challenge, REJECT_BODY),
+            ),
+        ];
+        for (what, about, call) in calls {
+            r.record(&requests.name(what), &about, call).await;
+        }
+    }
+    r.record_all([
         (
             "hydra_logout_get_old",
             "a logout request older than the lifespan of login requests",
-            get(LOGOUT, "logout_challenge", &logout),
+            LOGOUT.get(&logout),
         ),
         (
             "hydra_logout_accept_old",
             "accepting it",
-            Call::new(reqwest::Method::PUT, ADMIN, &format!("{LOGOUT}/accept"))
-                .query("logout_challenge", &logout),
+            LOGOUT.put("accept", &logout, None),
         ),
-    ];
-    for (name, about, call) in calls {
-        r.record(name, about, call).await;
-    }
+    ])
+    .await;
     drop(hydra);
     drop(dir);
 }
 
-fn redirect_to(answer: &Value) -> &str {
-    answer["redirect_to"].as_str().expect("redirect_to")
-}
-
-/// A call on the way there, not recorded.
-async fn send(r: &Recorder, call: Call) -> Value {
-    let mut url = url::Url::parse(&format!("{}{}", r.url(call.server), call.path)).expect("URL");
-    url.query_pairs_mut().extend_pairs(&call.query);
-    let response = r
-        .http
-        .request(call.method, url)
-        .header("content-type", "application/json")
-        .body(call.body.unwrap_or_default())
-        .send()
-        .await
-        .expect("Hydra");
-    assert!(response.status().is_success(), "{}", response.status());
-    response.json().await.expect("Hydra's JSON")
-}
-
 async fn start_hasty_hydra(env: &Env, stack: &Stack) -> (TempDir, Server, String, String) {
-    let dir = tempfile::Builder::new()
-        .prefix("khb-record-")
-        .tempdir()
-        .expect("temp dir");
-    let (pp, ap) = (free_port(), free_port());
-    let public = format!("http://127.0.0.1:{pp}");
-    let admin = format!("http://127.0.0.1:{ap}");
+    let dir = temp_dir("khb-record-");
+    let (pp, public) = loopback();
+    let (ap, admin) = loopback();
     let bridge = &stack.bridge;
-    let env_vars: Vec<(String, String)> = [
-        (
-            "DSN",
-            format!(
-                "sqlite://{}/hydra.sqlite?_fk=true&mode=rwc&_busy_timeout=10000",
-                dir.path().display()
-            ),
-        ),
-        ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
-        ("SERVE_PUBLIC_PORT", pp.to_string()),
-        ("SERVE_ADMIN_HOST", "127.0.0.1".into()),
-        ("SERVE_ADMIN_PORT", ap.to_string()),
+    let mut env_vars = Ory::Hydra.listen_env(dir.path(), SQLITE, pp, ap);
+    env_vars.extend(pairs(&[
         ("URLS_SELF_ISSUER", public.clone()),
         ("URLS_LOGIN", format!("{bridge}/login")),
         ("URLS_CONSENT", format!("{bridge}/consent")),
@@ -209,31 +113,11 @@ async fn start_hasty_hydra(env: &Env, stack: &Stack) -> (TempDir, Server, String
         ),
         ("URLS_IDENTITY_PROVIDER_URL", stack.kratos_admin.clone()),
         ("TTL_LOGIN_CONSENT_REQUEST", format!("{}s", TTL.as_secs())),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let config = repo_file("deploy/compose/hydra/hydra.yml")
-        .display()
-        .to_string();
-    let bin = env.binaries().hydra.display().to_string();
-    let command = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let log = dir.path().join("hydra.log");
-    run_once(
-        "hydra migrate",
-        &command(&[&bin, "migrate", "sql", "up", "-e", "--yes", "-c", &config]),
-        &env_vars,
-        &log,
-    );
-    let hydra = Server::new(
-        "hydra-hasty",
-        command(&[&bin, "serve", "all", "--dev", "-c", &config]),
-        env_vars,
-        log,
-    );
+    ]));
+    let hydra = Ory::Hydra.server("hydra-hasty", &env.binaries().hydra, env_vars, dir.path());
     hydra.start();
     hydra
-        .wait_ready(&stack.http, &format!("{admin}/health/ready"))
+        .wait_ready(&stack.http, &Ory::Hydra.ready(&admin))
         .await;
     (dir, hydra, public, admin)
 }

@@ -4,193 +4,154 @@
 use serde_json::json;
 
 use super::hydra::{
-    ADMIN, CONSENT, LOGIN, SCOPE, accept_consent_body, accept_login_body, authorize, browser,
-    follow, param,
+    ADMIN, CONSENT, LOGIN, Requests, SCOPE, accept_consent_body, accept_login_body, authorize,
+    browser, consent_challenge, follow,
 };
-use super::{Call, Recorder};
+use super::{Answer, Call, Recorder};
 use crate::browser::AuthRequest;
 use crate::oauth::exchange;
 use crate::stack::Stack;
+
+/// `challenge`'s request, then one Hydra never issued and one without a challenge.
+async fn reads(r: &mut Recorder, requests: &Requests, challenge: &str, about: &str) {
+    let calls = [
+        ("get", about, requests.get(challenge)),
+        (
+            "get_unknown",
+            "a challenge Hydra never issued",
+            requests.get("abc"),
+        ),
+        (
+            "get_missing",
+            "no challenge",
+            Call::get(ADMIN, requests.path),
+        ),
+    ];
+    for (what, about, call) in calls {
+        r.record(&requests.name(what), about, call).await;
+    }
+}
+
+/// Accepts of `challenge` with bodies Hydra cannot use (`unusable`: what, about, body), then the
+/// bridge's `body` for a challenge Hydra never issued.
+async fn unusable_accepts(
+    r: &mut Recorder,
+    requests: &Requests,
+    challenge: &str,
+    unusable: &[(&str, &str, &str)],
+    body: &str,
+) {
+    for (what, about, bad) in unusable {
+        let name = requests.name(&format!("accept_{what}"));
+        r.record(&name, about, requests.accept(challenge, bad))
+            .await;
+    }
+    r.record(
+        &requests.name("accept_unknown"),
+        "accepting a challenge Hydra never issued",
+        requests.accept("abc", body),
+    )
+    .await;
+}
+
+/// The bridge's accept, then the same again; returns the second answer.
+async fn accept_twice(
+    r: &mut Recorder,
+    requests: &Requests,
+    challenge: &str,
+    body: &str,
+) -> Answer {
+    let accept = || requests.accept(challenge, body);
+    r.record(&requests.name("accept"), "the bridge's accept", accept())
+        .await;
+    r.record(
+        &requests.name("accept_again"),
+        "the same accept again",
+        accept(),
+    )
+    .await
+}
+
+/// The request read and accepted once more after the browser used its verifier.
+async fn used(r: &mut Recorder, requests: &Requests, challenge: &str, body: &str) {
+    r.record(
+        &requests.name("get_used"),
+        &format!(
+            "the {} request after the browser used its verifier",
+            requests.kind
+        ),
+        requests.get(challenge),
+    )
+    .await;
+    r.record(
+        &requests.name("accept_used"),
+        "accepting after the browser used the verifier",
+        requests.accept(challenge, body),
+    )
+    .await;
+}
 
 /// One browser through login, consent, a second authorization that skips both, and logouts.
 pub async fn login_and_consent(stack: &Stack, r: &mut Recorder, client: &str) {
     let browser = browser();
     let request = AuthRequest::new(client, SCOPE);
     let login = authorize(stack, r, &browser, &request).await;
-    let get = |c: &str| Call::get(ADMIN, LOGIN).query("login_challenge", c);
-    let accept = |c: &str, body: &str| {
-        Call::put(ADMIN, &format!("{LOGIN}/accept"), body).query("login_challenge", c)
-    };
-    r.record(
-        "hydra_login_get",
-        "a login request, no session at Hydra",
-        get(&login),
-    )
-    .await;
-    r.record(
-        "hydra_login_get_unknown",
-        "a challenge Hydra never issued",
-        get("abc"),
-    )
-    .await;
-    r.record(
-        "hydra_login_get_missing",
-        "no challenge",
-        Call::get(ADMIN, LOGIN),
-    )
-    .await;
-    let bad = [
+    reads(r, &LOGIN, &login, "a login request, no session at Hydra").await;
+    let unusable = [
         (
-            "hydra_login_accept_wrong_type",
+            "wrong_type",
             "a field of the wrong type",
             r#"{"subject":"u1","remember":"yes"}"#,
         ),
-        ("hydra_login_accept_empty_body", "no body at all", ""),
-        ("hydra_login_accept_no_subject", "no subject", "{}"),
-        (
-            "hydra_login_accept_not_json",
-            "a body that is no JSON",
-            "subject=u1",
-        ),
+        ("empty_body", "no body at all", ""),
+        ("no_subject", "no subject", "{}"),
+        ("not_json", "a body that is no JSON", "subject=u1"),
     ];
-    for (name, about, body) in bad {
-        r.record(name, about, accept(&login, body)).await;
-    }
     let body = accept_login_body();
-    r.record(
-        "hydra_login_accept_unknown",
-        "accepting a challenge Hydra never issued",
-        accept("abc", &body),
-    )
-    .await;
+    unusable_accepts(r, &LOGIN, &login, &unusable, &body).await;
     r.record(
         "hydra_login_accept_missing",
         "accepting without a challenge",
-        Call::put(ADMIN, &format!("{LOGIN}/accept"), &body),
+        Call::put(ADMIN, &format!("{}/accept", LOGIN.path), &body),
     )
     .await;
     r.record(
         "hydra_login_accept_unknown_field",
         "an accept body with a field Hydra does not know",
-        accept(&login, r#"{"subject":"u1","bogus":1}"#),
+        LOGIN.accept(&login, r#"{"subject":"u1","bogus":1}"#),
     )
     .await;
-    r.record(
-        "hydra_login_accept",
-        "the bridge's accept",
-        accept(&login, &body),
-    )
-    .await;
-    let again = r
-        .record(
-            "hydra_login_accept_again",
-            "the same accept again",
-            accept(&login, &body),
-        )
-        .await;
+    let again = accept_twice(r, &LOGIN, &login, &body).await;
     r.record(
         "hydra_login_get_accepted",
         "the login request after the accept",
-        get(&login),
+        LOGIN.get(&login),
     )
     .await;
-    let to = follow(
-        &browser,
-        again.json["redirect_to"].as_str().expect("redirect_to"),
-    )
-    .await;
-    let consent = param(&to, "consent_challenge");
-    r.names.add(&consent, "{consent_challenge}");
-    r.record(
-        "hydra_login_get_used",
-        "the login request after the browser used its verifier",
-        get(&login),
-    )
-    .await;
-    r.record(
-        "hydra_login_accept_used",
-        "accepting after the browser used the verifier",
-        accept(&login, &body),
-    )
-    .await;
+    let consent = consent_challenge(r, &browser, &again.json).await;
+    used(r, &LOGIN, &login, &body).await;
 
-    let get = |c: &str| Call::get(ADMIN, CONSENT).query("consent_challenge", c);
-    let accept = |c: &str, body: &str| {
-        Call::put(ADMIN, &format!("{CONSENT}/accept"), body).query("consent_challenge", c)
-    };
-    r.record("hydra_consent_get", "a consent request", get(&consent))
-        .await;
-    r.record(
-        "hydra_consent_get_unknown",
-        "a challenge Hydra never issued",
-        get("abc"),
-    )
-    .await;
-    r.record(
-        "hydra_consent_get_missing",
-        "no challenge",
-        Call::get(ADMIN, CONSENT),
-    )
-    .await;
-    let bad = [
+    reads(r, &CONSENT, &consent, "a consent request").await;
+    let unusable = [
         (
-            "hydra_consent_accept_wrong_type",
+            "wrong_type",
             "a field of the wrong type",
             r#"{"grant_scope":"openid"}"#,
         ),
-        ("hydra_consent_accept_empty_body", "no body at all", ""),
-        (
-            "hydra_consent_accept_not_json",
-            "a body that is no JSON",
-            "grant_scope=openid",
-        ),
+        ("empty_body", "no body at all", ""),
+        ("not_json", "a body that is no JSON", "grant_scope=openid"),
     ];
-    for (name, about, body) in bad {
-        r.record(name, about, accept(&consent, body)).await;
-    }
     let body = accept_consent_body();
-    r.record(
-        "hydra_consent_accept_unknown",
-        "accepting a challenge Hydra never issued",
-        accept("abc", &body),
-    )
-    .await;
+    unusable_accepts(r, &CONSENT, &consent, &unusable, &body).await;
     r.record(
         "hydra_consent_accept_unknown_field",
         "an accept body with a field Hydra does not know",
-        accept(&consent, r#"{"grant_scope":["openid"],"bogus":1}"#),
+        CONSENT.accept(&consent, r#"{"grant_scope":["openid"],"bogus":1}"#),
     )
     .await;
-    r.record(
-        "hydra_consent_accept",
-        "the bridge's accept",
-        accept(&consent, &body),
-    )
-    .await;
-    let again = r
-        .record(
-            "hydra_consent_accept_again",
-            "the same accept again",
-            accept(&consent, &body),
-        )
-        .await;
-    let callback = follow(
-        &browser,
-        again.json["redirect_to"].as_str().expect("redirect_to"),
-    )
-    .await;
-    r.record(
-        "hydra_consent_get_used",
-        "the consent request after the browser used its verifier",
-        get(&consent),
-    )
-    .await;
-    r.record(
-        "hydra_consent_accept_used",
-        "accepting after the browser used the verifier",
-        accept(&consent, &body),
-    )
-    .await;
+    let again = accept_twice(r, &CONSENT, &consent, &body).await;
+    let callback = follow(&browser, &again.json).await;
+    used(r, &CONSENT, &consent, &body).await;
     let tokens = exchange(
         stack,
         &request,
@@ -204,7 +165,7 @@ pub async fn login_and_consent(stack: &Stack, r: &mut Recorder, client: &str) {
     r.record(
         "hydra_login_get_skip",
         "a login request Hydra remembers the subject of",
-        Call::get(ADMIN, LOGIN).query("login_challenge", &login),
+        LOGIN.get(&login),
     )
     .await;
     let other =
@@ -212,28 +173,21 @@ pub async fn login_and_consent(stack: &Stack, r: &mut Recorder, client: &str) {
     r.record(
         "hydra_login_accept_other_subject",
         "accepting a remembered login with another subject",
-        Call::put(ADMIN, &format!("{LOGIN}/accept"), &other).query("login_challenge", &login),
+        LOGIN.accept(&login, &other),
     )
     .await;
     let accepted = r
         .record(
             "hydra_login_accept_skip",
             "accepting a remembered login with its subject",
-            Call::put(ADMIN, &format!("{LOGIN}/accept"), &accept_login_body())
-                .query("login_challenge", &login),
+            LOGIN.accept(&login, &accept_login_body()),
         )
         .await;
-    let to = follow(
-        &browser,
-        accepted.json["redirect_to"].as_str().expect("redirect_to"),
-    )
-    .await;
-    let consent = param(&to, "consent_challenge");
-    r.names.add(&consent, "{consent_challenge}");
+    let consent = consent_challenge(r, &browser, &accepted.json).await;
     r.record(
         "hydra_consent_get_skip",
         "a consent request Hydra remembers",
-        get(&consent),
+        CONSENT.get(&consent),
     )
     .await;
 

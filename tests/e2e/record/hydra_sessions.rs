@@ -5,9 +5,7 @@
 
 use reqwest::Method;
 
-use super::hydra::{
-    ADMIN, SCOPE, SUBJECT, accept_consent_body, accept_login_body, browser, follow, param, redirect,
-};
+use super::hydra::{ADMIN, SCOPE, SUBJECT, browser, param, pass_unrecorded, redirect};
 use super::{Call, Recorder};
 use crate::browser::AuthRequest;
 use crate::stack::Stack;
@@ -16,63 +14,15 @@ pub const SESSIONS: &str = "/admin/oauth2/auth/sessions/consent";
 
 /// One more consent of the subject to `client`, remembered as the bridge remembers it; nothing of
 /// it is recorded.
-async fn consent_again(stack: &Stack, client: &str) {
+async fn consent_again(stack: &Stack, r: &Recorder, client: &str) {
     let browser = browser();
     // prompt=consent: a consent Hydra skips would be stored as skipped, and never listed.
     let request = AuthRequest::new(client, SCOPE).with("prompt", "consent");
-    let to = redirect(&browser, &request.url(stack)).await;
-    let login = param(&to, "login_challenge");
-    let put = |path: &str, flow: &str, challenge: &str, body: String| {
-        let url = format!(
-            "{}{path}?{flow}_challenge={}",
-            stack.hydra_admin,
-            encode(challenge)
-        );
-        stack
-            .http
-            .put(url)
-            .header("content-type", "application/json")
-            .body(body)
-    };
-    let answer: serde_json::Value = put(
-        "/admin/oauth2/auth/requests/login/accept",
-        "login",
-        &login,
-        accept_login_body(),
-    )
-    .send()
-    .await
-    .expect("login accept")
-    .json()
-    .await
-    .expect("login accept JSON");
-    let to = follow(
-        &browser,
-        answer["redirect_to"].as_str().expect("redirect_to"),
-    )
-    .await;
-    let consent = param(&to, "consent_challenge");
-    let answer: serde_json::Value = put(
-        "/admin/oauth2/auth/requests/consent/accept",
-        "consent",
-        &consent,
-        accept_consent_body(),
-    )
-    .send()
-    .await
-    .expect("consent accept")
-    .json()
-    .await
-    .expect("consent accept JSON");
-    follow(
-        &browser,
-        answer["redirect_to"].as_str().expect("redirect_to"),
-    )
-    .await;
-}
-
-fn encode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    let login = param(
+        &redirect(&browser, &request.url(stack)).await,
+        "login_challenge",
+    );
+    pass_unrecorded(r, &browser, &login).await;
 }
 
 /// The `page_token` of the `rel="next"` part of a `Link` header.
@@ -97,7 +47,7 @@ pub async fn record(stack: &Stack, r: &mut Recorder) {
         list(),
     )
     .await;
-    consent_again(stack, &client).await;
+    consent_again(stack, r, &client).await;
     r.record(
         "hydra_consent_sessions_list",
         "two consent sessions of one client, on one page",
@@ -171,7 +121,7 @@ pub async fn record(stack: &Stack, r: &mut Recorder) {
         delete().query("subject", SUBJECT).query("client", &client),
     )
     .await;
-    consent_again(stack, &client).await;
+    consent_again(stack, r, &client).await;
     r.record(
         "hydra_consent_sessions_revoke_all",
         "every consent session of the subject",

@@ -15,7 +15,7 @@ use crate::stack::Stack;
 
 pub const PUBLIC: &str = "{kratos_public}";
 pub const ADMIN: &str = "{kratos_admin}";
-pub const JSON: (&str, &str) = ("accept", "application/json");
+const JSON: (&str, &str) = ("accept", "application/json");
 pub const EXTERNAL_ID: &str = "CUST-000123";
 const NO_SUCH_UUID: &str = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
@@ -87,8 +87,36 @@ pub fn with(call: Call, headers: &[(String, String)]) -> Call {
     headers.iter().fold(call, |c, (k, v)| c.header(k, v))
 }
 
-/// The session id behind a cookie.
-async fn session_id(r: &Recorder, cookie_value: &str) -> String {
+/// The bridge's whoami.
+pub fn whoami() -> Call {
+    Call::get(PUBLIC, "/sessions/whoami").accept_json()
+}
+
+/// Where the bridge sends the browser to log in, with a login challenge.
+pub fn bridge_login(stack: &Stack) -> String {
+    format!("{}/login?login_challenge=abc", stack.bridge)
+}
+
+/// The bridge's browser logout flow, returning to Hydra's logout.
+pub fn logout_flow(stack: &Stack) -> Call {
+    let back = format!(
+        "{}/oauth2/sessions/logout?logout_verifier=abc",
+        stack.hydra_public
+    );
+    Call::get(PUBLIC, "/self-service/logout/browser")
+        .query("return_to", &back)
+        .accept_json()
+}
+
+/// `sign_in` at the Kratos whose public API is at `public`; the cookie is named in the fixtures.
+pub async fn signed_in(r: &mut Recorder, public: &str, email: &str) -> String {
+    let session = sign_in(public, email).await;
+    r.names.add(&session, "{session_cookie}");
+    session
+}
+
+/// The session id behind a cookie, named in the fixtures.
+async fn session_id(r: &mut Recorder, cookie_value: &str) -> String {
     let (k, v) = cookie(cookie_value);
     let session: Value = r
         .http
@@ -100,27 +128,29 @@ async fn session_id(r: &Recorder, cookie_value: &str) -> String {
         .json()
         .await
         .expect("session JSON");
-    session["id"].as_str().expect("session id").to_string()
+    let id = session["id"].as_str().expect("session id").to_string();
+    r.names.add(&id, "{session_id}");
+    id
 }
 
 pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
-    r.record(
-        "kratos_health_ready_public",
-        "readiness on the public port",
-        Call::get(PUBLIC, "/health/ready"),
-    )
-    .await;
-    r.record(
-        "kratos_health_ready_admin",
-        "readiness on the admin port",
-        Call::get(ADMIN, "/admin/health/ready"),
-    )
-    .await;
-    r.record(
-        "kratos_health_ready_admin_unprefixed",
-        "readiness on the admin port without /admin",
-        Call::get(ADMIN, "/health/ready"),
-    )
+    r.record_all([
+        (
+            "kratos_health_ready_public",
+            "readiness on the public port",
+            Call::get(PUBLIC, "/health/ready"),
+        ),
+        (
+            "kratos_health_ready_admin",
+            "readiness on the admin port",
+            Call::get(ADMIN, "/admin/health/ready"),
+        ),
+        (
+            "kratos_health_ready_admin_unprefixed",
+            "readiness on the admin port without /admin",
+            Call::get(ADMIN, "/health/ready"),
+        ),
+    ])
     .await;
 
     let ada = create_identity(
@@ -182,12 +212,9 @@ pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
     )
     .await;
 
-    let session = sign_in(&stack.kratos_public, "ada@example.com").await;
-    r.names.add(&session, "{session_cookie}");
-    let id = session_id(r, &session).await;
-    r.names.add(&id, "{session_id}");
+    let session = signed_in(r, &stack.kratos_public, "ada@example.com").await;
+    session_id(r, &session).await;
     let ada_cookie = [cookie(&session)];
-    let whoami = || Call::get(PUBLIC, "/sessions/whoami").header(JSON.0, JSON.1);
     r.record(
         "kratos_whoami",
         "the bridge's whoami with a session cookie",
@@ -214,10 +241,8 @@ pub async fn record(env: &Env, stack: &Stack, r: &mut Recorder) {
 }
 
 async fn revoke(stack: &Stack, r: &mut Recorder) {
-    let session = sign_in(&stack.kratos_public, "grace@example.com").await;
-    r.names.add(&session, "{session_cookie}");
+    let session = signed_in(r, &stack.kratos_public, "grace@example.com").await;
     let id = session_id(r, &session).await;
-    r.names.add(&id, "{session_id}");
     let delete = |id: &str| Call::new(Method::DELETE, ADMIN, &format!("/admin/sessions/{id}"));
     r.record("kratos_session_revoke", "revoking a session", delete(&id))
         .await;
@@ -239,11 +264,10 @@ async fn revoke(stack: &Stack, r: &mut Recorder) {
         delete("not-a-uuid"),
     )
     .await;
-    let whoami = Call::get(PUBLIC, "/sessions/whoami").header(JSON.0, JSON.1);
     r.record(
         "kratos_whoami_revoked",
         "whoami with a revoked session",
-        with(whoami, &[cookie(&session)]),
+        with(whoami(), &[cookie(&session)]),
     )
     .await;
 }

@@ -5,11 +5,12 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::kratos::{
-    ADMIN, EXTERNAL_ID, JSON, PUBLIC, cookie, create_identity, identity, sign_in, with,
+    ADMIN, EXTERNAL_ID, PUBLIC, bridge_login, cookie, create_identity, identity, logout_flow,
+    signed_in, whoami, with,
 };
-use super::{Call, Recorder};
+use super::{Call, Recorder, SQLITE};
 use crate::Env;
-use crate::ory::{Server, free_port, repo_file, run_once};
+use crate::ory::{Ory, Server, identity_schemas, loopback, pairs, temp_dir};
 use crate::stack::Stack;
 
 /// A Kratos like the stack's, but whose whoami wants the highest assurance level the identity has
@@ -25,17 +26,15 @@ pub async fn aal2(env: &Env, stack: &Stack, r: &mut Recorder) {
     )
     .await;
     r.names.add(&ada, "{identity_id}");
-    let session = sign_in(&public, "ada@example.com").await;
-    r.names.add(&session, "{session_cookie}");
+    let session = signed_in(r, &public, "ada@example.com").await;
     let ada = [cookie(&session)];
-    let whoami = Call::get(PUBLIC, "/sessions/whoami").header(JSON.0, JSON.1);
     r.record(
         "kratos_whoami_aal2_required",
         "whoami of a password session when a second factor is available",
-        with(whoami, &ada),
+        with(whoami(), &ada),
     )
     .await;
-    let back = format!("{}/login?login_challenge=abc", stack.bridge);
+    let back = bridge_login(stack);
     let login = || Call::get(PUBLIC, "/self-service/login/browser");
     r.record(
         "kratos_login_browser_session_aal2_required",
@@ -49,17 +48,10 @@ pub async fn aal2(env: &Env, stack: &Stack, r: &mut Recorder) {
         with(login().query("aal", "aal2").query("return_to", &back), &ada),
     )
     .await;
-    let back = format!(
-        "{}/oauth2/sessions/logout?logout_verifier=abc",
-        stack.hydra_public
-    );
-    let flow = Call::get(PUBLIC, "/self-service/logout/browser")
-        .query("return_to", &back)
-        .header(JSON.0, JSON.1);
     r.record(
         "kratos_logout_browser_aal2_required",
         "the browser logout of that session",
-        with(flow, &ada),
+        with(logout_flow(stack), &ada),
     )
     .await;
     drop(kratos);
@@ -67,36 +59,12 @@ pub async fn aal2(env: &Env, stack: &Stack, r: &mut Recorder) {
 }
 
 async fn start_demanding_kratos(env: &Env, stack: &Stack) -> (TempDir, Server, String, String) {
-    let dir = tempfile::Builder::new()
-        .prefix("khb-record-")
-        .tempdir()
-        .expect("temp dir");
-    let (pp, ap) = (free_port(), free_port());
-    let public = format!("http://127.0.0.1:{pp}");
-    let admin = format!("http://127.0.0.1:{ap}");
-    let kratos_dir = repo_file("deploy/compose/kratos");
-    let schema = |id: &str| {
-        json!({ "id": id, "selfservice_selectable": true,
-            "url": format!("file://{}", kratos_dir.join(format!("identity.{id}.schema.json")).display()) })
-    };
-    let env_vars: Vec<(String, String)> = [
-        (
-            "DSN",
-            format!(
-                "sqlite://{}/kratos.sqlite?_fk=true&mode=rwc&_busy_timeout=10000",
-                dir.path().display()
-            ),
-        ),
-        ("SERVE_PUBLIC_HOST", "127.0.0.1".into()),
-        ("SERVE_PUBLIC_PORT", pp.to_string()),
-        ("SERVE_PUBLIC_BASE_URL", format!("{public}/")),
-        ("SERVE_ADMIN_HOST", "127.0.0.1".into()),
-        ("SERVE_ADMIN_PORT", ap.to_string()),
-        ("SERVE_ADMIN_BASE_URL", format!("{admin}/")),
-        (
-            "IDENTITY_SCHEMAS",
-            json!([schema("customer"), schema("employee")]).to_string(),
-        ),
+    let dir = temp_dir("khb-record-");
+    let (pp, public) = loopback();
+    let (ap, admin) = loopback();
+    let mut env_vars = Ory::Kratos.listen_env(dir.path(), SQLITE, pp, ap);
+    env_vars.extend(pairs(&[
+        ("IDENTITY_SCHEMAS", identity_schemas()),
         (
             "SELFSERVICE_ALLOWED_RETURN_URLS",
             json!([
@@ -110,29 +78,11 @@ async fn start_demanding_kratos(env: &Env, stack: &Stack) -> (TempDir, Server, S
             "smtp://127.0.0.1:1/?disable_starttls=true".into(),
         ),
         ("SESSION_WHOAMI_REQUIRED_AAL", "highest_available".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    let config = kratos_dir.join("kratos.yml").display().to_string();
-    let bin = env.binaries().kratos.display().to_string();
-    let command = |args: &[&str]| args.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let log = dir.path().join("kratos.log");
-    run_once(
-        "kratos migrate",
-        &command(&[&bin, "migrate", "sql", "-e", "--yes", "-c", &config]),
-        &env_vars,
-        &log,
-    );
-    let kratos = Server::new(
-        "kratos-aal2",
-        command(&[&bin, "serve", "--dev", "-c", &config]),
-        env_vars,
-        log,
-    );
+    ]));
+    let kratos = Ory::Kratos.server("kratos-aal2", &env.binaries().kratos, env_vars, dir.path());
     kratos.start();
     kratos
-        .wait_ready(&stack.http, &format!("{admin}/admin/health/ready"))
+        .wait_ready(&stack.http, &Ory::Kratos.ready(&admin))
         .await;
     (dir, kratos, public, admin)
 }

@@ -1,13 +1,13 @@
 //! Where the bridge sends the browser (Kratos's login and registration flows, opened as a browser
 //! does), and the bridge's browser logout followed by the browser opening the logout URL.
 
-use super::kratos::{JSON, PUBLIC, cookie, sign_in, with};
+use super::kratos::{PUBLIC, bridge_login, cookie, logout_flow, sign_in, whoami, with};
 use super::{Call, Recorder};
 use crate::stack::Stack;
 
 /// Where the bridge sends the browser: Kratos's login and registration flows.
 pub async fn self_service(stack: &Stack, r: &mut Recorder, ada: &[(String, String)]) {
-    let back = format!("{}/login?login_challenge=abc", stack.bridge);
+    let back = bridge_login(stack);
     let login = || Call::get(PUBLIC, "/self-service/login/browser");
     let registration = || Call::get(PUBLIC, "/self-service/registration/browser");
     r.record(
@@ -61,7 +61,7 @@ pub async fn self_service(stack: &Stack, r: &mut Recorder, ada: &[(String, Strin
         login()
             .query("aal", "aal2")
             .query("return_to", &back)
-            .header(JSON.0, JSON.1),
+            .accept_json(),
     )
     .await;
     r.record(
@@ -82,15 +82,13 @@ pub async fn self_service(stack: &Stack, r: &mut Recorder, ada: &[(String, Strin
     r.record(
         "kratos_login_browser_bad_return_to_json",
         "the same, asking for JSON",
-        login().query("return_to", evil).header(JSON.0, JSON.1),
+        login().query("return_to", evil).accept_json(),
     )
     .await;
     r.record(
         "kratos_login_browser_login_challenge_json",
         "a login_challenge, which Kratos would take over",
-        login()
-            .query("login_challenge", "abc")
-            .header(JSON.0, JSON.1),
+        login().query("login_challenge", "abc").accept_json(),
     )
     .await;
     r.record(
@@ -121,7 +119,7 @@ pub async fn self_service(stack: &Stack, r: &mut Recorder, ada: &[(String, Strin
         registration()
             .query("identity_schema", "nope")
             .query("return_to", &back)
-            .header(JSON.0, JSON.1),
+            .accept_json(),
     )
     .await;
     r.record(
@@ -138,27 +136,14 @@ pub async fn self_service(stack: &Stack, r: &mut Recorder, ada: &[(String, Strin
     r.record(
         "kratos_registration_browser_session_json",
         "the same, asking for JSON",
-        with(
-            registration()
-                .query("return_to", &back)
-                .header(JSON.0, JSON.1),
-            ada,
-        ),
+        with(registration().query("return_to", &back).accept_json(), ada),
     )
     .await;
 }
 
 /// The bridge's browser logout, then the browser opening the logout URL.
 pub async fn logout(stack: &Stack, r: &mut Recorder, session: &str) {
-    let back = format!(
-        "{}/oauth2/sessions/logout?logout_verifier=abc",
-        stack.hydra_public
-    );
-    let flow = || {
-        Call::get(PUBLIC, "/self-service/logout/browser")
-            .query("return_to", &back)
-            .header(JSON.0, JSON.1)
-    };
+    let flow = || logout_flow(stack);
     let ada = [cookie(session)];
     let first = r
         .record(
@@ -187,7 +172,7 @@ pub async fn logout(stack: &Stack, r: &mut Recorder, session: &str) {
     .await;
     let evil = Call::get(PUBLIC, "/self-service/logout/browser")
         .query("return_to", "https://evil.example/x")
-        .header(JSON.0, JSON.1);
+        .accept_json();
     r.record(
         "kratos_logout_browser_bad_return_to",
         "a return_to Kratos does not allow",
@@ -210,7 +195,7 @@ pub async fn logout(stack: &Stack, r: &mut Recorder, session: &str) {
     r.record(
         "kratos_logout_other_session_json",
         "the logout URL with another person's session, asking for JSON",
-        with(open().header(JSON.0, JSON.1), &[cookie(&grace)]),
+        with(open().accept_json(), &[cookie(&grace)]),
     )
     .await;
     r.record(
@@ -231,11 +216,10 @@ pub async fn logout(stack: &Stack, r: &mut Recorder, session: &str) {
         with(open(), &ada),
     )
     .await;
-    let whoami = Call::get(PUBLIC, "/sessions/whoami").header(JSON.0, JSON.1);
     r.record(
         "kratos_whoami_logged_out",
         "whoami with the cookie of an ended session",
-        with(whoami, &ada),
+        with(whoami(), &ada),
     )
     .await;
 }

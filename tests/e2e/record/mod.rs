@@ -27,6 +27,10 @@ use crate::ory::repo_file;
 use crate::stack::{Stack, Subject};
 use recorded::{Fixture, HEADERS, Names, Request, Response};
 
+/// SQLite options of the recorder's own servers: nothing else writes to their databases, so they
+/// go without the stack's WAL and immediate locks.
+pub const SQLITE: &str = "_fk=true&mode=rwc&_busy_timeout=10000";
+
 /// One call to record: to which server (by its placeholder), what, and with what.
 pub struct Call {
     pub method: Method,
@@ -65,6 +69,11 @@ impl Call {
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
+    }
+
+    /// `Accept: application/json`, as the bridge's calls to Kratos send it.
+    pub fn accept_json(self) -> Self {
+        self.header("accept", "application/json")
     }
 
     pub fn body(mut self, body: &str) -> Self {
@@ -129,6 +138,30 @@ impl Recorder {
             .find(|(p, _)| *p == server)
             .map(|(_, url)| url.clone())
             .unwrap_or_else(|| panic!("no server {server}"))
+    }
+
+    /// A call on the way to what is recorded, not recorded itself; it has to succeed.
+    pub async fn send(&self, call: Call) -> Value {
+        let mut url =
+            url::Url::parse(&format!("{}{}", self.url(call.server), call.path)).expect("URL");
+        url.query_pairs_mut().extend_pairs(&call.query);
+        let response = self
+            .http
+            .request(call.method, url)
+            .header("content-type", "application/json")
+            .body(call.body.unwrap_or_default())
+            .send()
+            .await
+            .expect("Ory");
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json().await.expect("Ory's JSON")
+    }
+
+    /// Records `calls` one after the other, for answers the scenario does not read.
+    pub async fn record_all(&mut self, calls: impl IntoIterator<Item = (&str, &str, Call)>) {
+        for (name, about, call) in calls {
+            self.record(name, about, call).await;
+        }
     }
 
     /// Sends `call`, writes `<name>.json`, and returns the answer.
