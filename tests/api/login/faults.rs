@@ -91,11 +91,7 @@ async fn hydra_admin_token_is_sent_as_bearer() {
         .await;
     app.hydra.require_bearer("ory_pat_test_token");
     let token = app.signed_in(30);
-    let challenge = app.hydra.add_login(LoginSpec::default());
-    assert_eq!(
-        app.login(&challenge, Some(&token)).await.status().as_u16(),
-        303
-    );
+    app.login_redirects(LoginSpec::default(), &token).await;
     assert!(
         app.hydra
             .calls()

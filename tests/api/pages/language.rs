@@ -152,7 +152,7 @@ async fn error_pages_follow_accept_language() {
 async fn a_login_error_page_follows_the_requests_ui_locales() {
     let app = TestApp::builder()
         .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
+        .subject_source("external_id")
         .spawn()
         .await;
     let token = app.signed_in(30);

@@ -80,6 +80,11 @@ impl TestAppBuilder {
         self.env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
     }
 
+    /// `oauth2_provider.subject_source`: which of the identity's identifiers is the subject.
+    pub fn subject_source(self, source: &str) -> Self {
+        self.env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", source)
+    }
+
     /// Hydra's admin API elsewhere than at the fake: a raw server, a closed port.
     pub fn hydra_admin_url(self, url: &str) -> Self {
         self.env("BRIDGE__HYDRA__ADMIN_URL", url)

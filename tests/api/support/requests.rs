@@ -2,8 +2,8 @@
 //! fill in a form.
 
 use super::{
-    EXTERNAL_ID, IDENTITY_ID, IdentitySpec, TestApp, consent_path, fake_kratos, form_field,
-    location, login_path, logout_path, session_cookie, set_cookie_named,
+    EXTERNAL_ID, IDENTITY_ID, IdentitySpec, LoginSpec, TestApp, consent_path, fake_kratos,
+    form_field, location, login_path, logout_path, session_cookie, set_cookie_named,
 };
 
 /// A page with a form, as a browser holds it: the status, the CSRF cookie (`name=value`, when set),
@@ -96,6 +96,15 @@ impl TestApp {
     pub async fn login(&self, challenge: &str, session: Option<&str>) -> reqwest::Response {
         let cookie = session.map(session_cookie);
         self.get(&login_path(challenge), cookie.as_deref()).await
+    }
+
+    /// A login request for `spec`, opened with the Kratos session `token`; the bridge redirects
+    /// (303), to Kratos or to Hydra. Returns the challenge.
+    pub async fn login_redirects(&self, spec: LoginSpec, token: &str) -> String {
+        let challenge = self.hydra.add_login(spec);
+        let response = self.login(&challenge, Some(token)).await;
+        assert_eq!(response.status().as_u16(), 303);
+        challenge
     }
 
     /// `GET /consent?consent_challenge=C`.
