@@ -21,10 +21,7 @@ async fn every_application_of_the_persons_subjects_is_listed_once() {
     let (app, cookie) = with_grants(bridge()).await;
     let response = app.get("/apps", Some(&cookie)).await;
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = header_value(&response, "content-security-policy");
     let html = response.text().await.unwrap();
     assert!(
         csp.contains("img-src 'self' https://cdn.shop.example;"),
@@ -148,10 +145,7 @@ async fn a_logo_whose_host_carries_policy_syntax_is_not_shown_nor_allowed() {
     let cookie = person(&app);
     let response = app.get("/apps", Some(&cookie)).await;
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = header_value(&response, "content-security-policy");
     assert!(!csp.contains("sandbox") && !csp.contains("evil"), "{csp}");
     let html = response.text().await.unwrap();
     assert!(

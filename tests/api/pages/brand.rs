@@ -36,13 +36,7 @@ async fn error_page(app: &TestApp) -> String {
 }
 
 fn csp(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("content-security-policy")
-        .expect("a CSP")
-        .to_str()
-        .unwrap()
-        .to_string()
+    header_value(response, "content-security-policy")
 }
 
 /// The value of `attribute` on the first tag that has `marker` in it.

@@ -85,16 +85,11 @@ async fn form_cookies_are_secure_behind_https() {
         encode(&consent),
         form_field(&html, "csrf_token").unwrap()
     );
-    let post = app
-        .client
-        .post(format!("{}/consent", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", cookie.split(';').next().unwrap())
-        .header("origin", &app.address)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let headers = [
+        ("cookie", cookie.split(';').next().unwrap()),
+        ("origin", app.address.as_str()),
+    ];
+    let post = app.post_form_with_headers("/consent", &headers, body).await;
     assert_eq!(post.status().as_u16(), 403);
 }
 
@@ -117,17 +112,13 @@ async fn bad_percent_encoding_and_utf8_are_400_pages() {
                 .contains("This link is not valid")
         );
     }
+    let not_utf8 = vec![
+        b'l', b'o', b'g', b'o', b'u', b't', b'_', b'c', b'=', 0xff, 0xfe,
+    ];
+    let headers = [("origin", app.address.as_str())];
     let response = app
-        .client
-        .post(format!("{}/logout", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", &app.address)
-        .body(vec![
-            b'l', b'o', b'g', b'o', b'u', b't', b'_', b'c', b'=', 0xff, 0xfe,
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form_with_headers("/logout", &headers, not_utf8)
+        .await;
     assert_eq!(response.status().as_u16(), 400);
 }
 

@@ -19,7 +19,7 @@ mod requests;
 pub use crate::fakes::{Fault, UPSTREAM_FAULTS, fake_hydra, fake_kratos};
 
 pub use app::{TestApp, TestAppBuilder};
-pub use checks::{assert_page, assert_page_headers};
+pub use checks::{assert_page, assert_page_headers, header_value};
 pub use fake_hydra::{
     ConsentSpec, DeviceSpec, FakeHydra, GrantSpec, HydraVersion, LoginSpec, LogoutSpec,
 };

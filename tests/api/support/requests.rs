@@ -61,11 +61,27 @@ impl TestApp {
         cookie: &str,
         body: String,
     ) -> reqwest::Response {
-        self.client
-            .post(format!("{}{}", self.address, path_and_query))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", cookie)
-            .header("origin", &self.origin)
+        let headers = [("cookie", cookie), ("origin", self.origin.as_str())];
+        self.post_form_with_headers(path_and_query, &headers, body)
+            .await
+    }
+
+    /// Posts an urlencoded `body` with only these headers: a post from another site, or from no
+    /// browser at all.
+    pub async fn post_form_with_headers(
+        &self,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path_and_query))
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
             .body(body)
             .send()
             .await
