@@ -98,8 +98,7 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
 
 #[tokio::test]
 async fn an_expired_form_is_refused() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__FORM_TTL_SECS", "1")
         .spawn()
         .await;

@@ -31,8 +31,7 @@ async fn hydra_faults_give_gateway_pages_in_time() {
 #[tokio::test]
 async fn slow_upstreams_add_up_to_one_deadline() {
     // Each call is within its own timeout (1.5 s); together they pass the request's deadline.
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "1200")
         .spawn()
         .await;
@@ -84,8 +83,7 @@ async fn kratos_faults_give_gateway_pages_and_no_accept() {
 
 #[tokio::test]
 async fn hydra_admin_token_is_sent_as_bearer() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_test_token")
         .spawn()
         .await;

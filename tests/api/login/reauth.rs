@@ -129,8 +129,7 @@ async fn max_age_decides_between_accept_and_refresh() {
 
 #[tokio::test]
 async fn always_reauthenticate_refreshes_non_skipped_logins() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
         .spawn()
         .await;
@@ -184,8 +183,7 @@ async fn a_step_up_does_not_skip_prompt_login() {
 
 #[tokio::test]
 async fn full_chain_from_no_session_to_hydra() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;

@@ -17,8 +17,7 @@ async fn registration_goes_to_kratos_and_back_to_login() {
 
 #[tokio::test]
 async fn the_identity_schema_is_passed_through() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")
         .spawn()
         .await;

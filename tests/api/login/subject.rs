@@ -37,8 +37,7 @@ async fn identity_schema_is_passed_to_kratos_and_kept_in_return_to() {
 
 #[tokio::test]
 async fn identity_schema_outside_the_configured_list_is_refused() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")
         .spawn()
         .await;
@@ -88,8 +87,7 @@ async fn session_is_accepted_with_the_uuid_by_default() {
 
 #[tokio::test]
 async fn env_override_turns_on_external_id_subjects() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
@@ -103,8 +101,7 @@ async fn env_override_turns_on_external_id_subjects() {
 
 #[tokio::test]
 async fn external_id_or_id_falls_back_to_the_uuid() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
@@ -121,8 +118,7 @@ async fn external_id_or_id_falls_back_to_the_uuid() {
 
 #[tokio::test]
 async fn subject_source_external_id_refuses_identities_without_one() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .subject_source("external_id")
         .spawn()
         .await;
@@ -165,8 +161,7 @@ async fn only_the_kratos_session_cookie_is_forwarded() {
 
 #[tokio::test]
 async fn a_custom_session_cookie_name_is_honoured() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env(
             "BRIDGE__KRATOS__SESSION_COOKIE_NAME",
             "ory_session_projectslug",

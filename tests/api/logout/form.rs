@@ -24,8 +24,7 @@ async fn no_rejects_and_keeps_the_session() {
 
 #[tokio::test]
 async fn no_goes_to_the_configured_cancel_url() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGOUT__CANCEL_URL", "https://app.test/account")
         .spawn()
         .await;

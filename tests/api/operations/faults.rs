@@ -204,8 +204,7 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         } else {
             HydraVersion::Strict
         };
-        let app = TestApp::builder()
-            .hydra(version)
+        let app = TestApp::against(version)
             .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700")
             .env(
                 "BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE",

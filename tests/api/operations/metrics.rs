@@ -5,8 +5,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn metrics_count_requests_upstream_calls_and_outcomes() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
@@ -44,8 +43,7 @@ async fn metrics_count_requests_upstream_calls_and_outcomes() {
 
 #[tokio::test]
 async fn metrics_can_have_their_own_port() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__METRICS__ADDRESS", "127.0.0.1:0")
         .spawn()
         .await;

@@ -125,8 +125,7 @@ async fn computed(browser: &Browser, css: &str, property: &str) -> String {
 )]
 async fn the_brand_shows_in_the_browser_in_both_schemes() {
     require_browser();
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .config_yaml(&full_brand())
         .spawn()
         .await;

@@ -18,8 +18,7 @@ fn origin(url: &str) -> String {
 #[tokio::test]
 async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     let cancel = "https://app.test/account";
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGOUT__CANCEL_URL", cancel)
         .spawn()
         .await;

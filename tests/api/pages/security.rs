@@ -56,8 +56,7 @@ async fn every_page_carries_the_security_headers() {
 
 #[tokio::test]
 async fn form_cookies_are_secure_behind_https() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__BASE_URL", "https://auth.example.com")
         .spawn()
         .await;
@@ -180,8 +179,7 @@ async fn oversized_heads_and_broken_paths_are_4xx_never_5xx() {
 /// no admin call goes out without the configured credentials.
 #[tokio::test]
 async fn an_admin_token_with_a_trailing_newline_is_sent_trimmed() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_mounted\n")
         .env("BRIDGE__KRATOS__ADMIN_TOKEN", " ory_pat_kratos\r\n")
         .spawn()

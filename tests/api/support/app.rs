@@ -3,8 +3,7 @@
 //!
 //! ```ignore
 //! let app = TestApp::spawn().await; // the defaults: Hydra v25.4+ (recorded from v26.2.0)
-//! let app = TestApp::builder()
-//!     .hydra(HydraVersion::Strict)
+//! let app = TestApp::against(HydraVersion::Strict) // or `builder()`, for the default release
 //!     .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
 //!     .config_yaml("consent:\n  trusted_clients: [first-party]\n")
 //!     .spawn()
@@ -46,9 +45,15 @@ pub struct TestAppBuilder {
 }
 
 impl TestApp {
+    /// A builder for the bridge in front of the default Hydra release, `Lenient` (v25.4+).
     pub fn builder() -> TestAppBuilder {
+        Self::against(HydraVersion::Lenient)
+    }
+
+    /// A builder for the bridge in front of a fake Hydra answering as `version`.
+    pub fn against(version: HydraVersion) -> TestAppBuilder {
         TestAppBuilder {
-            hydra: HydraVersion::Lenient,
+            hydra: version,
             env: Vec::new(),
             config_yaml: String::new(),
         }
@@ -62,12 +67,6 @@ impl TestApp {
 }
 
 impl TestAppBuilder {
-    /// The Hydra release the fake Hydra answers as; `Lenient` (v25.4+) unless set.
-    pub fn hydra(mut self, version: HydraVersion) -> Self {
-        self.hydra = version;
-        self
-    }
-
     /// A `BRIDGE__SECTION__KEY` override, as an operator sets one in the environment (with
     /// `spawn_binary`, any variable of the binary's environment, such as `OTEL_…`).
     pub fn env(mut self, key: &str, value: &str) -> Self {
