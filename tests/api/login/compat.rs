@@ -79,7 +79,7 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
         aead_challenge: version == HydraVersion::Lenient,
         ..LogoutSpec::of_client("Demo", true)
     });
-    let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+    let cookie = session_cookie(&token);
     let response = app.get(&logout_path(&logout), Some(&cookie)).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
     let kratos_logout = location(&response);
@@ -118,7 +118,7 @@ async fn another_remembered_subject_restarts_with_a_fresh_login_on_every_hydra_v
         let token = app
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
-        let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+        let cookie = session_cookie(&token);
         let challenge = app.hydra.add_login(LoginSpec::remembered(
             IDENTITY_ID,
             "prompt=consent&nonce=n-1",

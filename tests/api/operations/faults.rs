@@ -125,7 +125,7 @@ impl Step {
 
     async fn run(self, app: &TestApp) -> reqwest::Response {
         let token = app.signed_in_with_external_id(30);
-        let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+        let cookie = session_cookie(&token);
         app.kratos
             .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
         match self {

@@ -165,7 +165,7 @@ async fn a_login_error_page_follows_the_requests_ui_locales() {
             app.address,
             encode(&challenge)
         ))
-        .header("cookie", format!("{}={token}", fake_kratos::COOKIE_NAME))
+        .header("cookie", session_cookie(&token))
         .header("accept-language", "es")
         .send()
         .await

@@ -34,7 +34,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         origin(cancel),                 // logout.cancel_url
     ];
     let token = app.signed_in(60);
-    let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+    let cookie = session_cookie(&token);
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, None));
     let mut locations = Vec::new();
