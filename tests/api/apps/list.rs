@@ -21,10 +21,7 @@ async fn every_application_of_the_persons_subjects_is_listed_once() {
     let (app, cookie) = with_grants(bridge()).await;
     let response = app.get("/apps", Some(&cookie)).await;
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = header_value(&response, "content-security-policy");
     let html = response.text().await.unwrap();
     assert!(
         csp.contains("img-src 'self' https://cdn.shop.example;"),
@@ -66,15 +63,7 @@ async fn with_use_external_id_off_the_uuid_is_current_and_the_external_id_former
 
 #[tokio::test]
 async fn every_page_is_read_and_the_page_says_how_many_more_there_are() {
-    let app = bridge().env("BRIDGE__APPS__MAX_ENTRIES", "5").spawn().await;
-    for n in 0..130 {
-        app.hydra.add_grant(GrantSpec::new(
-            EXTERNAL_ID,
-            &format!("client-{n:03}"),
-            &format!("App {n:03}"),
-        ));
-    }
-    let cookie = person(&app);
+    let (app, cookie) = with_many_grants("5", 130).await;
     let html = app.get("/apps", Some(&cookie)).await.text().await.unwrap();
     assert_eq!(html.matches("<li class=\"app\">").count(), 5);
     assert!(html.contains("App 000") && html.contains("App 004") && !html.contains("App 005"));
@@ -148,10 +137,7 @@ async fn a_logo_whose_host_carries_policy_syntax_is_not_shown_nor_allowed() {
     let cookie = person(&app);
     let response = app.get("/apps", Some(&cookie)).await;
     assert_eq!(response.status(), 200);
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let csp = header_value(&response, "content-security-policy");
     assert!(!csp.contains("sandbox") && !csp.contains("evil"), "{csp}");
     let html = response.text().await.unwrap();
     assert!(

@@ -56,6 +56,23 @@ async fn with_grants(builder: TestAppBuilder) -> (TestApp, String) {
     (app, cookie)
 }
 
+/// The bridge listing at most `max_entries` applications, and the person's cookie; the person
+/// has `count` applications under the `external_id`: `client-000`, named `App 000`, and on.
+async fn with_many_grants(max_entries: &str, count: usize) -> (TestApp, String) {
+    let app = bridge()
+        .env("BRIDGE__APPS__MAX_ENTRIES", max_entries)
+        .spawn()
+        .await;
+    for n in 0..count {
+        let client = format!("client-{n:03}");
+        let name = format!("App {n:03}");
+        app.hydra
+            .add_grant(GrantSpec::new(EXTERNAL_ID, &client, &name));
+    }
+    let cookie = person(&app);
+    (app, cookie)
+}
+
 /// The same, and the list as the person's browser holds it.
 async fn listed() -> (TestApp, String, FormPage) {
     let (app, cookie) = with_grants(bridge()).await;

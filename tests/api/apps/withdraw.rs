@@ -196,15 +196,7 @@ async fn a_form_without_its_fields_is_refused() {
 
 #[tokio::test]
 async fn asking_to_withdraw_all_names_as_many_as_the_list_and_counts_the_rest() {
-    let app = bridge().env("BRIDGE__APPS__MAX_ENTRIES", "3").spawn().await;
-    for n in 0..5 {
-        app.hydra.add_grant(GrantSpec::new(
-            EXTERNAL_ID,
-            &format!("client-{n}"),
-            &format!("App {n}"),
-        ));
-    }
-    let cookie = person(&app);
+    let (app, cookie) = with_many_grants("3", 5).await;
     let list = app.open_form("/apps", Some(&cookie)).await;
     let (status, html) = posted(&app, &list, &cookie, &[("all", "yes"), ("action", "ask")]).await;
     assert_eq!(status, 200);

@@ -65,8 +65,7 @@ async fn skip_consent_clients_are_accepted_without_a_page() {
 
 #[tokio::test]
 async fn trusted_clients_are_accepted_without_a_page() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__CONSENT__TRUSTED_CLIENTS", "other,first-party")
         .spawn()
         .await;

@@ -76,16 +76,13 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
     let response = post(&app, &allow, Some(&page.cookie), None).await;
     assert_eq!(response.status().as_u16(), 403);
     // Sec-Fetch-Site tells a cross-site post when Origin is absent.
+    let headers = [
+        ("cookie", page.cookie.as_str()),
+        ("sec-fetch-site", "cross-site"),
+    ];
     let response = app
-        .client
-        .post(format!("{}/consent", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", &page.cookie)
-        .header("sec-fetch-site", "cross-site")
-        .body(form_body(&allow))
-        .send()
-        .await
-        .unwrap();
+        .post_form_with_headers("/consent", &headers, form_body(&allow))
+        .await;
     assert_eq!(response.status().as_u16(), 403);
     assert!(app.hydra.accepted_consents().is_empty());
     assert!(app.hydra.rejected_consents().is_empty());
@@ -101,8 +98,7 @@ async fn csrf_failures_are_403_and_reach_no_hydra_answer() {
 
 #[tokio::test]
 async fn an_expired_form_is_refused() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__FORM_TTL_SECS", "1")
         .spawn()
         .await;

@@ -19,7 +19,7 @@ async fn hydra_answers_map_to_pages() {
     assert_eq!(response.status().as_u16(), 410);
     assert!(response.text().await.unwrap().contains("expired"));
     // Only Hydra v2.1 answers 410 (later challenges stay readable until they expire).
-    let v2_1 = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
+    let v2_1 = TestApp::against(HydraVersion::V2_1).spawn().await;
     let handled = v2_1.hydra.add_consent(consent_for(IDENTITY_ID));
     v2_1.hydra.handle_consent(&handled);
     let response = v2_1.consent(&handled).await;
@@ -64,8 +64,7 @@ async fn strict_and_lenient_hydra_both_take_the_accept_body() {
         HydraVersion::Lenient,
         HydraVersion::V2_1,
     ] {
-        let app = TestApp::builder()
-            .hydra(version)
+        let app = TestApp::against(version)
             .config_yaml(CUSTOMER_CLAIMS)
             .spawn()
             .await;

@@ -29,8 +29,7 @@ async fn an_inactive_identity_is_rejected() {
 
 #[tokio::test]
 async fn lookup_by_external_id_when_there_is_no_context() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .config_yaml(CUSTOMER_CLAIMS)
         .spawn()
@@ -62,8 +61,7 @@ async fn lookup_by_id_when_there_is_no_context() {
 
 #[tokio::test]
 async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
@@ -87,8 +85,7 @@ async fn kratos_without_external_lookup_uses_the_context_or_rejects() {
 
 #[tokio::test]
 async fn the_customer_id_claim_follows_scope_and_schema() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .config_yaml(CUSTOMER_CLAIMS)
         .spawn()
         .await;

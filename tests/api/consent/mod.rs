@@ -97,18 +97,12 @@ async fn post(
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(format!("{}/consent", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(form));
-    if let Some(cookie) = cookie {
-        request = request.header("cookie", cookie);
-    }
-    if let Some(origin) = origin {
-        request = request.header("origin", origin);
-    }
-    request.send().await.unwrap()
+    let headers: Vec<(&str, &str)> = [("cookie", cookie), ("origin", origin)]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect();
+    app.post_form_with_headers("/consent", &headers, form_body(form))
+        .await
 }
 
 async fn submit(

@@ -81,8 +81,7 @@ async fn a_forged_extra_scope_is_never_granted() {
 
 #[tokio::test]
 async fn remember_uses_the_configured_lifetime() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__CONSENT__REMEMBER_FOR", "3600")
         .spawn()
         .await;

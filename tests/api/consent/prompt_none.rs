@@ -73,8 +73,7 @@ async fn the_page_becomes_consent_required() {
 
 #[tokio::test]
 async fn what_needs_no_page_is_still_granted() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__CONSENT__TRUSTED_CLIENTS", "first-party")
         .spawn()
         .await;

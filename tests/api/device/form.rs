@@ -268,16 +268,11 @@ async fn forged_or_foreign_forms_are_refused_before_hydra() {
         .await;
     assert_eq!(response.status(), 403);
     // Another site.
-    let response = app
-        .client
-        .post(format!("{}/device", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", &page.cookie)
-        .header("origin", "https://evil.example")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let headers = [
+        ("cookie", page.cookie.as_str()),
+        ("origin", "https://evil.example"),
+    ];
+    let response = app.post_form_with_headers("/device", &headers, body).await;
     assert_eq!(response.status(), 403);
     assert_eq!(accept_calls(&app), 0);
 }

@@ -115,7 +115,7 @@ async fn hydras_other_answers_become_the_usual_pages() {
 
 #[tokio::test]
 async fn hydra_before_v25_4_has_no_device_flow() {
-    let app = TestApp::builder().hydra(HydraVersion::Strict).spawn().await;
+    let app = TestApp::against(HydraVersion::Strict).spawn().await;
     let (challenge, code) = app.hydra.start_device(DeviceSpec::default());
     let response = post_code(&app, &challenge, &code, None).await;
     assert_eq!(response.status(), 404);

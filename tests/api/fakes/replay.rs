@@ -84,6 +84,13 @@ impl Replay {
         out
     }
 
+    /// `check`s each of these in turn.
+    pub async fn check_all(&mut self, names: &[&str]) {
+        for name in names {
+            self.check(name).await;
+        }
+    }
+
     /// Sends the recorded request of `name` to the fake and notes every difference in the answer.
     /// Returns the fake's JSON answer, for the scenario to go on with.
     pub async fn check(&mut self, name: &str) -> Value {

@@ -13,7 +13,7 @@ async fn the_fake_kratos_answers_as_kratos_v1_3_1_does() {
     kratos.allow_return_url("http://bridge.test/");
     let back = "http://bridge.test/login?login_challenge=abc";
     let token = kratos.add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
-    let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+    let cookie = session_cookie(&token);
     let json_accept = ("accept", "application/json");
 
     // whoami: only the cookie counts.
@@ -121,7 +121,7 @@ async fn the_fake_kratos_answers_as_kratos_v1_3_1_does() {
         "no cookie: to the error UI"
     );
     let other = kratos.add_session(IdentitySpec::new(IDENTITY_ID, None), 1, 60);
-    let other = format!("{}={other}", fake_kratos::COOKIE_NAME);
+    let other = session_cookie(&other);
     let (status, _, body) = get_with(&logout_url, &[json_accept, ("cookie", &other)]).await;
     assert_eq!(status, 403);
     assert_eq!(

@@ -49,21 +49,20 @@ async fn start() -> (FakeHydra, Replay) {
 #[tokio::test]
 async fn the_fake_hydra_answers_as_hydra_v26_2_0_does() {
     let (hydra, mut r) = start().await;
-    for name in [
+    r.check_all(&[
         "hydra_health_ready",
         "hydra_route_not_found",
         "hydra_method_not_allowed",
         "hydra_method_not_allowed_put",
         "hydra_client_get_unknown",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     hydra.add_client("tv-app", "Living Room TV");
     r.check("hydra_client_get_device").await;
 
     let login = hydra.add_login(login_spec());
     r.bind("{login_challenge}", &login);
-    for name in [
+    r.check_all(&[
         "hydra_login_get",
         "hydra_login_get_unknown",
         "hydra_login_get_missing",
@@ -80,29 +79,27 @@ async fn the_fake_hydra_answers_as_hydra_v26_2_0_does() {
         "hydra_login_get_used",
         "hydra_login_accept_used",
         "hydra_login_accept_fresh",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     let remembered = hydra.add_login(LoginSpec {
         skip: true,
         subject: SUBJECT.into(),
         ..login_spec()
     });
     r.bind("{login_challenge}", &remembered);
-    for name in [
+    r.check_all(&[
         "hydra_login_get_skip",
         "hydra_login_accept_other_subject",
         "hydra_login_accept_skip",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     let rejected = hydra.add_login(LoginSpec {
         auth_query: "ui_locales=de-AT+fr&acr_values=aal2+aal1&login_hint=ada%40example.com".into(),
         acr_values: vec!["aal2".into(), "aal1".into()],
         ..login_spec()
     });
     r.bind("{login_challenge}", &rejected);
-    for name in [
+    r.check_all(&[
         "hydra_login_get_oidc_context",
         "hydra_login_reject_wrong_type",
         "hydra_login_reject_empty_body",
@@ -110,13 +107,12 @@ async fn the_fake_hydra_answers_as_hydra_v26_2_0_does() {
         "hydra_login_reject_unknown",
         "hydra_login_reject",
         "hydra_login_reject_again",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 
     let consent = hydra.add_consent(consent_spec(false));
     r.bind("{consent_challenge}", &consent);
-    for name in [
+    r.check_all(&[
         "hydra_consent_get",
         "hydra_consent_get_unknown",
         "hydra_consent_get_missing",
@@ -134,9 +130,8 @@ async fn the_fake_hydra_answers_as_hydra_v26_2_0_does() {
         "hydra_consent_reject_unknown",
         "hydra_consent_reject",
         "hydra_consent_reject_again",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     let remembered = hydra.add_consent(consent_spec(true));
     r.bind("{consent_challenge}", &remembered);
     r.check("hydra_consent_get_skip").await;
@@ -154,7 +149,7 @@ async fn logout(hydra: &FakeHydra, r: &mut Replay) {
         ..LogoutSpec::default()
     });
     r.bind("{logout_challenge}", &started_by_hydra);
-    for name in [
+    r.check_all(&[
         "hydra_logout_get",
         "hydra_logout_get_unknown",
         "hydra_logout_get_garbled",
@@ -165,9 +160,8 @@ async fn logout(hydra: &FakeHydra, r: &mut Replay) {
         "hydra_logout_get_rejected",
         "hydra_logout_reject_again",
         "hydra_logout_accept_rejected",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     let started_by_client = hydra.add_logout(LogoutSpec {
         subject: SUBJECT.into(),
         rp_initiated: true,
@@ -182,13 +176,12 @@ async fn logout(hydra: &FakeHydra, r: &mut Replay) {
     // The browser completes the logout at Hydra.
     let verifier = accepted["redirect_to"].as_str().unwrap();
     assert_eq!(reqwest::get(verifier).await.unwrap().status(), 200);
-    for name in [
+    r.check_all(&[
         "hydra_logout_get_done",
         "hydra_logout_accept_done",
         "hydra_logout_reject_done",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 }
 
 async fn device(hydra: &FakeHydra, r: &mut Replay) {
@@ -198,7 +191,7 @@ async fn device(hydra: &FakeHydra, r: &mut Replay) {
     });
     r.bind("{device_challenge}", &challenge);
     r.bind("{user_code}", &code);
-    for name in [
+    r.check_all(&[
         "hydra_device_accept_missing",
         "hydra_device_accept_unknown",
         "hydra_device_accept_wrong_code",
@@ -207,9 +200,8 @@ async fn device(hydra: &FakeHydra, r: &mut Replay) {
         "hydra_device_accept_challenge_alias",
         "hydra_device_accept",
         "hydra_device_accept_again",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 }
 
 /// Past `ttl.login_consent_request`: login and consent requests expire; logout requests do not.
@@ -225,7 +217,7 @@ async fn expiry(hydra: &FakeHydra, r: &mut Replay) {
         ..LogoutSpec::default()
     });
     r.bind("{logout_challenge}", &logout);
-    for name in [
+    r.check_all(&[
         "hydra_login_get_expired",
         "hydra_login_accept_expired",
         "hydra_login_reject_expired",
@@ -234,9 +226,8 @@ async fn expiry(hydra: &FakeHydra, r: &mut Replay) {
         "hydra_consent_reject_expired",
         "hydra_logout_get_old",
         "hydra_logout_accept_old",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 }
 
 /// The subject's consent sessions: listed whole and page by page, revoked for one client and all.
@@ -267,7 +258,7 @@ async fn consent_sessions(hydra: &FakeHydra, r: &mut Replay) {
         })
         .unwrap_or_else(|| panic!("no next page in {:?}", r.last_link));
     r.bind("{page_token}", &next);
-    for name in [
+    r.check_all(&[
         "hydra_consent_sessions_list_page_2",
         "hydra_consent_sessions_list_none",
         "hydra_consent_sessions_list_missing",
@@ -276,9 +267,8 @@ async fn consent_sessions(hydra: &FakeHydra, r: &mut Replay) {
         "hydra_consent_sessions_revoke",
         "hydra_consent_sessions_list_revoked",
         "hydra_consent_sessions_revoke_again",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     hydra.add_grant(again());
     r.check("hydra_consent_sessions_revoke_all").await;
     r.check("hydra_consent_sessions_list_all_revoked").await;

@@ -30,19 +30,18 @@ async fn the_fake_kratos_answers_as_kratos_v26_2_0_does() {
     r.names.add(&format!("{}/ui", kratos.url), "{ui}");
     r.bind("{bridge}", "http://bridge.test");
     r.bind("{hydra_public}", "http://hydra.test");
-    for name in [
+    r.check_all(&[
         "kratos_health_ready_public",
         "kratos_health_ready_admin",
         "kratos_health_ready_admin_unprefixed",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 
     kratos.add_identity(ada());
     kratos.add_identity(grace());
     r.bind("{identity_id}", IDENTITY_ID);
     r.bind("{other_identity_id}", OTHER_ID);
-    for name in [
+    r.check_all(&[
         "kratos_identity_get",
         "kratos_identity_get_no_external_id",
         "kratos_identity_get_unknown",
@@ -50,14 +49,13 @@ async fn the_fake_kratos_answers_as_kratos_v26_2_0_does() {
         "kratos_identity_by_external",
         "kratos_identity_by_external_unknown",
         "kratos_identity_on_public_port",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 
     let session = kratos.add_session(ada(), 1, 60);
     r.bind("{session_cookie}", &session);
     r.bind("{session_id}", &kratos.session(&session).unwrap().id);
-    for name in [
+    r.check_all(&[
         "kratos_whoami",
         "kratos_whoami_no_cookie",
         "kratos_whoami_bad_cookie",
@@ -78,16 +76,15 @@ async fn the_fake_kratos_answers_as_kratos_v26_2_0_does() {
         "kratos_registration_browser_unknown_schema_json",
         "kratos_registration_browser_session",
         "kratos_registration_browser_session_json",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 
     let flow = r.check("kratos_logout_browser").await;
     let logout_url = flow["logout_url"].as_str().unwrap();
     r.bind("{token}", &query_param(logout_url, "token").unwrap());
     let other = kratos.add_session(grace(), 1, 60);
     r.bind("{other_session_cookie}", &other);
-    for name in [
+    r.check_all(&[
         "kratos_logout_browser_again",
         "kratos_logout_browser_no_cookie",
         "kratos_logout_browser_bad_cookie",
@@ -97,34 +94,31 @@ async fn the_fake_kratos_answers_as_kratos_v26_2_0_does() {
         "kratos_logout",
         "kratos_logout_done",
         "kratos_whoami_logged_out",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 
     let revoked = kratos.add_session(grace(), 1, 60);
     r.bind("{session_cookie}", &revoked);
     r.bind("{session_id}", &kratos.session(&revoked).unwrap().id);
-    for name in [
+    r.check_all(&[
         "kratos_session_revoke",
         "kratos_session_revoke_again",
         "kratos_session_revoke_unknown",
         "kratos_session_revoke_malformed",
         "kratos_whoami_revoked",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
 
     // A session whose identity has a second factor it has not used, where whoami wants it.
     let partial = kratos.add_session(ada(), 1, 60);
     kratos.require_aal2(&partial);
     r.bind("{session_cookie}", &partial);
-    for name in [
+    r.check_all(&[
         "kratos_whoami_aal2_required",
         "kratos_login_browser_session_aal2_required",
         "kratos_login_browser_aal2_session_aal2_required",
         "kratos_logout_browser_aal2_required",
-    ] {
-        r.check(name).await;
-    }
+    ])
+    .await;
     r.finish("kratos_");
 }

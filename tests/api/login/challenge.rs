@@ -5,8 +5,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn malformed_challenges_get_a_400_page_and_no_upstream_call() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096")
         .spawn()
         .await;
@@ -43,7 +42,7 @@ async fn long_challenges_within_the_default_limit_reach_hydra() {
 
 #[tokio::test]
 async fn hex_challenges_of_older_hydra_work() {
-    let app = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
+    let app = TestApp::against(HydraVersion::V2_1).spawn().await;
     let token = app.signed_in(30);
     let challenge = app.hydra.add_login(LoginSpec::default());
     assert_eq!(challenge.len(), 32);
@@ -56,14 +55,11 @@ async fn hex_challenges_of_older_hydra_work() {
 async fn lenient_hydra_accepts_the_same_body() {
     let app = TestApp::spawn().await;
     let token = app.signed_in(30);
-    let challenge = app.hydra.add_login(LoginSpec {
+    let spec = LoginSpec {
         null_oidc_context: true,
         ..LoginSpec::default()
-    });
-    assert_eq!(
-        app.login(&challenge, Some(&token)).await.status().as_u16(),
-        303
-    );
+    };
+    let challenge = app.login_redirects(spec, &token).await;
     assert_eq!(accepted_body(&app, &challenge)["subject"], IDENTITY_ID);
 }
 
@@ -91,7 +87,7 @@ async fn expired_challenge_says_so() {
 #[tokio::test]
 async fn handled_challenge_follows_hydras_redirect() {
     // Only Hydra v2.1 answers 410 (later challenges stay readable until they expire).
-    let app = TestApp::builder().hydra(HydraVersion::V2_1).spawn().await;
+    let app = TestApp::against(HydraVersion::V2_1).spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     app.hydra.handle_login(&challenge);
     let response = app.login(&challenge, None).await;
@@ -101,8 +97,7 @@ async fn handled_challenge_follows_hydras_redirect() {
 
 #[tokio::test]
 async fn a_query_over_the_form_limit_or_with_a_repeated_parameter_is_a_400_page() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGIN__CHALLENGE_MAX_BYTES", "4096")
         .env("BRIDGE__SERVE__MAX_FORM_BYTES", "8192")
         .spawn()

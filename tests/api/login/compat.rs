@@ -7,8 +7,7 @@ use serde_json::Value;
 
 async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: bool) {
     let flag = if use_external_id { "true" } else { "false" };
-    let app = TestApp::builder()
-        .hydra(version)
+    let app = TestApp::against(version)
         .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag)
         .spawn()
         .await;
@@ -80,7 +79,7 @@ async fn run_flows(version: HydraVersion, old_kratos: bool, use_external_id: boo
         aead_challenge: version == HydraVersion::Lenient,
         ..LogoutSpec::of_client("Demo", true)
     });
-    let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+    let cookie = session_cookie(&token);
     let response = app.get(&logout_path(&logout), Some(&cookie)).await;
     assert_eq!(response.status().as_u16(), 303, "{mode}");
     let kratos_logout = location(&response);
@@ -115,11 +114,11 @@ async fn another_remembered_subject_restarts_with_a_fresh_login_on_every_hydra_v
         HydraVersion::Strict,
         HydraVersion::Lenient,
     ] {
-        let app = TestApp::builder().hydra(version).spawn().await;
+        let app = TestApp::against(version).spawn().await;
         let token = app
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);
-        let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+        let cookie = session_cookie(&token);
         let challenge = app.hydra.add_login(LoginSpec::remembered(
             IDENTITY_ID,
             "prompt=consent&nonce=n-1",
@@ -178,7 +177,7 @@ async fn another_remembered_subject_and_no_interaction_is_login_required() {
 }
 
 async fn another_remembered_subject_and_no_interaction(version: HydraVersion) {
-    let app = TestApp::builder().hydra(version).spawn().await;
+    let app = TestApp::against(version).spawn().await;
     let token = app
         .kratos
         .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);

@@ -31,8 +31,7 @@ async fn hydra_faults_give_gateway_pages_in_time() {
 #[tokio::test]
 async fn slow_upstreams_add_up_to_one_deadline() {
     // Each call is within its own timeout (1.5 s); together they pass the request's deadline.
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "1200")
         .spawn()
         .await;
@@ -84,18 +83,13 @@ async fn kratos_faults_give_gateway_pages_and_no_accept() {
 
 #[tokio::test]
 async fn hydra_admin_token_is_sent_as_bearer() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_test_token")
         .spawn()
         .await;
     app.hydra.require_bearer("ory_pat_test_token");
     let token = app.signed_in(30);
-    let challenge = app.hydra.add_login(LoginSpec::default());
-    assert_eq!(
-        app.login(&challenge, Some(&token)).await.status().as_u16(),
-        303
-    );
+    app.login_redirects(LoginSpec::default(), &token).await;
     assert!(
         app.hydra
             .calls()

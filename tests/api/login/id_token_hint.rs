@@ -60,8 +60,7 @@ async fn the_hint_is_compared_with_the_subject_the_rule_gives() {
     assert_eq!(accepted_subject(&app, &challenge), IDENTITY_ID);
 
     // With external_id subjects the UUID names the same identity, but not the subject Hydra issued.
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;

@@ -55,15 +55,23 @@ async fn assert_accepted(response: reqwest::Response, app: &TestApp, challenge: 
     assert!(accepted.iter().any(|(c, _)| c == challenge), "{accepted:?}");
 }
 
-/// The bridge sent the browser `to` Kratos, to come back to `/login` for `challenge` with a token
-/// that only a sign-in after this one satisfies.
-fn assert_returns_to_login(app: &TestApp, to: &str, challenge: &str) {
+/// The bridge sent the browser to the Kratos flow at `flow_url`, to come back to `/login` for
+/// `challenge` with a token that only a sign-in after this one satisfies. Returns where to.
+fn assert_sent_to_kratos(
+    app: &TestApp,
+    response: &reqwest::Response,
+    flow_url: &str,
+    challenge: &str,
+) -> String {
+    assert_eq!(response.status().as_u16(), 303);
+    let to = location(response);
+    assert!(to.starts_with(&format!("{flow_url}?")), "{to}");
     assert_eq!(
-        query_param(to, "login_challenge"),
+        query_param(&to, "login_challenge"),
         None,
         "Kratos must never see the challenge"
     );
-    let return_to = query_param(to, "return_to").unwrap();
+    let return_to = query_param(&to, "return_to").unwrap();
     assert!(
         return_to.starts_with(&format!("{}/login?", app.address)),
         "{return_to}"
@@ -76,6 +84,7 @@ fn assert_returns_to_login(app: &TestApp, to: &str, challenge: &str) {
         query_param(&return_to, "reauth").is_some(),
         "only a sign-in after this one counts"
     );
+    to
 }
 
 /// Kratos is asked for the `schema`'s flow, and the way back keeps it.

@@ -89,8 +89,7 @@ async fn pages_become_login_required_too() {
         // The strict subject rule's "no external identifier" page.
         ("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id"),
     ] {
-        let app = TestApp::builder()
-            .hydra(HydraVersion::Strict)
+        let app = TestApp::against(HydraVersion::Strict)
             .env(key, value)
             .spawn()
             .await;
@@ -108,7 +107,7 @@ async fn another_person_than_hydra_remembers_is_login_required_before_any_accept
         HydraVersion::Lenient,
         HydraVersion::V2_1,
     ] {
-        let app = TestApp::builder().hydra(version).spawn().await;
+        let app = TestApp::against(version).spawn().await;
         let token = app
             .kratos
             .add_session(IdentitySpec::new(OTHER_IDENTITY, None), 1, 600);

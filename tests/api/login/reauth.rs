@@ -5,6 +5,17 @@ use std::time::Duration;
 use super::{accepted_body, assert_accepted, assert_refresh_asked, login_via_kratos};
 use crate::support::*;
 
+/// `/login` for `challenge` with the session `token` and `reauth` (already URL-encoded).
+async fn login_with_reauth(
+    app: &TestApp,
+    challenge: &str,
+    reauth: &str,
+    token: &str,
+) -> reqwest::Response {
+    let path = format!("{}&reauth={reauth}", login_path(challenge));
+    app.get(&path, Some(&session_cookie(token))).await
+}
+
 #[tokio::test]
 async fn skip_with_a_session_accepts_even_with_prompt_login() {
     let app = TestApp::spawn().await;
@@ -84,12 +95,7 @@ async fn a_forged_reauth_token_counts_for_nothing() {
     let token = app.signed_in(60);
     let challenge = app.hydra.add_login(LoginSpec::asking("prompt=login"));
     let forged = "eyJhbGciOiJIUzI1NiJ9.eyJ0IjowfQ.c2lnbmF0dXJl";
-    let response = app
-        .get(
-            &format!("{}&reauth={forged}", login_path(&challenge)),
-            Some(&session_cookie(&token)),
-        )
-        .await;
+    let response = login_with_reauth(&app, &challenge, forged, &token).await;
     assert_refresh_asked(&app, &response);
 }
 
@@ -106,12 +112,7 @@ async fn a_reauth_token_of_another_challenge_counts_for_nothing() {
     // Re-authenticate for real, then present a's token with b.
     tokio::time::sleep(Duration::from_millis(5)).await;
     let fresh = app.signed_in(0);
-    let response = app
-        .get(
-            &format!("{}&reauth={}", login_path(&b), encode(&reauth)),
-            Some(&session_cookie(&fresh)),
-        )
-        .await;
+    let response = login_with_reauth(&app, &b, &encode(&reauth), &fresh).await;
     assert_refresh_asked(&app, &response);
 }
 
@@ -129,8 +130,7 @@ async fn max_age_decides_between_accept_and_refresh() {
 
 #[tokio::test]
 async fn always_reauthenticate_refreshes_non_skipped_logins() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
         .spawn()
         .await;
@@ -184,8 +184,7 @@ async fn a_step_up_does_not_skip_prompt_login() {
 
 #[tokio::test]
 async fn full_chain_from_no_session_to_hydra() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;

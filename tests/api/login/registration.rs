@@ -1,6 +1,6 @@
 //! GET /registration: Hydra's prompt=registration, passed to Kratos's registration flow with the schema.
 
-use super::{assert_identity_schema, assert_returns_to_login};
+use super::{assert_identity_schema, assert_sent_to_kratos};
 use crate::support::*;
 
 #[tokio::test]
@@ -10,20 +10,14 @@ async fn registration_goes_to_kratos_and_back_to_login() {
         .hydra
         .add_login(LoginSpec::asking("prompt=registration"));
     let response = app.get(&registration_path(&challenge), None).await;
-    assert_eq!(response.status().as_u16(), 303);
-    let to = location(&response);
-    assert!(
-        to.starts_with(&format!("{}?", app.kratos.registration_browser_url())),
-        "{to}"
-    );
+    let flow_url = app.kratos.registration_browser_url();
+    let to = assert_sent_to_kratos(&app, &response, &flow_url, &challenge);
     assert_eq!(query_param(&to, "identity_schema"), None);
-    assert_returns_to_login(&app, &to, &challenge);
 }
 
 #[tokio::test]
 async fn the_identity_schema_is_passed_through() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")
         .spawn()
         .await;

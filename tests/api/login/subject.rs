@@ -1,6 +1,6 @@
 //! Which session counts and which subject is accepted: the cookie, identity schemas, `external_id`.
 
-use super::{accepted_body, assert_identity_schema, assert_returns_to_login};
+use super::{accepted_body, assert_identity_schema, assert_sent_to_kratos};
 use crate::support::*;
 
 #[tokio::test]
@@ -8,14 +8,9 @@ async fn no_session_redirects_to_kratos_login_without_login_challenge() {
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_login(LoginSpec::default());
     let response = app.login(&challenge, None).await;
-    assert_eq!(response.status().as_u16(), 303);
-    let to = location(&response);
-    assert!(
-        to.starts_with(&format!("{}?", app.kratos.login_browser_url())),
-        "{to}"
-    );
+    let flow_url = app.kratos.login_browser_url();
+    let to = assert_sent_to_kratos(&app, &response, &flow_url, &challenge);
     assert_eq!(query_param(&to, "refresh"), None);
-    assert_returns_to_login(&app, &to, &challenge);
     // No cookie: no whoami call is needed, and nothing is accepted.
     assert!(app.kratos.whoami_calls().is_empty());
     assert!(app.hydra.accepted_logins().is_empty());
@@ -42,8 +37,7 @@ async fn identity_schema_is_passed_to_kratos_and_kept_in_return_to() {
 
 #[tokio::test]
 async fn identity_schema_outside_the_configured_list_is_refused() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__KRATOS__IDENTITY_SCHEMAS", "customer,employee")
         .spawn()
         .await;
@@ -93,17 +87,12 @@ async fn session_is_accepted_with_the_uuid_by_default() {
 
 #[tokio::test]
 async fn env_override_turns_on_external_id_subjects() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
     let token = app.signed_in_with_external_id(30);
-    let challenge = app.hydra.add_login(LoginSpec::default());
-    assert_eq!(
-        app.login(&challenge, Some(&token)).await.status().as_u16(),
-        303
-    );
+    let challenge = app.login_redirects(LoginSpec::default(), &token).await;
     let body = accepted_body(&app, &challenge);
     assert_eq!(body["subject"], EXTERNAL_ID);
     assert_eq!(body["context"]["identity_id"], IDENTITY_ID);
@@ -112,8 +101,7 @@ async fn env_override_turns_on_external_id_subjects() {
 
 #[tokio::test]
 async fn external_id_or_id_falls_back_to_the_uuid() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
@@ -121,11 +109,7 @@ async fn external_id_or_id_falls_back_to_the_uuid() {
         let token = app
             .kratos
             .add_session(IdentitySpec::new(IDENTITY_ID, external), 1, 30);
-        let challenge = app.hydra.add_login(LoginSpec::default());
-        assert_eq!(
-            app.login(&challenge, Some(&token)).await.status().as_u16(),
-            303
-        );
+        let challenge = app.login_redirects(LoginSpec::default(), &token).await;
         let accepted = app.hydra.accepted_logins();
         let (_, body) = accepted.iter().find(|(c, _)| *c == challenge).unwrap();
         assert_eq!(body["subject"], IDENTITY_ID);
@@ -134,9 +118,8 @@ async fn external_id_or_id_falls_back_to_the_uuid() {
 
 #[tokio::test]
 async fn subject_source_external_id_refuses_identities_without_one() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
+    let app = TestApp::against(HydraVersion::Strict)
+        .subject_source("external_id")
         .spawn()
         .await;
     let token = app.signed_in(30);
@@ -150,11 +133,7 @@ async fn subject_source_external_id_refuses_identities_without_one() {
     assert!(app.hydra.accepted_logins().is_empty());
 
     let token = app.signed_in_with_external_id(30);
-    let challenge = app.hydra.add_login(LoginSpec::default());
-    assert_eq!(
-        app.login(&challenge, Some(&token)).await.status().as_u16(),
-        303
-    );
+    let challenge = app.login_redirects(LoginSpec::default(), &token).await;
     assert_eq!(accepted_body(&app, &challenge)["subject"], EXTERNAL_ID);
 }
 
@@ -182,8 +161,7 @@ async fn only_the_kratos_session_cookie_is_forwarded() {
 
 #[tokio::test]
 async fn a_custom_session_cookie_name_is_honoured() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env(
             "BRIDGE__KRATOS__SESSION_COOKIE_NAME",
             "ory_session_projectslug",

@@ -24,8 +24,7 @@ async fn no_rejects_and_keeps_the_session() {
 
 #[tokio::test]
 async fn no_goes_to_the_configured_cancel_url() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGOUT__CANCEL_URL", "https://app.test/account")
         .spawn()
         .await;
@@ -72,19 +71,13 @@ async fn a_consent_token_does_not_pass_for_a_logout_form() {
     let challenge = app.hydra.add_logout(LogoutSpec::of_client("Acme", false));
     let page = open_page(&app, &challenge, None).await;
     // The logout form's token and cookie, posted to the consent form for the same challenge string.
-    let response = app
-        .client
-        .post(format!("{}/consent", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", &page.cookie)
-        .body(format!(
-            "consent_challenge={}&csrf_token={}&action=allow",
-            encode(&challenge),
-            page.csrf_token
-        ))
-        .send()
-        .await
-        .unwrap();
+    let body = format!(
+        "consent_challenge={}&csrf_token={}&action=allow",
+        encode(&challenge),
+        page.csrf_token
+    );
+    let headers = [("cookie", page.cookie.as_str())];
+    let response = app.post_form_with_headers("/consent", &headers, body).await;
     assert_eq!(response.status().as_u16(), 403);
 }
 

@@ -143,8 +143,7 @@ async fn skip_logout_consent_rp_initiated_and_confirm_off_skip_the_page() {
     }
     assert_eq!(app.hydra.accepted_logouts().len(), 2);
 
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGOUT__CONFIRM", "false")
         .spawn()
         .await;

@@ -207,8 +207,7 @@ async fn readme_run_command_serves_health_and_stops_on_sigterm() {
 
 #[tokio::test]
 async fn sigterm_under_load_lets_in_flight_requests_finish() {
-    let (app, running) = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let (app, running) = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "10000")
         .spawn_binary()
         .await;
@@ -263,8 +262,7 @@ async fn sigterm_under_load_lets_in_flight_requests_finish() {
 
 #[tokio::test]
 async fn logs_never_carry_cookies_tokens_or_challenges() {
-    let (app, running) = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let (app, running) = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOG__LEVEL", "trace")
         .env(
             "BRIDGE__HYDRA__ADMIN_TOKEN",

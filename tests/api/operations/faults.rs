@@ -125,7 +125,7 @@ impl Step {
 
     async fn run(self, app: &TestApp) -> reqwest::Response {
         let token = app.signed_in_with_external_id(30);
-        let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+        let cookie = session_cookie(&token);
         app.kratos
             .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
         match self {
@@ -204,8 +204,7 @@ async fn every_upstream_call_under_every_fault_gets_its_page_in_time() {
         } else {
             HydraVersion::Strict
         };
-        let app = TestApp::builder()
-            .hydra(version)
+        let app = TestApp::against(version)
             .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "700")
             .env(
                 "BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE",

@@ -72,8 +72,7 @@ fn ready_checks(app: &TestApp) -> usize {
 
 #[tokio::test]
 async fn concurrent_readiness_calls_make_one_upstream_check() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__HEALTH__READY_CACHE_MS", "60000")
         .spawn()
         .await;
@@ -92,8 +91,7 @@ async fn concurrent_readiness_calls_make_one_upstream_check() {
 
 #[tokio::test]
 async fn without_a_cache_time_each_call_checks() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__HEALTH__READY_CACHE_MS", "0")
         .spawn()
         .await;

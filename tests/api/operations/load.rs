@@ -39,8 +39,7 @@ enum Flow {
 async fn a_thousand_interleaved_logins_and_consents_under_faults() {
     for use_external_id in [false, true] {
         let flag = if use_external_id { "true" } else { "false" };
-        let app = TestApp::builder()
-            .hydra(HydraVersion::Strict)
+        let app = TestApp::against(HydraVersion::Strict)
             .env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", flag)
             .env("BRIDGE__UPSTREAM__REQUEST_TIMEOUT_MS", "300")
             .spawn()

@@ -5,19 +5,14 @@ use serde_json::json;
 
 #[tokio::test]
 async fn metrics_count_requests_upstream_calls_and_outcomes() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .use_external_id()
         .spawn()
         .await;
     let token = app.signed_in_with_external_id(30);
-    let login = app.hydra.add_login(LoginSpec::default());
-    assert_eq!(app.login(&login, Some(&token)).await.status().as_u16(), 303);
-    let prompt = app.hydra.add_login(LoginSpec::asking("prompt=login"));
-    assert_eq!(
-        app.login(&prompt, Some(&token)).await.status().as_u16(),
-        303
-    );
+    app.login_redirects(LoginSpec::default(), &token).await;
+    app.login_redirects(LoginSpec::asking("prompt=login"), &token)
+        .await;
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, Some(EXTERNAL_ID)));
     let consent = app.hydra.add_consent(ConsentSpec {
@@ -48,8 +43,7 @@ async fn metrics_count_requests_upstream_calls_and_outcomes() {
 
 #[tokio::test]
 async fn metrics_can_have_their_own_port() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__METRICS__ADDRESS", "127.0.0.1:0")
         .spawn()
         .await;

@@ -4,6 +4,24 @@
 //! The connections: faults on the wire, stale and misbehaving upstreams, the HTTP client against
 //! scripted servers, and several runtimes sharing it.
 
+/// The call failed with an error of the kind `$kind`, a pattern on `ErrorKind`; the message, when
+/// given, says more than the result.
+macro_rules! assert_fails_with {
+    ($result:expr, $kind:pat) => {{
+        let result = &$result;
+        assert_fails_with!(result, $kind, "{result:?}");
+    }};
+    ($result:expr, $kind:pat, $($message:tt)+) => {
+        assert!(
+            matches!(
+                &$result,
+                Err(kratos_hydra_bridge::ory::http::UpstreamError { kind: $kind, .. })
+            ),
+            $($message)+
+        )
+    };
+}
+
 mod cli;
 mod faults;
 mod health;

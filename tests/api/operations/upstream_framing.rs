@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use kratos_hydra_bridge::config::UpstreamSettings;
 use kratos_hydra_bridge::metrics::Metrics;
-use kratos_hydra_bridge::ory::http::{Call, ErrorKind, Request, Upstream, UpstreamError};
+use kratos_hydra_bridge::ory::http::{Call, ErrorKind, Request, Upstream};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use scripted::{Scripted, Step, ok_json};
@@ -31,14 +31,9 @@ async fn after(first: &'static [u8], method: Method) {
         request = request.json(b"{}".to_vec()).repeatable();
     }
     let result = upstream.send(CALL, request).await;
-    assert!(
-        matches!(
-            result,
-            Err(UpstreamError {
-                kind: ErrorKind::Protocol(_),
-                ..
-            })
-        ),
+    assert_fails_with!(
+        result,
+        ErrorKind::Protocol(_),
         "{what:?}: {:?}",
         result.err()
     );

@@ -229,14 +229,9 @@ async fn refused_once_and_not_reused(first: &'static [u8], method: Method) {
     let server = server_answering_first_with(first).await;
     let upstream = upstream_client(4096);
     let result = call(&upstream, &server, method, "/first").await;
-    assert!(
-        matches!(
-            result,
-            Err(UpstreamError {
-                kind: ErrorKind::Protocol(_),
-                ..
-            })
-        ),
+    assert_fails_with!(
+        result,
+        ErrorKind::Protocol(_),
         "{:?}: {result:?}",
         String::from_utf8_lossy(first)
     );
@@ -300,16 +295,7 @@ async fn a_malformed_head_on_a_reused_connection_is_not_taken_for_a_stale_one() 
         .await
         .unwrap();
     let result = call(&upstream, &server, Method::GET, "/second").await;
-    assert!(
-        matches!(
-            result,
-            Err(UpstreamError {
-                kind: ErrorKind::Protocol(_),
-                ..
-            })
-        ),
-        "{result:?}"
-    );
+    assert_fails_with!(result, ErrorKind::Protocol(_));
     assert_eq!(
         server.requests(),
         ["GET /first HTTP/1.1", "GET /second HTTP/1.1"]

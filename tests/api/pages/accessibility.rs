@@ -118,6 +118,14 @@ async fn computed(browser: &Browser, css: &str, property: &str) -> String {
         .to_string()
 }
 
+/// Each `(selector, property, value)`, as the browser computes it.
+async fn assert_computed(browser: &Browser, expected: &[(&str, &str, &str)]) {
+    for (css, property, value) in expected {
+        let computed = computed(browser, css, property).await;
+        assert_eq!(computed, *value, "{css} {property}");
+    }
+}
+
 #[tokio::test]
 #[cfg_attr(
     browser_missing,
@@ -125,8 +133,7 @@ async fn computed(browser: &Browser, css: &str, property: &str) -> String {
 )]
 async fn the_brand_shows_in_the_browser_in_both_schemes() {
     require_browser();
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .config_yaml(&full_brand())
         .spawn()
         .await;
@@ -153,37 +160,31 @@ async fn the_brand_shows_in_the_browser_in_both_schemes() {
         header["width"].as_u64().unwrap_or(0) > 0,
         "the logo loaded: {header}"
     );
-    // The configured colours, through brand.css.
-    assert_eq!(
-        computed(&browser, "button#allow", "background-color").await,
-        "rgb(11, 110, 79)"
-    );
-    assert_eq!(
-        computed(&browser, "button#allow", "color").await,
-        "rgb(255, 255, 255)"
-    );
-    assert_eq!(
-        computed(&browser, "body", "background-color").await,
-        "rgb(253, 246, 227)"
-    );
-    // The operator's stylesheet, after the built-in one.
-    assert_eq!(computed(&browser, ".card", "border-top-width").await, "4px");
-    assert_eq!(
-        computed(&browser, ".card", "border-top-color").await,
-        "rgb(11, 110, 79)"
-    );
+    assert_computed(
+        &browser,
+        &[
+            // The configured colours, through brand.css.
+            ("button#allow", "background-color", "rgb(11, 110, 79)"),
+            ("button#allow", "color", "rgb(255, 255, 255)"),
+            ("body", "background-color", "rgb(253, 246, 227)"),
+            // The operator's stylesheet, after the built-in one.
+            (".card", "border-top-width", "4px"),
+            (".card", "border-top-color", "rgb(11, 110, 79)"),
+        ],
+    )
+    .await;
     // A keyboard user sees where the focus is.
     browser
         .execute("document.querySelector('button#allow').focus()", json!([]))
         .await;
-    assert_eq!(
-        computed(&browser, "button#allow", "outline-style").await,
-        "solid"
-    );
-    assert_eq!(
-        computed(&browser, "button#allow", "outline-width").await,
-        "3px"
-    );
+    assert_computed(
+        &browser,
+        &[
+            ("button#allow", "outline-style", "solid"),
+            ("button#allow", "outline-width", "3px"),
+        ],
+    )
+    .await;
     browser
         .execute("document.activeElement.blur()", json!([]))
         .await;
@@ -205,14 +206,14 @@ async fn the_brand_shows_in_the_browser_in_both_schemes() {
     browser.set_color_scheme("dark").await;
     browser.goto(&consent).await;
     // The button keeps the brand's colour; the page keeps the dark scheme's background.
-    assert_eq!(
-        computed(&browser, "button#allow", "background-color").await,
-        "rgb(11, 110, 79)"
-    );
-    assert_eq!(
-        computed(&browser, "body", "background-color").await,
-        "rgb(18, 21, 28)"
-    );
+    assert_computed(
+        &browser,
+        &[
+            ("button#allow", "background-color", "rgb(11, 110, 79)"),
+            ("body", "background-color", "rgb(18, 21, 28)"),
+        ],
+    )
+    .await;
     // The primary colour as text is lightened until it reads on the dark card.
     let secondary = computed(&browser, "button.secondary", "color").await;
     assert_ne!(secondary, "rgb(11, 110, 79)");

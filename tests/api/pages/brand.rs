@@ -23,8 +23,7 @@ fn full_brand() -> String {
 
 /// The bridge with this `brand` section (and the rest of its config).
 async fn branded(yaml: &str) -> TestApp {
-    TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    TestApp::against(HydraVersion::Strict)
         .config_yaml(yaml)
         .spawn()
         .await
@@ -36,13 +35,7 @@ async fn error_page(app: &TestApp) -> String {
 }
 
 fn csp(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("content-security-policy")
-        .expect("a CSP")
-        .to_str()
-        .unwrap()
-        .to_string()
+    header_value(response, "content-security-policy")
 }
 
 /// The value of `attribute` on the first tag that has `marker` in it.
@@ -97,8 +90,7 @@ async fn product_name_is_in_the_header_and_title_of_every_page() {
 /// deadline), carry the brand and the browser's language.
 #[tokio::test]
 async fn every_error_page_carries_the_brand_and_the_language() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__REQUEST_TIMEOUT_MS", "400")
         .config_yaml(&full_brand())
         .spawn()
@@ -238,8 +230,7 @@ async fn the_product_name_is_escaped() {
 
 #[tokio::test]
 async fn the_product_name_can_come_from_the_environment() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__BRAND__PRODUCT_NAME", "Env Brand")
         .spawn()
         .await;

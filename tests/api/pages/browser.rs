@@ -18,8 +18,7 @@ async fn consent_page_submits_allow_with_an_unticked_scope() {
     let spec = acme_consent(&app, &["openid", "profile", "email", "offline_access"]);
     let challenge = app.hydra.add_consent(spec);
 
-    let browser = Browser::start().await;
-    browser.goto(&app.url(&consent_path(&challenge))).await;
+    let browser = Browser::open(&app.url(&consent_path(&challenge))).await;
     assert!(
         browser
             .is_selected("input[name=grant_scope][value=profile]")
@@ -58,8 +57,7 @@ async fn logout_confirmation_lands_on_hydras_redirect() {
     require_browser();
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(acme_logout());
-    let browser = Browser::start().await;
-    browser.goto(&app.url(&logout_path(&challenge))).await;
+    let browser = Browser::open(&app.url(&logout_path(&challenge))).await;
     assert_eq!(browser.title().await, "Log out");
     browser.screenshot("logout-page.png").await;
     browser.click("button#logout").await;

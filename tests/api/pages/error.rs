@@ -28,8 +28,7 @@ async fn script_in_every_field_is_escaped_and_debug_hidden() {
 
 #[tokio::test]
 async fn known_codes_are_explained_and_link_home() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__ERROR__HOME_URL", "https://app.test/")
         .spawn()
         .await;
@@ -49,8 +48,7 @@ async fn known_codes_are_explained_and_link_home() {
 
 #[tokio::test]
 async fn debug_is_shown_when_configured() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__ERROR__SHOW_DEBUG", "true")
         .spawn()
         .await;

@@ -18,8 +18,7 @@ async fn consent_works_by_keyboard_alone() {
     let challenge = app
         .hydra
         .add_consent(acme_consent(&app, &["openid", "profile", "email"]));
-    let browser = Browser::start().await;
-    browser.goto(&app.url(&consent_path(&challenge))).await;
+    let browser = Browser::open(&app.url(&consent_path(&challenge))).await;
 
     // Untick "profile" with Space, then Tab on to "Allow" and press Enter.
     browser.tab_to("grant_scope=profile").await;
@@ -51,8 +50,7 @@ async fn logout_confirmation_works_by_keyboard_alone() {
     require_browser();
     let app = TestApp::spawn().await;
     let challenge = app.hydra.add_logout(acme_logout());
-    let browser = Browser::start().await;
-    browser.goto(&app.url(&logout_path(&challenge))).await;
+    let browser = Browser::open(&app.url(&logout_path(&challenge))).await;
     let passed = browser.tab_to("#logout").await;
     assert!(
         passed.iter().any(|c| c == "#cancel"),

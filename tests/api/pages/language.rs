@@ -103,7 +103,7 @@ async fn the_consent_page_is_english_otherwise() {
 
 #[tokio::test]
 async fn the_default_locale_and_per_language_scope_descriptions() {
-    let app = TestApp::builder().hydra(HydraVersion::Strict).env("BRIDGE__UI__DEFAULT_LOCALE", "de").config_yaml("consent:\n  scope_descriptions:\n    email: Your work address\n    profile:\n      en: Your staff profile\n      de: Ihr Mitarbeiterprofil\n").spawn()
+    let app = TestApp::against(HydraVersion::Strict).env("BRIDGE__UI__DEFAULT_LOCALE", "de").config_yaml("consent:\n  scope_descriptions:\n    email: Your work address\n    profile:\n      en: Your staff profile\n      de: Ihr Mitarbeiterprofil\n").spawn()
     .await;
     let html = consent_page(&app, &[], None).await;
     assert!(html.contains("<html lang=\"de\">"), "{html}");
@@ -150,9 +150,8 @@ async fn error_pages_follow_accept_language() {
 
 #[tokio::test]
 async fn a_login_error_page_follows_the_requests_ui_locales() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
-        .env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", "external_id")
+    let app = TestApp::against(HydraVersion::Strict)
+        .subject_source("external_id")
         .spawn()
         .await;
     let token = app.signed_in(30);
@@ -166,7 +165,7 @@ async fn a_login_error_page_follows_the_requests_ui_locales() {
             app.address,
             encode(&challenge)
         ))
-        .header("cookie", format!("{}={token}", fake_kratos::COOKIE_NAME))
+        .header("cookie", session_cookie(&token))
         .header("accept-language", "es")
         .send()
         .await

@@ -9,6 +9,11 @@ use url::Url;
 const HOSTILE: &str = "&return_to=https%3A%2F%2Fevil.example%2F&redirect_to=https%3A%2F%2Fevil.example%2F\
 &next=https%3A%2F%2Fevil.example%2F&redirect_uri=https%3A%2F%2Fevil.example%2F&url=%2F%2Fevil.example";
 
+/// Where the bridge sends a browser that opens `path` with the hostile parameters added.
+async fn location_from(app: &TestApp, path: &str, cookie: Option<&str>) -> String {
+    location(&app.get(&format!("{path}{HOSTILE}"), cookie).await)
+}
+
 fn origin(url: &str) -> String {
     Url::parse(url)
         .map(|u| u.origin().ascii_serialization())
@@ -18,8 +23,7 @@ fn origin(url: &str) -> String {
 #[tokio::test]
 async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
     let cancel = "https://app.test/account";
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__LOGOUT__CANCEL_URL", cancel)
         .spawn()
         .await;
@@ -30,7 +34,7 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         origin(cancel),                 // logout.cancel_url
     ];
     let token = app.signed_in(60);
-    let cookie = format!("{}={token}", fake_kratos::COOKIE_NAME);
+    let cookie = session_cookie(&token);
     app.kratos
         .add_identity(IdentitySpec::new(IDENTITY_ID, None));
     let mut locations = Vec::new();
@@ -43,23 +47,10 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         (LoginSpec::asking("prompt=registration"), None),
     ] {
         let challenge = app.hydra.add_login(spec);
-        let r = app
-            .get(
-                &format!("/login?login_challenge={}{HOSTILE}", encode(&challenge)),
-                session,
-            )
-            .await;
-        locations.push(("login", location(&r)));
-        let r = app
-            .get(
-                &format!(
-                    "/registration?login_challenge={}{HOSTILE}",
-                    encode(&challenge)
-                ),
-                None,
-            )
-            .await;
-        locations.push(("registration", location(&r)));
+        let to = location_from(&app, &login_path(&challenge), session).await;
+        locations.push(("login", to));
+        let to = location_from(&app, &registration_path(&challenge), None).await;
+        locations.push(("registration", to));
     }
     // Hydra remembered someone else: the request again, prompt=login.
     let other = app.hydra.add_login(LoginSpec {
@@ -67,36 +58,21 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
         subject: "someone-else".into(),
         ..LoginSpec::default()
     });
-    let r = app
-        .get(
-            &format!("/login?login_challenge={}{HOSTILE}", encode(&other)),
-            Some(cookie.as_str()),
-        )
-        .await;
-    locations.push(("login, another remembered subject", location(&r)));
+    let to = location_from(&app, &login_path(&other), Some(&cookie)).await;
+    locations.push(("login, another remembered subject", to));
 
     // Consent: accepted without a page, rejected (subject mismatch), posted allow and deny.
     let skip = app.hydra.add_consent(ConsentSpec::remembered(IDENTITY_ID));
-    let r = app
-        .get(
-            &format!("/consent?consent_challenge={}{HOSTILE}", encode(&skip)),
-            None,
-        )
-        .await;
-    locations.push(("consent skip", location(&r)));
+    let to = location_from(&app, &consent_path(&skip), None).await;
+    locations.push(("consent skip", to));
     let other = app.hydra.add_consent(ConsentSpec {
         skip: true,
         subject: "someone-else".into(),
         context: Some(json!({ "identity_id": IDENTITY_ID })),
         ..ConsentSpec::default()
     });
-    let r = app
-        .get(
-            &format!("/consent?consent_challenge={}{HOSTILE}", encode(&other)),
-            None,
-        )
-        .await;
-    locations.push(("consent mismatch", location(&r)));
+    let to = location_from(&app, &consent_path(&other), None).await;
+    locations.push(("consent mismatch", to));
     for action in ["allow", "deny"] {
         let challenge = app.hydra.add_consent(ConsentSpec {
             subject: IDENTITY_ID.into(),
@@ -120,13 +96,8 @@ async fn every_handler_redirects_only_where_hydra_kratos_or_the_config_say() {
             subject: IDENTITY_ID.into(),
             ..LogoutSpec::of_client("Acme", true)
         });
-        let r = app
-            .get(
-                &format!("/logout?logout_challenge={challenge}{HOSTILE}"),
-                session,
-            )
-            .await;
-        locations.push(("logout", location(&r)));
+        let to = location_from(&app, &logout_path(&challenge), session).await;
+        locations.push(("logout", to));
     }
     let challenge = app.hydra.add_logout(LogoutSpec {
         subject: IDENTITY_ID.into(),

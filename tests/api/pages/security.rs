@@ -56,8 +56,7 @@ async fn every_page_carries_the_security_headers() {
 
 #[tokio::test]
 async fn form_cookies_are_secure_behind_https() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__SERVE__BASE_URL", "https://auth.example.com")
         .spawn()
         .await;
@@ -85,16 +84,11 @@ async fn form_cookies_are_secure_behind_https() {
         encode(&consent),
         form_field(&html, "csrf_token").unwrap()
     );
-    let post = app
-        .client
-        .post(format!("{}/consent", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("cookie", cookie.split(';').next().unwrap())
-        .header("origin", &app.address)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let headers = [
+        ("cookie", cookie.split(';').next().unwrap()),
+        ("origin", app.address.as_str()),
+    ];
+    let post = app.post_form_with_headers("/consent", &headers, body).await;
     assert_eq!(post.status().as_u16(), 403);
 }
 
@@ -117,17 +111,13 @@ async fn bad_percent_encoding_and_utf8_are_400_pages() {
                 .contains("This link is not valid")
         );
     }
+    let not_utf8 = vec![
+        b'l', b'o', b'g', b'o', b'u', b't', b'_', b'c', b'=', 0xff, 0xfe,
+    ];
+    let headers = [("origin", app.address.as_str())];
     let response = app
-        .client
-        .post(format!("{}/logout", app.address))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("origin", &app.address)
-        .body(vec![
-            b'l', b'o', b'g', b'o', b'u', b't', b'_', b'c', b'=', 0xff, 0xfe,
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_form_with_headers("/logout", &headers, not_utf8)
+        .await;
     assert_eq!(response.status().as_u16(), 400);
 }
 
@@ -189,8 +179,7 @@ async fn oversized_heads_and_broken_paths_are_4xx_never_5xx() {
 /// no admin call goes out without the configured credentials.
 #[tokio::test]
 async fn an_admin_token_with_a_trailing_newline_is_sent_trimmed() {
-    let app = TestApp::builder()
-        .hydra(HydraVersion::Strict)
+    let app = TestApp::against(HydraVersion::Strict)
         .env("BRIDGE__HYDRA__ADMIN_TOKEN", "ory_pat_mounted\n")
         .env("BRIDGE__KRATOS__ADMIN_TOKEN", " ory_pat_kratos\r\n")
         .spawn()

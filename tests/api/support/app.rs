@@ -3,8 +3,7 @@
 //!
 //! ```ignore
 //! let app = TestApp::spawn().await; // the defaults: Hydra v25.4+ (recorded from v26.2.0)
-//! let app = TestApp::builder()
-//!     .hydra(HydraVersion::Strict)
+//! let app = TestApp::against(HydraVersion::Strict) // or `builder()`, for the default release
 //!     .env("BRIDGE__LOGIN__REAUTHENTICATE", "always")
 //!     .config_yaml("consent:\n  trusted_clients: [first-party]\n")
 //!     .spawn()
@@ -46,9 +45,15 @@ pub struct TestAppBuilder {
 }
 
 impl TestApp {
+    /// A builder for the bridge in front of the default Hydra release, `Lenient` (v25.4+).
     pub fn builder() -> TestAppBuilder {
+        Self::against(HydraVersion::Lenient)
+    }
+
+    /// A builder for the bridge in front of a fake Hydra answering as `version`.
+    pub fn against(version: HydraVersion) -> TestAppBuilder {
         TestAppBuilder {
-            hydra: HydraVersion::Lenient,
+            hydra: version,
             env: Vec::new(),
             config_yaml: String::new(),
         }
@@ -62,12 +67,6 @@ impl TestApp {
 }
 
 impl TestAppBuilder {
-    /// The Hydra release the fake Hydra answers as; `Lenient` (v25.4+) unless set.
-    pub fn hydra(mut self, version: HydraVersion) -> Self {
-        self.hydra = version;
-        self
-    }
-
     /// A `BRIDGE__SECTION__KEY` override, as an operator sets one in the environment (with
     /// `spawn_binary`, any variable of the binary's environment, such as `OTEL_…`).
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -78,6 +77,11 @@ impl TestAppBuilder {
     /// `oauth2_provider.use_external_id` on: the subject is the identity's `external_id`.
     pub fn use_external_id(self) -> Self {
         self.env("BRIDGE__OAUTH2_PROVIDER__USE_EXTERNAL_ID", "true")
+    }
+
+    /// `oauth2_provider.subject_source`: which of the identity's identifiers is the subject.
+    pub fn subject_source(self, source: &str) -> Self {
+        self.env("BRIDGE__OAUTH2_PROVIDER__SUBJECT_SOURCE", source)
     }
 
     /// Hydra's admin API elsewhere than at the fake: a raw server, a closed port.

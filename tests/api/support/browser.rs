@@ -65,6 +65,13 @@ impl Browser {
         Self::start_in("en-US,en").await
     }
 
+    /// A browser (in English) showing `url`.
+    pub async fn open(url: &str) -> Self {
+        let browser = Self::start().await;
+        browser.goto(url).await;
+        browser
+    }
+
     /// A browser whose languages are `languages` (as in its settings: most preferred first), which
     /// it sends as `Accept-Language`.
     pub async fn start_in(languages: &str) -> Self {

@@ -4,7 +4,7 @@
 /// and nothing an upstream answered echoed: its HTML.
 pub async fn assert_page(response: reqwest::Response, status: u16, needle: &str) -> String {
     assert_eq!(response.status().as_u16(), status);
-    let content_type = header(&response, "content-type");
+    let content_type = header_value(&response, "content-type");
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert_page_headers(&response);
     let body = response.text().await.unwrap();
@@ -18,13 +18,14 @@ pub async fn assert_page(response: reqwest::Response, status: u16, needle: &str)
 
 /// Never framed, never cached.
 pub fn assert_page_headers(response: &reqwest::Response) {
-    assert_eq!(header(response, "x-frame-options"), "DENY");
-    assert_eq!(header(response, "cache-control"), "no-store");
-    let csp = header(response, "content-security-policy");
+    assert_eq!(header_value(response, "x-frame-options"), "DENY");
+    assert_eq!(header_value(response, "cache-control"), "no-store");
+    let csp = header_value(response, "content-security-policy");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
 }
 
-fn header(response: &reqwest::Response, name: &str) -> String {
+/// A header the response must carry, as text.
+pub fn header_value(response: &reqwest::Response, name: &str) -> String {
     response
         .headers()
         .get(name)

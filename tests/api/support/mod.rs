@@ -1,8 +1,9 @@
 //! The test bed: the real bridge on a loopback port, in front of a fake Hydra and a fake Kratos
 //! of its own. `use crate::support::*;` brings all a test needs:
 //!
-//! - `TestApp::builder()` with what the test changes (the Hydra release the fake plays, `BRIDGE__…`
-//!   overrides, YAML), then `.spawn()`; `TestApp::spawn()` for the defaults (`app.rs`);
+//! - `TestApp::builder()`, or `TestApp::against(version)` for another Hydra release, with what the
+//!   test changes (`BRIDGE__…` overrides, YAML), then `.spawn()`; `TestApp::spawn()` for the
+//!   defaults (`app.rs`);
 //! - the fakes' state, set and read through `app.hydra` and `app.kratos` (`crate::fakes`);
 //! - what a browser does, as helpers on `TestApp` (`app.login`, `app.consent`, `app.via_kratos`,
 //!   `app.open_form`, …, in `requests.rs`), and the checks every page passes (`checks.rs`);
@@ -19,7 +20,7 @@ mod requests;
 pub use crate::fakes::{Fault, UPSTREAM_FAULTS, fake_hydra, fake_kratos};
 
 pub use app::{TestApp, TestAppBuilder};
-pub use checks::{assert_page, assert_page_headers};
+pub use checks::{assert_page, assert_page_headers, header_value};
 pub use fake_hydra::{
     ConsentSpec, DeviceSpec, FakeHydra, GrantSpec, HydraVersion, LoginSpec, LogoutSpec,
 };

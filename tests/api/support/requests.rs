@@ -2,8 +2,8 @@
 //! fill in a form.
 
 use super::{
-    EXTERNAL_ID, IDENTITY_ID, IdentitySpec, TestApp, consent_path, fake_kratos, form_field,
-    location, login_path, logout_path, session_cookie, set_cookie_named,
+    EXTERNAL_ID, IDENTITY_ID, IdentitySpec, LoginSpec, TestApp, consent_path, fake_kratos,
+    form_field, location, login_path, logout_path, session_cookie, set_cookie_named,
 };
 
 /// A page with a form, as a browser holds it: the status, the CSRF cookie (`name=value`, when set),
@@ -61,11 +61,27 @@ impl TestApp {
         cookie: &str,
         body: String,
     ) -> reqwest::Response {
-        self.client
-            .post(format!("{}{}", self.address, path_and_query))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", cookie)
-            .header("origin", &self.origin)
+        let headers = [("cookie", cookie), ("origin", self.origin.as_str())];
+        self.post_form_with_headers(path_and_query, &headers, body)
+            .await
+    }
+
+    /// Posts an urlencoded `body` with only these headers: a post from another site, or from no
+    /// browser at all.
+    pub async fn post_form_with_headers(
+        &self,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path_and_query))
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
             .body(body)
             .send()
             .await
@@ -96,6 +112,15 @@ impl TestApp {
     pub async fn login(&self, challenge: &str, session: Option<&str>) -> reqwest::Response {
         let cookie = session.map(session_cookie);
         self.get(&login_path(challenge), cookie.as_deref()).await
+    }
+
+    /// A login request for `spec`, opened with the Kratos session `token`; the bridge redirects
+    /// (303), to Kratos or to Hydra. Returns the challenge.
+    pub async fn login_redirects(&self, spec: LoginSpec, token: &str) -> String {
+        let challenge = self.hydra.add_login(spec);
+        let response = self.login(&challenge, Some(token)).await;
+        assert_eq!(response.status().as_u16(), 303);
+        challenge
     }
 
     /// `GET /consent?consent_challenge=C`.

@@ -5,9 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
-use serde_json::json;
-
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::{HydraVersion, PUBLIC_URL, Recorded, State, wire};
 
@@ -57,7 +55,7 @@ impl Answers {
         &mut self,
         answer: Answer,
         challenge: &str,
-        body: serde_json::Map<String, Value>,
+        body: Map<String, Value>,
     ) -> usize {
         let list = match answer {
             Answer::Accept => &mut self.accepted,
@@ -160,14 +158,10 @@ pub(super) fn auth_request_url(client_id: &str, scopes: &[String], extra: &str) 
 }
 
 /// A client as this Hydra shows it: v25.4+ add the device grant's lifespans.
-pub(super) fn versioned_client(
-    version: HydraVersion,
-    mut client: serde_json::Value,
-) -> serde_json::Value {
+pub(super) fn versioned_client(version: HydraVersion, mut client: Value) -> Value {
     if version == HydraVersion::Lenient {
         for grant in ["access_token", "id_token", "refresh_token"] {
-            client[format!("device_authorization_grant_{grant}_lifespan")] =
-                serde_json::Value::Null;
+            client[format!("device_authorization_grant_{grant}_lifespan")] = Value::Null;
         }
     }
     client

@@ -1,13 +1,16 @@
 //! `/admin/oauth2/auth/requests/consent[/accept|/reject]`. Like login challenges, consent
 //! challenges are sealed flows from v2.2 on: readable and acceptable until they expire, never 410.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use std::collections::HashMap;
+
+use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
 use super::common::{Answer, back_to};
+use super::flow::{Answering, FlowSpec, unexpired};
 use super::login::client_json;
-use super::wire::{self, ACCEPT_CONSENT_REQUEST, REQUEST_DENIED_ERROR};
-use super::{FlowState, HydraVersion, Shared, begin};
+use super::wire::{self, ACCEPT_CONSENT_REQUEST, GoStruct};
+use super::{Flow, HydraVersion, Shared, State};
 
 #[derive(Debug, Clone)]
 pub struct ConsentSpec {
@@ -73,17 +76,6 @@ fn client(spec: &ConsentSpec) -> Value {
     client
 }
 
-fn consent_request_url(spec: &ConsentSpec) -> String {
-    let mut extra: Vec<String> = Vec::new();
-    if !spec.ui_locales.is_empty() {
-        extra.push(format!("ui_locales={}", spec.ui_locales.join("+")));
-    }
-    if !spec.auth_query.is_empty() {
-        extra.push(spec.auth_query.clone());
-    }
-    super::auth_request_url(&spec.client_id, &spec.requested_scope, &extra.join("&"))
-}
-
 /// `oidc_context` as Hydra carries it over from the login request: only what the authorization
 /// request had (every field is `omitempty`).
 fn oidc_context(spec: &ConsentSpec) -> Value {
@@ -94,73 +86,69 @@ fn oidc_context(spec: &ConsentSpec) -> Value {
     Value::Object(context)
 }
 
-pub(super) async fn get_consent(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "consent").await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
-        return wire::not_found();
-    };
-    let spec = &flow.spec;
-    match flow.state {
-        FlowState::Expired => wire::expired("consent"),
-        FlowState::Handled => wire::ok(410, &json!({ "redirect_to": consent_request_url(spec) })),
-        FlowState::Pending => {
-            let mut body = json!({
-                "challenge": challenge,
-                "requested_scope": spec.requested_scope,
-                "requested_access_token_audience": spec.audience,
-                "skip": spec.skip,
-                "subject": spec.subject,
-                "oidc_context": oidc_context(spec),
-                "client": super::versioned_client(data.version, client(spec)),
-                "request_url": consent_request_url(spec),
-                "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
-                "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",
-                "acr": "aal1",
-                "amr": ["password"],
-                // Present even when the login set none.
-                "context": spec.context.clone().unwrap_or(Value::Null)
-            });
-            if data.version == HydraVersion::Lenient {
-                body["consent_request_id"] = json!("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
-            }
-            wire::ok(200, &body)
-        }
-    }
-}
+impl FlowSpec for ConsentSpec {
+    const NAME: &'static str = "consent";
+    const ACCEPT: &'static GoStruct = &ACCEPT_CONSENT_REQUEST;
 
-/// `PUT …/consent/accept` and `…/consent/reject`; a reject is answered with Hydra's own URL too.
-pub(super) async fn answer_consent(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<Shared>,
-) -> HttpResponse {
-    let answer = Answer::of(&req);
-    let challenge = match begin(&req, &data, "consent").await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let (target, letter) = match answer {
-        Answer::Accept => (&ACCEPT_CONSENT_REQUEST, 'v'),
-        Answer::Reject => (&REQUEST_DENIED_ERROR, 'r'),
-    };
-    // Whatever the failure, the consent endpoints' unhelpful 400.
-    let Ok(map) = wire::go_decode(&body, target, data.strict()) else {
-        return wire::unrecognizable();
-    };
-    let Some(flow) = data.lock().consents.get(&challenge).cloned() else {
-        return wire::not_found();
-    };
-    if flow.expired() {
-        return wire::expired("consent");
+    /// The authorization request, with its `ui_locales` and the rest of its query.
+    fn request_url(&self) -> String {
+        let mut extra: Vec<String> = Vec::new();
+        if !self.ui_locales.is_empty() {
+            extra.push(format!("ui_locales={}", self.ui_locales.join("+")));
+        }
+        if !self.auth_query.is_empty() {
+            extra.push(self.auth_query.clone());
+        }
+        super::auth_request_url(&self.client_id, &self.requested_scope, &extra.join("&"))
     }
-    let n = data.lock().consent_answers.record(answer, &challenge, map);
-    let verifier = format!("{letter}{}x{n}", challenge.len());
-    back_to(
-        &consent_request_url(&flow.spec),
-        "consent_verifier",
-        &verifier,
-    )
+
+    fn show(&self, challenge: &str, data: &Shared) -> HttpResponse {
+        let mut body = json!({
+            "challenge": challenge,
+            "requested_scope": self.requested_scope,
+            "requested_access_token_audience": self.audience,
+            "skip": self.skip,
+            "subject": self.subject,
+            "oidc_context": oidc_context(self),
+            "client": super::versioned_client(data.version, client(self)),
+            "request_url": self.request_url(),
+            "login_challenge": "8f7e6d5c4b3a29180f1e2d3c4b5a6978",
+            "login_session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b",
+            "acr": "aal1",
+            "amr": ["password"],
+            // Present even when the login set none.
+            "context": self.context.clone().unwrap_or(Value::Null)
+        });
+        if data.version == HydraVersion::Lenient {
+            body["consent_request_id"] = json!("0f1e2d3c4b5a69788796a5b4c3d2e1f0");
+        }
+        wire::ok(200, &body)
+    }
+
+    /// A reject is answered with Hydra's own URL too.
+    fn answer(answering: Answering, data: &Shared) -> HttpResponse {
+        // Whatever the failure, the consent endpoints' unhelpful 400.
+        let Ok(map) = answering.body else {
+            return wire::unrecognizable();
+        };
+        let challenge = answering.challenge;
+        let spec = match unexpired::<Self>(data, &challenge) {
+            Ok(spec) => spec,
+            Err(response) => return *response,
+        };
+        let n = data
+            .lock()
+            .consent_answers
+            .record(answering.answer, &challenge, map);
+        let letter = match answering.answer {
+            Answer::Accept => 'v',
+            Answer::Reject => 'r',
+        };
+        let verifier = format!("{letter}{}x{n}", challenge.len());
+        back_to(&spec.request_url(), "consent_verifier", &verifier)
+    }
+
+    fn flows(state: &State) -> &HashMap<String, Flow<Self>> {
+        &state.consents
+    }
 }

@@ -5,12 +5,15 @@
 //! and never answers 410. Hydra v2.1 kept flows in its database and answered 410 once the browser
 //! had used the verifier.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use std::collections::HashMap;
+
+use actix_web::HttpResponse;
 use serde_json::{Value, json};
 
 use super::common::{Answer, back_to, redirect_to};
-use super::wire::{self, HANDLED_LOGIN_REQUEST, REQUEST_DENIED_ERROR};
-use super::{FlowState, HydraVersion, Shared, begin};
+use super::flow::{Answering, FlowSpec, unexpired};
+use super::wire::{self, GoStruct, HANDLED_LOGIN_REQUEST};
+use super::{Flow, HydraVersion, Shared, State};
 
 #[derive(Debug, Clone)]
 pub struct LoginSpec {
@@ -66,10 +69,6 @@ impl LoginSpec {
             ..Self::asking(auth_query)
         }
     }
-}
-
-pub(super) fn request_url(spec: &LoginSpec) -> String {
-    super::auth_request_url(&spec.client_id, &spec.requested_scope, &spec.auth_query)
 }
 
 /// `oidc_context` as Hydra fills it from the authorization request: only what the request carried.
@@ -145,103 +144,91 @@ fn verifier(challenge: &str, n: usize) -> String {
     format!("{}{n}", tail.replace(['=', '-', '_'], "x"))
 }
 
-pub(super) async fn get_login(req: HttpRequest, data: web::Data<Shared>) -> HttpResponse {
-    let challenge = match begin(&req, &data, "login").await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
-        return wire::not_found();
-    };
-    let spec = &flow.spec;
-    match flow.state {
-        FlowState::Expired => wire::expired("login"),
-        FlowState::Handled => wire::ok(410, &json!({ "redirect_to": request_url(spec) })),
-        FlowState::Pending => {
-            let mut client = super::versioned_client(
-                data.version,
-                client_json(&spec.client_id, &spec.client_name, "", spec.skip_consent),
-            );
-            client["subject_type"] = json!(spec.subject_type);
-            wire::ok(
-                200,
-                &json!({
-                    "challenge": challenge,
-                    "requested_scope": spec.requested_scope,
-                    "requested_access_token_audience": [],
-                    "skip": spec.skip,
-                    "subject": spec.subject,
-                    "oidc_context": oidc_context(spec),
-                    "client": client,
-                    "request_url": request_url(spec),
-                    "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
-                }),
-            )
-        }
-    }
-}
+impl FlowSpec for LoginSpec {
+    const NAME: &'static str = "login";
+    const ACCEPT: &'static GoStruct = &HANDLED_LOGIN_REQUEST;
 
-/// `PUT …/login/accept` and `…/login/reject`. Hydra's order: the challenge parameter, the body,
-/// the subject (of an accept), then the request itself. A reject is answered with Hydra's own URL
-/// too: Hydra sends the error on to the client itself.
-pub(super) async fn answer_login(
-    req: HttpRequest,
-    body: web::Bytes,
-    data: web::Data<Shared>,
-) -> HttpResponse {
-    let answer = Answer::of(&req);
-    let challenge = match begin(&req, &data, "login").await {
-        Ok(challenge) => challenge,
-        Err(response) => return response,
-    };
-    let target = match answer {
-        Answer::Accept => &HANDLED_LOGIN_REQUEST,
-        Answer::Reject => &REQUEST_DENIED_ERROR,
-    };
-    let map = match wire::go_decode(&body, target, data.strict()) {
-        Ok(map) => map,
-        Err(e) => {
-            return wire::invalid_request(&format!("Unable to decode body because: {e}"));
-        }
-    };
-    let subject = map
-        .get("subject")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    if answer == Answer::Accept && subject.is_empty() {
-        return wire::invalid_request("Field 'subject' must not be empty.");
+    fn request_url(&self) -> String {
+        super::auth_request_url(&self.client_id, &self.requested_scope, &self.auth_query)
     }
-    let Some(flow) = data.lock().logins.get(&challenge).cloned() else {
-        return wire::not_found();
-    };
-    if flow.expired() {
-        return wire::expired("login");
-    }
-    let spec = &flow.spec;
-    // Hydra compares with the remembered subject whenever there is one (only with skip, here).
-    let other_subject =
-        answer == Answer::Accept && !spec.subject.is_empty() && subject != spec.subject;
-    if other_subject && data.version == HydraVersion::V2_1 {
-        return wire::invalid_request(
-            "Field 'subject' does not match subject from previous authentication.",
+
+    fn show(&self, challenge: &str, data: &Shared) -> HttpResponse {
+        let mut client = super::versioned_client(
+            data.version,
+            client_json(&self.client_id, &self.client_name, "", self.skip_consent),
         );
+        client["subject_type"] = json!(self.subject_type);
+        wire::ok(
+            200,
+            &json!({
+                "challenge": challenge,
+                "requested_scope": self.requested_scope,
+                "requested_access_token_audience": [],
+                "skip": self.skip,
+                "subject": self.subject,
+                "oidc_context": oidc_context(self),
+                "client": client,
+                "request_url": self.request_url(),
+                "session_id": "c3f1b9a6-5d2e-4e7f-8a1b-2c3d4e5f6a7b"
+            }),
+        )
     }
-    let (n, hostile) = {
-        let mut state = data.lock();
-        let n = state.login_answers.record(answer, &challenge, map);
-        (n, state.hostile_redirect.clone())
-    };
-    if other_subject {
-        // v2.2+: not an error; the flow restarts with a forced login and no verifier.
-        return redirect_to(&wire::set_query(&request_url(spec), "prompt", "login"));
+
+    /// Hydra's order: the challenge parameter, the body, the subject (of an accept), then the
+    /// request itself. A reject is answered with Hydra's own URL too: Hydra sends the error on to
+    /// the client itself.
+    fn answer(answering: Answering, data: &Shared) -> HttpResponse {
+        let Answering {
+            answer,
+            challenge,
+            body,
+        } = answering;
+        let map = match body {
+            Ok(map) => map,
+            Err(e) => {
+                return wire::invalid_request(&format!("Unable to decode body because: {e}"));
+            }
+        };
+        let subject = map
+            .get("subject")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        if answer == Answer::Accept && subject.is_empty() {
+            return wire::invalid_request("Field 'subject' must not be empty.");
+        }
+        let spec = match unexpired::<Self>(data, &challenge) {
+            Ok(spec) => spec,
+            Err(response) => return *response,
+        };
+        // Hydra compares with the remembered subject whenever there is one (only with skip, here).
+        let other_subject =
+            answer == Answer::Accept && !spec.subject.is_empty() && subject != spec.subject;
+        if other_subject && data.version == HydraVersion::V2_1 {
+            return wire::invalid_request(
+                "Field 'subject' does not match subject from previous authentication.",
+            );
+        }
+        let (n, hostile) = {
+            let mut state = data.lock();
+            let n = state.login_answers.record(answer, &challenge, map);
+            (n, state.hostile_redirect.clone())
+        };
+        if other_subject {
+            // v2.2+: not an error; the flow restarts with a forced login and no verifier.
+            return redirect_to(&wire::set_query(&spec.request_url(), "prompt", "login"));
+        }
+        match hostile {
+            Some(hostile) if answer == Answer::Accept => redirect_to(&hostile),
+            _ => back_to(
+                &spec.request_url(),
+                "login_verifier",
+                &verifier(&challenge, n),
+            ),
+        }
     }
-    match hostile {
-        Some(hostile) if answer == Answer::Accept => redirect_to(&hostile),
-        _ => back_to(
-            &request_url(spec),
-            "login_verifier",
-            &verifier(&challenge, n),
-        ),
+
+    fn flows(state: &State) -> &HashMap<String, Flow<Self>> {
+        &state.logins
     }
 }

@@ -5,6 +5,7 @@
 
 mod common;
 mod device;
+mod flow;
 
 pub use consent::ConsentSpec;
 pub use device::DeviceSpec;
@@ -31,8 +32,7 @@ use common::{
     Answers, Shared, auth_request_url, begin, error, health, make_challenge, not_found,
     not_found_body, record, versioned_client,
 };
-use consent::{answer_consent, get_consent};
-use login::{answer_login, get_login};
+use flow::{answer, get};
 use logout::{accept_logout, get_logout, public_logout, reject_logout};
 
 /// Which Hydra release the fake behaves like.
@@ -163,12 +163,12 @@ impl FakeHydra {
                 .route("/health/ready", web::get().to(health))
                 .service(
                     web::scope("/admin/oauth2/auth/requests")
-                        .route("/login", web::get().to(get_login))
-                        .route("/login/accept", web::put().to(answer_login))
-                        .route("/login/reject", web::put().to(answer_login))
-                        .route("/consent", web::get().to(get_consent))
-                        .route("/consent/accept", web::put().to(answer_consent))
-                        .route("/consent/reject", web::put().to(answer_consent))
+                        .route("/login", web::get().to(get::<LoginSpec>))
+                        .route("/login/accept", web::put().to(answer::<LoginSpec>))
+                        .route("/login/reject", web::put().to(answer::<LoginSpec>))
+                        .route("/consent", web::get().to(get::<ConsentSpec>))
+                        .route("/consent/accept", web::put().to(answer::<ConsentSpec>))
+                        .route("/consent/reject", web::put().to(answer::<ConsentSpec>))
                         .route("/logout", web::get().to(get_logout))
                         .route("/logout/accept", web::put().to(accept_logout))
                         .route("/logout/reject", web::put().to(reject_logout))

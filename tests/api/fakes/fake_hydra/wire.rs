@@ -154,18 +154,16 @@ impl GoType {
     }
 }
 
-/// A Go struct as `encoding/json` with `DisallowUnknownFields` sees it.
+/// A Go struct as `encoding/json` with `DisallowUnknownFields` sees it. All of them are in Hydra's
+/// `flow` package, which Go's messages name for a body that is not an object.
 pub struct GoStruct {
     /// `HandledLoginRequest`, as in Go's messages.
     pub name: &'static str,
-    /// `flow.HandledLoginRequest`, for a body that is not an object.
-    pub qualified: &'static str,
     pub fields: &'static [(&'static str, GoType)],
 }
 
 pub const HANDLED_LOGIN_REQUEST: GoStruct = GoStruct {
     name: "HandledLoginRequest",
-    qualified: "flow.HandledLoginRequest",
     fields: &[
         ("subject", GoType::String),
         ("remember", GoType::Bool),
@@ -181,7 +179,6 @@ pub const HANDLED_LOGIN_REQUEST: GoStruct = GoStruct {
 
 pub const ACCEPT_CONSENT_REQUEST: GoStruct = GoStruct {
     name: "AcceptOAuth2ConsentRequest",
-    qualified: "flow.AcceptOAuth2ConsentRequest",
     fields: &[
         ("grant_scope", GoType::StringSlice),
         ("grant_access_token_audience", GoType::StringSlice),
@@ -196,7 +193,6 @@ pub const ACCEPT_CONSENT_REQUEST: GoStruct = GoStruct {
 
 pub const REQUEST_DENIED_ERROR: GoStruct = GoStruct {
     name: "RequestDeniedError",
-    qualified: "flow.RequestDeniedError",
     fields: &[
         ("error", GoType::String),
         ("error_description", GoType::String),
@@ -248,9 +244,9 @@ pub fn go_decode(
         Value::Object(map) => map,
         other => {
             return Err(format!(
-                "json: cannot unmarshal {} into Go value of type {}",
+                "json: cannot unmarshal {} into Go value of type flow.{}",
                 json_kind(&other),
-                target.qualified
+                target.name
             ));
         }
     };

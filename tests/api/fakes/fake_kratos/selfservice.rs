@@ -41,6 +41,29 @@ fn query(req: &HttpRequest) -> HashMap<String, String> {
         .collect()
 }
 
+/// A browser flow's `return_to`: the UI's start page when none is given. Kratos refuses one outside
+/// its allowed URLs with this error.
+fn return_to(
+    data: &Shared,
+    params: &HashMap<String, String>,
+    public: &str,
+) -> Result<String, serde_json::Value> {
+    let given = params.get("return_to");
+    let return_to = given.cloned().unwrap_or_else(|| format!("{public}/ui/"));
+    if !lock(data).return_to_allowed(given.map(String::as_str).unwrap_or("")) {
+        return Err(wire::return_to_forbidden(&return_to));
+    }
+    Ok(return_to)
+}
+
+/// The browser's session cookie when it stands for an active session.
+fn active_cookie(req: &HttpRequest, data: &Shared) -> Option<String> {
+    match browser_session(req, data) {
+        (Some(token), Some(_)) => Some(token),
+        _ => None,
+    }
+}
+
 /// The browser's session cookie and the active session it stands for.
 fn browser_session(req: &HttpRequest, data: &Shared) -> (Option<String>, Option<StoredSession>) {
     let state = lock(data);
@@ -115,17 +138,12 @@ async fn whoami(req: HttpRequest, data: Shared) -> HttpResponse {
 /// to `return_to` (even when whoami would want a second factor). Otherwise the user signs in.
 async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let params = query(&req);
-    let (public, lazy, allowed) = {
+    let (public, lazy) = {
         let mut state = lock(&data);
         state
             .login_browser_queries
             .push(req.query_string().to_owned());
-        let return_to = params.get("return_to").map(String::as_str).unwrap_or("");
-        (
-            state.public_url.clone(),
-            state.lazy_refresh,
-            state.return_to_allowed(return_to),
-        )
+        (state.public_url.clone(), state.lazy_refresh)
     };
     if params.contains_key("login_challenge") {
         // Kratos would run the Hydra flow itself (subject = UUID); the bridge must never ask for it.
@@ -137,13 +155,10 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
                 "message": "Invalid configuration" }),
         );
     }
-    let return_to = params
-        .get("return_to")
-        .cloned()
-        .unwrap_or_else(|| format!("{public}/ui/"));
-    if !allowed {
-        return self_service_error(&req, &public, wire::return_to_forbidden(&return_to));
-    }
+    let return_to = match return_to(&data, &params, &public) {
+        Ok(return_to) => return_to,
+        Err(refused) => return self_service_error(&req, &public, refused),
+    };
     let refresh = params.get("refresh").is_some_and(|v| v == "true");
     let aal2 = params.get("aal").is_some_and(|v| v == "aal2");
     let (token, existing) = browser_session(&req, &data);
@@ -203,22 +218,14 @@ async fn login_browser(req: HttpRequest, data: Shared) -> HttpResponse {
 /// session.
 async fn registration_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let params = query(&req);
-    let (public, allowed, schemas) = {
+    let (public, schemas) = {
         let state = lock(&data);
-        let return_to = params.get("return_to").map(String::as_str).unwrap_or("");
-        (
-            state.public_url.clone(),
-            state.return_to_allowed(return_to),
-            state.schemas.clone(),
-        )
+        (state.public_url.clone(), state.schemas.clone())
     };
-    let return_to = params
-        .get("return_to")
-        .cloned()
-        .unwrap_or_else(|| format!("{public}/ui/"));
-    if !allowed {
-        return self_service_error(&req, &public, wire::return_to_forbidden(&return_to));
-    }
+    let return_to = match return_to(&data, &params, &public) {
+        Ok(return_to) => return_to,
+        Err(refused) => return self_service_error(&req, &public, refused),
+    };
     if browser_session(&req, &data).1.is_some() {
         if wants_json(&req) {
             return self_service_error(
@@ -272,8 +279,7 @@ async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
     let params = query(&req);
     let return_to = params.get("return_to").cloned().unwrap_or_default();
     let public = lock(&data).public_url.clone();
-    let (token, session) = browser_session(&req, &data);
-    let (Some(token), Some(_)) = (token, session) else {
+    let Some(token) = active_cookie(&req, &data) else {
         return self_service_error(&req, &public, wire::session_inactive());
     };
     if !lock(&data).return_to_allowed(&return_to) {
@@ -308,8 +314,7 @@ async fn logout_browser(req: HttpRequest, data: Shared) -> HttpResponse {
 async fn logout_with_token(req: HttpRequest, data: Shared) -> HttpResponse {
     let params = query(&req);
     let public = lock(&data).public_url.clone();
-    let (token, session) = browser_session(&req, &data);
-    let (Some(token), Some(_)) = (token, session) else {
+    let Some(token) = active_cookie(&req, &data) else {
         return self_service_error(&req, &public, wire::session_inactive());
     };
     let mut state = lock(&data);
