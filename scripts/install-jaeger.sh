@@ -13,6 +13,9 @@ VERSION=v1.75.0
 MODULE=github.com/jaegertracing/jaeger
 
 cache="${ORY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kratos-hydra-bridge/ory}"
+# Absolute, because the build runs in a folder of its own.
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
 dir="$cache/jaeger-$VERSION"
 bin="$dir/jaeger"
 
@@ -27,13 +30,17 @@ fi
 echo "jaeger $VERSION: building into $dir (a few minutes the first time)"
 rm -rf "$dir/build"
 mkdir -p "$dir/build"
-if ! (
+# In the background and then waited for, so that `set -e` holds in the subshell (under `if` it would
+# be off, and a failed `go get` would go on to `go build`).
+(
+    set -e
     cd "$dir/build"
     printf 'module kratos-hydra-bridge/jaeger-build\n\ngo 1.24\n' >go.mod
     export GOFLAGS=-mod=mod
     go get -tool "$MODULE/cmd/jaeger@$VERSION"
     go build -trimpath -ldflags "-s -w" -o "$bin.tmp" "$MODULE/cmd/jaeger"
-) >"$dir/build.log" 2>&1; then
+) >"$dir/build.log" 2>&1 &
+if ! wait $!; then
     tail -n 40 "$dir/build.log" >&2
     echo "error: building jaeger $VERSION failed (whole log: $dir/build.log)" >&2
     exit 1

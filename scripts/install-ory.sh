@@ -25,6 +25,16 @@ GO_MIN=1.26
 
 cache="${ORY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kratos-hydra-bridge/ory}"
 sources="${ORY_SOURCE_DIR:-}"
+# Absolute, because the builds run in folders of their own.
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+if [ -n "$sources" ]; then
+    if [ ! -d "$sources" ]; then
+        echo "error: ORY_SOURCE_DIR=$sources is not a folder" >&2
+        exit 1
+    fi
+    sources=$(cd "$sources" && pwd)
+fi
 
 require_tools() {
     if ! command -v go >/dev/null 2>&1; then
@@ -105,11 +115,14 @@ build() {
     echo "$name $version: building into $dir (a few minutes the first time)"
     rm -rf "$dir/build"
     mkdir -p "$dir/build"
-    if ! (
+    # Started in the background and then waited for: a subshell tested directly by `if` would run
+    # with `set -e` off, and go on after a failed step.
+    (
         set -e
         cd "$dir/build"
         "$step" "$name" "$version" "$bin.tmp" "$@"
-    ) >"$dir/build.log" 2>&1; then
+    ) >"$dir/build.log" 2>&1 &
+    if ! wait $!; then
         tail -n 40 "$dir/build.log" >&2
         echo "error: building $name $version failed (whole log: $dir/build.log)" >&2
         exit 1

@@ -204,8 +204,10 @@ async fn a_collector_that_is_down_slows_no_sign_in_and_drops_are_counted() {
             login(&app).await;
             slowest = slowest.max(started.elapsed());
         }
+        // Well under the 2 s export timeout a blocked sign-in would wait for; a loaded machine
+        // adds its own delays.
         assert!(
-            slowest < Duration::from_millis(500),
+            slowest < Duration::from_millis(1500),
             "{server_url}: a sign-in took {slowest:?}"
         );
         let deadline = Instant::now() + Duration::from_secs(10);

@@ -333,10 +333,15 @@ impl Browser {
         assert_eq!(matches, json!(true), "the {scheme} scheme is in effect");
     }
 
-    /// Saves a screenshot of the window in test-artifacts/.
+    /// Saves a screenshot of the window in test-artifacts/; with `UPDATE_SCREENSHOTS=1`, also over
+    /// the one of that name in docs/, where a page shows it.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let path = artifacts_dir().join(name);
         self.screenshot_to(&path).await;
+        let shown = screenshots_dir().join(name);
+        if shown != path && shown.exists() {
+            std::fs::copy(&path, &shown).unwrap();
+        }
         path
     }
 
