@@ -50,6 +50,7 @@ impl Brand {
                 .as_ref()
                 .map(|css| format!("{root}{STYLESHEET_PATH}?v={}", fingerprint(css.as_bytes()))),
         };
+        let img_src = image_origins(brand);
         Self {
             page,
             stylesheet: stylesheet.map(web::Bytes::from),
@@ -57,8 +58,8 @@ impl Brand {
                 .logo
                 .as_ref()
                 .map(|l| (web::Bytes::copy_from_slice(&l.bytes), l.content_type)),
-            img_src: image_origins(brand),
-            csp: content_security_policy(&image_origins(brand)),
+            csp: content_security_policy(&img_src),
+            img_src,
         }
     }
 

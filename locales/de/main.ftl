@@ -185,7 +185,7 @@ apps-confirm-more =
     }
 apps-confirm-data = Was eine Anwendung bereits über Sie gespeichert hat, bleibt bei ihr. Wenden Sie sich an die Anwendung, wenn Sie es löschen lassen möchten.
 apps-keep = Zugriff behalten
-apps-done-title = Zugriff widerrufen
+apps-done-title = Der Zugriff wurde widerrufen
 apps-done-one = { $client } hat keinen Zugriff mehr auf Ihr Konto.
 apps-done-all = Keine Anwendung hat mehr Zugriff auf Ihr Konto.
 apps-done-data = Daten, die eine Anwendung bereits über Sie gespeichert hat, werden dadurch nicht gelöscht. Wenden Sie sich dafür an die Anwendung.

@@ -143,7 +143,9 @@ impl Catalogs {
         }
     }
 
-    /// Texts in the language chosen from what the request and the browser ask for.
+    /// Texts in the language chosen from what the request and the browser ask for (the tests';
+    /// pages get theirs through `Page`).
+    #[cfg(test)]
     pub fn choose(
         &self,
         ui_locales: &[LanguageIdentifier],
@@ -153,6 +155,7 @@ impl Catalogs {
     }
 
     /// Texts in the default language.
+    #[cfg(test)]
     pub fn default_localizer(&self) -> Localizer<'_> {
         self.choose(&[], &[])
     }

@@ -94,10 +94,6 @@ impl<F> Challenge<F> {
     pub fn as_str(&self) -> &str {
         &self.value
     }
-
-    pub fn into_string(self) -> String {
-        self.value
-    }
 }
 
 impl<F: Flow> FromRequest for Challenge<F> {

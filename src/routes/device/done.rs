@@ -123,7 +123,8 @@ pub struct SuccessLink {
     client_id: Option<String>,
 }
 
-/// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`. Never fails: the person is
+/// `GET /device/success[?client_id=C]`: Hydra's `urls.device.success`. Asks nothing upstream and
+/// fails only on a query no link of Hydra's has (repeated or over the size limit): the person is
 /// signed in on the device whatever happens here.
 pub async fn success(
     page: Page,

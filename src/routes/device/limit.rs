@@ -92,6 +92,7 @@ impl WrongCodes {
     }
 
     /// Client addresses with a count kept.
+    #[cfg(test)]
     pub fn tracked(&self) -> usize {
         self.counts().clients.len()
     }

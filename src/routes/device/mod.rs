@@ -126,6 +126,10 @@ async fn hand_over(
             answer(page, req, state, &challenge, reply)
         }
         Err(e) => {
+            // Hydra did not judge the code (down, slow, an odd answer): it was no wrong guess.
+            if matches!(e, HydraError::Upstream(_)) {
+                state.device.wrong_codes.give_back(taken);
+            }
             let outcome = match e {
                 HydraError::Expired(_) => CodeOutcome::Expired,
                 _ => CodeOutcome::Other,

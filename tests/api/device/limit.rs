@@ -185,6 +185,26 @@ async fn right_codes_use_up_no_budget() {
 }
 
 #[tokio::test]
+async fn codes_hydra_could_not_judge_use_up_no_budget() {
+    let app = TestApp::builder()
+        .env("BRIDGE__DEVICE__WRONG_CODES_PER_IP_PER_MINUTE", "2")
+        .spawn()
+        .await;
+    let (challenge, _) = app.hydra.start_device(DeviceSpec::default());
+    app.hydra.fault_on(
+        "/admin/oauth2/auth/requests/device/accept",
+        Some(Fault::Status(503)),
+    );
+    for _ in 0..3 {
+        assert_eq!(post_fresh(&app, &challenge, WRONG, &[]).await.status(), 502);
+    }
+    app.hydra.fault_on("/", None);
+    assert_eq!(post_fresh(&app, &challenge, WRONG, &[]).await.status(), 200);
+    assert_eq!(post_fresh(&app, &challenge, WRONG, &[]).await.status(), 200);
+    assert_eq!(post_fresh(&app, &challenge, WRONG, &[]).await.status(), 429);
+}
+
+#[tokio::test]
 async fn check_config_refuses_the_low_preset_without_a_chosen_budget() {
     let low = format!("{MINIMAL_CONFIG}device:\n  user_code_entropy_preset: low\n");
     let stderr = refused_check(&low, &[], "key `device.wrong_codes_per_minute`").await;

@@ -32,6 +32,7 @@ async fn a_logout_that_ends_no_session_says_so_and_sends_the_browser_nowhere() {
     let html = response.text().await.unwrap();
     assert!(html.contains("You are still signed in"), "{html}");
     assert!(html.contains("Try again to log out"), "{html}");
+    assert!(html.contains("Error 502"), "{html}");
     let retry = format!("href=\"{}\"", app.url(&logout_path(&challenge)));
     assert!(unescape(&html).contains(&retry), "{html}");
     assert!(!html.contains(&app.hydra.url), "no way on to Hydra: {html}");

@@ -14,6 +14,10 @@ async fn no_rejects_and_keeps_the_session() {
     let html = response.text().await.unwrap();
     assert!(html.contains("You are still signed in"));
     assert!(
+        !html.contains("Error 200"),
+        "no error status on a page that is none: {html}"
+    );
+    assert!(
         html.contains(&format!("href=\"{}/\"", app.address)),
         "links home: {html}"
     );
