@@ -1,4 +1,5 @@
-//! Reading what browsers send (query strings, form bodies), before anything is sent upstream.
+//! Checks of values browsers send (Hydra challenges, identity schema ids), and why one is refused;
+//! the service reads queries and forms into them.
 
 /// Why a query parameter was refused; shown on the 400 page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -112,7 +112,8 @@ fn raw_params(request_url: &str) -> Raw {
             "prompt" => raw.prompt.push(value.into_owned()),
             "max_age" => raw.max_age.push(value.into_owned()),
             "acr_values" => raw.acr_values.push(value.into_owned()),
-            "claims" => match serde_json::from_str(&value)
+            // An empty value demands nothing, as for `request`.
+            "claims" if !value.is_empty() => match serde_json::from_str(&value)
                 .ok()
                 .as_ref()
                 .and_then(essential_acr)

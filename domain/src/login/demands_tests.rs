@@ -183,8 +183,8 @@ fn an_unreadable_demand_asks_for_a_fresh_login() {
             "{query}"
         );
     }
-    // Empty values are no object at all.
-    assert!(!parse_auth_params(&url_with("request=&request_uri="), &[]).prompt_login);
+    // Empty values are no object and no claims request at all.
+    assert!(!parse_auth_params(&url_with("request=&request_uri=&claims="), &[]).prompt_login);
 }
 
 proptest! {

@@ -65,7 +65,8 @@ pub struct AcceptLogin {
 }
 
 /// The assurance level `acr_values` demands: the lowest level listed (any listed one is acceptable),
-/// capped at 2, the highest a Kratos login flow can step up to. `None` when no level is asked for.
+/// capped at 2, the highest a Kratos login flow can step up to. `None` when nothing beyond the
+/// first factor is demanded.
 pub fn required_aal(acr_values: &[String]) -> Option<u8> {
     acr_values
         .iter()

@@ -69,7 +69,7 @@ fn params() -> impl Strategy<Value = AuthParams> {
         )
 }
 
-/// One round trip through Kratos as the fake does it: the login it was asked for, done at `at`.
+/// One round trip through Kratos, modelled: the login it was asked for, done at `at`.
 /// `hidden_at` is when the first factor of a session Kratos hides (`Aal2Required`) was given.
 fn kratos_does(
     asked_refresh: bool,
