@@ -133,12 +133,12 @@ impl Metrics {
         );
         registry.register(
             "upstream_call_duration_seconds",
-            "Latency of calls to Hydra and Kratos (until response headers)",
+            "Latency of calls to Hydra and Kratos (the whole exchange, body included)",
             upstream_seconds.clone(),
         );
         registry.register(
             "upstream_body_failures",
-            "Upstream answers whose body could not be used: invalid (malformed, truncated, wrong shape) or too large",
+            "Upstream answers whose body could not be used: too_large, invalid (malformed, truncated, wrong shape), timeout or interrupted",
             upstream_body_failures.clone(),
         );
         registry.register(

@@ -1,6 +1,7 @@
 //! Settings: one YAML file, overridden by `BRIDGE__SECTION__KEY` environment variables.
 //!
-//! Every key has a default except the upstream URLs and `serve.base_url`, which the operator must give.
+//! Every key has a default except the upstream URLs, `kratos.browser_url` and `serve.base_url`, which
+//! the operator must give.
 //! Unknown keys are refused so that a typo never silently falls back to a default.
 
 use std::fmt;

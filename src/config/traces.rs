@@ -321,12 +321,28 @@ fn variable(name: &str, value: &str, reason: &str) -> Refusal {
     };
     (
         key.into(),
-        format!("{reason} (environment variable {name}=`{value}`)"),
+        format!(
+            "{reason} (environment variable {name}=`{}`)",
+            redacted(value)
+        ),
     )
 }
 
+/// A URL as an error may show it: without user, password or query, which may hold credentials.
+fn redacted(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut url) if url.has_host() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.to_string()
+        }
+        _ => value.to_owned(),
+    }
+}
+
 fn server_endpoint(server: &str, insecure: bool) -> Result<Url, String> {
-    if server.contains("://") || server.contains('/') {
+    if server.contains("://") || server.contains(['/', '?', '#', '@']) {
         return Err(format!(
             "`{server}` must be host:port, as Hydra and Kratos take it (`insecure: true` for \
              plain HTTP); spans go to /v1/traces there"
@@ -340,7 +356,8 @@ fn server_endpoint(server: &str, insecure: bool) -> Result<Url, String> {
     }
     if server
         .rsplit_once(':')
-        .is_none_or(|(_, port)| port.parse::<u16>().is_err())
+        .and_then(|(_, port)| port.parse::<u16>().ok())
+        .is_none_or(|port| url.port_or_known_default() != Some(port))
     {
         return Err(format!(
             "`{server}` must name the port (host:port, e.g. jaeger:4318)"
@@ -353,6 +370,10 @@ fn http_url(value: &str) -> Result<Url, String> {
     let url = Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
         return Err("must be an http or https URL".into());
+    }
+    // Credentials go in `authorization_header`, never in a URL that logs and errors may show.
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+        return Err("must hold no user, password or query (credentials go in a header)".into());
     }
     Ok(url)
 }

@@ -305,3 +305,27 @@ fn the_authorization_header_is_never_printed() {
         assert!(!shown.contains("topsecret"), "{shown}");
     }
 }
+
+#[test]
+fn endpoints_name_only_a_host_and_port_and_hold_no_credentials() {
+    for server in [
+        "collector?x:4318",
+        "collector#x:4318",
+        "user:pw@collector:4318",
+    ] {
+        let e = load(&ON.replace("jaeger:4318", server), &[]).expect_err(server);
+        assert!(e.contains("tracing.providers.otlp.server_url"), "{e}");
+    }
+    for endpoint in [
+        "https://user:hunter2@collector:4318",
+        "https://collector:4318/v1/traces?api_key=hunter2",
+    ] {
+        let env = [("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", endpoint)];
+        let e = load("tracing:\n  provider: otel\n", &env).expect_err(endpoint);
+        assert!(e.contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), "{e}");
+        assert!(
+            !e.contains("hunter2"),
+            "the refusal shows no credential: {e}"
+        );
+    }
+}

@@ -100,7 +100,7 @@ pub fn client(
     service: &'static str,
     operation: &'static str,
     request: &reqwest::Request,
-    template: Option<&str>,
+    template: Option<(&str, &str)>,
     resend: bool,
 ) -> Span {
     if !super::on() || !Context::current().span().span_context().is_valid() {
@@ -111,8 +111,8 @@ pub fn client(
     let mut full = url.clone();
     full.set_query(None);
     full.set_fragment(None);
-    if let Some(template) = template {
-        full.set_path(template);
+    if let Some((prefix, template)) = template {
+        full.set_path(&format!("{prefix}{template}"));
     }
     let span = tracing::info_span!(
         target: UPSTREAM_TARGET,

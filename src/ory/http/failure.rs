@@ -52,7 +52,9 @@ pub fn may_retry(failure: Failure, repeatable: bool) -> bool {
 }
 
 /// hyper's words for a connection that ended before an answer's head was complete, or before the
-/// request went out (hyper's error kinds are not public; reqwest passes its errors on as sources).
+/// request went out. reqwest passes hyper's errors on only as sources, and hyper is no dependency
+/// of this crate to downcast to; the stale-connection tests in tests/api/operations fail if a new
+/// hyper words these differently.
 const LOST: [&str; 3] = [
     "connection closed before message completed",
     "operation was canceled",

@@ -77,6 +77,7 @@ impl Upstream {
         url.set_query(None);
         url.set_fragment(None);
         Base {
+            prefix: url.path().trim_end_matches('/').to_string(),
             url: url.as_str().trim_end_matches('/').to_string(),
             headers,
             pools: Mutex::default(),
@@ -125,6 +126,8 @@ fn client(
 pub struct Base {
     /// The URL without a trailing `/`: calls add their path.
     url: String,
+    /// Its path (empty, or e.g. `/kratos`), which a trace's path template goes under.
+    prefix: String,
     headers: HeaderMap,
     /// One pool per runtime (each of the server's workers is one): a connection's task runs on the
     /// runtime that opened it, and only that runtime's look at its sockets tells whether a pooled

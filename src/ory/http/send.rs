@@ -37,13 +37,15 @@ impl Response {
 type Attempt = Result<Response, (Failure, String)>;
 
 /// The outcome label of one attempt, for metrics.
-fn outcome(result: &Attempt) -> &'static str {
+pub(super) fn outcome(result: &Attempt) -> &'static str {
     match result {
         Ok(r) if r.status.is_success() => "ok",
         Ok(r) if r.status.is_redirection() => "redirect",
         Ok(r) if r.status.is_client_error() => "http_4xx",
         Ok(_) => "http_5xx",
         Err((Failure::Timeout, _)) => "timeout",
+        // An answer, but not a usable HTTP/1.1 one: the upstream is there and misbehaves.
+        Err((Failure::Protocol, _)) => "protocol",
         Err(_) => "unreachable",
     }
 }
@@ -98,8 +100,8 @@ impl Upstream {
         fresh: bool,
         deadline: Instant,
     ) -> Attempt {
-        let span =
-            otel::spans::client(call.service, call.operation, &request, sent.template, fresh);
+        let template = sent.template.map(|t| (sent.base.prefix.as_str(), t));
+        let span = otel::spans::client(call.service, call.operation, &request, template, fresh);
         otel::spans::inject(&span, request.headers_mut());
         let started = Instant::now();
         let result = self

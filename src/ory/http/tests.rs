@@ -8,7 +8,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::SecretString;
 
 use super::failure::{Failure, framing_error, may_retry};
-use super::send::backoff;
+use super::send::{backoff, outcome};
 use super::{Call, ErrorKind, Upstream, admin_headers, encode_path};
 use crate::config::UpstreamSettings;
 use crate::metrics::Metrics;
@@ -147,4 +147,13 @@ fn only_plain_chunked_framing_is_accepted() {
     ] {
         assert!(framing_error(&headers(bad)).is_some(), "{bad:?}");
     }
+}
+
+#[test]
+fn an_unusable_answer_is_counted_apart_from_an_unreachable_upstream() {
+    let failed = |failure| Err((failure, String::new()));
+    assert_eq!(outcome(&failed(Failure::Protocol)), "protocol");
+    assert_eq!(outcome(&failed(Failure::Connect)), "unreachable");
+    assert_eq!(outcome(&failed(Failure::Lost)), "unreachable");
+    assert_eq!(outcome(&failed(Failure::Timeout)), "timeout");
 }

@@ -80,6 +80,8 @@ impl HydraClient {
         let call = Call::new("hydra", "list_consent_sessions");
         let mut sessions = Vec::new();
         let mut token: Option<String> = None;
+        // Every page asked for: a Hydra whose links go round in a circle is caught at once.
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..MAX_PAGES {
             let mut pairs = vec![("subject", subject), ("page_size", PAGE_SIZE)];
             if let Some(token) = &token {
@@ -94,10 +96,10 @@ impl HydraClient {
             sessions.extend(page);
             match next {
                 None => return Ok(sessions),
-                Some(next) if token.as_ref() == Some(&next) => {
+                Some(next) if !seen.insert(next.clone()) => {
                     return Err(call
                         .error(ErrorKind::InvalidBody(
-                            "the next page is the same page".into(),
+                            "the next page is one already read".into(),
                         ))
                         .into());
                 }
